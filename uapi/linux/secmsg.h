@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * secmsg: SSPI-style message protection with keys held by the kernel.
+ *
+ * This header is the whole contract between secmsg.ko and user space.
+ *
+ * Objects
+ * =======
+ *
+ * /dev/secmsg is a misc device.  Any user may open it and create security
+ * contexts, up to a per-user limit (module parameter max_contexts_per_user;
+ * the next create fails with EMFILE, as inotify does for its instances).
+ *
+ * A security context is an anonymous-inode file descriptor (always
+ * O_CLOEXEC).  It holds the package that established it, the role
+ * (initiator or acceptor), the negotiated flags, the lifetime, a key and a
+ * 64-bit sequence number per direction, the receive replay window and the
+ * crypto transform.  It may be passed over SCM_RIGHTS or inherited: all
+ * descriptors share one kernel object, so sequence numbers never repeat.
+ * The context dies with its last descriptor; the key is wiped then.
+ *
+ * Conventions
+ * ===========
+ *
+ * - All structs start with __u32 size, set by the caller to the sizeof() of
+ *   the struct it was compiled with.  The kernel accepts any size from the
+ *   first published version (SECMSG_*_SIZE_VER0) up; bytes it does not know
+ *   must be zero (else E2BIG), a size below VER0 gives EINVAL.  The size bits
+ *   of the ioctl number are ignored; the size field decides.
+ * - Pointers are __u64 (use (__u64)(uintptr_t)p); 32-bit callers need no
+ *   translation.
+ * - Every field named reserved, and every flag bit not defined here, must be
+ *   zero; otherwise EINVAL.  Unknown ioctls give ENOTTY.
+ *
+ * Packages, roles, cipher suites
+ * ==============================
+ *
+ * Only SECMSG_PKG_RAW exists in this version: a context imported from a
+ * session key the caller already holds (tests, pre-shared keys).  Per
+ * direction, the kernel derives an AEAD key and a 12-byte IV with HKDF-SHA256
+ * (RFC 5869):
+ *
+ *   PRK  = HMAC-SHA256(salt = "secmsg-v1", IKM = session key)
+ *   OKM  = HKDF-Expand(PRK, info, L = key length of the suite + 12)
+ *   info = "secmsg-v1 initiator" or "secmsg-v1 acceptor" (the SENDER's role,
+ *          no NUL) followed by one byte, the suite number
+ *   key  = OKM[0 .. keylen), iv = OKM[keylen .. keylen + 12)
+ *
+ * An initiator and an acceptor imported from the same session key therefore
+ * talk to each other, and neither can ever decrypt its own output.
+ *
+ * Suites and the crypto API names they are requested by (the highest-priority
+ * driver is bound; QUERY names it):
+ *
+ *   SECMSG_SUITE_AES128_GCM         "gcm(aes)", 16-byte key
+ *   SECMSG_SUITE_AES256_GCM         "gcm(aes)", 32-byte key
+ *   SECMSG_SUITE_CHACHA20_POLY1305  "rfc7539(chacha20,poly1305)", 32-byte key
+ *
+ * All have a 16-byte tag and a 12-byte nonce:
+ *
+ *   nonce = iv XOR (4 zero bytes || big-endian 64-bit sequence number)
+ *
+ * Each direction has one sequence counter shared by SIGN and SEAL, starting at
+ * the value given to IMPORT.  Every message takes the next number; a nonce
+ * therefore never repeats under a key.  A context whose send counter would
+ * reach 2^64 - 1 is ended: that call and all later ones fail with
+ * SECMSG_VERDICT_EXPIRED.
+ *
+ * Token format (SECMSG_TOKEN_SIZE = 32 bytes, all integers big-endian)
+ * ====================================================================
+ *
+ *   offset size  field
+ *    0     2     token id: 0x5301 SIGN (detached signature), 0x5302 WRAP
+ *    2     1     flags: 0x01 SENT_BY_ACCEPTOR, 0x02 SEALED (data encrypted)
+ *    3     1     cipher suite (SECMSG_SUITE_*)
+ *    4     4     reserved, zero
+ *    8     8     sequence number
+ *   16    16     AEAD tag
+ *
+ * The first 16 bytes are the header.  Every message is one AEAD operation
+ * (nonce as above) whose associated data starts with the header:
+ *
+ *   SIGN:        AAD = header || every covered DATA buffer, in order
+ *                plaintext empty; the tag is the signature.
+ *   SEAL:        AAD = header || DATA buffers flagged READONLY_WITH_CHECKSUM,
+ *                in order; plaintext = the other covered DATA buffers
+ *                concatenated in order, encrypted in place.
+ *   SEAL with SECMSG_QOP_WRAP_NO_ENCRYPT (sign-only wrap, SEALED clear):
+ *                AAD = header || every covered DATA buffer; plaintext empty.
+ *
+ * DATA buffers flagged READONLY are not covered at all.  A receiver checks
+ * the tag before anything else: any change to the header, the tag, signed
+ * data or ciphertext (a wrong token id, direction, suite, reserved byte,
+ * sequence number...) is reported as SECMSG_VERDICT_ALTERED.
+ *
+ * Stream form: a sealed stream is header (16) || data || tag (16), that is
+ * SECMSG_STREAM_HEADER_SIZE + data + SECMSG_STREAM_TRAILER_SIZE.
+ *
+ * Buffers and messages
+ * ====================
+ *
+ * A message is an array of struct secmsg_buffer, as SSPI's SecBufferDesc.
+ * Types and flags have SSPI's values.  The buffers each call accepts:
+ *
+ *   SIGN     one TOKEN (>= 32 bytes; its len is set to 32), DATA*, EMPTY*
+ *   VERIFY   one TOKEN (>= 32 bytes, the first 32 are read), DATA*, EMPTY*
+ *   SEAL     token form:  one TOKEN (>= 32), DATA*, at most one PADDING
+ *                         (its len is set to 0: the suites need none), EMPTY*
+ *            stream form: one STREAM_HEADER (>= 16), DATA*, one
+ *                         STREAM_TRAILER (>= 16), EMPTY*; their lens are
+ *                         set to 16.  Laid out contiguously, they are the
+ *                         stream.
+ *   UNSEAL   token form:  as SEAL's token form, decrypted in place
+ *            stream form: one STREAM holding a whole sealed stream, one
+ *                         DATA (input ptr and len ignored) that is set to
+ *                         point at the data inside the stream, EMPTY*.
+ *                         Plaintext is written in place inside the stream.
+ *
+ * Any other layout, buffers that overlap, an unknown type or flag, or a
+ * STREAM_HEADER, STREAM_TRAILER or STREAM in a call that does not take it
+ * gives EINVAL.  DATA buffers flagged READONLY_WITH_CHECKSUM are signed and
+ * never written; READONLY ones are neither read nor written.  At most
+ * SECMSG_MAX_BUFFERS buffers and SECMSG_MAX_MESSAGE bytes of covered data
+ * per message (EINVAL, EMSGSIZE).  A pointer that cannot be read or written
+ * gives EFAULT.
+ *
+ * Results and verdicts
+ * ====================
+ *
+ * A single-message ioctl returns 0 on success and writes back the message's
+ * out fields and the buffers' lens (and, for UNSEAL stream form, the DATA
+ * buffer's ptr).  A message that was well formed but failed gets a verdict:
+ * the ioctl fails with the errno listed below and still writes back the
+ * message's out fields (verdict, error, needed, index), never the buffers.
+ * Any other errno (EINVAL, EFAULT, ENOMEM, ...) means the message was not
+ * processed and nothing was written back.
+ *
+ *   verdict                       errno        meaning
+ *   SECMSG_VERDICT_OK             0
+ *   SECMSG_VERDICT_ALTERED        EBADMSG      tag check failed
+ *   SECMSG_VERDICT_REPLAYED       EALREADY     seen before, inside the window
+ *   SECMSG_VERDICT_TOO_OLD        ESTALE       below the replay window, or
+ *                                              below the initial number
+ *   SECMSG_VERDICT_OUT_OF_SEQUENCE EILSEQ      SEQUENCE_DETECT: not the next
+ *                                              expected number (gap or late)
+ *   SECMSG_VERDICT_EXPIRED        EKEYEXPIRED  lifetime over or sequence
+ *                                              space exhausted
+ *   SECMSG_VERDICT_BAD_TOKEN      EPROTO       token shorter than 32 bytes
+ *   SECMSG_VERDICT_BUFFER_TOO_SMALL ENOBUFS    buffer @index must hold
+ *                                              @needed bytes
+ *   SECMSG_VERDICT_INCOMPLETE_MESSAGE ENODATA  stream shorter than
+ *                                              header + trailer (@needed)
+ *   SECMSG_VERDICT_QOP_NOT_SUPPORTED EOPNOTSUPP unknown qop, or sealing
+ *                                              without CONFIDENTIALITY
+ *
+ * A failed VERIFY or UNSEAL releases no plaintext, leaves every buffer and
+ * the replay window exactly as they were, and is counted (QUERY counters).
+ *
+ * Replay window (receive side)
+ * ============================
+ *
+ * With SECMSG_CTX_REPLAY_DETECT the kernel keeps a bitmap of the last
+ * SECMSG_REPLAY_WINDOW (1024) sequence numbers below the highest accepted
+ * one, H.  A number n (after its tag verified) is:
+ *   - accepted if n > H, or if H - n < 1024 and n was not seen;
+ *   - REPLAYED if H - n < 1024 and n was seen;
+ *   - TOO_OLD if H - n >= 1024, or n is below the initial receive number.
+ * With SECMSG_CTX_SEQUENCE_DETECT as well, only n == H + 1 (the initial
+ * number first) is accepted; a seen number is REPLAYED, numbers below the
+ * window TOO_OLD, anything else OUT_OF_SEQUENCE.  Only accepted messages
+ * change the window.  Without either flag, sequence numbers are not checked.
+ */
+#ifndef _UAPI_LINUX_SECMSG_H
+#define _UAPI_LINUX_SECMSG_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SECMSG_DEVICE_PATH		"/dev/secmsg"
+#define SECMSG_VERSION			1
+
+/* Packages (how a context was established) */
+#define SECMSG_PKG_LOCAL		1	/* reserved for later versions */
+#define SECMSG_PKG_RAW			2
+#define SECMSG_PKG_KERBEROS		3	/* reserved for later versions */
+
+/* Roles */
+#define SECMSG_ROLE_INITIATOR		1
+#define SECMSG_ROLE_ACCEPTOR		2
+
+/* Cipher suites */
+#define SECMSG_SUITE_AES128_GCM		1
+#define SECMSG_SUITE_AES256_GCM		2
+#define SECMSG_SUITE_CHACHA20_POLY1305	3
+
+/* Context flags: the values of SSPI's ISC_REQ_* / ISC_RET_* bits. */
+#define SECMSG_CTX_DELEGATE		0x00000001u	/* reserved */
+#define SECMSG_CTX_MUTUAL_AUTH		0x00000002u	/* reserved */
+#define SECMSG_CTX_REPLAY_DETECT	0x00000004u
+#define SECMSG_CTX_SEQUENCE_DETECT	0x00000008u
+#define SECMSG_CTX_CONFIDENTIALITY	0x00000010u
+#define SECMSG_CTX_INTEGRITY		0x00010000u	/* always granted */
+#define SECMSG_CTX_IDENTIFY		0x00020000u	/* reserved */
+
+/* Sizes */
+#define SECMSG_TOKEN_SIZE		32	/* SIZES.cbMaxSignature, cbSecurityTrailer */
+#define SECMSG_STREAM_HEADER_SIZE	16
+#define SECMSG_STREAM_TRAILER_SIZE	16
+#define SECMSG_BLOCK_SIZE		1
+#define SECMSG_MAX_BUFFERS		16
+#define SECMSG_MAX_MESSAGE		(16u << 20)	/* covered bytes per message */
+#define SECMSG_MAX_BATCH		1024	/* messages per BATCH call */
+#define SECMSG_REPLAY_WINDOW		1024
+#define SECMSG_KEY_MIN			16	/* session key bytes for IMPORT */
+#define SECMSG_KEY_MAX			64
+#define SECMSG_NAME_MAX			128	/* crypto API name, with NUL */
+
+/* Token ids and flags (see "Token format") */
+#define SECMSG_TOK_SIGN			0x5301
+#define SECMSG_TOK_WRAP			0x5302
+#define SECMSG_TOK_FLAG_SENT_BY_ACCEPTOR 0x01
+#define SECMSG_TOK_FLAG_SEALED		0x02
+
+/* Buffer types: SSPI's SECBUFFER_* values */
+#define SECMSG_BUF_EMPTY		0
+#define SECMSG_BUF_DATA			1
+#define SECMSG_BUF_TOKEN		2
+#define SECMSG_BUF_STREAM_TRAILER	6
+#define SECMSG_BUF_STREAM_HEADER	7
+#define SECMSG_BUF_PADDING		9
+#define SECMSG_BUF_STREAM		10
+
+/* Buffer flags: SSPI's SECBUFFER_READONLY* values */
+#define SECMSG_BUF_READONLY		0x80000000u	/* not covered */
+#define SECMSG_BUF_READONLY_WITH_CHECKSUM 0x10000000u	/* signed, not encrypted */
+
+/* Quality of protection */
+#define SECMSG_QOP_DEFAULT		0
+#define SECMSG_QOP_WRAP_NO_ENCRYPT	0x80000001u	/* SECQOP_WRAP_NO_ENCRYPT */
+
+/* Verdicts (struct secmsg_message.verdict); errno in the table above */
+#define SECMSG_VERDICT_OK			0
+#define SECMSG_VERDICT_ALTERED			1
+#define SECMSG_VERDICT_REPLAYED			2
+#define SECMSG_VERDICT_TOO_OLD			3
+#define SECMSG_VERDICT_OUT_OF_SEQUENCE		4
+#define SECMSG_VERDICT_EXPIRED			5
+#define SECMSG_VERDICT_BAD_TOKEN		6
+#define SECMSG_VERDICT_BUFFER_TOO_SMALL		7
+#define SECMSG_VERDICT_INCOMPLETE_MESSAGE	8
+#define SECMSG_VERDICT_QOP_NOT_SUPPORTED	9
+#define SECMSG_VERDICT_MAX			9
+
+/**
+ * struct secmsg_import - create a context from a session key (IMPORT)
+ * @size:      sizeof(struct secmsg_import)
+ * @flags:     none defined yet; zero
+ * @package:   SECMSG_PKG_RAW
+ * @role:      SECMSG_ROLE_INITIATOR or SECMSG_ROLE_ACCEPTOR
+ * @suite:     SECMSG_SUITE_*
+ * @ctx_flags: SECMSG_CTX_REPLAY_DETECT, _SEQUENCE_DETECT, _CONFIDENTIALITY,
+ *             _INTEGRITY (INTEGRITY is granted whether asked or not)
+ * @key_len:   session key length, SECMSG_KEY_MIN..SECMSG_KEY_MAX
+ * @lifetime:  seconds; 0 takes the module's default_lifetime, and values
+ *             above its max_lifetime are clamped to it (QUERY tells)
+ * @key:       pointer to the session key; the kernel keeps only the
+ *             derived keys, and wipes its copy
+ * @send_seq:  first sequence number this side sends
+ * @recv_seq:  first sequence number expected from the peer
+ * @reserved:  zero
+ *
+ * ioctl(devfd, SECMSG_IOC_IMPORT, &imp) returns a new context fd
+ * (O_CLOEXEC).  Errors: EINVAL (bad field), E2BIG, EFAULT, EMFILE (per-user
+ * context limit), ENOENT (the crypto API has no such algorithm), ENOMEM.
+ */
+struct secmsg_import {
+	__u32 size;
+	__u32 flags;
+	__u32 package;
+	__u32 role;
+	__u32 suite;
+	__u32 ctx_flags;
+	__u32 key_len;
+	__u32 lifetime;
+	__u64 key;
+	__u64 send_seq;
+	__u64 recv_seq;
+	__u64 reserved[2];
+};
+#define SECMSG_IMPORT_SIZE_VER0		72
+
+/**
+ * struct secmsg_buffer - one buffer of a message (SSPI's SecBuffer)
+ * @type:     SECMSG_BUF_*
+ * @flags:    SECMSG_BUF_READONLY or SECMSG_BUF_READONLY_WITH_CHECKSUM (DATA
+ *            buffers only), or 0
+ * @ptr:      user pointer; may be 0 when @len is 0
+ * @len:      in: bytes at @ptr; out: bytes used (TOKEN, PADDING,
+ *            STREAM_HEADER, STREAM_TRAILER, DATA of a stream UNSEAL)
+ * @reserved: zero (room for per-buffer options such as zero-copy)
+ */
+struct secmsg_buffer {
+	__u32 type;
+	__u32 flags;
+	__u64 ptr;
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
+ * struct secmsg_message - one message for SIGN, VERIFY, SEAL, UNSEAL, BATCH
+ * @size:     sizeof(struct secmsg_message)
+ * @flags:    none defined yet; zero (room for zero-copy of pinned pages)
+ * @qop:      in for SIGN and SEAL (SECMSG_QOP_*); out for VERIFY and UNSEAL
+ *            (SECMSG_QOP_WRAP_NO_ENCRYPT when the wrap was not sealed)
+ * @nbuffers: entries at @buffers, 1..SECMSG_MAX_BUFFERS
+ * @buffers:  pointer to struct secmsg_buffer[@nbuffers]
+ * @seq:      out: the sequence number sent or received
+ * @error:    out: 0, or the negative errno of this message
+ * @verdict:  out: SECMSG_VERDICT_*
+ * @needed:   out: bytes needed (BUFFER_TOO_SMALL, INCOMPLETE_MESSAGE)
+ * @index:    out: the buffer @needed refers to, else 0xffffffff
+ */
+struct secmsg_message {
+	__u32 size;
+	__u32 flags;
+	__u32 qop;
+	__u32 nbuffers;
+	__u64 buffers;
+	__u64 seq;
+	__s32 error;
+	__u32 verdict;
+	__u32 needed;
+	__u32 index;
+};
+#define SECMSG_MESSAGE_SIZE_VER0	48
+
+/* BATCH operations */
+#define SECMSG_OP_SIGN			1
+#define SECMSG_OP_VERIFY		2
+#define SECMSG_OP_SEAL			3
+#define SECMSG_OP_UNSEAL		4
+
+/**
+ * struct secmsg_batch - many messages of one kind in one call (BATCH)
+ * @size:      sizeof(struct secmsg_batch)
+ * @op:        SECMSG_OP_*
+ * @flags:     none defined yet; zero
+ * @count:     messages at @msgs, 1..SECMSG_MAX_BATCH
+ * @msgs:      pointer to @count struct secmsg_message, @msg_size apart
+ * @msg_size:  sizeof(struct secmsg_message); every message's size must
+ *             equal it
+ * @completed: out: messages that succeeded
+ * @failed:    out: messages that failed (their @error is set)
+ * @reserved:  zero
+ *
+ * All message structs are read and checked before any is processed; a
+ * malformed batch struct or message struct fails the whole call with
+ * nothing processed.  Then each message is processed as by the single
+ * ioctl, in array order, one failure not stopping the others; each gets its
+ * out fields written.  The ioctl returns 0 once every message has its
+ * result, whatever the verdicts.
+ */
+struct secmsg_batch {
+	__u32 size;
+	__u32 op;
+	__u32 flags;
+	__u32 count;
+	__u64 msgs;
+	__u32 msg_size;
+	__u32 completed;
+	__u32 failed;
+	__u32 reserved;
+};
+#define SECMSG_BATCH_SIZE_VER0		40
+
+/* Per-context counters (QUERY, and later netlink) */
+struct secmsg_counters {
+	__u64 signed_msgs;	/* SIGN */
+	__u64 verified;		/* VERIFY ok */
+	__u64 sealed;		/* SEAL, incl. sign-only wraps */
+	__u64 unsealed;		/* UNSEAL ok */
+	__u64 altered;		/* failures by verdict ... */
+	__u64 replayed;
+	__u64 too_old;
+	__u64 out_of_sequence;
+	__u64 expired;
+	__u64 bad_token;
+	__u64 other_failures;	/* buffer too small, incomplete, qop */
+};
+
+/* QUERY driver_flags */
+#define SECMSG_DRIVER_ASYNC		0x1	/* transform is asynchronous */
+
+/* QUERY state */
+#define SECMSG_STATE_ACTIVE		1
+#define SECMSG_STATE_EXPIRED		2
+
+/**
+ * struct secmsg_query - everything about a context (QUERY)
+ * @size:         in: sizeof(struct secmsg_query); out: bytes written
+ * @flags:        in: none defined yet; zero
+ * @package:      SECMSG_PKG_*
+ * @role:         SECMSG_ROLE_*
+ * @suite:        SECMSG_SUITE_*
+ * @ctx_flags:    SECMSG_CTX_* granted
+ * @state:        SECMSG_STATE_*
+ * @max_token:    SIZES.cbMaxToken (establishment tokens; 0 for raw)
+ * @max_signature: SIZES.cbMaxSignature
+ * @block_size:   SIZES.cbBlockSize
+ * @security_trailer: SIZES.cbSecurityTrailer
+ * @stream_header: STREAM_SIZES.cbHeader
+ * @stream_trailer: STREAM_SIZES.cbTrailer
+ * @max_message:  STREAM_SIZES.cbMaximumMessage
+ * @max_buffers:  STREAM_SIZES.cBuffers
+ * @replay_window: bits in the receive window
+ * @driver_flags: SECMSG_DRIVER_*
+ * @lifetime:     seconds, as granted
+ * @algorithm:    crypto API name requested, NUL-terminated
+ * @driver:       crypto API driver bound, NUL-terminated
+ * @created:      CLOCK_REALTIME seconds at creation
+ * @expires:      CLOCK_REALTIME seconds at expiry (LIFESPAN)
+ * @send_seq:     next sequence number to send
+ * @recv_seq:     receive side: highest accepted + 1 (initially the
+ *                initial receive number)
+ * @counters:     message and failure counters
+ */
+struct secmsg_query {
+	__u32 size;
+	__u32 flags;
+	__u32 package;
+	__u32 role;
+	__u32 suite;
+	__u32 ctx_flags;
+	__u32 state;
+	__u32 max_token;
+	__u32 max_signature;
+	__u32 block_size;
+	__u32 security_trailer;
+	__u32 stream_header;
+	__u32 stream_trailer;
+	__u32 max_message;
+	__u32 max_buffers;
+	__u32 replay_window;
+	__u32 driver_flags;
+	__u32 lifetime;
+	char algorithm[SECMSG_NAME_MAX];
+	char driver[SECMSG_NAME_MAX];
+	__s64 created;
+	__s64 expires;
+	__u64 send_seq;
+	__u64 recv_seq;
+	struct secmsg_counters counters;
+};
+#define SECMSG_QUERY_SIZE_VER0		448
+
+#define SECMSG_IOC_MAGIC		0xE5
+
+/* On /dev/secmsg */
+#define SECMSG_IOC_IMPORT	_IOW(SECMSG_IOC_MAGIC, 0x01, struct secmsg_import)
+
+/* On a context fd */
+#define SECMSG_IOC_SIGN		_IOWR(SECMSG_IOC_MAGIC, 0x10, struct secmsg_message)
+#define SECMSG_IOC_VERIFY	_IOWR(SECMSG_IOC_MAGIC, 0x11, struct secmsg_message)
+#define SECMSG_IOC_SEAL		_IOWR(SECMSG_IOC_MAGIC, 0x12, struct secmsg_message)
+#define SECMSG_IOC_UNSEAL	_IOWR(SECMSG_IOC_MAGIC, 0x13, struct secmsg_message)
+#define SECMSG_IOC_QUERY	_IOWR(SECMSG_IOC_MAGIC, 0x14, struct secmsg_query)
+#define SECMSG_IOC_BATCH	_IOWR(SECMSG_IOC_MAGIC, 0x15, struct secmsg_batch)
+
+#endif /* _UAPI_LINUX_SECMSG_H */
