@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side checks that need no kernel: the uapi header stands alone as C and
+# C++ (64- and 32-bit) with its struct sizes as documented, and every file
+# carries an SPDX line.  Prints TAP and a kselftest "# Totals:" line.
+set -u
+B=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=0 pass=0 fail=0 skip=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+t() {
+	local name=$1; shift
+	n=$((n + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $n $name"; pass=$((pass + 1))
+	else
+		echo "not ok $n $name"; printf '%s\n' "$out" | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+}
+
+s() {
+	n=$((n + 1)); echo "ok $n $1 # SKIP $2"; skip=$((skip + 1))
+}
+
+cat > "$tmp/sizes.c" <<'C'
+#include <linux/secmsg.h>
+#define CHECK(s, n) _Static_assert(sizeof(struct s) == (n), #s)
+CHECK(secmsg_import, SECMSG_IMPORT_SIZE_VER0);
+CHECK(secmsg_message, SECMSG_MESSAGE_SIZE_VER0);
+CHECK(secmsg_batch, SECMSG_BATCH_SIZE_VER0);
+CHECK(secmsg_query, SECMSG_QUERY_SIZE_VER0);
+CHECK(secmsg_buffer, 24);
+int main(void) { return 0; }
+C
+
+echo "TAP version 13"
+echo "# host checks"
+t uapi_alone_c sh -c "echo '#include <linux/secmsg.h>' | gcc -Wall -Wextra -Werror -fsyntax-only -I'$top/uapi' -x c -"
+t uapi_alone_cxx sh -c "echo '#include <linux/secmsg.h>' | g++ -Wall -Wextra -Werror -fsyntax-only -I'$top/uapi' -x c++ -"
+t uapi_sizes_64 gcc -Wall -Werror -I"$top/uapi" -o "$tmp/s64" "$tmp/sizes.c"
+if echo 'int main(void){return 0;}' | gcc -m32 -x c -o "$tmp/m32" - 2>/dev/null; then
+	t uapi_sizes_32 gcc -m32 -Wall -Werror -I"$top/uapi" -o "$tmp/s32" "$tmp/sizes.c"
+else
+	s uapi_sizes_32 "no 32-bit toolchain"
+fi
+t spdx_everywhere sh -c "cd '$top' && ! git ls-files -- '*.c' '*.h' '*.sh' Makefile '*/Makefile' Kbuild '*/Kbuild' '*.map' | xargs grep -L 'SPDX-License-Identifier' | grep ."
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+[ "$fail" -eq 0 ]

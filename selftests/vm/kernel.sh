@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prepare the guest kernel for selftests/vm/run.sh in a cache directory:
+#   $CACHE/vmlinux              uncompressed kernel (PVH boot, no xz under TCG)
+#   $CACHE/modroot/lib/modules/ the modules the guest needs, with depmod data
+#   $CACHE/config-$KVER         the kernel's config
+#   $CACHE/KVER                 the version, = the host's linux-headers-amd64
+#
+# usage: kernel.sh [CACHE]   (default build/vm, relative to the repo root)
+# Extra modules: VM_EXTRA_MODULES="mod1 mod2" (names as for modprobe).
+set -euo pipefail
+
+root=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
+cache=${1:-build/vm}
+[[ $cache == /* ]] || cache=$root/$cache
+
+# Follow the headers the module is built against; Debian bumps NN with
+# security updates, so never hard-code it.
+dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64)
+KVER=$(sed -E 's/^linux-headers-([^ ,|]+).*/\1/' <<<"$dep")
+[[ $KVER =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-amd64$ ]] ||
+	{ echo "kernel: cannot parse KVER from '$dep'" >&2; exit 1; }
+
+# Modules to ship, resolved with their dependencies below. Built-in names
+# (hmac, sha256 on Debian's config) are accepted and skipped.
+mods=(
+	virtio_pci 9pnet_virtio 9p		# guest root + repo over 9p
+	aesni_intel gcm ghash-clmulni-intel ghash_generic ctr
+	chacha20poly1305 chacha_x86_64 poly1305_x86_64
+	chacha_generic poly1305_generic
+	af_alg algif_aead algif_skcipher algif_hash	# AF_ALG
+	cryptd crypto_simd pcrypt authenc hmac sha256_generic
+	sha256_ssse3 sha512_ssse3 cbc seqiv echainiv ccm cmac
+	crypto_user tcrypt			# crypto netlink, tcrypt speed tests
+	virtio_crypto				# async offload via -device virtio-crypto-pci
+)
+read -ra extra <<<"${VM_EXTRA_MODULES:-}"
+mods+=("${extra[@]}")
+
+# Redo when KVER, the module list or this script changes.
+key="$KVER $(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-16) ${mods[*]}"
+stamp=$cache/.kernel.stamp
+if [[ -f $stamp && $(<"$stamp") == "$key" && -f $cache/vmlinux ]]; then
+	exit 0
+fi
+
+mkdir -p "$cache"
+# Serialize with other kernel.sh runs and with run.sh reading modroot.
+exec 9>"$cache/.lock"
+flock 9
+if [[ -f $stamp && $(<"$stamp") == "$key" && -f $cache/vmlinux ]]; then
+	exit 0	# another run did it while we waited
+fi
+rm -f "$stamp"
+stage=$cache/.stage
+rm -rf "$stage" "$cache/modroot"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"
+
+log=$stage/log
+pkg=linux-image-$KVER-unsigned
+# apt-get download writes to the cwd; it warns about the _apt sandbox when
+# run as root in a root-only directory, harmless, so keep it in the log.
+if ! (cd "$stage" && apt-get download "$pkg") >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "kernel: apt-get download $pkg failed (apt-get update?)" >&2
+	exit 1
+fi
+deb=$(echo "$stage"/"$pkg"_*.deb)
+# Unpack everything once (~400 MB, a few seconds): depmod then gives exact
+# dependencies instead of a hand-kept list.
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$stage/" ./boot ./lib/modules
+rm -f "$deb"
+
+kdir=$stage/lib/modules/$KVER
+depmod -b "$stage" "$KVER"
+
+# vmlinuz = setup code + xz stream of vmlinux: cut at the xz magic.
+vmlinuz=$stage/boot/vmlinuz-$KVER
+# (No pipes into head/xz here: their early exit would SIGPIPE under pipefail.)
+offs=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | cut -d: -f1 || true)
+[[ -n $offs ]] || { echo "kernel: no xz stream in $vmlinuz" >&2; exit 1; }
+off=${offs%%$'\n'*}
+tail -c +$((off + 1)) "$vmlinuz" >"$stage/vmlinux.xz"
+xz -dc --single-stream "$stage/vmlinux.xz" >"$stage/vmlinux"
+[[ $(od -An -c -N4 "$stage/vmlinux" | tr -d ' ') == '177ELF' ]] ||
+	{ echo "kernel: extracted vmlinux is not ELF" >&2; exit 1; }
+
+# Resolve dependencies (incl. softdeps) with the package's own depmod data.
+# modprobe prints "insmod PATH" for modules and "builtin NAME" for built-ins.
+dst=$cache/modroot/lib/modules/$KVER
+mkdir -p "$dst"
+for m in "${mods[@]}"; do
+	if ! out=$(modprobe -d "$stage" -S "$KVER" --show-depends "$m" 2>&1); then
+		echo "kernel: module $m not in $pkg: $out" >&2
+		exit 1
+	fi
+	awk '$1 == "insmod" { print $2 }' <<<"$out"
+done | sort -u | while read -r ko; do
+	rel=${ko#"$kdir"/}
+	mkdir -p "$dst/$(dirname "$rel")"
+	cp "$ko" "$dst/$rel"
+done
+# modules.builtin* let modprobe treat built-ins (hmac, sha256) as present.
+cp "$kdir"/modules.builtin "$kdir"/modules.builtin.modinfo "$kdir"/modules.order "$dst/"
+ln -sfn "/usr/src/linux-headers-$KVER" "$dst/build"
+depmod -b "$cache/modroot" "$KVER"
+
+mv "$stage/vmlinux" "$cache/vmlinux"
+# Debian's System.map is a stub (the real one is in -dbg): use the guest's
+# /proc/kallsyms to decode addresses.
+cp "$stage/boot/config-$KVER" "$cache/"
+echo "$KVER" >"$cache/KVER"
+
+if [[ ! -d /usr/src/linux-headers-$KVER ]]; then
+	echo "kernel: /usr/src/linux-headers-$KVER missing (run selftests/vm/deps.sh)" >&2
+	exit 1
+fi
+echo "$key" >"$stamp"
