@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libsecmsg internals shared by its .c files.  Not installed.
+ */
+#ifndef SECMSG_INTERNAL_H
+#define SECMSG_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "secmsg.h"
+
+/* Everything is hidden (-fvisibility=hidden) unless marked SM_EXPORT. */
+#define SM_EXPORT __attribute__((visibility("default")))
+
+#define SM_PTR(p) ((__u64)(uintptr_t)(p))
+#define SM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct sm_ctx {
+	int fd;
+};
+
+/* Fail with SM_E_INVALID_PARAMETER and @err, without a system call. */
+static inline sm_status sm_invalid(int err)
+{
+	errno = err;
+	return SM_E_INVALID_PARAMETER;
+}
+
+sm_status sm_errno_status(int err);
+sm_status sm_verdict_status(uint32_t verdict, int err);
+
+#endif /* SECMSG_INTERNAL_H */

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Contexts: import, adopt, close; and the QUERY-based attribute calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* The bytes of the first published struct sm_import_params and info */
+#define SM_IMPORT_PARAMS_SIZE_VER0                     \
+	(offsetof(struct sm_import_params, recv_seq) + \
+	 sizeof(((struct sm_import_params *)0)->recv_seq))
+#define SM_CONTEXT_INFO_SIZE_VER0 sizeof(struct sm_context_info)
+
+/*
+ * Copy a caller's struct that carries its size, as copy_struct_from_user():
+ * a shorter one leaves our newer fields zero, a longer one must have only
+ * zero bytes beyond what we know.  Return 0 or -errno.
+ */
+static int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
+			 size_t min)
+{
+	const unsigned char *tail = (const unsigned char *)src + dsize;
+	size_t i;
+
+	if (ssize < min)
+		return -EINVAL;
+	memset(dst, 0, dsize);
+	if (ssize > dsize) {
+		for (i = 0; i < ssize - dsize; i++)
+			if (tail[i])
+				return -E2BIG;
+		ssize = dsize;
+	}
+	memcpy(dst, src, ssize);
+	return 0;
+}
+
+static sm_status sm_ctx_new(int fd, sm_ctx **out)
+{
+	sm_ctx *ctx = malloc(sizeof(*ctx));
+
+	if (!ctx) {
+		errno = ENOMEM;
+		return SM_E_INSUFFICIENT_MEMORY;
+	}
+	ctx->fd = fd;
+	*out = ctx;
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_import_dev(int devfd,
+				  const struct sm_import_params *params,
+				  sm_ctx **out)
+{
+	struct sm_import_params p;
+	struct secmsg_import imp;
+	sm_ctx *ctx;
+	sm_status st;
+	int err, fd;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	*out = NULL;
+	if (!params || devfd < 0)
+		return sm_invalid(EINVAL);
+	err = sm_copy_sized(&p, sizeof(p), params, params->size,
+			    SM_IMPORT_PARAMS_SIZE_VER0);
+	if (err)
+		return sm_invalid(-err);
+	if (p.key_len > UINT32_MAX)
+		return sm_invalid(EINVAL);
+
+	/* Allocate first: once the fd exists nothing may fail. */
+	st = sm_ctx_new(-1, &ctx);
+	if (st)
+		return st;
+
+	imp = (struct secmsg_import){
+		.size = sizeof(imp),
+		.flags = p.flags,
+		.package = SECMSG_PKG_RAW,
+		.role = p.role,
+		.suite = p.suite,
+		.ctx_flags = p.ctx_flags,
+		.key_len = (__u32)p.key_len,
+		.lifetime = p.lifetime,
+		.key = SM_PTR(p.key),
+		.send_seq = p.send_seq,
+		.recv_seq = p.recv_seq,
+	};
+	fd = ioctl(devfd, SECMSG_IOC_IMPORT, &imp);
+	if (fd < 0) {
+		err = errno;
+		free(ctx);
+		errno = err;
+		return sm_errno_status(err);
+	}
+	ctx->fd = fd;
+	*out = ctx;
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_import(const struct sm_import_params *params,
+			      sm_ctx **out)
+{
+	sm_status st;
+	int devfd, err;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	*out = NULL;
+	if (!params)
+		return sm_invalid(EINVAL);
+	/* Check before open() so that bad arguments cost no system call. */
+	if (params->size < SM_IMPORT_PARAMS_SIZE_VER0)
+		return sm_invalid(EINVAL);
+
+	devfd = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (devfd < 0) {
+		switch (errno) {
+		case ENOENT:
+		case ENODEV:
+		case ENXIO:
+			return SM_E_SECPKG_NOT_FOUND;
+		case EMFILE:
+		case ENFILE:
+			return SM_E_TOO_MANY_CONTEXTS;
+		case ENOMEM:
+			return SM_E_INSUFFICIENT_MEMORY;
+		default:
+			return SM_E_INTERNAL_ERROR;
+		}
+	}
+	st = sm_import_dev(devfd, params, out);
+	err = errno;
+	close(devfd);
+	errno = err;
+	return st;
+}
+
+static int sm_query_raw(int fd, struct secmsg_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	return ioctl(fd, SECMSG_IOC_QUERY, q);
+}
+
+SM_EXPORT sm_status sm_ctx_from_fd(int fd, sm_ctx **out)
+{
+	struct secmsg_query q;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	*out = NULL;
+	if (fd < 0) {
+		errno = EBADF;
+		return SM_E_INVALID_HANDLE;
+	}
+	/* Only a context answers QUERY; /dev/secmsg and others give ENOTTY. */
+	if (sm_query_raw(fd, &q) < 0)
+		return errno == ENOMEM ? SM_E_INSUFFICIENT_MEMORY :
+					 SM_E_INVALID_HANDLE;
+	return sm_ctx_new(fd, out);
+}
+
+SM_EXPORT int sm_ctx_fd(const sm_ctx *ctx)
+{
+	if (!ctx) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ctx->fd;
+}
+
+SM_EXPORT void sm_close(sm_ctx *ctx)
+{
+	int err = errno;
+
+	if (!ctx)
+		return;
+	close(ctx->fd);
+	free(ctx);
+	errno = err;
+}
+
+static sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q)
+{
+	if (!ctx)
+		return sm_invalid(EINVAL);
+	if (sm_query_raw(ctx->fd, q) < 0)
+		return sm_errno_status(errno);
+	return SM_E_OK;
+}
+
+static void sm_sizes_from(struct sm_sizes *s, const struct secmsg_query *q)
+{
+	s->max_token = q->max_token;
+	s->max_signature = q->max_signature;
+	s->block_size = q->block_size;
+	s->security_trailer = q->security_trailer;
+}
+
+static void sm_stream_sizes_from(struct sm_stream_sizes *s,
+				 const struct secmsg_query *q)
+{
+	s->header = q->stream_header;
+	s->trailer = q->stream_trailer;
+	s->max_message = q->max_message;
+	s->buffers = q->max_buffers;
+	s->block_size = q->block_size;
+}
+
+SM_EXPORT sm_status sm_query_sizes(sm_ctx *ctx, struct sm_sizes *sizes)
+{
+	struct secmsg_query q;
+	sm_status st;
+
+	if (!sizes)
+		return sm_invalid(EINVAL);
+	st = sm_query_ctx(ctx, &q);
+	if (st)
+		return st;
+	sm_sizes_from(sizes, &q);
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_query_stream_sizes(sm_ctx *ctx,
+					  struct sm_stream_sizes *sizes)
+{
+	struct secmsg_query q;
+	sm_status st;
+
+	if (!sizes)
+		return sm_invalid(EINVAL);
+	st = sm_query_ctx(ctx, &q);
+	if (st)
+		return st;
+	sm_stream_sizes_from(sizes, &q);
+	return SM_E_OK;
+}
+
+/* Copy a NUL-terminated name the kernel gave, terminating it regardless. */
+static void sm_name_from(char *dst, const char *src)
+{
+	size_t n = strnlen(src, SM_NAME_MAX - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+SM_EXPORT sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info)
+{
+	struct sm_context_info ci;
+	struct secmsg_query q;
+	size_t size;
+	sm_status st;
+
+	if (!info || info->size < SM_CONTEXT_INFO_SIZE_VER0)
+		return sm_invalid(EINVAL);
+	size = info->size;
+	st = sm_query_ctx(ctx, &q);
+	if (st)
+		return st;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.package = q.package;
+	ci.role = q.role;
+	ci.suite = q.suite;
+	ci.ctx_flags = q.ctx_flags;
+	ci.state = q.state;
+	ci.driver_flags = q.driver_flags;
+	ci.lifetime = q.lifetime;
+	ci.replay_window = q.replay_window;
+	sm_sizes_from(&ci.sizes, &q);
+	sm_stream_sizes_from(&ci.stream_sizes, &q);
+	sm_name_from(ci.algorithm, q.algorithm);
+	sm_name_from(ci.driver, q.driver);
+	ci.created = q.created;
+	ci.expires = q.expires;
+	ci.send_seq = q.send_seq;
+	ci.recv_seq = q.recv_seq;
+	ci.counters = (struct sm_counters){
+		.signed_msgs = q.counters.signed_msgs,
+		.verified = q.counters.verified,
+		.sealed = q.counters.sealed,
+		.unsealed = q.counters.unsealed,
+		.altered = q.counters.altered,
+		.replayed = q.counters.replayed,
+		.too_old = q.counters.too_old,
+		.out_of_sequence = q.counters.out_of_sequence,
+		.expired = q.counters.expired,
+		.bad_token = q.counters.bad_token,
+		.other_failures = q.counters.other_failures,
+	};
+
+	/* A caller built against a newer header gets its new fields zeroed. */
+	if (size > sizeof(ci)) {
+		memset((char *)info + sizeof(ci), 0, size - sizeof(ci));
+		size = sizeof(ci);
+	}
+	ci.size = (uint32_t)size;
+	memcpy(info, &ci, size);
+	return SM_E_OK;
+}

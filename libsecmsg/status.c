@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Status codes: names, SSPI equivalents, and the mapping from the kernel's
+ * verdicts and errnos.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+static const struct {
+	sm_status status;
+	const char *text;
+} sm_status_table[] = {
+	{ SM_E_OK, "SM_E_OK: success" },
+	{ SM_I_CONTINUE_NEEDED,
+	  "SM_I_CONTINUE_NEEDED: another establishment round is needed" },
+	{ SM_E_INSUFFICIENT_MEMORY,
+	  "SM_E_INSUFFICIENT_MEMORY: not enough memory" },
+	{ SM_E_INVALID_HANDLE,
+	  "SM_E_INVALID_HANDLE: not a secmsg security context" },
+	{ SM_E_UNSUPPORTED_FUNCTION,
+	  "SM_E_UNSUPPORTED_FUNCTION: not supported by this context or kernel" },
+	{ SM_E_TARGET_UNKNOWN, "SM_E_TARGET_UNKNOWN: the target is unknown" },
+	{ SM_E_INTERNAL_ERROR,
+	  "SM_E_INTERNAL_ERROR: unexpected failure, see errno" },
+	{ SM_E_SECPKG_NOT_FOUND,
+	  "SM_E_SECPKG_NOT_FOUND: /dev/secmsg missing, module not loaded" },
+	{ SM_E_INVALID_TOKEN,
+	  "SM_E_INVALID_TOKEN: the token is malformed or too short" },
+	{ SM_E_QOP_NOT_SUPPORTED,
+	  "SM_E_QOP_NOT_SUPPORTED: unknown qop, or sealing without confidentiality" },
+	{ SM_E_NO_IMPERSONATION,
+	  "SM_E_NO_IMPERSONATION: impersonation not allowed" },
+	{ SM_E_LOGON_DENIED, "SM_E_LOGON_DENIED: the logon was denied" },
+	{ SM_E_NO_CREDENTIALS,
+	  "SM_E_NO_CREDENTIALS: no credentials are available" },
+	{ SM_E_MESSAGE_ALTERED,
+	  "SM_E_MESSAGE_ALTERED: the message or its token was altered" },
+	{ SM_E_OUT_OF_SEQUENCE,
+	  "SM_E_OUT_OF_SEQUENCE: not the next expected sequence number" },
+	{ SM_E_CONTEXT_EXPIRED,
+	  "SM_E_CONTEXT_EXPIRED: lifetime over or sequence numbers exhausted" },
+	{ SM_E_INCOMPLETE_MESSAGE,
+	  "SM_E_INCOMPLETE_MESSAGE: stream shorter than header and trailer" },
+	{ SM_E_BUFFER_TOO_SMALL,
+	  "SM_E_BUFFER_TOO_SMALL: a buffer is too small" },
+	{ SM_E_ALGORITHM_MISMATCH,
+	  "SM_E_ALGORITHM_MISMATCH: the kernel lacks the cipher suite's algorithm" },
+	{ SM_E_INVALID_PARAMETER,
+	  "SM_E_INVALID_PARAMETER: invalid argument or buffer layout" },
+	{ SM_E_REPLAYED,
+	  "SM_E_REPLAYED: message seen before (replay), a kind of SM_E_OUT_OF_SEQUENCE" },
+	{ SM_E_TOO_OLD,
+	  "SM_E_TOO_OLD: message older than the replay window, a kind of SM_E_OUT_OF_SEQUENCE" },
+	{ SM_E_TOO_MANY_CONTEXTS,
+	  "SM_E_TOO_MANY_CONTEXTS: per-user context limit or fd limit reached" },
+};
+
+SM_EXPORT const char *sm_status_string(sm_status status)
+{
+	size_t i;
+
+	for (i = 0; i < SM_ARRAY_SIZE(sm_status_table); i++)
+		if (sm_status_table[i].status == status)
+			return sm_status_table[i].text;
+	return "unknown status";
+}
+
+SM_EXPORT sm_status sm_status_sspi(sm_status status)
+{
+	if (!SM_STATUS_IS_PRIVATE(status))
+		return status;
+
+	switch (status) {
+	case SM_E_REPLAYED:
+	case SM_E_TOO_OLD:
+		return SM_E_OUT_OF_SEQUENCE;
+	case SM_E_TOO_MANY_CONTEXTS:
+		return SM_E_INSUFFICIENT_MEMORY;
+	default:
+		return SM_E_INTERNAL_ERROR;
+	}
+}
+
+sm_status sm_errno_status(int err)
+{
+	switch (err) {
+	case 0:
+		return SM_E_OK;
+	case EINVAL:
+	case E2BIG:
+	case EFAULT:
+	case EMSGSIZE:
+		return SM_E_INVALID_PARAMETER;
+	case EBADF:
+	case ENOTTY:
+		return SM_E_INVALID_HANDLE;
+	case ENOMEM:
+		return SM_E_INSUFFICIENT_MEMORY;
+	case EMFILE:
+	case ENFILE:
+		return SM_E_TOO_MANY_CONTEXTS;
+	case ENOENT:
+		return SM_E_ALGORITHM_MISMATCH;
+	/* The verdicts' errnos, should a kernel send one without a verdict */
+	case EBADMSG:
+		return SM_E_MESSAGE_ALTERED;
+	case EALREADY:
+		return SM_E_REPLAYED;
+	case ESTALE:
+		return SM_E_TOO_OLD;
+	case EILSEQ:
+		return SM_E_OUT_OF_SEQUENCE;
+	case EKEYEXPIRED:
+		return SM_E_CONTEXT_EXPIRED;
+	case EPROTO:
+		return SM_E_INVALID_TOKEN;
+	case ENOBUFS:
+		return SM_E_BUFFER_TOO_SMALL;
+	case ENODATA:
+		return SM_E_INCOMPLETE_MESSAGE;
+	case EOPNOTSUPP:
+	case ENOSYS:
+		return SM_E_UNSUPPORTED_FUNCTION;
+	default:
+		return SM_E_INTERNAL_ERROR;
+	}
+}
+
+/* A verdict wins over its errno; an unknown (newer) one falls back to it. */
+sm_status sm_verdict_status(uint32_t verdict, int err)
+{
+	switch (verdict) {
+	case SECMSG_VERDICT_OK:
+		return sm_errno_status(err);
+	case SECMSG_VERDICT_ALTERED:
+		return SM_E_MESSAGE_ALTERED;
+	case SECMSG_VERDICT_REPLAYED:
+		return SM_E_REPLAYED;
+	case SECMSG_VERDICT_TOO_OLD:
+		return SM_E_TOO_OLD;
+	case SECMSG_VERDICT_OUT_OF_SEQUENCE:
+		return SM_E_OUT_OF_SEQUENCE;
+	case SECMSG_VERDICT_EXPIRED:
+		return SM_E_CONTEXT_EXPIRED;
+	case SECMSG_VERDICT_BAD_TOKEN:
+		return SM_E_INVALID_TOKEN;
+	case SECMSG_VERDICT_BUFFER_TOO_SMALL:
+		return SM_E_BUFFER_TOO_SMALL;
+	case SECMSG_VERDICT_INCOMPLETE_MESSAGE:
+		return SM_E_INCOMPLETE_MESSAGE;
+	case SECMSG_VERDICT_QOP_NOT_SUPPORTED:
+		return SM_E_QOP_NOT_SUPPORTED;
+	default:
+		return err ? sm_errno_status(err) : SM_E_INTERNAL_ERROR;
+	}
+}

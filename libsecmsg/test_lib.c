@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host-side tests of libsecmsg; no kernel module needed.
+ *
+ * The test defines ioctl() itself, which the shared library's calls bind to
+ * (symbol interposition).  For the descriptors it registers, that ioctl is
+ * a small fake of secmsg.ko that follows <linux/secmsg.h>: QUERY answers,
+ * message calls write lengths and sequence numbers, and failures are
+ * scripted.  Every other descriptor goes to the real ioctl system call.
+ * That lets us check status mapping, write-back and batching, and count the
+ * ioctls each call makes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "secmsg.h"
+
+/* ------------------------------------------------------------------------
+ * The fake kernel
+ * ------------------------------------------------------------------------
+ */
+static struct {
+	int dev_fd; /* stands for /dev/secmsg */
+	int ctx_fd; /* stands for a context */
+	unsigned int calls; /* ioctls on any fd */
+	unsigned int batch_calls;
+	unsigned int dirty; /* messages arriving with stale out fields */
+	uint64_t next_seq;
+	uint32_t recv_qop;
+	/* IMPORT */
+	struct secmsg_import import;
+	int import_fd;
+	int import_errno;
+	/* single calls: fail with this errno and verdict */
+	int fail_errno;
+	uint32_t fail_verdict, fail_needed, fail_index;
+	/* BATCH: fail the whole call, or message i when i % mod == rem */
+	int batch_errno;
+	unsigned int fail_mod, fail_rem;
+	/* QUERY: leave names unterminated */
+	int long_names;
+} kern = { .dev_fd = -1, .ctx_fd = -1, .import_fd = -1 };
+
+static void kern_query(struct secmsg_query *q)
+{
+	__u64 *c = &q->counters.signed_msgs;
+	unsigned int i;
+
+	q->size = sizeof(*q);
+	q->package = SECMSG_PKG_RAW;
+	q->role = SECMSG_ROLE_ACCEPTOR;
+	q->suite = SECMSG_SUITE_CHACHA20_POLY1305;
+	q->ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
+		       SECMSG_CTX_INTEGRITY;
+	q->state = SECMSG_STATE_ACTIVE;
+	q->max_token = 0;
+	q->max_signature = SECMSG_TOKEN_SIZE;
+	q->block_size = SECMSG_BLOCK_SIZE;
+	q->security_trailer = SECMSG_TOKEN_SIZE;
+	q->stream_header = SECMSG_STREAM_HEADER_SIZE;
+	q->stream_trailer = SECMSG_STREAM_TRAILER_SIZE;
+	q->max_message = SECMSG_MAX_MESSAGE;
+	q->max_buffers = SECMSG_MAX_BUFFERS;
+	q->replay_window = SECMSG_REPLAY_WINDOW;
+	q->driver_flags = SECMSG_DRIVER_ASYNC;
+	q->lifetime = 3600;
+	if (kern.long_names) {
+		memset(q->algorithm, 'a', sizeof(q->algorithm));
+		memset(q->driver, 'd', sizeof(q->driver));
+	} else {
+		strcpy(q->algorithm, "rfc7539(chacha20,poly1305)");
+		strcpy(q->driver, "rfc7539(chacha20-simd,poly1305-simd)");
+	}
+	q->created = 1700000000;
+	q->expires = 1700003600;
+	q->send_seq = 7;
+	q->recv_seq = 9;
+	for (i = 0; i < 11; i++)
+		c[i] = 100 + i;
+}
+
+/* Process one message as the kernel would; return 0 or -errno. */
+static int kern_message(unsigned int op, struct secmsg_message *m, int fail)
+{
+	struct secmsg_buffer *b = (void *)(uintptr_t)m->buffers;
+	struct secmsg_buffer *stream = NULL, *data = NULL;
+	unsigned int i;
+
+	if (m->size != sizeof(*m) || m->nbuffers < 1 ||
+	    m->nbuffers > SECMSG_MAX_BUFFERS)
+		return -EINVAL;
+	if (m->verdict != 0 || m->error != 0 || m->index != 0xffffffffu)
+		kern.dirty++;
+	/* qop is an output of VERIFY and UNSEAL */
+	if ((op == SECMSG_OP_VERIFY || op == SECMSG_OP_UNSEAL) && m->qop)
+		kern.dirty++;
+	if (fail) {
+		if (kern.fail_verdict) {
+			m->verdict = kern.fail_verdict;
+			m->needed = kern.fail_needed;
+			m->index = kern.fail_index;
+			m->error = -kern.fail_errno;
+		}
+		return -kern.fail_errno;
+	}
+	for (i = 0; i < m->nbuffers; i++) {
+		switch (b[i].type) {
+		case SECMSG_BUF_TOKEN:
+			if (op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL)
+				b[i].len = SECMSG_TOKEN_SIZE;
+			break;
+		case SECMSG_BUF_PADDING:
+			b[i].len = 0;
+			break;
+		case SECMSG_BUF_STREAM_HEADER:
+		case SECMSG_BUF_STREAM_TRAILER:
+			b[i].len = 16;
+			break;
+		case SECMSG_BUF_STREAM:
+			stream = &b[i];
+			break;
+		case SECMSG_BUF_DATA:
+			data = &b[i];
+			break;
+		}
+	}
+	if (op == SECMSG_OP_UNSEAL && stream && data) {
+		data->ptr = stream->ptr + 16;
+		data->len = stream->len - 32;
+	}
+	m->seq = kern.next_seq++;
+	if (op == SECMSG_OP_VERIFY || op == SECMSG_OP_UNSEAL)
+		m->qop = kern.recv_qop;
+	return 0;
+}
+
+static int kern_batch(struct secmsg_batch *bt)
+{
+	struct secmsg_message *m = (void *)(uintptr_t)bt->msgs;
+	unsigned int i;
+
+	kern.batch_calls++;
+	if (kern.batch_errno)
+		return -kern.batch_errno;
+	if (bt->size != sizeof(*bt) || bt->count < 1 ||
+	    bt->count > SECMSG_MAX_BATCH || bt->msg_size != sizeof(*m) ||
+	    bt->op < SECMSG_OP_SIGN || bt->op > SECMSG_OP_UNSEAL)
+		return -EINVAL;
+	for (i = 0; i < bt->count; i++) {
+		int fail = kern.fail_mod &&
+			   (kern.next_seq % kern.fail_mod) == kern.fail_rem;
+
+		m[i].error = kern_message(bt->op, &m[i], fail);
+		if (fail)
+			kern.next_seq++; /* keep the pattern by position */
+	}
+	return 0;
+}
+
+static int kern_ctx(unsigned long req, void *arg)
+{
+	switch (req) {
+	case SECMSG_IOC_QUERY:
+		kern_query(arg);
+		return 0;
+	case SECMSG_IOC_SIGN:
+		return kern_message(SECMSG_OP_SIGN, arg, kern.fail_errno);
+	case SECMSG_IOC_VERIFY:
+		return kern_message(SECMSG_OP_VERIFY, arg, kern.fail_errno);
+	case SECMSG_IOC_SEAL:
+		return kern_message(SECMSG_OP_SEAL, arg, kern.fail_errno);
+	case SECMSG_IOC_UNSEAL:
+		return kern_message(SECMSG_OP_UNSEAL, arg, kern.fail_errno);
+	case SECMSG_IOC_BATCH:
+		return kern_batch(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int kern_dev(unsigned long req, void *arg)
+{
+	if (req != SECMSG_IOC_IMPORT)
+		return -ENOTTY;
+	memcpy(&kern.import, arg, sizeof(kern.import));
+	if (kern.import_errno)
+		return -kern.import_errno;
+	return kern.import_fd;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+	int ret;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	kern.calls++;
+	if (fd >= 0 && fd == kern.dev_fd)
+		ret = kern_dev(req, arg);
+	else if (fd >= 0 && fd == kern.ctx_fd)
+		ret = kern_ctx(req, arg);
+	else
+		return syscall(SYS_ioctl, fd, req, arg);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Status codes
+ * ------------------------------------------------------------------------
+ */
+#define S(x) x, #x
+static const struct {
+	sm_status status;
+	const char *name;
+} statuses[] = {
+	{ S(SM_E_OK) },
+	{ S(SM_I_CONTINUE_NEEDED) },
+	{ S(SM_E_INSUFFICIENT_MEMORY) },
+	{ S(SM_E_INVALID_HANDLE) },
+	{ S(SM_E_UNSUPPORTED_FUNCTION) },
+	{ S(SM_E_TARGET_UNKNOWN) },
+	{ S(SM_E_INTERNAL_ERROR) },
+	{ S(SM_E_SECPKG_NOT_FOUND) },
+	{ S(SM_E_INVALID_TOKEN) },
+	{ S(SM_E_QOP_NOT_SUPPORTED) },
+	{ S(SM_E_NO_IMPERSONATION) },
+	{ S(SM_E_LOGON_DENIED) },
+	{ S(SM_E_NO_CREDENTIALS) },
+	{ S(SM_E_MESSAGE_ALTERED) },
+	{ S(SM_E_OUT_OF_SEQUENCE) },
+	{ S(SM_E_CONTEXT_EXPIRED) },
+	{ S(SM_E_INCOMPLETE_MESSAGE) },
+	{ S(SM_E_BUFFER_TOO_SMALL) },
+	{ S(SM_E_ALGORITHM_MISMATCH) },
+	{ S(SM_E_INVALID_PARAMETER) },
+	{ S(SM_E_REPLAYED) },
+	{ S(SM_E_TOO_OLD) },
+	{ S(SM_E_TOO_MANY_CONTEXTS) },
+};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+
+TEST(status_values_are_sspi)
+{
+	EXPECT_EQ(0u, (uint32_t)SM_E_OK);
+	EXPECT_EQ(0x00090312u, (uint32_t)SM_I_CONTINUE_NEEDED);
+	EXPECT_EQ(0x80090300u, (uint32_t)SM_E_INSUFFICIENT_MEMORY);
+	EXPECT_EQ(0x80090301u, (uint32_t)SM_E_INVALID_HANDLE);
+	EXPECT_EQ(0x80090302u, (uint32_t)SM_E_UNSUPPORTED_FUNCTION);
+	EXPECT_EQ(0x80090303u, (uint32_t)SM_E_TARGET_UNKNOWN);
+	EXPECT_EQ(0x80090304u, (uint32_t)SM_E_INTERNAL_ERROR);
+	EXPECT_EQ(0x80090305u, (uint32_t)SM_E_SECPKG_NOT_FOUND);
+	EXPECT_EQ(0x80090308u, (uint32_t)SM_E_INVALID_TOKEN);
+	EXPECT_EQ(0x8009030Au, (uint32_t)SM_E_QOP_NOT_SUPPORTED);
+	EXPECT_EQ(0x8009030Bu, (uint32_t)SM_E_NO_IMPERSONATION);
+	EXPECT_EQ(0x8009030Cu, (uint32_t)SM_E_LOGON_DENIED);
+	EXPECT_EQ(0x8009030Eu, (uint32_t)SM_E_NO_CREDENTIALS);
+	EXPECT_EQ(0x8009030Fu, (uint32_t)SM_E_MESSAGE_ALTERED);
+	EXPECT_EQ(0x80090310u, (uint32_t)SM_E_OUT_OF_SEQUENCE);
+	EXPECT_EQ(0x80090317u, (uint32_t)SM_E_CONTEXT_EXPIRED);
+	EXPECT_EQ(0x80090318u, (uint32_t)SM_E_INCOMPLETE_MESSAGE);
+	EXPECT_EQ(0x80090321u, (uint32_t)SM_E_BUFFER_TOO_SMALL);
+	EXPECT_EQ(0x80090331u, (uint32_t)SM_E_ALGORITHM_MISMATCH);
+	EXPECT_EQ(0x8009035Du, (uint32_t)SM_E_INVALID_PARAMETER);
+}
+
+TEST(status_strings_distinct)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < NSTATUS; i++) {
+		const char *s = sm_status_string(statuses[i].status);
+		size_t n = strlen(statuses[i].name);
+
+		ASSERT_NE(NULL, s);
+		/* "NAME: meaning" */
+		EXPECT_EQ(0, strncmp(s, statuses[i].name, n))
+		TH_LOG("%s: \"%s\"", statuses[i].name, s);
+		EXPECT_EQ(':', s[n]);
+		for (j = 0; j < i; j++) {
+			EXPECT_NE(statuses[i].status, statuses[j].status);
+			EXPECT_NE(0, strcmp(s, sm_status_string(
+						       statuses[j].status)));
+		}
+		EXPECT_EQ(statuses[i].status != SM_E_OK &&
+				  statuses[i].status != SM_I_CONTINUE_NEEDED,
+			  SM_FAILED(statuses[i].status));
+	}
+	EXPECT_STREQ("unknown status", sm_status_string(0x12345678));
+	EXPECT_STREQ("unknown status", sm_status_string((sm_status)0xA0091FFF));
+	EXPECT_STREQ("unknown status", sm_status_string(-1));
+}
+
+TEST(status_sspi_mapping)
+{
+	unsigned int i;
+
+	EXPECT_EQ(SM_E_OUT_OF_SEQUENCE, sm_status_sspi(SM_E_REPLAYED));
+	EXPECT_EQ(SM_E_OUT_OF_SEQUENCE, sm_status_sspi(SM_E_TOO_OLD));
+	EXPECT_EQ(SM_E_INSUFFICIENT_MEMORY,
+		  sm_status_sspi(SM_E_TOO_MANY_CONTEXTS));
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_status_sspi((sm_status)0xA0091FFF));
+	for (i = 0; i < NSTATUS; i++) {
+		sm_status s = statuses[i].status;
+		sm_status m = sm_status_sspi(s);
+
+		EXPECT_FALSE(SM_STATUS_IS_PRIVATE(m));
+		EXPECT_EQ(SM_FAILED(s), SM_FAILED(m));
+		if (!SM_STATUS_IS_PRIVATE(s))
+			EXPECT_EQ(s, m);
+	}
+	EXPECT_EQ(0x12345678, sm_status_sspi(0x12345678));
+}
+
+TEST(constants_are_sspi)
+{
+	EXPECT_EQ(0, SM_BUF_EMPTY);
+	EXPECT_EQ(1, SM_BUF_DATA);
+	EXPECT_EQ(2, SM_BUF_TOKEN);
+	EXPECT_EQ(6, SM_BUF_STREAM_TRAILER);
+	EXPECT_EQ(7, SM_BUF_STREAM_HEADER);
+	EXPECT_EQ(9, SM_BUF_PADDING);
+	EXPECT_EQ(10, SM_BUF_STREAM);
+	EXPECT_EQ(0x80000000u, SM_BUF_READONLY);
+	EXPECT_EQ(0x10000000u, SM_BUF_READONLY_WITH_CHECKSUM);
+	EXPECT_EQ(0x80000001u, SM_QOP_WRAP_NO_ENCRYPT);
+	EXPECT_EQ(0x4u, SM_CTX_REPLAY_DETECT);
+	EXPECT_EQ(0x8u, SM_CTX_SEQUENCE_DETECT);
+	EXPECT_EQ(0x10u, SM_CTX_CONFIDENTIALITY);
+	EXPECT_EQ(0x10000u, SM_CTX_INTEGRITY);
+}
+
+/* ------------------------------------------------------------------------
+ * Contexts
+ * ------------------------------------------------------------------------
+ */
+static const unsigned char key[32] = { 1, 2, 3 };
+
+static struct sm_import_params good_params(void)
+{
+	return (struct sm_import_params){
+		.size = sizeof(struct sm_import_params),
+		.role = SM_ROLE_INITIATOR,
+		.suite = SM_SUITE_AES256_GCM,
+		.ctx_flags = SM_CTX_REPLAY_DETECT | SM_CTX_CONFIDENTIALITY,
+		.lifetime = 600,
+		.key = key,
+		.key_len = sizeof(key),
+		.send_seq = 1000,
+		.recv_seq = 2000,
+	};
+}
+
+TEST(ctx_from_fd_rejects_pipe)
+{
+	sm_ctx *ctx = (sm_ctx *)1;
+	int p[2];
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_ctx_from_fd(p[0], &ctx));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(NULL, ctx);
+	/* still the caller's */
+	EXPECT_NE(-1, fcntl(p[0], F_GETFD));
+	close(p[0]);
+	close(p[1]);
+
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_ctx_from_fd(p[0], &ctx));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_ctx_from_fd(-1, &ctx));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctx_from_fd(0, NULL));
+}
+
+TEST(ctx_fd_and_close_null)
+{
+	errno = 0;
+	EXPECT_EQ(-1, sm_ctx_fd(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 1234;
+	sm_close(NULL);
+	EXPECT_EQ(1234, errno);
+}
+
+TEST(import_without_device)
+{
+	struct sm_import_params p = good_params();
+	sm_ctx *ctx = (sm_ctx *)1;
+
+	if (access(SECMSG_DEVICE_PATH, F_OK) == 0)
+		SKIP(return, "%s exists (module loaded)", SECMSG_DEVICE_PATH);
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, sm_import(&p, &ctx));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(NULL, ctx);
+}
+
+TEST(import_params_size)
+{
+	struct {
+		struct sm_import_params p;
+		unsigned char newer[16];
+	} big = { .p = good_params() };
+	struct sm_import_params p = good_params();
+	sm_ctx *ctx = (sm_ctx *)1;
+	unsigned int calls = kern.calls;
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	p.size = 0;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, &ctx));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(NULL, ctx);
+	p.size = sizeof(p) - 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, &ctx));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(NULL, &ctx));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, NULL));
+	EXPECT_EQ(calls, kern.calls);
+
+	/* A newer caller's struct: unknown bytes must be zero. */
+	kern.dev_fd = fd;
+	kern.import_fd = 99;
+	big.p.size = sizeof(big);
+	big.newer[7] = 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import_dev(fd, &big.p, &ctx));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(calls, kern.calls);
+	big.newer[7] = 0;
+	ASSERT_EQ(SM_E_OK, sm_import_dev(fd, &big.p, &ctx));
+	EXPECT_EQ(99, sm_ctx_fd(ctx));
+	free(ctx); /* fd 99 is not ours to close */
+	close(fd);
+}
+
+TEST(import_translates_params)
+{
+	struct sm_import_params p = good_params();
+	int fd = eventfd(0, EFD_CLOEXEC);
+	sm_ctx *ctx = NULL;
+
+	ASSERT_LE(0, fd);
+	kern.dev_fd = fd;
+	kern.import_fd = 77;
+	ASSERT_EQ(SM_E_OK, sm_import_dev(fd, &p, &ctx));
+	EXPECT_EQ(77, sm_ctx_fd(ctx));
+	EXPECT_EQ(sizeof(struct secmsg_import), kern.import.size);
+	EXPECT_EQ(0u, kern.import.flags);
+	EXPECT_EQ((__u32)SECMSG_PKG_RAW, kern.import.package);
+	EXPECT_EQ((__u32)SM_ROLE_INITIATOR, kern.import.role);
+	EXPECT_EQ((__u32)SM_SUITE_AES256_GCM, kern.import.suite);
+	EXPECT_EQ(SM_CTX_REPLAY_DETECT | SM_CTX_CONFIDENTIALITY,
+		  kern.import.ctx_flags);
+	EXPECT_EQ(32u, kern.import.key_len);
+	EXPECT_EQ(600u, kern.import.lifetime);
+	EXPECT_EQ((__u64)(uintptr_t)key, kern.import.key);
+	EXPECT_EQ(1000u, kern.import.send_seq);
+	EXPECT_EQ(2000u, kern.import.recv_seq);
+	EXPECT_EQ(0u, kern.import.reserved[0] | kern.import.reserved[1]);
+	free(ctx);
+	close(fd);
+}
+
+TEST(import_errors)
+{
+	static const struct {
+		int err;
+		sm_status status;
+	} map[] = {
+		{ EMFILE, SM_E_TOO_MANY_CONTEXTS },
+		{ ENOENT, SM_E_ALGORITHM_MISMATCH },
+		{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+		{ EINVAL, SM_E_INVALID_PARAMETER },
+		{ E2BIG, SM_E_INVALID_PARAMETER },
+		{ EFAULT, SM_E_INVALID_PARAMETER },
+		{ EPERM, SM_E_INTERNAL_ERROR },
+	};
+	struct sm_import_params p = good_params();
+	int fd = eventfd(0, EFD_CLOEXEC), pfd[2];
+	sm_ctx *ctx = (sm_ctx *)1;
+	unsigned int i;
+
+	ASSERT_LE(0, fd);
+	kern.dev_fd = fd;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		kern.import_errno = map[i].err;
+		EXPECT_EQ(map[i].status, sm_import_dev(fd, &p, &ctx));
+		EXPECT_EQ(map[i].err, errno);
+		EXPECT_EQ(NULL, ctx);
+	}
+	close(fd);
+	kern.dev_fd = -1;
+
+	/* Not /dev/secmsg: the real kernel says ENOTTY. */
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_import_dev(pfd[0], &p, &ctx));
+	EXPECT_EQ(ENOTTY, errno);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* ------------------------------------------------------------------------
+ * Messages, on a context of the fake kernel
+ * ------------------------------------------------------------------------
+ */
+FIXTURE(fake)
+{
+	sm_ctx *ctx;
+	unsigned char token[64];
+	unsigned char data[100];
+};
+
+FIXTURE_SETUP(fake)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	kern.ctx_fd = fd;
+	kern.next_seq = 1;
+	ASSERT_EQ(SM_E_OK, sm_ctx_from_fd(fd, &self->ctx));
+	ASSERT_EQ(fd, sm_ctx_fd(self->ctx));
+	kern.calls = 0;
+}
+
+FIXTURE_TEARDOWN(fake)
+{
+	sm_close(self->ctx);
+}
+
+TEST_F(fake, invalid_arguments_make_no_syscall)
+{
+	struct sm_buffer b[SM_MAX_BUFFERS + 1] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+	};
+	struct sm_message m = { .bufs = b, .nbufs = 2 };
+	struct sm_context_info info = { .size = sizeof(info) - 1 };
+	struct sm_sizes sizes;
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_sign(NULL, 0, b, 2, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_sign(self->ctx, 0, NULL, 2, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_sign(self->ctx, 0, b, 0, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_verify(self->ctx, b, SM_MAX_BUFFERS + 1, NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_seal(NULL, 0, b, 2, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_unseal(self->ctx, NULL, 1, NULL, NULL));
+	if (SIZE_MAX > UINT32_MAX) {
+		b[1].len = (size_t)UINT32_MAX + 1;
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_seal(self->ctx, 0, b, 2, NULL));
+		EXPECT_EQ(EMSGSIZE, errno);
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_batch(self->ctx, SM_OP_SEAL, &m, 1));
+		EXPECT_EQ(EMSGSIZE, errno);
+		EXPECT_EQ(SM_E_INVALID_PARAMETER, m.status);
+		b[1].len = sizeof(self->data);
+	}
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_batch(NULL, SM_OP_SIGN, &m, 1));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, m.status);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_SIGN, NULL, 1));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_SIGN, &m, 0));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_batch(self->ctx, 0, &m, 1));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_batch(self->ctx, 5, &m, 1));
+	m.nbufs = SM_MAX_BUFFERS + 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_SIGN, &m, 1));
+	m.nbufs = 0;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_SIGN, &m, 1));
+	m.nbufs = 2;
+	m.bufs = NULL;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_SIGN, &m, 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query(self->ctx, &info));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query(self->ctx, NULL));
+	info.size = sizeof(info);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query(NULL, &info));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_sizes(self->ctx, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_sizes(NULL, &sizes));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_query_stream_sizes(self->ctx, NULL));
+
+	EXPECT_EQ(0u, kern.calls);
+}
+
+TEST_F(fake, sign_and_seal_write_back)
+{
+	unsigned char hdr[20], trl[20];
+	struct sm_buffer b[3] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+		{ SM_BUF_PADDING, 0, NULL, 0 },
+	};
+	struct sm_buffer s[3] = {
+		{ SM_BUF_STREAM_HEADER, 0, hdr, sizeof(hdr) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+		{ SM_BUF_STREAM_TRAILER, 0, trl, sizeof(trl) },
+	};
+	uint64_t seq = 0;
+
+	ASSERT_EQ(SM_E_OK, sm_sign(self->ctx, 0, b, 2, &seq));
+	EXPECT_EQ(1u, seq);
+	EXPECT_EQ((size_t)SM_TOKEN_SIZE, b[0].len);
+	EXPECT_EQ((void *)self->token, b[0].data);
+	EXPECT_EQ(sizeof(self->data), b[1].len);
+	EXPECT_EQ((void *)self->data, b[1].data);
+
+	b[0].len = sizeof(self->token);
+	ASSERT_EQ(SM_E_OK,
+		  sm_seal(self->ctx, SM_QOP_WRAP_NO_ENCRYPT, b, 3, &seq));
+	EXPECT_EQ(2u, seq);
+	EXPECT_EQ((size_t)SM_TOKEN_SIZE, b[0].len);
+	EXPECT_EQ(0u, b[2].len);
+
+	ASSERT_EQ(SM_E_OK, sm_seal(self->ctx, 0, s, 3, NULL));
+	EXPECT_EQ(16u, s[0].len);
+	EXPECT_EQ(sizeof(self->data), s[1].len);
+	EXPECT_EQ(16u, s[2].len);
+	EXPECT_EQ(3u, kern.calls);
+	EXPECT_EQ(0u, kern.dirty);
+}
+
+TEST_F(fake, unseal_stream_points_data_inside)
+{
+	struct sm_buffer b[3] = {
+		{ SM_BUF_STREAM, 0, self->data, sizeof(self->data) },
+		{ SM_BUF_DATA, 0, NULL, 0 },
+		{ SM_BUF_EMPTY, 0, NULL, 0 },
+	};
+	uint32_t qop = 0;
+	uint64_t seq = 0;
+
+	kern.next_seq = 41;
+	kern.recv_qop = SM_QOP_WRAP_NO_ENCRYPT;
+	ASSERT_EQ(SM_E_OK, sm_unseal(self->ctx, b, 3, &seq, &qop));
+	EXPECT_EQ(41u, seq);
+	EXPECT_EQ(SM_QOP_WRAP_NO_ENCRYPT, qop);
+	EXPECT_EQ((void *)(self->data + 16), b[1].data);
+	EXPECT_EQ(sizeof(self->data) - 32, b[1].len);
+	EXPECT_EQ((void *)self->data, b[0].data);
+	EXPECT_EQ(sizeof(self->data), b[0].len);
+}
+
+static const struct {
+	uint32_t verdict;
+	int err;
+	sm_status status;
+} verdicts[] = {
+	{ SECMSG_VERDICT_ALTERED, EBADMSG, SM_E_MESSAGE_ALTERED },
+	{ SECMSG_VERDICT_REPLAYED, EALREADY, SM_E_REPLAYED },
+	{ SECMSG_VERDICT_TOO_OLD, ESTALE, SM_E_TOO_OLD },
+	{ SECMSG_VERDICT_OUT_OF_SEQUENCE, EILSEQ, SM_E_OUT_OF_SEQUENCE },
+	{ SECMSG_VERDICT_EXPIRED, EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ SECMSG_VERDICT_BAD_TOKEN, EPROTO, SM_E_INVALID_TOKEN },
+	{ SECMSG_VERDICT_BUFFER_TOO_SMALL, ENOBUFS, SM_E_BUFFER_TOO_SMALL },
+	{ SECMSG_VERDICT_INCOMPLETE_MESSAGE, ENODATA, SM_E_INCOMPLETE_MESSAGE },
+	{ SECMSG_VERDICT_QOP_NOT_SUPPORTED, EOPNOTSUPP,
+	  SM_E_QOP_NOT_SUPPORTED },
+	/* a verdict this library does not know yet: by its errno */
+	{ SECMSG_VERDICT_MAX + 1, EBADMSG, SM_E_MESSAGE_ALTERED },
+	{ SECMSG_VERDICT_MAX + 1, EIO, SM_E_INTERNAL_ERROR },
+	/* not processed: no verdict, the errno decides */
+	{ 0, EINVAL, SM_E_INVALID_PARAMETER },
+	{ 0, E2BIG, SM_E_INVALID_PARAMETER },
+	{ 0, EFAULT, SM_E_INVALID_PARAMETER },
+	{ 0, EMSGSIZE, SM_E_INVALID_PARAMETER },
+	{ 0, EBADF, SM_E_INVALID_HANDLE },
+	{ 0, ENOTTY, SM_E_INVALID_HANDLE },
+	{ 0, ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ 0, EOPNOTSUPP, SM_E_UNSUPPORTED_FUNCTION },
+	{ 0, EIO, SM_E_INTERNAL_ERROR },
+};
+#define NVERDICTS (sizeof(verdicts) / sizeof(verdicts[0]))
+
+TEST_F(fake, single_call_failures)
+{
+	unsigned int i;
+
+	for (i = 0; i < NVERDICTS; i++) {
+		struct sm_buffer b[2] = {
+			{ SM_BUF_TOKEN, 0, self->token, 3 },
+			{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+		};
+		uint64_t seq = 12345;
+		uint32_t qop = 678;
+
+		kern.fail_errno = verdicts[i].err;
+		kern.fail_verdict = verdicts[i].verdict;
+		kern.fail_needed = 32;
+		kern.fail_index = 0;
+		EXPECT_EQ(verdicts[i].status,
+			  sm_verify(self->ctx, b, 2, &seq, &qop))
+		TH_LOG("verdict %u errno %d", verdicts[i].verdict,
+		       verdicts[i].err);
+		EXPECT_EQ(verdicts[i].err, errno);
+		/* nothing written back on failure */
+		EXPECT_EQ(12345u, seq);
+		EXPECT_EQ(678u, qop);
+		EXPECT_EQ(3u, b[0].len);
+		EXPECT_EQ((void *)self->token, b[0].data);
+	}
+	EXPECT_EQ(0u, kern.dirty);
+}
+
+TEST_F(fake, batch_per_message_results)
+{
+	struct sm_buffer b[5][2];
+	struct sm_message m[5];
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		b[i][0] = (struct sm_buffer){ SM_BUF_TOKEN, 0, self->token,
+					      sizeof(self->token) };
+		b[i][1] = (struct sm_buffer){ SM_BUF_DATA, 0, self->data,
+					      sizeof(self->data) };
+		m[i] = (struct sm_message){
+			.bufs = b[i], .nbufs = 2, .status = 1, .index = 7
+		};
+	}
+	/* messages with odd sequence numbers (1, 3) fail */
+	kern.next_seq = 0;
+	kern.fail_mod = 2;
+	kern.fail_rem = 1;
+	kern.fail_errno = ENOBUFS;
+	kern.fail_verdict = SECMSG_VERDICT_BUFFER_TOO_SMALL;
+	kern.fail_needed = 32;
+	kern.fail_index = 0;
+	ASSERT_EQ(SM_E_OK, sm_batch(self->ctx, SM_OP_SIGN, m, 5));
+	EXPECT_EQ(1u, kern.calls);
+	EXPECT_EQ(1u, kern.batch_calls);
+	EXPECT_EQ(0u, kern.dirty);
+	for (i = 0; i < 5; i++) {
+		if (i % 2) {
+			EXPECT_EQ(SM_E_BUFFER_TOO_SMALL, m[i].status);
+			EXPECT_EQ(ENOBUFS, m[i].error);
+			EXPECT_EQ(32u, m[i].needed);
+			EXPECT_EQ(0u, m[i].index);
+			EXPECT_EQ(sizeof(self->token), b[i][0].len);
+		} else {
+			EXPECT_EQ(SM_E_OK, m[i].status);
+			EXPECT_EQ(0, m[i].error);
+			EXPECT_EQ(0u, m[i].needed);
+			EXPECT_EQ(SM_INDEX_NONE, m[i].index);
+			EXPECT_EQ(i, m[i].seq);
+			EXPECT_EQ((size_t)SM_TOKEN_SIZE, b[i][0].len);
+		}
+	}
+}
+
+TEST_F(fake, batch_every_verdict)
+{
+	struct sm_buffer b[NVERDICTS][2];
+	struct sm_message m[NVERDICTS];
+	unsigned int i;
+
+	/* One message per call, so each can have its own scripted failure. */
+	for (i = 0; i < NVERDICTS; i++) {
+		b[i][0] = (struct sm_buffer){ SM_BUF_TOKEN, 0, self->token,
+					      sizeof(self->token) };
+		b[i][1] = (struct sm_buffer){ SM_BUF_DATA, 0, self->data,
+					      sizeof(self->data) };
+		/* as left by an earlier unseal: must not reach the kernel */
+		m[i] = (struct sm_message){ .bufs = b[i],
+					    .nbufs = 2,
+					    .qop = SM_QOP_WRAP_NO_ENCRYPT };
+		kern.fail_mod = 1;
+		kern.fail_rem = 0;
+		kern.fail_errno = verdicts[i].err;
+		kern.fail_verdict = verdicts[i].verdict;
+		ASSERT_EQ(SM_E_OK, sm_batch(self->ctx, SM_OP_VERIFY, &m[i], 1));
+		EXPECT_EQ(verdicts[i].status, m[i].status);
+		EXPECT_EQ(verdicts[i].err, m[i].error);
+	}
+	EXPECT_EQ(0u, kern.dirty);
+}
+
+TEST_F(fake, batch_large_is_chunked)
+{
+	const unsigned int count = 2 * SECMSG_MAX_BATCH + 100;
+	struct sm_buffer(*b)[2] = calloc(count, sizeof(*b));
+	struct sm_message *m = calloc(count, sizeof(*m));
+	unsigned int i;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, m);
+	for (i = 0; i < count; i++) {
+		b[i][0] = (struct sm_buffer){ SM_BUF_TOKEN, 0, self->token,
+					      sizeof(self->token) };
+		b[i][1] = (struct sm_buffer){ SM_BUF_DATA, 0, self->data,
+					      sizeof(self->data) };
+		m[i] = (struct sm_message){ .bufs = b[i], .nbufs = 2 };
+	}
+	kern.next_seq = 500;
+	ASSERT_EQ(SM_E_OK, sm_batch(self->ctx, SM_OP_SEAL, m, count));
+	EXPECT_EQ(3u, kern.batch_calls);
+	EXPECT_EQ(0u, kern.dirty);
+	for (i = 0; i < count; i++) {
+		ASSERT_EQ(SM_E_OK, m[i].status);
+		ASSERT_EQ(500u + i, m[i].seq);
+		ASSERT_EQ((size_t)SM_TOKEN_SIZE, b[i][0].len);
+	}
+	free(b);
+	free(m);
+}
+
+TEST_F(fake, batch_whole_call_failure)
+{
+	struct sm_buffer b[2] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+	};
+	struct sm_message m[3] = {
+		{ .bufs = b, .nbufs = 2 },
+		{ .bufs = b, .nbufs = 2 },
+		{ .bufs = b, .nbufs = 2 },
+	};
+	unsigned int i;
+
+	kern.batch_errno = EFAULT;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_batch(self->ctx, SM_OP_UNSEAL, m, 3));
+	EXPECT_EQ(EFAULT, errno);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(SM_E_INVALID_PARAMETER, m[i].status);
+		EXPECT_EQ(EFAULT, m[i].error);
+		EXPECT_EQ(SM_INDEX_NONE, m[i].index);
+	}
+	EXPECT_EQ(sizeof(self->token), b[0].len);
+}
+
+TEST_F(fake, query)
+{
+	struct {
+		struct sm_context_info info;
+		unsigned char newer[24];
+	} big;
+	struct sm_context_info info = { .size = sizeof(info) };
+	struct sm_stream_sizes ss;
+	struct sm_sizes sz;
+	unsigned int i;
+
+	ASSERT_EQ(SM_E_OK, sm_query_sizes(self->ctx, &sz));
+	EXPECT_EQ(0u, sz.max_token);
+	EXPECT_EQ((uint32_t)SM_TOKEN_SIZE, sz.max_signature);
+	EXPECT_EQ(1u, sz.block_size);
+	EXPECT_EQ((uint32_t)SM_TOKEN_SIZE, sz.security_trailer);
+
+	ASSERT_EQ(SM_E_OK, sm_query_stream_sizes(self->ctx, &ss));
+	EXPECT_EQ(16u, ss.header);
+	EXPECT_EQ(16u, ss.trailer);
+	EXPECT_EQ(SM_MAX_MESSAGE, ss.max_message);
+	EXPECT_EQ((uint32_t)SM_MAX_BUFFERS, ss.buffers);
+	EXPECT_EQ(1u, ss.block_size);
+
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &info));
+	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_EQ((uint32_t)SM_PKG_RAW, info.package);
+	EXPECT_EQ((uint32_t)SM_ROLE_ACCEPTOR, info.role);
+	EXPECT_EQ((uint32_t)SM_SUITE_CHACHA20_POLY1305, info.suite);
+	EXPECT_EQ(SM_CTX_REPLAY_DETECT | SM_CTX_CONFIDENTIALITY |
+			  SM_CTX_INTEGRITY,
+		  info.ctx_flags);
+	EXPECT_EQ((uint32_t)SM_STATE_ACTIVE, info.state);
+	EXPECT_EQ((uint32_t)SM_DRIVER_ASYNC, info.driver_flags);
+	EXPECT_EQ(3600u, info.lifetime);
+	EXPECT_EQ(1024u, info.replay_window);
+	EXPECT_EQ(16u, info.stream_sizes.header);
+	EXPECT_EQ((uint32_t)SM_TOKEN_SIZE, info.sizes.max_signature);
+	EXPECT_STREQ("rfc7539(chacha20,poly1305)", info.algorithm);
+	EXPECT_STREQ("rfc7539(chacha20-simd,poly1305-simd)", info.driver);
+	EXPECT_EQ(1700000000, info.created);
+	EXPECT_EQ(1700003600, info.expires);
+	EXPECT_EQ(7u, info.send_seq);
+	EXPECT_EQ(9u, info.recv_seq);
+	EXPECT_EQ(100u, info.counters.signed_msgs);
+	EXPECT_EQ(104u, info.counters.altered);
+	EXPECT_EQ(110u, info.counters.other_failures);
+
+	/* A newer caller: its unknown tail is zeroed, size says so. */
+	memset(&big, 0xa5, sizeof(big));
+	big.info.size = sizeof(big);
+	kern.long_names = 1;
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &big.info));
+	EXPECT_EQ(sizeof(big.info), big.info.size);
+	for (i = 0; i < sizeof(big.newer); i++)
+		EXPECT_EQ(0, big.newer[i]);
+	/* names are always terminated */
+	EXPECT_EQ((size_t)SM_NAME_MAX - 1, strlen(big.info.algorithm));
+	EXPECT_EQ((size_t)SM_NAME_MAX - 1, strlen(big.info.driver));
+}
+
+TEST_F(fake, close_keeps_errno)
+{
+	sm_ctx *ctx = self->ctx;
+
+	self->ctx = NULL;
+	errno = 4321;
+	sm_close(ctx);
+	EXPECT_EQ(4321, errno);
+}
+
+TEST_HARNESS_MAIN
