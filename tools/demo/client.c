@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 			perror("client: write");
 			return 1;
 		}
-		usleep(100000); /* keep the three programs' lines in order */
+		usleep(300000); /* keep the three programs' lines in order */
 	}
 
 	if (frame_read(fd, &f) != 1) {

@@ -18,20 +18,21 @@ head -c 32 /dev/urandom > "$dir/key"
 chmod 600 "$dir/key"
 
 echo "== secmsg demo: client -> relay (tampers, replays) -> server =="
-"$bin/secmsg-demo-server" "$dir/server.sock" "$dir/key" > "$dir/server.out" &
+"$bin/secmsg-demo-server" "$dir/server.sock" "$dir/key" | tee "$dir/server.out" &
 spid=$!
-# Show the server's lines as they come, interleaved with the others.
-tail -f "$dir/server.out" --pid=$spid &
+wait_for() { for _ in $(seq 100); do [ -S "$1" ] && return; sleep 0.1; done; }
+wait_for "$dir/server.sock"
 "$bin/secmsg-demo-relay" "$dir/relay.sock" "$dir/server.sock" &
 rpid=$!
+wait_for "$dir/relay.sock"
 "$bin/secmsg-demo-client" "$dir/relay.sock" "$dir/key"
 wait $rpid
 wait $spid
 sleep 0.2
 
 ok=1
-grep -q 'message 2 (signed): REJECTED: SM_E_MESSAGE_ALTERED' "$dir/server.out" || ok=0
-grep -q 'message 4 (sealed): REJECTED: SM_E_REPLAYED' "$dir/server.out" || ok=0
+grep -q 'got a signed message: REJECTED, SM_E_MESSAGE_ALTERED' "$dir/server.out" || ok=0
+grep -q 'got a sealed message: REJECTED, SM_E_REPLAYED' "$dir/server.out" || ok=0
 [ "$(grep -c 'accepted:' "$dir/server.out")" -eq 4 ] || ok=0
 echo
 if [ $ok = 1 ]; then

@@ -64,14 +64,14 @@ int main(int argc, char **argv)
 			st = sm_verify(ctx, b, 2, &seq, NULL);
 		if (st != SM_E_OK) {
 			rejected++;
-			printf("server: message %u (%s): REJECTED: %s\n", nmsg,
-			       how, sm_status_string(st));
+			printf("server: got a %s message: REJECTED, %s\n", how,
+			       sm_status_string(st));
 			fflush(stdout);
 			continue;
 		}
 		accepted++;
-		printf("server: message %u (%s, seq %llu): accepted: \"%.*s\"\n",
-		       nmsg, how, (unsigned long long)seq, (int)f.len, f.data);
+		printf("server: got a %s message, seq %llu: accepted: \"%.*s\"\n",
+		       how, (unsigned long long)seq, (int)f.len, f.data);
 		fflush(stdout);
 		if (f.len == 3 && !memcmp(f.data, "bye", 3))
 			break;
