@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the secmsg selftests INSIDE the test guest, as root, from the repo
+# root:   bash selftests/run_tests.sh [RESULTS_DIR]   (default build/results)
+#
+# Loads kmod/secmsg.ko, runs every test program (output to the console and
+# to RESULTS_DIR/<name>.tap), runs the unload test last, unloads the module
+# and checks dmesg.  Every failure is recorded as a .tap file with a Totals
+# line, so that selftests/summarize.sh can count it.  Exit status: 0 only if
+# everything passed.
+#
+# Environment: SECMSG_KO (default kmod/secmsg.ko), SECMSG_TEST_BIN (default
+# build/selftests), SECMSG_TESTS (space-separated subset of program names).
+set -u
+
+results=${1:-build/results}
+ko=${SECMSG_KO:-kmod/secmsg.ko}
+bin=${SECMSG_TEST_BIN:-build/selftests}
+here=$(dirname "${BASH_SOURCE[0]}")
+
+# The programs, in the order of the Makefile's TEST_GEN_PROGS.
+progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
+	2>/dev/null)}
+[[ -n $progs ]] || progs="secmsg_roundtrip secmsg_integrity secmsg_replay
+	secmsg_uapi secmsg_query secmsg_fd secmsg_threads secmsg_batch
+	secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits"
+
+timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
+timeout=${timeout:-900}
+
+mkdir -p "$results"
+rm -f "$results"/*.tap
+failed=0
+
+# A one-test .tap for a check this script makes itself.
+record() {	# name ok|fail message
+	local name=$1 verdict=$2 msg=$3
+	{
+		echo "TAP version 13"
+		echo "1..1"
+		if [[ $verdict == ok ]]; then
+			echo "ok 1 $name"
+			echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+		else
+			echo "$msg" | sed 's/^/# /'
+			echo "not ok 1 $name"
+			echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+		fi
+	} >"$results/$name.tap"
+	[[ $verdict == ok ]] || failed=1
+}
+
+# Run one program; a program that dies before its Totals line counts as
+# one more failure on top of the results it printed.
+run_prog() {	# name
+	local name=$1 out=$results/$1.tap rc pass fail skip
+	echo "# ==== $name"
+	if [[ ! -x $bin/$name ]]; then
+		record "$name" fail "$bin/$name missing (make -C selftests)"
+		cat "$out"
+		return
+	fi
+	timeout -k 10 "$timeout" "$bin/$name" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	if ! grep -q '^# Totals:' "$out"; then
+		pass=$(grep -cE '^ok [0-9]+ ' "$out" | head -1)
+		skip=$(grep -cE '^ok [0-9]+ # SKIP' "$out")
+		fail=$(grep -cE '^not ok ' "$out")
+		pass=$((pass - skip))
+		{
+			echo "not ok - $name died without a result (exit $rc)"
+			echo "# Totals: pass:$pass fail:$((fail + 1)) xfail:0 xpass:0 skip:$skip error:0"
+		} | tee -a "$out"
+		failed=1
+	elif ((rc != 0)); then
+		failed=1
+	fi
+}
+
+dmesg_base=$(dmesg | wc -l)
+
+# --- load ---------------------------------------------------------------
+load_msg=
+if [[ ! -f $ko ]]; then
+	load_msg="$ko missing: build the module first"
+else
+	kver=$(uname -r)
+	magic=$(modinfo -F vermagic "$ko" 2>/dev/null | awk '{print $1}')
+	if [[ $magic != "$kver" ]]; then
+		load_msg="$ko is built for '$magic', the guest runs '$kver'"
+	else
+		# insmod does not resolve dependencies: load them first
+		for d in $(modinfo -F depends "$ko" | tr , ' '); do
+			modprobe "$d" 2>/dev/null
+		done
+		# the optimized drivers bind only if loaded before first use
+		modprobe -q aesni_intel 2>/dev/null
+		modprobe -q chacha_x86_64 2>/dev/null
+		modprobe -q poly1305_x86_64 2>/dev/null
+		if [[ -d /sys/module/secmsg ]]; then
+			rmmod secmsg 2>/dev/null
+		fi
+		if ! out=$(insmod "$ko" 2>&1); then
+			load_msg="insmod $ko: $out"
+		elif [[ ! -e /dev/secmsg ]]; then
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				[[ -e /dev/secmsg ]] && break
+				sleep 0.1
+			done
+			[[ -e /dev/secmsg ]] || load_msg="no /dev/secmsg after insmod"
+		fi
+	fi
+fi
+if [[ -n $load_msg ]]; then
+	echo "# $load_msg"
+	record module_load fail "$load_msg"
+else
+	record module_load ok ""
+fi
+
+# --- the suites ----------------------------------------------------------
+for p in $progs; do
+	run_prog "$p"
+	# a crashed program may have left the module unloaded or gone
+	if [[ -z $load_msg && ! -e /dev/secmsg ]]; then
+		echo "# /dev/secmsg vanished after $p: reloading"
+		insmod "$ko" || true
+	fi
+done
+
+# --- unload ---------------------------------------------------------------
+if [[ -z ${SECMSG_TESTS:-} || " $SECMSG_TESTS " == *" secmsg_unload "* ]]; then
+	[[ " $progs " == *" secmsg_unload "* ]] || run_prog secmsg_unload
+fi
+if [[ -d /sys/module/secmsg ]]; then
+	if out=$(rmmod secmsg 2>&1); then
+		record module_unload ok ""
+	else
+		record module_unload fail "rmmod secmsg: $out"
+	fi
+fi
+
+# --- dmesg ----------------------------------------------------------------
+bad=$(dmesg | tail -n +"$((dmesg_base + 1))" |
+	grep -E 'WARNING|BUG|Oops|KASAN|leak' |
+	grep -vE 'kmemleak: (Automatic|Kernel memory leak detector)' || true)
+if [[ -n $bad ]]; then
+	echo "# kernel log after the tests:"
+	echo "$bad" | sed 's/^/# dmesg: /'
+	record dmesg_clean fail "$bad"
+else
+	record dmesg_clean ok ""
+fi
+
+echo "# ==== summary"
+bash "$here/summarize.sh" "$results"
+exit $failed

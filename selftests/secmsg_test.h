@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers for the secmsg selftests.
+ *
+ * The tests speak the raw ioctls of uapi/linux/secmsg.h (not libsecmsg), so
+ * that a bug in the library cannot hide a bug in the module.  Helpers that
+ * assert take the harness' _metadata like any TEST body; the small wrappers
+ * return 0 or -errno and never assert.
+ */
+#ifndef SECMSG_TEST_H
+#define SECMSG_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <linux/secmsg.h>
+
+/* the 6.1 harness has an unused parameter; keep -Wextra quiet about it */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+/* The layout is the same for 64- and 32-bit callers: no compat needed. */
+_Static_assert(sizeof(struct secmsg_import) == SECMSG_IMPORT_SIZE_VER0, "import");
+_Static_assert(sizeof(struct secmsg_buffer) == 24, "buffer");
+_Static_assert(sizeof(struct secmsg_message) == SECMSG_MESSAGE_SIZE_VER0, "message");
+_Static_assert(sizeof(struct secmsg_batch) == SECMSG_BATCH_SIZE_VER0, "batch");
+_Static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER0, "query");
+
+#define SM_PTR(p)	((__u64)(uintptr_t)(p))
+#define SM_UPTR(v)	((void *)(uintptr_t)(v))
+#define SM_NO_INDEX	0xffffffffu
+#define SM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Default flags of a test context. */
+#define SM_FLAGS_DEFAULT (SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY | \
+			  SECMSG_CTX_INTEGRITY)
+
+/* The session key most tests import (32 bytes, any suite). */
+static const uint8_t ts_test_key[32] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+	0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+	0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+};
+
+/*
+ * In FIXTURE_SETUP: the 6.1 harness runs the test body after a SKIP in
+ * setup, so leave the forked test process with the harness' skip code.
+ */
+#define SM_SKIP_SETUP(fmt, ...) \
+	SKIP({ fflush(stdout); fflush(stderr); _exit(255); }, fmt, ##__VA_ARGS__)
+
+/* Open /dev/secmsg, or skip the test when the module is not loaded. */
+#define SM_OPEN_DEV_OR_SKIP(fd) do { \
+	(fd) = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC); \
+	if ((fd) < 0 && errno == ENOENT) \
+		SM_SKIP_SETUP("%s missing: secmsg.ko not loaded", \
+			      SECMSG_DEVICE_PATH); \
+	ASSERT_LE(0, (fd)) TH_LOG("open %s: %s", SECMSG_DEVICE_PATH, \
+				  strerror(errno)); \
+} while (0)
+
+static inline int ts_open_dev(void)
+{
+	return open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* ---- IMPORT ---------------------------------------------------------- */
+
+struct ts_ctx_opts {
+	uint32_t role;
+	uint32_t suite;
+	uint32_t ctx_flags;
+	uint32_t lifetime;
+	const void *key;
+	uint32_t key_len;
+	uint64_t send_seq;
+	uint64_t recv_seq;
+};
+
+static inline void ts_import_init(struct secmsg_import *imp,
+				  const struct ts_ctx_opts *o)
+{
+	memset(imp, 0, sizeof(*imp));
+	imp->size = sizeof(*imp);
+	imp->package = SECMSG_PKG_RAW;
+	imp->role = o->role;
+	imp->suite = o->suite;
+	imp->ctx_flags = o->ctx_flags;
+	imp->key_len = o->key_len;
+	imp->lifetime = o->lifetime;
+	imp->key = SM_PTR(o->key);
+	imp->send_seq = o->send_seq;
+	imp->recv_seq = o->recv_seq;
+}
+
+/* Returns the context fd, or -errno. */
+static inline int ts_import_raw(int dev, void *imp)
+{
+	int fd = ioctl(dev, SECMSG_IOC_IMPORT, imp);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int ts_import(int dev, const struct ts_ctx_opts *o)
+{
+	struct secmsg_import imp;
+
+	ts_import_init(&imp, o);
+	return ts_import_raw(dev, &imp);
+}
+
+/* A context with the test key; the peer of role r uses the other role. */
+static inline int ts_import_simple(int dev, uint32_t role, uint32_t suite,
+				   uint32_t ctx_flags, uint64_t send_seq,
+				   uint64_t recv_seq)
+{
+	struct ts_ctx_opts o = {
+		.role = role, .suite = suite, .ctx_flags = ctx_flags,
+		.key = ts_test_key, .key_len = 32,
+		.send_seq = send_seq, .recv_seq = recv_seq,
+	};
+
+	return ts_import(dev, &o);
+}
+
+static inline uint32_t ts_suite_keylen(uint32_t suite)
+{
+	return suite == SECMSG_SUITE_AES128_GCM ? 16 : 32;
+}
+
+static inline const char *ts_suite_alg(uint32_t suite)
+{
+	return suite == SECMSG_SUITE_CHACHA20_POLY1305 ?
+		"rfc7539(chacha20,poly1305)" : "gcm(aes)";
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+static inline void ts_buf(struct secmsg_buffer *b, uint32_t type,
+			  uint32_t flags, const void *p, uint32_t len)
+{
+	memset(b, 0, sizeof(*b));
+	b->type = type;
+	b->flags = flags;
+	b->ptr = SM_PTR(p);
+	b->len = len;
+}
+
+static inline void ts_msg_init(struct secmsg_message *m,
+			       struct secmsg_buffer *bufs, uint32_t n,
+			       uint32_t qop)
+{
+	memset(m, 0, sizeof(*m));
+	m->size = sizeof(*m);
+	m->qop = qop;
+	m->nbuffers = n;
+	m->buffers = SM_PTR(bufs);
+	/* poison the out fields: a call must write what it reports */
+	m->seq = 0x5a5a5a5a5a5a5a5aull;
+	m->error = 0x5a5a5a5a;
+	m->verdict = 0x5a5a5a5a;
+	m->needed = 0x5a5a5a5a;
+	m->index = 0x5a5a5a5a;
+}
+
+/* One message call; returns 0 or -errno.  *m keeps its out fields. */
+static inline int ts_call(int fd, unsigned long req, struct secmsg_message *m,
+			  struct secmsg_buffer *bufs, uint32_t n, uint32_t qop)
+{
+	ts_msg_init(m, bufs, n, qop);
+	return ioctl(fd, req, m) ? -errno : 0;
+}
+
+static inline int ts_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+/* SIGN one DATA buffer into tok[32]. */
+static inline int ts_sign1(int fd, void *tok, const void *data, uint32_t len,
+			   struct secmsg_message *out)
+{
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	int ret;
+
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, len);
+	ret = ts_call(fd, SECMSG_IOC_SIGN, &m, b, 2, 0);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static inline int ts_verify1(int fd, const void *tok, const void *data,
+			     uint32_t len, struct secmsg_message *out)
+{
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	int ret;
+
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, len);
+	ret = ts_call(fd, SECMSG_IOC_VERIFY, &m, b, 2, 0);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+/* SEAL (token form) one DATA buffer in place. */
+static inline int ts_seal1(int fd, void *tok, void *data, uint32_t len,
+			   uint32_t qop, struct secmsg_message *out)
+{
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	int ret;
+
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, len);
+	ret = ts_call(fd, SECMSG_IOC_SEAL, &m, b, 2, qop);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static inline int ts_unseal1(int fd, void *tok, void *data, uint32_t len,
+			     struct secmsg_message *out)
+{
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	int ret;
+
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, len);
+	ret = ts_call(fd, SECMSG_IOC_UNSEAL, &m, b, 2, 0);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static inline int ts_query(int fd, struct secmsg_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	return ioctl(fd, SECMSG_IOC_QUERY, q) ? -errno : 0;
+}
+
+static inline uint64_t ts_send_seq(int fd)
+{
+	struct secmsg_query q;
+
+	if (ts_query(fd, &q))
+		return 0xdeadbeefdeadbeefull;
+	return q.send_seq;
+}
+
+static inline uint64_t ts_recv_seq(int fd)
+{
+	struct secmsg_query q;
+
+	if (ts_query(fd, &q))
+		return 0xdeadbeefdeadbeefull;
+	return q.recv_seq;
+}
+
+/* ---- token fields ------------------------------------------------------ */
+
+static inline uint16_t ts_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint64_t ts_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void ts_put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static inline void ts_fill(void *p, size_t len, uint32_t seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+/* A PROT_NONE page: any pointer into it must give EFAULT. */
+static inline void *ts_unmapped_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A read-only page (for pointers the kernel has to write). */
+static inline void *ts_readonly_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- asserting helpers ------------------------------------------------- */
+
+static __thread char ts_vbuf[2][80];
+
+static inline const char *ts_vfmt(int slot, int ret, uint32_t verdict,
+				  int32_t error)
+{
+	char *b = ts_vbuf[slot];
+
+	snprintf(b, sizeof(ts_vbuf[0]), "ret=%d verdict=%u error=%d", ret, verdict, error);
+	return b;
+}
+
+/*
+ * Expect a verdict: the call failed with errno @err and the message's out
+ * fields say @verd and -@err.  One comparison (of a formatted string), so
+ * that a TH_LOG() may follow as with any ASSERT_*.
+ */
+#define ASSERT_VERDICT(ret, m, err, verd) \
+	ASSERT_STREQ(ts_vfmt(0, -(err), (verd), -(err)), \
+		     ({ int __sm_r = (ret); /* the call first, then m */ \
+			ts_vfmt(1, __sm_r, (m).verdict, (m).error); }))
+
+#define ASSERT_OK_MSG(ret, m) ASSERT_VERDICT(ret, m, 0, SECMSG_VERDICT_OK)
+
+/*
+ * A full seal/unseal and sign/verify exchange from @a to @b, to check that
+ * a pair still works after an invalid call.
+ */
+static inline void ts_assert_pair_works(struct __test_metadata *_metadata,
+					int a, int b)
+{
+	uint8_t tok[32], data[40], orig[40];
+	struct secmsg_message m;
+
+	ts_fill(data, sizeof(data), 77);
+	memcpy(orig, data, sizeof(data));
+	ASSERT_EQ(0, ts_seal1(a, tok, data, sizeof(data), 0, &m));
+	ASSERT_NE(0, memcmp(orig, data, sizeof(data)));
+	ASSERT_EQ(0, ts_unseal1(b, tok, data, sizeof(data), &m));
+	ASSERT_EQ(0, memcmp(orig, data, sizeof(data)));
+	ASSERT_EQ(0, ts_sign1(a, tok, data, sizeof(data), &m));
+	ASSERT_EQ(0, ts_verify1(b, tok, data, sizeof(data), &m));
+}
+
+#endif /* SECMSG_TEST_H */

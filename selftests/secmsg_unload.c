@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module cannot be removed while a context is open, and can be once
+ * the last one is closed.  This UNLOADS secmsg.ko: run_tests.sh runs it
+ * last (it is TEST_GEN_PROGS_EXTENDED, not run by kselftest's runner).
+ */
+#include "secmsg_test.h"
+
+#include <sys/syscall.h>
+
+static int delete_module(const char *name, unsigned int flags)
+{
+	return syscall(__NR_delete_module, name, flags) ? -errno : 0;
+}
+
+static int module_loaded(void)
+{
+	return access("/sys/module/secmsg", F_OK) == 0;
+}
+
+FIXTURE(unload) {
+	int dev, ctx;
+};
+
+FIXTURE_SETUP(unload)
+{
+	self->ctx = -1;
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root");
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	self->ctx = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+				     SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
+				     0, 0);
+	ASSERT_LE(0, self->ctx);
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+	if (self->ctx >= 0)
+		close(self->ctx);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(unload, busy_while_context_open)
+{
+	uint8_t tok[32];
+	struct secmsg_message m;
+
+	/* only the context holds the module now */
+	close(self->dev);
+	self->dev = -1;
+	/* 6.1: try_stop_module() fails with -EWOULDBLOCK (== EAGAIN) */
+	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
+	ASSERT_TRUE(module_loaded());
+	ASSERT_EQ(0, ts_sign1(self->ctx, tok, "still here", 10, &m));
+}
+
+TEST_F(unload, busy_while_device_open)
+{
+	close(self->ctx);
+	self->ctx = -1;
+	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
+	ASSERT_TRUE(module_loaded());
+}
+
+TEST_F(unload, unloads_after_last_close)
+{
+	int i;
+
+	close(self->ctx);
+	self->ctx = -1;
+	close(self->dev);
+	self->dev = -1;
+	/* the files are released at close, synchronously (no fput delay
+	 * left for a single-threaded caller once close() returned) */
+	ASSERT_EQ(0, delete_module("secmsg", O_NONBLOCK));
+	for (i = 0; i < 100 && access(SECMSG_DEVICE_PATH, F_OK) == 0; i++)
+		usleep(10000);
+	ASSERT_NE(0, access(SECMSG_DEVICE_PATH, F_OK));
+	ASSERT_FALSE(module_loaded());
+}
+
+TEST_HARNESS_MAIN
