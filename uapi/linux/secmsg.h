@@ -62,9 +62,9 @@
  *
  * Each direction has one sequence counter shared by SIGN and SEAL, starting at
  * the value given to IMPORT.  Every message takes the next number; a nonce
- * therefore never repeats under a key.  A context whose send counter would
- * reach 2^64 - 1 is ended: that call and all later ones fail with
- * SECMSG_VERDICT_EXPIRED.
+ * therefore never repeats under a key.  2^64 - 1 is never sent: a context
+ * whose next send number is 2^64 - 1 is ended, and that call and all later
+ * ones (of any kind) fail with SECMSG_VERDICT_EXPIRED.
  *
  * Token format (SECMSG_TOKEN_SIZE = 32 bytes, all integers big-endian)
  * ====================================================================
@@ -295,8 +295,9 @@ struct secmsg_import {
  * @flags:    SECMSG_BUF_READONLY or SECMSG_BUF_READONLY_WITH_CHECKSUM (DATA
  *            buffers only), or 0
  * @ptr:      user pointer; may be 0 when @len is 0
- * @len:      in: bytes at @ptr; out: bytes used (TOKEN, PADDING,
- *            STREAM_HEADER, STREAM_TRAILER, DATA of a stream UNSEAL)
+ * @len:      in: bytes at @ptr; out: bytes used (SIGN and SEAL: TOKEN,
+ *            PADDING, STREAM_HEADER, STREAM_TRAILER; UNSEAL: the DATA of
+ *            the stream form); other lens are not written
  * @reserved: zero (room for per-buffer options such as zero-copy)
  */
 struct secmsg_buffer {
@@ -317,7 +318,8 @@ struct secmsg_buffer {
  * @buffers:  pointer to struct secmsg_buffer[@nbuffers]
  * @seq:      out: the sequence number sent or received
  * @error:    out: 0, or the negative errno of this message
- * @verdict:  out: SECMSG_VERDICT_*
+ * @verdict:  out: SECMSG_VERDICT_*; SECMSG_VERDICT_OK when @error is not
+ *            a verdict's errno (BATCH: EINVAL, EFAULT, ENOMEM...)
  * @needed:   out: bytes needed (BUFFER_TOO_SMALL, INCOMPLETE_MESSAGE)
  * @index:    out: the buffer @needed refers to, else 0xffffffff
  */
@@ -413,7 +415,8 @@ struct secmsg_counters {
  * @stream_trailer: STREAM_SIZES.cbTrailer
  * @max_message:  STREAM_SIZES.cbMaximumMessage
  * @max_buffers:  STREAM_SIZES.cBuffers
- * @replay_window: bits in the receive window
+ * @replay_window: bits in the receive window (0 without REPLAY_DETECT
+ *                or SEQUENCE_DETECT)
  * @driver_flags: SECMSG_DRIVER_*
  * @lifetime:     seconds, as granted
  * @algorithm:    crypto API name requested, NUL-terminated

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg: the security context object, its file descriptor, QUERY and the
+ * per-user limit.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <crypto/aead.h>
+
+#include "context.h"
+#include "message.h"
+
+/*
+ * All contexts, for the netlink dump of a later version.  A walker must
+ * take references with kref_get_unless_zero(): a context whose last
+ * reference is gone stays listed until its release takes this mutex.
+ */
+static LIST_HEAD(secmsg_ctx_list);
+static DEFINE_MUTEX(secmsg_ctx_lock);
+static u64 secmsg_ctx_next_id = 1;
+
+/* Per-user context counts, as inotify's max_user_instances. */
+struct secmsg_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int count;
+};
+
+#define SECMSG_USER_HASH_BITS	6
+static DEFINE_HASHTABLE(secmsg_users, SECMSG_USER_HASH_BITS);
+static DEFINE_MUTEX(secmsg_users_lock);
+
+static struct secmsg_user *secmsg_user_find(kuid_t uid)
+{
+	struct secmsg_user *u;
+
+	hash_for_each_possible(secmsg_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Count one more context for @uid, or -EMFILE at max_contexts_per_user. */
+static int secmsg_user_charge(kuid_t uid)
+{
+	unsigned int limit = READ_ONCE(secmsg_max_contexts_per_user);
+	struct secmsg_user *u;
+	int err = 0;
+
+	mutex_lock(&secmsg_users_lock);
+	u = secmsg_user_find(uid);
+	if (!u) {
+		if (!limit) {
+			err = -EMFILE;
+			goto out;
+		}
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u) {
+			err = -ENOMEM;
+			goto out;
+		}
+		u->uid = uid;
+		hash_add(secmsg_users, &u->node, __kuid_val(uid));
+	}
+	if (u->count >= limit)
+		err = -EMFILE;
+	else
+		u->count++;
+out:
+	mutex_unlock(&secmsg_users_lock);
+	return err;
+}
+
+static void secmsg_user_uncharge(kuid_t uid)
+{
+	struct secmsg_user *u;
+
+	mutex_lock(&secmsg_users_lock);
+	u = secmsg_user_find(uid);
+	if (!WARN_ON_ONCE(!u || !u->count) && !--u->count) {
+		hash_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&secmsg_users_lock);
+}
+
+/*
+ * The last reference is gone: nobody can reach the context any more, so
+ * tear it down in full.  Copes with a partly built context (import's error
+ * path).  May sleep (mutexes, freeing transforms).
+ */
+static void secmsg_ctx_release(struct kref *ref)
+{
+	struct secmsg_ctx *ctx = container_of(ref, struct secmsg_ctx, ref);
+
+	if (!list_empty(&ctx->node)) {
+		mutex_lock(&secmsg_ctx_lock);
+		list_del(&ctx->node);
+		mutex_unlock(&secmsg_ctx_lock);
+	}
+	secmsg_msg_ctx_free(ctx);
+	secmsg_crypto_free(&ctx->rx);
+	secmsg_crypto_free(&ctx->tx);
+	if (ctx->charged)
+		secmsg_user_uncharge(ctx->owner);
+	put_pid(ctx->tgid);
+	put_pid(ctx->pid);
+	kfree_sensitive(ctx);
+}
+
+/**
+ * secmsg_ctx_get() - take a reference to a context
+ * @ctx: the context, on which the caller already holds a reference
+ */
+void secmsg_ctx_get(struct secmsg_ctx *ctx)
+{
+	kref_get(&ctx->ref);
+}
+
+/**
+ * secmsg_ctx_put() - drop a reference to a context
+ * @ctx: the context
+ *
+ * The last put frees the transforms, wipes the keys and releases the
+ * owner's count.  May sleep.
+ */
+void secmsg_ctx_put(struct secmsg_ctx *ctx)
+{
+	might_sleep();
+	kref_put(&ctx->ref, secmsg_ctx_release);
+}
+
+/**
+ * secmsg_ctx_expired() - whether a context may no longer be used
+ * @ctx: the context
+ *
+ * Checked on every message call: lifetime over, send numbers exhausted
+ * or (later) revoked.
+ *
+ * Return: true if every call must fail with SECMSG_VERDICT_EXPIRED.
+ */
+bool secmsg_ctx_expired(struct secmsg_ctx *ctx)
+{
+	if (READ_ONCE(ctx->state))
+		return true;
+	if ((u64)atomic64_read(&ctx->send_seq) == U64_MAX)
+		return true;
+	/* Coarse: second-granular lifetimes need no clocksource read. */
+	return ktime_get_coarse_boottime_ns() >= ctx->deadline;
+}
+
+/**
+ * secmsg_ctx_take_seq() - take the next send sequence number
+ * @ctx: the context
+ * @seq: the number taken
+ *
+ * Lock-free and unique under any number of concurrent senders.  2^64 - 1
+ * is never sent: when it is next, the context is ended for good.
+ *
+ * Return: false if the context is ended (SECMSG_VERDICT_EXPIRED).
+ */
+bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq)
+{
+	s64 old = atomic64_read(&ctx->send_seq);
+
+	do {
+		if ((u64)old == U64_MAX) {
+			set_bit(SECMSG_CTX_ENDED, &ctx->state);
+			return false;
+		}
+	} while (!atomic64_try_cmpxchg(&ctx->send_seq, &old,
+				       (s64)((u64)old + 1)));
+	*seq = old;
+	return true;
+}
+
+static u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
+{
+	return secmsg_ctx_expired(ctx) ? SECMSG_STATE_EXPIRED :
+					 SECMSG_STATE_ACTIVE;
+}
+
+static int secmsg_ctx_query(struct secmsg_ctx *ctx,
+			    struct secmsg_query __user *uq)
+{
+	struct crypto_aead *tfm = ctx->tx.tfm;
+	struct secmsg_counters *c;
+	struct secmsg_query q;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &uq->size))
+		return -EFAULT;
+	if (usize < SECMSG_QUERY_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&q, sizeof(q), uq, usize);
+	if (err)
+		return err;
+	if (q.flags)
+		return -EINVAL;
+
+	memset(&q, 0, sizeof(q));
+	q.size = min_t(u32, usize, sizeof(q));
+	q.package = ctx->package;
+	q.role = ctx->role;
+	q.suite = ctx->suite->id;
+	q.ctx_flags = ctx->flags;
+	q.state = secmsg_ctx_state(ctx);
+	q.max_token = 0;
+	q.max_signature = SECMSG_TOKEN_SIZE;
+	q.block_size = SECMSG_BLOCK_SIZE;
+	q.security_trailer = SECMSG_TOKEN_SIZE;
+	q.stream_header = SECMSG_STREAM_HEADER_SIZE;
+	q.stream_trailer = SECMSG_STREAM_TRAILER_SIZE;
+	q.max_message = SECMSG_MAX_MESSAGE;
+	q.max_buffers = SECMSG_MAX_BUFFERS;
+	if (ctx->replay.mode != SECMSG_REPLAY_NONE)
+		q.replay_window = SECMSG_REPLAY_WINDOW;
+	if (secmsg_crypto_is_async(tfm))
+		q.driver_flags |= SECMSG_DRIVER_ASYNC;
+	q.lifetime = ctx->lifetime;
+	strscpy(q.algorithm, ctx->suite->alg, sizeof(q.algorithm));
+	strscpy(q.driver, crypto_aead_driver_name(tfm), sizeof(q.driver));
+	q.created = ctx->created;
+	q.expires = ctx->expires;
+	q.send_seq = atomic64_read(&ctx->send_seq);
+	q.recv_seq = secmsg_replay_next(&ctx->replay);
+
+	c = &q.counters;
+	c->signed_msgs = atomic64_read(&ctx->counters[SECMSG_CNT_SIGNED]);
+	c->verified = atomic64_read(&ctx->counters[SECMSG_CNT_VERIFIED]);
+	c->sealed = atomic64_read(&ctx->counters[SECMSG_CNT_SEALED]);
+	c->unsealed = atomic64_read(&ctx->counters[SECMSG_CNT_UNSEALED]);
+	c->altered = atomic64_read(&ctx->counters[SECMSG_CNT_ALTERED]);
+	c->replayed = atomic64_read(&ctx->counters[SECMSG_CNT_REPLAYED]);
+	c->too_old = atomic64_read(&ctx->counters[SECMSG_CNT_TOO_OLD]);
+	c->out_of_sequence =
+		atomic64_read(&ctx->counters[SECMSG_CNT_OUT_OF_SEQUENCE]);
+	c->expired = atomic64_read(&ctx->counters[SECMSG_CNT_EXPIRED]);
+	c->bad_token = atomic64_read(&ctx->counters[SECMSG_CNT_BAD_TOKEN]);
+	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
+
+	if (copy_to_user(uq, &q, q.size))
+		return -EFAULT;
+	return 0;
+}
+
+static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct secmsg_ctx *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (SECMSG_IOC_KEY(cmd)) {
+	case SECMSG_IOC_KEY(SECMSG_IOC_SIGN):
+		return secmsg_msg_ioctl(ctx, SECMSG_OP_SIGN, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_VERIFY):
+		return secmsg_msg_ioctl(ctx, SECMSG_OP_VERIFY, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_SEAL):
+		return secmsg_msg_ioctl(ctx, SECMSG_OP_SEAL, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_UNSEAL):
+		return secmsg_msg_ioctl(ctx, SECMSG_OP_UNSEAL, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_BATCH):
+		return secmsg_batch_ioctl(ctx, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_QUERY):
+		return secmsg_ctx_query(ctx, uarg);
+	}
+	return -ENOTTY;
+}
+
+static int secmsg_ctx_file_release(struct inode *inode, struct file *file)
+{
+	secmsg_ctx_put(file->private_data);
+	return 0;
+}
+
+static const char *const secmsg_role_names[] = {
+	[SECMSG_ROLE_INITIATOR] = "initiator",
+	[SECMSG_ROLE_ACCEPTOR] = "acceptor",
+};
+
+static void secmsg_ctx_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct secmsg_ctx *ctx = file->private_data;
+
+	seq_printf(m, "secmsg-id:\t%llu\n", ctx->id);
+	seq_printf(m, "secmsg-role:\t%s\n", secmsg_role_names[ctx->role]);
+	seq_printf(m, "secmsg-suite:\t%u\n", ctx->suite->id);
+	seq_printf(m, "secmsg-driver:\t%s\n",
+		   crypto_aead_driver_name(ctx->tx.tfm));
+	seq_printf(m, "secmsg-flags:\t%#x\n", ctx->flags);
+	seq_printf(m, "secmsg-state:\t%s\n",
+		   secmsg_ctx_expired(ctx) ? "expired" : "active");
+}
+
+static const struct file_operations secmsg_ctx_fops = {
+	.owner = THIS_MODULE,
+	.release = secmsg_ctx_file_release,
+	.unlocked_ioctl = secmsg_ctx_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = secmsg_ctx_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+#define SECMSG_IMPORT_CTX_FLAGS	(SECMSG_CTX_REPLAY_DETECT | \
+				 SECMSG_CTX_SEQUENCE_DETECT | \
+				 SECMSG_CTX_CONFIDENTIALITY | \
+				 SECMSG_CTX_INTEGRITY)
+
+static int secmsg_import_check(const struct secmsg_import *imp)
+{
+	if (imp->flags || imp->reserved[0] || imp->reserved[1])
+		return -EINVAL;
+	if (imp->package != SECMSG_PKG_RAW)
+		return -EINVAL;
+	if (imp->role != SECMSG_ROLE_INITIATOR &&
+	    imp->role != SECMSG_ROLE_ACCEPTOR)
+		return -EINVAL;
+	if (!secmsg_suite_get(imp->suite))
+		return -EINVAL;
+	if (imp->ctx_flags & ~SECMSG_IMPORT_CTX_FLAGS)
+		return -EINVAL;
+	if (imp->key_len < SECMSG_KEY_MIN || imp->key_len > SECMSG_KEY_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Set the granted lifetime and the clocks from the import's request. */
+static void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime)
+{
+	u32 max = READ_ONCE(secmsg_max_lifetime);
+
+	if (!lifetime)
+		lifetime = READ_ONCE(secmsg_default_lifetime);
+	ctx->lifetime = min(lifetime, max);
+	ctx->created = ktime_get_real_seconds();
+	ctx->expires = ctx->created + ctx->lifetime;
+	ctx->deadline = ktime_get_coarse_boottime_ns() +
+			(u64)ctx->lifetime * NSEC_PER_SEC;
+}
+
+static enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
+{
+	/* SEQUENCE_DETECT needs the window too, whether REPLAY was asked. */
+	if (flags & SECMSG_CTX_SEQUENCE_DETECT)
+		return SECMSG_REPLAY_SEQUENCE;
+	if (flags & SECMSG_CTX_REPLAY_DETECT)
+		return SECMSG_REPLAY_DETECT;
+	return SECMSG_REPLAY_NONE;
+}
+
+/**
+ * secmsg_ctx_import() - SECMSG_IOC_IMPORT: create a context and its fd
+ * @uimp: the user's struct secmsg_import
+ *
+ * The fd is installed last, after everything that can fail, so an error
+ * never leaves a descriptor behind.  The session key is copied to a
+ * kernel buffer only for the derivation and wiped right after.
+ *
+ * Return: the new fd (O_CLOEXEC), or a negative errno.
+ */
+int secmsg_ctx_import(struct secmsg_import __user *uimp)
+{
+	struct secmsg_import imp;
+	struct secmsg_ctx *ctx;
+	struct file *file;
+	u8 *key;
+	u32 usize;
+	int fd, err;
+
+	if (get_user(usize, &uimp->size))
+		return -EFAULT;
+	if (usize < SECMSG_IMPORT_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&imp, sizeof(imp), uimp, usize);
+	if (err)
+		return err;
+	err = secmsg_import_check(&imp);
+	if (err)
+		return err;
+
+	/* Not memdup_user(): a partly copied key must be wiped as well. */
+	key = kmalloc(imp.key_len, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	if (copy_from_user(key, u64_to_user_ptr(imp.key), imp.key_len)) {
+		err = -EFAULT;
+		goto err_key;
+	}
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx) {
+		err = -ENOMEM;
+		goto err_key;
+	}
+	/* From here on, secmsg_ctx_put() undoes whatever was set up. */
+	kref_init(&ctx->ref);
+	INIT_LIST_HEAD(&ctx->node);
+	ctx->owner = current_euid();
+	ctx->pid = get_task_pid(current, PIDTYPE_PID);
+	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);
+
+	err = secmsg_user_charge(ctx->owner);
+	if (err)
+		goto err_ctx;
+	ctx->charged = true;
+
+	ctx->package = imp.package;
+	ctx->role = imp.role;
+	ctx->suite = secmsg_suite_get(imp.suite);
+	ctx->flags = imp.ctx_flags | SECMSG_CTX_INTEGRITY;
+	secmsg_ctx_set_lifetime(ctx, imp.lifetime);
+	atomic64_set(&ctx->send_seq, imp.send_seq);
+	secmsg_replay_init(&ctx->replay, secmsg_replay_mode_of(ctx->flags),
+			   imp.recv_seq);
+
+	err = secmsg_crypto_init(&ctx->tx, &ctx->rx, ctx->suite, ctx->role,
+				 key, imp.key_len);
+	if (err)
+		goto err_ctx;
+	kfree_sensitive(key);
+	key = NULL;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_ctx;
+	}
+	/* The file takes over our reference and pins the module. */
+	file = anon_inode_getfile("[secmsg]", &secmsg_ctx_fops, ctx,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto err_fd;
+	}
+
+	mutex_lock(&secmsg_ctx_lock);
+	ctx->id = secmsg_ctx_next_id++;
+	list_add_tail(&ctx->node, &secmsg_ctx_list);
+	mutex_unlock(&secmsg_ctx_lock);
+
+	fd_install(fd, file);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_ctx:
+	secmsg_ctx_put(ctx);
+err_key:
+	kfree_sensitive(key);
+	return err;
+}
+
+/**
+ * secmsg_ctx_exit() - module exit check
+ *
+ * Every context holds a module reference through its file, so none can
+ * be left here; complain loudly if one is.
+ */
+void secmsg_ctx_exit(void)
+{
+	WARN_ON(!list_empty(&secmsg_ctx_list));
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * secmsg: the security context object.
+ */
+#ifndef _SECMSG_CONTEXT_H
+#define _SECMSG_CONTEXT_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+#include "crypto.h"
+#include "replay.h"
+
+struct pid;
+struct secmsg_work;
+
+/* Indexes of struct secmsg_ctx.counters, in struct secmsg_counters order. */
+enum secmsg_counter {
+	SECMSG_CNT_SIGNED,
+	SECMSG_CNT_VERIFIED,
+	SECMSG_CNT_SEALED,
+	SECMSG_CNT_UNSEALED,
+	SECMSG_CNT_ALTERED,
+	SECMSG_CNT_REPLAYED,
+	SECMSG_CNT_TOO_OLD,
+	SECMSG_CNT_OUT_OF_SEQUENCE,
+	SECMSG_CNT_EXPIRED,
+	SECMSG_CNT_BAD_TOKEN,
+	SECMSG_CNT_OTHER,
+	SECMSG_CNT_NR
+};
+
+/* Bits of struct secmsg_ctx.state */
+enum {
+	SECMSG_CTX_ENDED,	/* send sequence space exhausted */
+	SECMSG_CTX_REVOKED,	/* reserved for revoke (netlink, kernel API) */
+};
+
+/**
+ * struct secmsg_ctx - a security context, shared by all its descriptors
+ * @ref:       references: one per open file, plus any held by other kernel
+ *             code; the last put frees the context and wipes its keys
+ * @node:      entry on the global context list (secmsg_ctx_lock)
+ * @id:        unique id, never reused while the module is loaded
+ * @owner:     effective uid of the creator; charged for the context
+ * @pid:       creating thread
+ * @tgid:      creating process
+ * @charged:   @owner's per-user count includes this context
+ * @package:   SECMSG_PKG_*
+ * @role:      SECMSG_ROLE_*
+ * @suite:     the cipher suite
+ * @flags:     SECMSG_CTX_* granted
+ * @lifetime:  granted lifetime, seconds
+ * @created:   CLOCK_REALTIME seconds at creation
+ * @expires:   @created + @lifetime
+ * @deadline:  CLOCK_BOOTTIME ns at which the context expires; suspend
+ *             counts, clock changes do not
+ * @state:     SECMSG_CTX_ENDED, SECMSG_CTX_REVOKED bits; once set, never
+ *             cleared, so calls already past the check finish normally
+ *             with keys that stay valid until the last reference goes
+ * @send_seq:  next number to send (u64 kept in an atomic64_t)
+ * @tx:        send direction
+ * @rx:        receive direction
+ * @replay:    receive window
+ * @counters:  enum secmsg_counter
+ * @spare_work: a message call's work area kept for the next call (xchg);
+ *             see message.c
+ *
+ * Everything but @state, @send_seq, @replay, @counters and @spare_work is
+ * set before the context is published and immutable afterwards, so
+ * message calls run without a context-wide lock.
+ */
+struct secmsg_ctx {
+	struct kref ref;
+	struct list_head node;
+	u64 id;
+	kuid_t owner;
+	struct pid *pid;
+	struct pid *tgid;
+	bool charged;
+	u32 package;
+	u32 role;
+	const struct secmsg_suite *suite;
+	u32 flags;
+	u32 lifetime;
+	time64_t created;
+	time64_t expires;
+	u64 deadline;
+	unsigned long state;
+	atomic64_t send_seq;
+	struct secmsg_dir tx;
+	struct secmsg_dir rx;
+	struct secmsg_replay replay;
+	atomic64_t counters[SECMSG_CNT_NR];
+	struct secmsg_work *spare_work;
+};
+
+int secmsg_ctx_import(struct secmsg_import __user *uimp);
+void secmsg_ctx_get(struct secmsg_ctx *ctx);
+void secmsg_ctx_put(struct secmsg_ctx *ctx);
+bool secmsg_ctx_expired(struct secmsg_ctx *ctx);
+bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq);
+void secmsg_ctx_exit(void);
+
+static inline void secmsg_ctx_count(struct secmsg_ctx *ctx,
+				    enum secmsg_counter c)
+{
+	atomic64_inc(&ctx->counters[c]);
+}
+
+#endif /* _SECMSG_CONTEXT_H */

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg: cipher suites, key derivation and AEAD requests.
+ */
+#include <crypto/aead.h>
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
+#include <linux/crypto.h>
+#include <linux/kernel.h>
+#include <linux/scatterlist.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
+
+#include "crypto.h"
+
+static const struct secmsg_suite secmsg_suites[] = {
+	{ SECMSG_SUITE_AES128_GCM, "gcm(aes)", 16 },
+	{ SECMSG_SUITE_AES256_GCM, "gcm(aes)", 32 },
+	{ SECMSG_SUITE_CHACHA20_POLY1305, "rfc7539(chacha20,poly1305)", 32 },
+};
+
+#define SECMSG_HKDF_SALT	"secmsg-v1"
+#define SECMSG_INFO_INITIATOR	"secmsg-v1 initiator"
+#define SECMSG_INFO_ACCEPTOR	"secmsg-v1 acceptor"
+#define SECMSG_OKM_MAX		(32 + SECMSG_IV_SIZE)
+/* Longest info: the initiator label and the suite byte, no NUL. */
+#define SECMSG_INFO_MAX		(sizeof(SECMSG_INFO_INITIATOR) - 1 + 1)
+
+/**
+ * secmsg_suite_get() - look up a cipher suite
+ * @id: SECMSG_SUITE_*
+ *
+ * Return: the suite, or NULL if @id is not one.
+ */
+const struct secmsg_suite *secmsg_suite_get(u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(secmsg_suites); i++)
+		if (secmsg_suites[i].id == id)
+			return &secmsg_suites[i];
+	return NULL;
+}
+
+/*
+ * HKDF-Expand (RFC 5869 2.3) with the PRK already set as @hmac's key.
+ * T(i) = HMAC(PRK, T(i-1) || info || i), OKM = T(1) || T(2) ...
+ */
+static int secmsg_hkdf_expand(struct crypto_shash *hmac, const u8 *info,
+			      unsigned int info_len, u8 *okm,
+			      unsigned int okm_len)
+{
+	SHASH_DESC_ON_STACK(desc, hmac);
+	u8 t[SHA256_DIGEST_SIZE];
+	unsigned int done, n;
+	u8 counter = 1;
+	int err = 0;
+
+	desc->tfm = hmac;
+	for (done = 0; done < okm_len; done += n, counter++) {
+		err = crypto_shash_init(desc);
+		if (!err && done)
+			err = crypto_shash_update(desc, t, sizeof(t));
+		if (!err)
+			err = crypto_shash_update(desc, info, info_len);
+		if (!err)
+			err = crypto_shash_finup(desc, &counter, 1, t);
+		if (err)
+			break;
+		n = min_t(unsigned int, okm_len - done, sizeof(t));
+		memcpy(okm + done, t, n);
+	}
+	memzero_explicit(t, sizeof(t));
+	shash_desc_zero(desc);
+	return err;
+}
+
+/* Key and IV of the direction whose SENDER has @sender_role. */
+static int secmsg_derive(struct crypto_shash *hmac, const u8 *prk,
+			 const struct secmsg_suite *suite, u32 sender_role,
+			 u8 *okm)
+{
+	const char *label = sender_role == SECMSG_ROLE_INITIATOR ?
+			    SECMSG_INFO_INITIATOR : SECMSG_INFO_ACCEPTOR;
+	size_t label_len = strlen(label);
+	u8 info[SECMSG_INFO_MAX];
+	int err;
+
+	memcpy(info, label, label_len);
+	info[label_len] = suite->id;
+
+	err = crypto_shash_setkey(hmac, prk, SHA256_DIGEST_SIZE);
+	if (err)
+		return err;
+	return secmsg_hkdf_expand(hmac, info, label_len + 1, okm,
+				  suite->key_len + SECMSG_IV_SIZE);
+}
+
+/* Allocate and key one direction's transform from its OKM. */
+static int secmsg_dir_init(struct secmsg_dir *dir,
+			   const struct secmsg_suite *suite, const u8 *okm)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(suite->alg, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+
+	/* Every suite has a 12-byte nonce; refuse a driver that differs. */
+	err = -EINVAL;
+	if (crypto_aead_ivsize(tfm) != SECMSG_IV_SIZE)
+		goto err_free;
+	err = crypto_aead_setkey(tfm, okm, suite->key_len);
+	if (err)
+		goto err_free;
+	err = crypto_aead_setauthsize(tfm, SECMSG_TAG_SIZE);
+	if (err)
+		goto err_free;
+
+	memcpy(dir->iv, okm + suite->key_len, SECMSG_IV_SIZE);
+	dir->tfm = tfm;
+	return 0;
+
+err_free:
+	crypto_free_aead(tfm);
+	return err;
+}
+
+/**
+ * secmsg_crypto_init() - derive both directions' keys and transforms
+ * @tx:      filled with the send direction
+ * @rx:      filled with the receive direction
+ * @suite:   the cipher suite
+ * @role:    our role; @tx uses our role's label, @rx the peer's
+ * @key:     the session key (IKM)
+ * @key_len: its length
+ *
+ * HKDF-SHA256 as the uapi header specifies: PRK = HMAC(salt, key), then
+ * per direction OKM = HKDF-Expand(PRK, label || suite, keylen + 12).  Each
+ * direction gets its own transform so that no call ever rekeys a shared
+ * one.  Every intermediate secret is wiped before returning.
+ *
+ * Return: 0, or a negative errno (-ENOENT: no such algorithm).  On error
+ * nothing is left allocated.
+ */
+int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
+		       const struct secmsg_suite *suite, u32 role,
+		       const u8 *key, unsigned int key_len)
+{
+	u32 peer = role == SECMSG_ROLE_INITIATOR ? SECMSG_ROLE_ACCEPTOR :
+						   SECMSG_ROLE_INITIATOR;
+	u8 prk[SHA256_DIGEST_SIZE];
+	u8 okm[SECMSG_OKM_MAX];
+	struct crypto_shash *hmac;
+	int err;
+
+	hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(hmac))
+		return PTR_ERR(hmac);
+
+	/* HKDF-Extract: the salt is the HMAC key, the session key the data. */
+	err = crypto_shash_setkey(hmac, SECMSG_HKDF_SALT,
+				  sizeof(SECMSG_HKDF_SALT) - 1);
+	if (err)
+		goto out;
+	err = crypto_shash_tfm_digest(hmac, key, key_len, prk);
+	if (err)
+		goto out;
+
+	err = secmsg_derive(hmac, prk, suite, role, okm);
+	if (err)
+		goto out;
+	err = secmsg_dir_init(tx, suite, okm);
+	if (err)
+		goto out;
+
+	err = secmsg_derive(hmac, prk, suite, peer, okm);
+	if (err)
+		goto err_tx;
+	err = secmsg_dir_init(rx, suite, okm);
+	if (err)
+		goto err_tx;
+	goto out;
+
+err_tx:
+	secmsg_crypto_free(tx);
+out:
+	memzero_explicit(okm, sizeof(okm));
+	memzero_explicit(prk, sizeof(prk));
+	/* Frees the HMAC key (the PRK) with kfree_sensitive. */
+	crypto_free_shash(hmac);
+	return err;
+}
+
+/**
+ * secmsg_crypto_free() - free one direction
+ * @dir: the direction; may be unset
+ *
+ * crypto_free_aead() wipes the key schedule as it frees the transform.
+ */
+void secmsg_crypto_free(struct secmsg_dir *dir)
+{
+	crypto_free_aead(dir->tfm);
+	dir->tfm = NULL;
+	memzero_explicit(dir->iv, sizeof(dir->iv));
+}
+
+/**
+ * secmsg_crypto_is_async() - whether the bound driver may complete later
+ * @tfm: the transform
+ *
+ * Return: true if the algorithm is flagged CRYPTO_ALG_ASYNC.
+ */
+bool secmsg_crypto_is_async(struct crypto_aead *tfm)
+{
+	return crypto_aead_alg(tfm)->base.cra_flags & CRYPTO_ALG_ASYNC;
+}
+
+/**
+ * secmsg_crypto_nonce() - the nonce of a sequence number
+ * @nonce: SECMSG_IV_SIZE bytes out
+ * @dir:   the direction
+ * @seq:   the sequence number
+ */
+void secmsg_crypto_nonce(u8 *nonce, const struct secmsg_dir *dir, u64 seq)
+{
+	u8 be[8];
+
+	put_unaligned_be64(seq, be);
+	memcpy(nonce, dir->iv, SECMSG_IV_SIZE);
+	crypto_xor(nonce + SECMSG_IV_SIZE - sizeof(be), be, sizeof(be));
+}
+
+/**
+ * secmsg_crypto_run() - one AEAD operation in place, waiting for it
+ * @req:      request with its transform set; reused between calls
+ * @sg:       the whole buffer: AAD, then text, then (room for) the tag
+ * @encrypt:  encrypt (tag appended) or decrypt (tag checked)
+ * @assoclen: bytes of AAD
+ * @cryptlen: bytes of text, plus the tag when decrypting
+ * @nonce:    SECMSG_IV_SIZE bytes, in memory that outlives the call
+ *
+ * Asynchronous drivers return -EINPROGRESS, or -EBUSY when the request was
+ * queued to their backlog; crypto_wait_req() sleeps until the completion
+ * callback in both cases, so the request, buffer and nonce stay valid as
+ * long as the driver uses them.  May sleep.
+ *
+ * Return: 0, -EBADMSG if the tag did not verify (compared in constant time
+ * by the crypto API), or another negative errno.
+ */
+int secmsg_crypto_run(struct aead_request *req, struct scatterlist *sg,
+		      bool encrypt, unsigned int assoclen,
+		      unsigned int cryptlen, u8 *nonce)
+{
+	DECLARE_CRYPTO_WAIT(wait);
+	int err;
+
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				       CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, assoclen);
+	aead_request_set_crypt(req, sg, sg, cryptlen, nonce);
+	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	return crypto_wait_req(err, &wait);
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg: SSPI-style message protection with keys held by the kernel.
+ *
+ * Module init and exit, the /dev/secmsg misc device and the module
+ * parameters.  The kernel-user contract is include/uapi/linux/secmsg.h.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "context.h"
+
+unsigned int secmsg_max_contexts_per_user = 1024;
+module_param_named(max_contexts_per_user, secmsg_max_contexts_per_user,
+		   uint, 0644);
+MODULE_PARM_DESC(max_contexts_per_user,
+		 "Contexts each user may hold (default 1024)");
+
+unsigned int secmsg_default_lifetime = 36000;
+module_param_named(default_lifetime, secmsg_default_lifetime, uint, 0644);
+MODULE_PARM_DESC(default_lifetime,
+		 "Lifetime in seconds of a context imported with none (default 36000)");
+
+unsigned int secmsg_max_lifetime = 7 * 24 * 3600;
+module_param_named(max_lifetime, secmsg_max_lifetime, uint, 0644);
+MODULE_PARM_DESC(max_lifetime,
+		 "Longest context lifetime in seconds (default 604800)");
+
+static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	if (SECMSG_IOC_KEY(cmd) == SECMSG_IOC_KEY(SECMSG_IOC_IMPORT))
+		return secmsg_ctx_import((struct secmsg_import __user *)arg);
+	return -ENOTTY;
+}
+
+static const struct file_operations secmsg_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = secmsg_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice secmsg_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "secmsg",
+	.fops = &secmsg_dev_fops,
+	.mode = 0666,
+};
+
+static int __init secmsg_init(void)
+{
+	return misc_register(&secmsg_dev);
+}
+
+static void __exit secmsg_exit(void)
+{
+	misc_deregister(&secmsg_dev);
+	secmsg_ctx_exit();
+}
+
+module_init(secmsg_init);
+module_exit(secmsg_exit);
+
+MODULE_DESCRIPTION("secmsg: SSPI-style message protection with kernel-held keys");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,1165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg: message calls (SIGN, VERIFY, SEAL, UNSEAL, BATCH).
+ *
+ * Every message is one AEAD operation run in place over a kernel bounce
+ * buffer laid out as the AEAD wants it:
+ *
+ *   [ header 16 | AAD data | text | tag 16 ]
+ *
+ * User memory is read once into the bounce buffer (so a racing writer
+ * cannot make us authenticate one thing and release another) and written
+ * only after the operation, and for a receiver the replay check, succeeded.
+ *
+ * Per-call state lives in a one-page work area that also holds the AEAD
+ * request and the bounce room of small messages.  Each context keeps one
+ * spare work area, so the common call allocates nothing (with
+ * init_on_alloc, every allocation would also cost a memset).  The bounce
+ * room is wiped whenever it may hold plaintext of a sealed message.
+ */
+#include <crypto/aead.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/unaligned.h>
+
+#include "context.h"
+#include "crypto.h"
+#include "message.h"
+
+/* The work area is one page, unless a driver's request is very large. */
+#define SECMSG_WORK_SIZE	PAGE_SIZE
+/* Least bounce room inside the work area. */
+#define SECMSG_SMALL_MIN	512
+
+/* Out fields written back: seq, error, verdict, needed, index. */
+#define SECMSG_RESULT_OFFSET	offsetof(struct secmsg_message, seq)
+#define SECMSG_RESULT_SIZE	(offsetofend(struct secmsg_message, index) - \
+				 SECMSG_RESULT_OFFSET)
+
+static_assert(sizeof(struct secmsg_import) == SECMSG_IMPORT_SIZE_VER0);
+static_assert(sizeof(struct secmsg_message) == SECMSG_MESSAGE_SIZE_VER0);
+static_assert(sizeof(struct secmsg_batch) == SECMSG_BATCH_SIZE_VER0);
+static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER0);
+static_assert(sizeof(struct secmsg_buffer) == 24);
+static_assert(SECMSG_HDR_SIZE + SECMSG_TAG_SIZE == SECMSG_TOKEN_SIZE);
+static_assert(SECMSG_STREAM_HEADER_SIZE == SECMSG_HDR_SIZE);
+static_assert(SECMSG_STREAM_TRAILER_SIZE == SECMSG_TAG_SIZE);
+
+/**
+ * struct secmsg_parsed - a message's buffer list, checked
+ * @buf:       kernel copy of the user's buffers
+ * @nbuf:      entries in @buf
+ * @token:     index of the TOKEN buffer, or -1
+ * @header:    index of the STREAM_HEADER buffer, or -1
+ * @trailer:   index of the STREAM_TRAILER buffer, or -1
+ * @padding:   index of the PADDING buffer, or -1
+ * @stream:    index of the STREAM buffer, or -1
+ * @data:      index of the (last) DATA buffer, or -1
+ * @rwc_len:   covered bytes in DATA buffers flagged READONLY_WITH_CHECKSUM
+ * @plain_len: covered bytes in DATA buffers without flags
+ * @start:     scratch for the overlap check (off the stack, which the
+ * @end:       kernel may zero-initialise on every call)
+ */
+struct secmsg_parsed {
+	struct secmsg_buffer buf[SECMSG_MAX_BUFFERS];
+	unsigned int nbuf;
+	int token;
+	int header;
+	int trailer;
+	int padding;
+	int stream;
+	int data;
+	u32 rwc_len;
+	u32 plain_len;
+	u64 start[SECMSG_MAX_BUFFERS];
+	u64 end[SECMSG_MAX_BUFFERS];
+};
+
+/**
+ * struct secmsg_work - per-call state, reused by every message of a batch
+ * @ctx:        the context
+ * @req:        AEAD request, right after this struct in the same allocation
+ * @ubuf:       the user's buffer array of the current message
+ * @p:          its parsed buffer list
+ * @bounce:     the bounce buffer: @small, or kvmalloc()ed
+ * @bounce_len: its length
+ * @sg:         scatterlist over the bounce buffer
+ * @sg_one:     the scatterlist of a linear bounce buffer
+ * @sgt:        the page table of a vmalloc()ed bounce buffer
+ * @aad:        linear copy of the AAD of a vmalloc()ed bounce buffer
+ * @wipe:       the bounce buffer may hold plaintext of a sealed message
+ * @nonce:      the nonce, in memory an asynchronous driver may read
+ * @small:      bounce room for small messages, in the same allocation
+ * @small_len:  its size
+ * @size:       size of the whole allocation
+ */
+struct secmsg_work {
+	struct secmsg_ctx *ctx;
+	struct aead_request *req;
+	struct secmsg_buffer __user *ubuf;
+	struct secmsg_parsed p;
+	u8 *bounce;
+	size_t bounce_len;
+	struct scatterlist *sg;
+	struct scatterlist sg_one;
+	struct sg_table sgt;
+	u8 *aad;
+	bool wipe;
+	u8 nonce[SECMSG_IV_SIZE];
+	u8 *small;
+	size_t small_len;
+	size_t size;
+};
+
+/* Which covered DATA buffers to gather or scatter. */
+enum secmsg_sel {
+	SECMSG_SEL_ALL,		/* every covered DATA buffer */
+	SECMSG_SEL_RWC,		/* READONLY_WITH_CHECKSUM: signed only */
+	SECMSG_SEL_PLAIN,	/* no flags: encrypted when sealing */
+};
+
+static const struct {
+	int err;
+	enum secmsg_counter counter;
+} secmsg_verdicts[SECMSG_VERDICT_MAX + 1] = {
+	[SECMSG_VERDICT_ALTERED] = { -EBADMSG, SECMSG_CNT_ALTERED },
+	[SECMSG_VERDICT_REPLAYED] = { -EALREADY, SECMSG_CNT_REPLAYED },
+	[SECMSG_VERDICT_TOO_OLD] = { -ESTALE, SECMSG_CNT_TOO_OLD },
+	[SECMSG_VERDICT_OUT_OF_SEQUENCE] = { -EILSEQ,
+					     SECMSG_CNT_OUT_OF_SEQUENCE },
+	[SECMSG_VERDICT_EXPIRED] = { -EKEYEXPIRED, SECMSG_CNT_EXPIRED },
+	[SECMSG_VERDICT_BAD_TOKEN] = { -EPROTO, SECMSG_CNT_BAD_TOKEN },
+	[SECMSG_VERDICT_BUFFER_TOO_SMALL] = { -ENOBUFS, SECMSG_CNT_OTHER },
+	[SECMSG_VERDICT_INCOMPLETE_MESSAGE] = { -ENODATA, SECMSG_CNT_OTHER },
+	[SECMSG_VERDICT_QOP_NOT_SUPPORTED] = { -EOPNOTSUPP, SECMSG_CNT_OTHER },
+};
+
+/* Record a verdict in @m, count it, and return its errno. */
+static int secmsg_fail(struct secmsg_work *w, struct secmsg_message *m,
+		       u32 verdict, u32 needed, u32 index)
+{
+	m->verdict = verdict;
+	m->needed = needed;
+	m->index = index;
+	secmsg_ctx_count(w->ctx, secmsg_verdicts[verdict].counter);
+	return secmsg_verdicts[verdict].err;
+}
+
+static int secmsg_fail_v(struct secmsg_work *w, struct secmsg_message *m,
+			 u32 verdict)
+{
+	return secmsg_fail(w, m, verdict, 0, SECMSG_NO_INDEX);
+}
+
+static bool secmsg_op_sends(unsigned int op)
+{
+	return op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
+}
+
+/**
+ * secmsg_work_get() - a work area for one call on a context
+ * @ctx: the context
+ * @op:  SECMSG_OP_*; chooses the direction's transform
+ *
+ * Takes the context's spare work area if no other call holds it, else
+ * allocates one.  Layout: this struct, the AEAD request (CRYPTO_MINALIGN
+ * aligned) and the bounce room (aligned for DMA, apart from the request).
+ *
+ * Return: the work area, or NULL.
+ */
+static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
+					   unsigned int op)
+{
+	struct crypto_aead *tfm = secmsg_op_sends(op) ? ctx->tx.tfm :
+							ctx->rx.tfm;
+	size_t req_off = ALIGN(sizeof(struct secmsg_work), CRYPTO_MINALIGN);
+	size_t small_off, size;
+	struct secmsg_work *w;
+
+	/* Both directions' requests must fit: their drivers may differ. */
+	small_off = req_off + sizeof(struct aead_request) +
+		    max(crypto_aead_reqsize(ctx->tx.tfm),
+			crypto_aead_reqsize(ctx->rx.tfm));
+	small_off = ALIGN(small_off, ARCH_KMALLOC_MINALIGN);
+	size = max_t(size_t, SECMSG_WORK_SIZE, small_off + SECMSG_SMALL_MIN);
+
+	w = xchg(&ctx->spare_work, NULL);
+	if (w && w->size != size) {
+		kfree_sensitive(w);
+		w = NULL;
+	}
+	if (!w) {
+		w = kmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!w)
+			return NULL;
+		w->size = size;
+		w->req = (void *)w + req_off;
+		w->small = (u8 *)w + small_off;
+		w->small_len = size - small_off;
+	}
+	w->ctx = ctx;
+	aead_request_set_tfm(w->req, tfm);
+	w->bounce = NULL;
+	w->sg = NULL;
+	w->aad = NULL;
+	w->wipe = false;
+	return w;
+}
+
+/* Give the work area back as the context's spare, or free it. */
+static void secmsg_work_put(struct secmsg_work *w)
+{
+	struct secmsg_ctx *ctx = w->ctx;
+
+	if (cmpxchg(&ctx->spare_work, NULL, w))
+		kfree_sensitive(w);
+}
+
+/**
+ * secmsg_msg_ctx_free() - free a context's spare work area
+ * @ctx: the context, being released
+ *
+ * Wipes the request context (driver state) and the bounce room.
+ */
+void secmsg_msg_ctx_free(struct secmsg_ctx *ctx)
+{
+	kfree_sensitive(ctx->spare_work);
+	ctx->spare_work = NULL;
+}
+
+static int secmsg_bounce_alloc(struct secmsg_work *w, size_t len)
+{
+	if (len <= w->small_len) {
+		w->bounce = w->small;
+	} else {
+		w->bounce = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!w->bounce)
+			return -ENOMEM;
+	}
+	w->bounce_len = len;
+	return 0;
+}
+
+/**
+ * secmsg_bounce_sg() - the scatterlist of the bounce buffer
+ * @w:        work area with its bounce buffer
+ * @assoclen: bytes of AAD at its start
+ *
+ * Linear memory takes one entry (sg_init_one() needs the linear map).  A
+ * vmalloc()ed buffer is described page by page, except that AAD which
+ * would span pages is first copied into one linear buffer of its own: some
+ * drivers (6.1's gcm-aesni) otherwise kmalloc() a linear copy themselves,
+ * which WARNs above KMALLOC_MAX_SIZE.  The AEAD never writes the AAD, so
+ * the copy needs no copying back.
+ *
+ * Return: 0, -ENOMEM, or -EMSGSIZE for AAD above KMALLOC_MAX_SIZE.
+ */
+static int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen)
+{
+	size_t skip = 0, rem = w->bounce_len;
+	u8 *p = w->bounce;
+	struct scatterlist *sg;
+	unsigned int n, i;
+	int err;
+
+	if (assoclen > KMALLOC_MAX_SIZE)
+		return -EMSGSIZE;
+	if (!is_vmalloc_addr(p)) {
+		sg_init_one(&w->sg_one, p, rem);
+		w->sg = &w->sg_one;
+		return 0;
+	}
+
+	if (offset_in_page(p) + assoclen > PAGE_SIZE) {
+		w->aad = kmemdup(p, assoclen, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!w->aad)
+			return -ENOMEM;
+		skip = assoclen;
+	}
+	p += skip;
+	rem -= skip;
+	n = DIV_ROUND_UP(offset_in_page(p) + rem, PAGE_SIZE) + !!skip;
+	err = sg_alloc_table(&w->sgt, n, GFP_KERNEL_ACCOUNT);
+	if (err)
+		return err;
+	w->sg = w->sgt.sgl;
+	for_each_sg(w->sgt.sgl, sg, n, i) {
+		unsigned int off = offset_in_page(p);
+		unsigned int chunk = min_t(size_t, PAGE_SIZE - off, rem);
+
+		if (!i && skip) {
+			sg_set_buf(sg, w->aad, skip);
+			continue;
+		}
+		sg_set_page(sg, vmalloc_to_page(p), chunk, off);
+		p += chunk;
+		rem -= chunk;
+	}
+	return 0;
+}
+
+/*
+ * Wipe the bounce buffer if it may hold plaintext of a sealed message.
+ * Signed-only data, ciphertext, headers and tags travel in the clear.
+ */
+static void secmsg_bounce_free(struct secmsg_work *w)
+{
+	if (w->sg && w->sg == w->sgt.sgl)
+		sg_free_table(&w->sgt);
+	w->sg = NULL;
+	kfree(w->aad);
+	w->aad = NULL;
+	if (w->bounce == w->small) {
+		if (w->wipe)
+			memzero_explicit(w->small, w->bounce_len);
+	} else if (w->wipe) {
+		kvfree_sensitive(w->bounce, w->bounce_len);
+	} else {
+		kvfree(w->bounce);
+	}
+	w->bounce = NULL;
+	w->wipe = false;
+}
+
+static bool secmsg_selected(const struct secmsg_buffer *b,
+			    enum secmsg_sel sel)
+{
+	if (b->type != SECMSG_BUF_DATA || b->flags == SECMSG_BUF_READONLY)
+		return false;
+	switch (sel) {
+	case SECMSG_SEL_RWC:
+		return b->flags == SECMSG_BUF_READONLY_WITH_CHECKSUM;
+	case SECMSG_SEL_PLAIN:
+		return !b->flags;
+	default:
+		return true;
+	}
+}
+
+/* Copy the selected DATA buffers, in order, to @dst. */
+static int secmsg_gather(const struct secmsg_parsed *p, enum secmsg_sel sel,
+			 u8 *dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nbuf; i++) {
+		const struct secmsg_buffer *b = &p->buf[i];
+
+		if (!secmsg_selected(b, sel) || !b->len)
+			continue;
+		if (copy_from_user(dst, u64_to_user_ptr(b->ptr), b->len))
+			return -EFAULT;
+		dst += b->len;
+	}
+	return 0;
+}
+
+/* Copy @src back to the selected DATA buffers, in order. */
+static int secmsg_scatter(const struct secmsg_parsed *p, enum secmsg_sel sel,
+			  const u8 *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nbuf; i++) {
+		const struct secmsg_buffer *b = &p->buf[i];
+
+		if (!secmsg_selected(b, sel) || !b->len)
+			continue;
+		if (copy_to_user(u64_to_user_ptr(b->ptr), src, b->len))
+			return -EFAULT;
+		src += b->len;
+	}
+	return 0;
+}
+
+/* The bytes of buffer @i the call reads or writes. */
+static u32 secmsg_accessed_len(const struct secmsg_parsed *p, unsigned int i)
+{
+	const struct secmsg_buffer *b = &p->buf[i];
+
+	switch (b->type) {
+	case SECMSG_BUF_TOKEN:
+		return min_t(u32, b->len, SECMSG_TOKEN_SIZE);
+	case SECMSG_BUF_STREAM_HEADER:
+	case SECMSG_BUF_STREAM_TRAILER:
+		return min_t(u32, b->len, SECMSG_HDR_SIZE);
+	case SECMSG_BUF_STREAM:
+		return b->len;
+	case SECMSG_BUF_DATA:
+		/* A stream UNSEAL's DATA is only pointed, never accessed. */
+		if (p->stream >= 0 || b->flags == SECMSG_BUF_READONLY)
+			return 0;
+		return b->len;
+	default:
+		return 0;
+	}
+}
+
+/* No two accessed byte ranges may overlap (in-place work would be
+ * ill-defined); a range that wraps the address space cannot be valid.
+ */
+static int secmsg_check_overlap(struct secmsg_parsed *p)
+{
+	u64 *start = p->start, *end = p->end;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < p->nbuf; i++) {
+		u32 len = secmsg_accessed_len(p, i);
+		u64 s = p->buf[i].ptr, e;
+
+		if (!len)
+			continue;
+		if (check_add_overflow(s, (u64)len, &e))
+			return -EFAULT;
+		for (j = 0; j < n; j++)
+			if (s < end[j] && start[j] < e)
+				return -EINVAL;
+		start[n] = s;
+		end[n] = e;
+		n++;
+	}
+	return 0;
+}
+
+/**
+ * secmsg_parse() - check a buffer list against the layouts of an operation
+ * @p:  the buffer list, with @p->buf and @p->nbuf filled in
+ * @op: SECMSG_OP_*
+ *
+ * Return: 0, -EINVAL for a bad type, flag, reserved field, layout or
+ * overlap, -EMSGSIZE if more than SECMSG_MAX_MESSAGE bytes are covered,
+ * -EFAULT for a range that wraps.
+ */
+static int secmsg_parse(struct secmsg_parsed *p, unsigned int op)
+{
+	unsigned int i, ndata = 0;
+	u64 rwc = 0, plain = 0, covered;
+
+	p->token = -1;
+	p->header = -1;
+	p->trailer = -1;
+	p->padding = -1;
+	p->stream = -1;
+	p->data = -1;
+
+	for (i = 0; i < p->nbuf; i++) {
+		const struct secmsg_buffer *b = &p->buf[i];
+		int *slot = NULL;
+
+		if (b->reserved || (b->flags && b->type != SECMSG_BUF_DATA))
+			return -EINVAL;
+		switch (b->type) {
+		case SECMSG_BUF_EMPTY:
+			break;
+		case SECMSG_BUF_DATA:
+			if (b->flags == SECMSG_BUF_READONLY_WITH_CHECKSUM)
+				rwc += b->len;
+			else if (!b->flags)
+				plain += b->len;
+			else if (b->flags != SECMSG_BUF_READONLY)
+				return -EINVAL;
+			p->data = i;
+			ndata++;
+			break;
+		case SECMSG_BUF_TOKEN:
+			slot = &p->token;
+			break;
+		case SECMSG_BUF_PADDING:
+			if (op == SECMSG_OP_SIGN || op == SECMSG_OP_VERIFY)
+				return -EINVAL;
+			slot = &p->padding;
+			break;
+		case SECMSG_BUF_STREAM_HEADER:
+			if (op != SECMSG_OP_SEAL)
+				return -EINVAL;
+			slot = &p->header;
+			break;
+		case SECMSG_BUF_STREAM_TRAILER:
+			if (op != SECMSG_OP_SEAL)
+				return -EINVAL;
+			slot = &p->trailer;
+			break;
+		case SECMSG_BUF_STREAM:
+			if (op != SECMSG_OP_UNSEAL)
+				return -EINVAL;
+			slot = &p->stream;
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (slot) {
+			if (*slot >= 0)
+				return -EINVAL;
+			*slot = i;
+		}
+	}
+
+	if (p->stream >= 0) {
+		/* UNSEAL stream form: STREAM, one plain DATA (out), EMPTY* */
+		u32 len = p->buf[p->stream].len;
+
+		if (p->token >= 0 || p->padding >= 0 || ndata != 1 ||
+		    p->buf[p->data].flags)
+			return -EINVAL;
+		covered = len > SECMSG_TOKEN_SIZE ? len - SECMSG_TOKEN_SIZE : 0;
+		rwc = 0;
+		plain = 0;
+	} else if (p->header >= 0 || p->trailer >= 0) {
+		/* SEAL stream form: STREAM_HEADER, DATA*, STREAM_TRAILER */
+		if (p->header < 0 || p->trailer < 0 ||
+		    p->token >= 0 || p->padding >= 0)
+			return -EINVAL;
+		covered = rwc + plain;
+	} else {
+		/* token form */
+		if (p->token < 0)
+			return -EINVAL;
+		covered = rwc + plain;
+	}
+	if (covered > SECMSG_MAX_MESSAGE)
+		return -EMSGSIZE;
+	p->rwc_len = rwc;
+	p->plain_len = plain;
+	return secmsg_check_overlap(p);
+}
+
+/* Header as this side sends it. */
+static void secmsg_hdr_build(const struct secmsg_ctx *ctx, u8 *h, u16 id,
+			     bool sealed, u64 seq)
+{
+	u8 flags = sealed ? SECMSG_TOK_FLAG_SEALED : 0;
+
+	if (ctx->role == SECMSG_ROLE_ACCEPTOR)
+		flags |= SECMSG_TOK_FLAG_SENT_BY_ACCEPTOR;
+	put_unaligned_be16(id, h);
+	h[2] = flags;
+	h[3] = ctx->suite->id;
+	put_unaligned_be32(0, h + 4);
+	put_unaligned_be64(seq, h + 8);
+}
+
+/**
+ * secmsg_hdr_parse() - check a received header's fixed fields
+ * @ctx:    the receiving context
+ * @h:      the header as received
+ * @id:     the token id the call expects
+ * @sealed: out: the SEALED flag (WRAP only)
+ * @seq:    out: the sequence number, not yet authenticated
+ *
+ * The header is authenticated as AAD anyway; checking it as well keeps a
+ * SIGN token from passing as a sign-only wrap over the same data (their
+ * AAD would be equal), and our own tokens from being accepted back.
+ *
+ * Return: false if the token must be reported as altered.
+ */
+static bool secmsg_hdr_parse(const struct secmsg_ctx *ctx, const u8 *h,
+			     u16 id, bool *sealed, u64 *seq)
+{
+	u8 peer = ctx->role == SECMSG_ROLE_INITIATOR ?
+		  SECMSG_TOK_FLAG_SENT_BY_ACCEPTOR : 0;
+	u8 known = SECMSG_TOK_FLAG_SENT_BY_ACCEPTOR;
+	u8 flags = h[2];
+
+	if (id == SECMSG_TOK_WRAP)
+		known |= SECMSG_TOK_FLAG_SEALED;
+	if (get_unaligned_be16(h) != id || (flags & ~known) ||
+	    (flags & SECMSG_TOK_FLAG_SENT_BY_ACCEPTOR) != peer ||
+	    h[3] != ctx->suite->id || get_unaligned_be32(h + 4))
+		return false;
+	*sealed = flags & SECMSG_TOK_FLAG_SEALED;
+	*seq = get_unaligned_be64(h + 8);
+	return true;
+}
+
+/* One AEAD operation over the whole bounce buffer. */
+static int secmsg_run(struct secmsg_work *w, bool encrypt, u64 seq,
+		      unsigned int assoclen, unsigned int cryptlen)
+{
+	const struct secmsg_ctx *ctx = w->ctx;
+
+	int err;
+
+	err = secmsg_bounce_sg(w, assoclen);
+	if (err)
+		return err;
+	secmsg_crypto_nonce(w->nonce, encrypt ? &ctx->tx : &ctx->rx, seq);
+	return secmsg_crypto_run(w->req, w->sg, encrypt, assoclen, cryptlen,
+				 w->nonce);
+}
+
+/* Decrypt/verify, then the replay window: in that order, always. */
+static int secmsg_open(struct secmsg_work *w, struct secmsg_message *m,
+		       u64 seq, unsigned int assoclen, unsigned int cryptlen)
+{
+	u32 verdict;
+	int err;
+
+	err = secmsg_run(w, false, seq, assoclen, cryptlen);
+	if (err == -EBADMSG)
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+	if (err)
+		return err;
+	verdict = secmsg_replay_check(&w->ctx->replay, seq);
+	/* The number is authenticated now: worth reporting. */
+	m->seq = seq;
+	if (verdict != SECMSG_VERDICT_OK)
+		return secmsg_fail_v(w, m, verdict);
+	return 0;
+}
+
+static int secmsg_put_len(struct secmsg_work *w, int i, u32 len)
+{
+	return put_user(len, &w->ubuf[i].len) ? -EFAULT : 0;
+}
+
+/* Token form: header || tag, written to the TOKEN buffer. */
+static int secmsg_put_token(struct secmsg_work *w, const u8 *tag)
+{
+	const struct secmsg_buffer *tok = &w->p.buf[w->p.token];
+	u8 token[SECMSG_TOKEN_SIZE];
+
+	memcpy(token, w->bounce, SECMSG_HDR_SIZE);
+	memcpy(token + SECMSG_HDR_SIZE, tag, SECMSG_TAG_SIZE);
+	if (copy_to_user(u64_to_user_ptr(tok->ptr), token, sizeof(token)))
+		return -EFAULT;
+	return secmsg_put_len(w, w->p.token, SECMSG_TOKEN_SIZE);
+}
+
+static int secmsg_sign(struct secmsg_work *w, struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	u32 dlen = p->rwc_len + p->plain_len;
+	u64 seq;
+	int err;
+
+	if (m->qop != SECMSG_QOP_DEFAULT)
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	if (p->buf[p->token].len < SECMSG_TOKEN_SIZE)
+		return secmsg_fail(w, m, SECMSG_VERDICT_BUFFER_TOO_SMALL,
+				   SECMSG_TOKEN_SIZE, p->token);
+
+	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	err = secmsg_gather(p, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
+	if (err)
+		return err;
+
+	/* Take the number last: nothing but a fault can waste it. */
+	if (!secmsg_ctx_take_seq(w->ctx, &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
+	secmsg_hdr_build(w->ctx, w->bounce, SECMSG_TOK_SIGN, false, seq);
+	err = secmsg_run(w, true, seq, SECMSG_HDR_SIZE + dlen, 0);
+	if (err)
+		return err;
+
+	err = secmsg_put_token(w, w->bounce + SECMSG_HDR_SIZE + dlen);
+	if (err)
+		return err;
+	m->seq = seq;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_SIGNED);
+	return 0;
+}
+
+/* SEAL's output buffers must hold what they receive; the first (by index)
+ * that cannot is reported.
+ */
+static int secmsg_seal_room(struct secmsg_work *w, struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	int first, second;
+
+	if (p->token >= 0) {
+		if (p->buf[p->token].len < SECMSG_TOKEN_SIZE)
+			return secmsg_fail(w, m,
+					   SECMSG_VERDICT_BUFFER_TOO_SMALL,
+					   SECMSG_TOKEN_SIZE, p->token);
+		return 0;
+	}
+	first = min(p->header, p->trailer);
+	second = max(p->header, p->trailer);
+	if (p->buf[first].len < SECMSG_HDR_SIZE)
+		return secmsg_fail(w, m, SECMSG_VERDICT_BUFFER_TOO_SMALL,
+				   SECMSG_HDR_SIZE, first);
+	if (p->buf[second].len < SECMSG_HDR_SIZE)
+		return secmsg_fail(w, m, SECMSG_VERDICT_BUFFER_TOO_SMALL,
+				   SECMSG_HDR_SIZE, second);
+	return 0;
+}
+
+static int secmsg_seal_put_token(struct secmsg_work *w, bool sealed,
+				 u32 aad, u32 text)
+{
+	const struct secmsg_parsed *p = &w->p;
+	int err;
+
+	if (sealed) {
+		err = secmsg_scatter(p, SECMSG_SEL_PLAIN, w->bounce + aad);
+		if (err)
+			return err;
+	}
+	err = secmsg_put_token(w, w->bounce + aad + text);
+	if (!err && p->padding >= 0)
+		err = secmsg_put_len(w, p->padding, 0);
+	return err;
+}
+
+/*
+ * Whether the user's stream buffers are the usual contiguous stream, in
+ * which case the bounce buffer is the stream and goes back in one copy.
+ */
+static bool secmsg_stream_contiguous(const struct secmsg_parsed *p,
+				     bool sealed)
+{
+	u64 next = p->buf[p->header].ptr + SECMSG_HDR_SIZE;
+	unsigned int i;
+
+	if (!sealed || p->rwc_len)
+		return false;
+	for (i = 0; i < p->nbuf; i++) {
+		const struct secmsg_buffer *b = &p->buf[i];
+
+		if (!secmsg_selected(b, SECMSG_SEL_PLAIN) || !b->len)
+			continue;
+		if (b->ptr != next)
+			return false;
+		next += b->len;
+	}
+	return next == p->buf[p->trailer].ptr;
+}
+
+static int secmsg_seal_put_stream(struct secmsg_work *w, bool sealed,
+				  u32 aad, u32 text)
+{
+	const struct secmsg_parsed *p = &w->p;
+	void __user *uhdr = u64_to_user_ptr(p->buf[p->header].ptr);
+	void __user *utrl = u64_to_user_ptr(p->buf[p->trailer].ptr);
+	int err;
+
+	if (secmsg_stream_contiguous(p, sealed)) {
+		if (copy_to_user(uhdr, w->bounce, w->bounce_len))
+			return -EFAULT;
+	} else {
+		if (sealed) {
+			err = secmsg_scatter(p, SECMSG_SEL_PLAIN,
+					     w->bounce + aad);
+			if (err)
+				return err;
+		}
+		if (copy_to_user(uhdr, w->bounce, SECMSG_HDR_SIZE) ||
+		    copy_to_user(utrl, w->bounce + aad + text,
+				 SECMSG_TAG_SIZE))
+			return -EFAULT;
+	}
+	err = secmsg_put_len(w, p->header, SECMSG_HDR_SIZE);
+	if (!err)
+		err = secmsg_put_len(w, p->trailer, SECMSG_TAG_SIZE);
+	return err;
+}
+
+static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	u32 dlen = p->rwc_len + p->plain_len;
+	u32 aad, text;
+	bool sealed;
+	u64 seq;
+	int err;
+
+	if (m->qop == SECMSG_QOP_DEFAULT &&
+	    (w->ctx->flags & SECMSG_CTX_CONFIDENTIALITY))
+		sealed = true;
+	else if (m->qop == SECMSG_QOP_WRAP_NO_ENCRYPT)
+		sealed = false;
+	else
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	err = secmsg_seal_room(w, m);
+	if (err)
+		return err;
+
+	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
+	text = sealed ? p->plain_len : 0;
+	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	w->wipe = sealed;
+	if (sealed) {
+		err = secmsg_gather(p, SECMSG_SEL_RWC,
+				    w->bounce + SECMSG_HDR_SIZE);
+		if (!err)
+			err = secmsg_gather(p, SECMSG_SEL_PLAIN,
+					    w->bounce + aad);
+	} else {
+		err = secmsg_gather(p, SECMSG_SEL_ALL,
+				    w->bounce + SECMSG_HDR_SIZE);
+	}
+	if (err)
+		return err;
+
+	if (!secmsg_ctx_take_seq(w->ctx, &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
+	secmsg_hdr_build(w->ctx, w->bounce, SECMSG_TOK_WRAP, sealed, seq);
+	err = secmsg_run(w, true, seq, aad, text);
+	if (err)
+		return err;
+	/* Only ciphertext is left where the plaintext was. */
+	w->wipe = false;
+
+	if (p->token >= 0)
+		err = secmsg_seal_put_token(w, sealed, aad, text);
+	else
+		err = secmsg_seal_put_stream(w, sealed, aad, text);
+	if (err)
+		return err;
+	m->seq = seq;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_SEALED);
+	return 0;
+}
+
+static int secmsg_verify(struct secmsg_work *w, struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	const struct secmsg_buffer *tok = &p->buf[p->token];
+	u32 dlen = p->rwc_len + p->plain_len;
+	u8 token[SECMSG_TOKEN_SIZE];
+	bool sealed;
+	u64 seq;
+	int err;
+
+	if (tok->len < SECMSG_TOKEN_SIZE)
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
+	if (copy_from_user(token, u64_to_user_ptr(tok->ptr), sizeof(token)))
+		return -EFAULT;
+	if (!secmsg_hdr_parse(w->ctx, token, SECMSG_TOK_SIGN, &sealed, &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+
+	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
+	err = secmsg_gather(p, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
+	if (err)
+		return err;
+	memcpy(w->bounce + SECMSG_HDR_SIZE + dlen, token + SECMSG_HDR_SIZE,
+	       SECMSG_TAG_SIZE);
+
+	err = secmsg_open(w, m, seq, SECMSG_HDR_SIZE + dlen, SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	m->qop = SECMSG_QOP_DEFAULT;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_VERIFIED);
+	return 0;
+}
+
+static int secmsg_unseal_token(struct secmsg_work *w,
+			       struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	const struct secmsg_buffer *tok = &p->buf[p->token];
+	u32 dlen = p->rwc_len + p->plain_len;
+	u8 token[SECMSG_TOKEN_SIZE];
+	u32 aad, text;
+	bool sealed;
+	u64 seq;
+	int err;
+
+	if (tok->len < SECMSG_TOKEN_SIZE)
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
+	if (copy_from_user(token, u64_to_user_ptr(tok->ptr), sizeof(token)))
+		return -EFAULT;
+	if (!secmsg_hdr_parse(w->ctx, token, SECMSG_TOK_WRAP, &sealed, &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+
+	/* The (authenticated) SEALED flag decides the layout. */
+	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
+	text = sealed ? p->plain_len : 0;
+	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	/* Decrypted in place, verified or not: wipe it in any case. */
+	w->wipe = sealed;
+	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
+	if (sealed) {
+		err = secmsg_gather(p, SECMSG_SEL_RWC,
+				    w->bounce + SECMSG_HDR_SIZE);
+		if (!err)
+			err = secmsg_gather(p, SECMSG_SEL_PLAIN,
+					    w->bounce + aad);
+	} else {
+		err = secmsg_gather(p, SECMSG_SEL_ALL,
+				    w->bounce + SECMSG_HDR_SIZE);
+	}
+	if (err)
+		return err;
+	memcpy(w->bounce + aad + text, token + SECMSG_HDR_SIZE,
+	       SECMSG_TAG_SIZE);
+
+	err = secmsg_open(w, m, seq, aad, text + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	if (sealed) {
+		err = secmsg_scatter(p, SECMSG_SEL_PLAIN, w->bounce + aad);
+		if (err)
+			return err;
+	}
+	m->qop = sealed ? SECMSG_QOP_DEFAULT : SECMSG_QOP_WRAP_NO_ENCRYPT;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_UNSEALED);
+	return 0;
+}
+
+static int secmsg_unseal_stream(struct secmsg_work *w,
+				struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	const struct secmsg_buffer *s = &p->buf[p->stream];
+	u8 __user *ustream = u64_to_user_ptr(s->ptr);
+	u32 n, aad, text;
+	bool sealed;
+	u64 seq;
+	int err;
+
+	if (s->len < SECMSG_TOKEN_SIZE)
+		return secmsg_fail(w, m, SECMSG_VERDICT_INCOMPLETE_MESSAGE,
+				   SECMSG_TOKEN_SIZE, p->stream);
+	n = s->len - SECMSG_TOKEN_SIZE;
+
+	/* A stream is already laid out as the bounce buffer is. */
+	err = secmsg_bounce_alloc(w, s->len);
+	if (err)
+		return err;
+	if (copy_from_user(w->bounce, ustream, s->len))
+		return -EFAULT;
+	if (!secmsg_hdr_parse(w->ctx, w->bounce, SECMSG_TOK_WRAP, &sealed,
+			      &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+
+	aad = SECMSG_HDR_SIZE + (sealed ? 0 : n);
+	text = sealed ? n : 0;
+	w->wipe = sealed;
+	err = secmsg_open(w, m, seq, aad, text + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	/* A sign-only wrap's data is plaintext already. */
+	if (sealed && copy_to_user(ustream + SECMSG_HDR_SIZE,
+				   w->bounce + SECMSG_HDR_SIZE, n))
+		return -EFAULT;
+	if (put_user(s->ptr + SECMSG_HDR_SIZE, &w->ubuf[p->data].ptr))
+		return -EFAULT;
+	err = secmsg_put_len(w, p->data, n);
+	if (err)
+		return err;
+	m->qop = sealed ? SECMSG_QOP_DEFAULT : SECMSG_QOP_WRAP_NO_ENCRYPT;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_UNSEALED);
+	return 0;
+}
+
+/**
+ * secmsg_msg_process() - run one message
+ * @w:  work area (context, request, bounce room)
+ * @op: SECMSG_OP_*
+ * @m:  the message, already checked by secmsg_msg_copy_in()
+ *
+ * Fills @m's out fields.  On success the buffers have been written.
+ *
+ * Return: 0; the errno of a verdict (@m->verdict says which); or another
+ * negative errno, with @m->verdict SECMSG_VERDICT_OK and nothing written.
+ */
+static int secmsg_msg_process(struct secmsg_work *w, unsigned int op,
+			      struct secmsg_message *m)
+{
+	size_t nbytes = m->nbuffers * sizeof(struct secmsg_buffer);
+	int err;
+
+	m->seq = 0;
+	m->error = 0;
+	m->verdict = SECMSG_VERDICT_OK;
+	m->needed = 0;
+	m->index = SECMSG_NO_INDEX;
+
+	w->ubuf = u64_to_user_ptr(m->buffers);
+	w->p.nbuf = m->nbuffers;
+	if (copy_from_user(w->p.buf, w->ubuf, nbytes)) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = secmsg_parse(&w->p, op);
+	if (err)
+		goto out;
+
+	if (secmsg_ctx_expired(w->ctx)) {
+		err = secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
+		goto out;
+	}
+	switch (op) {
+	case SECMSG_OP_SIGN:
+		err = secmsg_sign(w, m);
+		break;
+	case SECMSG_OP_VERIFY:
+		err = secmsg_verify(w, m);
+		break;
+	case SECMSG_OP_SEAL:
+		err = secmsg_seal(w, m);
+		break;
+	default:
+		if (w->p.stream >= 0)
+			err = secmsg_unseal_stream(w, m);
+		else
+			err = secmsg_unseal_token(w, m);
+		break;
+	}
+out:
+	secmsg_bounce_free(w);
+	m->error = err;
+	return err;
+}
+
+/*
+ * Read one message struct.  @expect is the batch's msg_size (every message
+ * must have it), or 0 for a single call.
+ */
+static int secmsg_msg_copy_in(struct secmsg_message *m,
+			      struct secmsg_message __user *umsg, u32 expect)
+{
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &umsg->size))
+		return -EFAULT;
+	if (usize < SECMSG_MESSAGE_SIZE_VER0 || (expect && usize != expect))
+		return -EINVAL;
+	err = copy_struct_from_user(m, sizeof(*m), umsg, usize);
+	if (err)
+		return err;
+	if (m->flags || !m->nbuffers || m->nbuffers > SECMSG_MAX_BUFFERS)
+		return -EINVAL;
+	return 0;
+}
+
+/* Write a message's out fields: always the result, qop when received. */
+static int secmsg_msg_put_result(struct secmsg_message __user *umsg,
+				 const struct secmsg_message *m,
+				 unsigned int op)
+{
+	if (copy_to_user((u8 __user *)umsg + SECMSG_RESULT_OFFSET,
+			 (const u8 *)m + SECMSG_RESULT_OFFSET,
+			 SECMSG_RESULT_SIZE))
+		return -EFAULT;
+	if (!m->error && !secmsg_op_sends(op) && put_user(m->qop, &umsg->qop))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * secmsg_msg_ioctl() - SIGN, VERIFY, SEAL, UNSEAL on one message
+ * @ctx:  the context
+ * @op:   SECMSG_OP_*
+ * @umsg: the user's struct secmsg_message
+ *
+ * Return: 0; a verdict's errno, with the out fields written; or another
+ * negative errno with nothing written back.
+ */
+long secmsg_msg_ioctl(struct secmsg_ctx *ctx, unsigned int op,
+		      struct secmsg_message __user *umsg)
+{
+	struct secmsg_message m;
+	struct secmsg_work *w;
+	int err, werr;
+
+	err = secmsg_msg_copy_in(&m, umsg, 0);
+	if (err)
+		return err;
+	w = secmsg_work_get(ctx, op);
+	if (!w)
+		return -ENOMEM;
+
+	err = secmsg_msg_process(w, op, &m);
+	if (!err || m.verdict != SECMSG_VERDICT_OK) {
+		werr = secmsg_msg_put_result(umsg, &m, op);
+		if (werr)
+			err = werr;
+	}
+	secmsg_work_put(w);
+	return err;
+}
+
+/**
+ * secmsg_batch_ioctl() - BATCH: many messages of one kind
+ * @ctx:    the context
+ * @ubatch: the user's struct secmsg_batch
+ *
+ * All message structs are read and checked first, so a malformed one
+ * fails the call with nothing processed.  Then each message runs exactly
+ * as a single call would, in order, sharing one work area; each gets its
+ * out fields as soon as it is done.
+ *
+ * Return: 0 once every message has its result, or a negative errno.
+ */
+long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
+			struct secmsg_batch __user *ubatch)
+{
+	u32 completed = 0, failed = 0, usize, i;
+	struct secmsg_message *msgs;
+	struct secmsg_batch b;
+	struct secmsg_work *w;
+	u8 __user *base;
+	int err;
+
+	if (get_user(usize, &ubatch->size))
+		return -EFAULT;
+	if (usize < SECMSG_BATCH_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&b, sizeof(b), ubatch, usize);
+	if (err)
+		return err;
+	if (b.flags || b.reserved || b.op < SECMSG_OP_SIGN ||
+	    b.op > SECMSG_OP_UNSEAL || !b.count ||
+	    b.count > SECMSG_MAX_BATCH || b.msg_size < SECMSG_MESSAGE_SIZE_VER0)
+		return -EINVAL;
+
+	msgs = kvmalloc_array(b.count, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
+	if (!msgs)
+		return -ENOMEM;
+	base = u64_to_user_ptr(b.msgs);
+	for (i = 0; i < b.count; i++) {
+		err = secmsg_msg_copy_in(&msgs[i], (struct secmsg_message __user *)
+					 (base + (size_t)i * b.msg_size),
+					 b.msg_size);
+		if (err)
+			goto out_free;
+	}
+
+	w = secmsg_work_get(ctx, b.op);
+	if (!w) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < b.count; i++) {
+		struct secmsg_message __user *umsg =
+			(struct secmsg_message __user *)
+			(base + (size_t)i * b.msg_size);
+
+		if (secmsg_msg_process(w, b.op, &msgs[i]))
+			failed++;
+		else
+			completed++;
+		err = secmsg_msg_put_result(umsg, &msgs[i], b.op);
+		if (err)
+			goto out_work;
+		cond_resched();
+	}
+	if (put_user(completed, &ubatch->completed) ||
+	    put_user(failed, &ubatch->failed))
+		err = -EFAULT;
+
+out_work:
+	secmsg_work_put(w);
+out_free:
+	kvfree(msgs);
+	return err;
+}

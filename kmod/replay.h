@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * secmsg: receive-side replay and sequence window.
+ */
+#ifndef _SECMSG_REPLAY_H
+#define _SECMSG_REPLAY_H
+
+#include <linux/bitops.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "secmsg.h"
+
+/**
+ * enum secmsg_replay_mode - which sequence checks a context asked for
+ * @SECMSG_REPLAY_NONE: numbers are not checked (only the highest is kept)
+ * @SECMSG_REPLAY_DETECT: SECMSG_CTX_REPLAY_DETECT
+ * @SECMSG_REPLAY_SEQUENCE: SECMSG_CTX_SEQUENCE_DETECT, strict order
+ */
+enum secmsg_replay_mode {
+	SECMSG_REPLAY_NONE,
+	SECMSG_REPLAY_DETECT,
+	SECMSG_REPLAY_SEQUENCE,
+};
+
+/**
+ * struct secmsg_replay - receive window of one context
+ * @lock:    protects everything below; taken only around the check
+ * @mode:    enum secmsg_replay_mode, fixed at import
+ * @any:     a number has been accepted, so @top is valid
+ * @initial: the initial receive number; anything below is TOO_OLD
+ * @top:     highest accepted number (H)
+ * @map:     ring of SECMSG_REPLAY_WINDOW bits; bit n % WINDOW is set when n
+ *           (one of top - WINDOW + 1 .. top) was accepted
+ */
+struct secmsg_replay {
+	spinlock_t lock;	/* protects the fields below */
+	enum secmsg_replay_mode mode;
+	bool any;
+	u64 initial;
+	u64 top;
+	unsigned long map[BITS_TO_LONGS(SECMSG_REPLAY_WINDOW)];
+};
+
+void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
+			u64 initial);
+u32 secmsg_replay_check(struct secmsg_replay *r, u64 seq);
+u64 secmsg_replay_next(struct secmsg_replay *r);
+
+#endif /* _SECMSG_REPLAY_H */
