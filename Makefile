@@ -60,7 +60,7 @@ check-run: all vm
 	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
 		test > $(B)/results/libsecmsg.tap 2>&1; cat $(B)/results/libsecmsg.tap
 	@$(VMRUN) --env SECMSG_TEST_BIN=$(B)/selftests -- \
-		bash selftests/run_tests.sh $(B)/results; \
+		bash selftests/run_tests.sh $(B)/results/guest; \
 	if [ $$? = 125 ]; then printf '%s\n' 'not ok 1 guest died: panic, oops, WARN or timeout' \
 		'# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0' \
 		> $(B)/results/guest.tap; fi

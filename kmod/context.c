@@ -201,11 +201,8 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	u32 usize;
 	int err;
 
-	if (get_user(usize, &uq->size))
-		return -EFAULT;
-	if (usize < SECMSG_QUERY_SIZE_VER0)
-		return -EINVAL;
-	err = copy_struct_from_user(&q, sizeof(q), uq, usize);
+	err = secmsg_copy_struct(&q, sizeof(q), uq, SECMSG_QUERY_SIZE_VER0,
+				 &usize);
 	if (err)
 		return err;
 	if (q.flags)
@@ -377,14 +374,10 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 	struct secmsg_ctx *ctx;
 	struct file *file;
 	u8 *key;
-	u32 usize;
 	int fd, err;
 
-	if (get_user(usize, &uimp->size))
-		return -EFAULT;
-	if (usize < SECMSG_IMPORT_SIZE_VER0)
-		return -EINVAL;
-	err = copy_struct_from_user(&imp, sizeof(imp), uimp, usize);
+	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
+				 SECMSG_IMPORT_SIZE_VER0, NULL);
 	if (err)
 		return err;
 	err = secmsg_import_check(&imp);

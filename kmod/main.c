@@ -9,6 +9,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/uaccess.h>
 
 #include "context.h"
 
@@ -27,6 +28,36 @@ unsigned int secmsg_max_lifetime = 7 * 24 * 3600;
 module_param_named(max_lifetime, secmsg_max_lifetime, uint, 0644);
 MODULE_PARM_DESC(max_lifetime,
 		 "Longest context lifetime in seconds (default 604800)");
+
+/**
+ * secmsg_copy_struct() - read an extensible uapi struct
+ * @dst:      kernel copy, @ksize bytes
+ * @ksize:    the struct as this module knows it
+ * @src:      user struct whose first field is its __u32 size
+ * @min_size: its first published size (SECMSG_*_SIZE_VER0)
+ * @usize:    out (may be NULL): the size the caller gave
+ *
+ * As clone3() and openat2(): smaller than the first version is EINVAL,
+ * larger than a page E2BIG, and bytes this module does not know must be
+ * zero (E2BIG otherwise); bytes the caller did not give are zeroed.
+ *
+ * Return: 0 or a negative errno.
+ */
+int secmsg_copy_struct(void *dst, size_t ksize, const void __user *src,
+		       u32 min_size, u32 *usize)
+{
+	u32 size;
+
+	if (get_user(size, (const u32 __user *)src))
+		return -EFAULT;
+	if (size < min_size)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (usize)
+		*usize = size;
+	return copy_struct_from_user(dst, ksize, src, size);
+}
 
 static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)

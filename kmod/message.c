@@ -427,13 +427,24 @@ static int secmsg_check_overlap(struct secmsg_parsed *p)
 	return 0;
 }
 
+static bool secmsg_has_flagged_data(const struct secmsg_parsed *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nbuf; i++)
+		if (p->buf[i].type == SECMSG_BUF_DATA && p->buf[i].flags)
+			return true;
+	return false;
+}
+
 /**
  * secmsg_parse() - check a buffer list against the layouts of an operation
  * @p:  the buffer list, with @p->buf and @p->nbuf filled in
  * @op: SECMSG_OP_*
  *
  * Return: 0, -EINVAL for a bad type, flag, reserved field, layout or
- * overlap, -EMSGSIZE if more than SECMSG_MAX_MESSAGE bytes are covered,
+ * overlap, -EMSGSIZE if more than SECMSG_MAX_MESSAGE bytes are covered
+ * or more than SECMSG_MAX_SIGNED signed only,
  * -EFAULT for a range that wraps.
  */
 static int secmsg_parse(struct secmsg_parsed *p, unsigned int op)
@@ -511,9 +522,14 @@ static int secmsg_parse(struct secmsg_parsed *p, unsigned int op)
 		rwc = 0;
 		plain = 0;
 	} else if (p->header >= 0 || p->trailer >= 0) {
-		/* SEAL stream form: STREAM_HEADER, DATA*, STREAM_TRAILER */
+		/*
+		 * SEAL stream form: STREAM_HEADER, DATA*, STREAM_TRAILER.
+		 * The receiver sees one stream, so every DATA buffer is
+		 * part of it, the same way: no flags.
+		 */
 		if (p->header < 0 || p->trailer < 0 ||
-		    p->token >= 0 || p->padding >= 0)
+		    p->token >= 0 || p->padding >= 0 ||
+		    secmsg_has_flagged_data(p))
 			return -EINVAL;
 		covered = rwc + plain;
 	} else {
@@ -523,6 +539,10 @@ static int secmsg_parse(struct secmsg_parsed *p, unsigned int op)
 		covered = rwc + plain;
 	}
 	if (covered > SECMSG_MAX_MESSAGE)
+		return -EMSGSIZE;
+	/* A sign-only wrap's data is checked once its kind is known. */
+	if ((op == SECMSG_OP_SIGN || op == SECMSG_OP_VERIFY ? rwc + plain :
+	     rwc) > SECMSG_MAX_SIGNED)
 		return -EMSGSIZE;
 	p->rwc_len = rwc;
 	p->plain_len = plain;
@@ -779,6 +799,8 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 		sealed = false;
 	else
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	if (!sealed && dlen > SECMSG_MAX_SIGNED)
+		return -EMSGSIZE;
 	err = secmsg_seal_room(w, m);
 	if (err)
 		return err;
@@ -877,6 +899,8 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 
 	/* The (authenticated) SEALED flag decides the layout. */
+	if (!sealed && dlen > SECMSG_MAX_SIGNED)
+		return -EMSGSIZE;
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
@@ -939,6 +963,8 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 			      &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 
+	if (!sealed && n > SECMSG_MAX_SIGNED)
+		return -EMSGSIZE;
 	aad = SECMSG_HDR_SIZE + (sealed ? 0 : n);
 	text = sealed ? n : 0;
 	w->wipe = sealed;
@@ -1029,11 +1055,15 @@ static int secmsg_msg_copy_in(struct secmsg_message *m,
 	u32 usize;
 	int err;
 
-	if (get_user(usize, &umsg->size))
-		return -EFAULT;
-	if (usize < SECMSG_MESSAGE_SIZE_VER0 || (expect && usize != expect))
-		return -EINVAL;
-	err = copy_struct_from_user(m, sizeof(*m), umsg, usize);
+	/* Before the copy, whose tail check would read the next message. */
+	if (expect) {
+		if (get_user(usize, &umsg->size))
+			return -EFAULT;
+		if (usize != expect)
+			return -EINVAL;
+	}
+	err = secmsg_copy_struct(m, sizeof(*m), umsg, SECMSG_MESSAGE_SIZE_VER0,
+				 NULL);
 	if (err)
 		return err;
 	if (m->flags || !m->nbuffers || m->nbuffers > SECMSG_MAX_BUFFERS)
@@ -1103,24 +1133,23 @@ long secmsg_msg_ioctl(struct secmsg_ctx *ctx, unsigned int op,
 long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
 			struct secmsg_batch __user *ubatch)
 {
-	u32 completed = 0, failed = 0, usize, i;
+	u32 completed = 0, failed = 0, i;
 	struct secmsg_message *msgs;
 	struct secmsg_batch b;
 	struct secmsg_work *w;
 	u8 __user *base;
 	int err;
 
-	if (get_user(usize, &ubatch->size))
-		return -EFAULT;
-	if (usize < SECMSG_BATCH_SIZE_VER0)
-		return -EINVAL;
-	err = copy_struct_from_user(&b, sizeof(b), ubatch, usize);
+	err = secmsg_copy_struct(&b, sizeof(b), ubatch, SECMSG_BATCH_SIZE_VER0,
+				 NULL);
 	if (err)
 		return err;
 	if (b.flags || b.reserved || b.op < SECMSG_OP_SIGN ||
 	    b.op > SECMSG_OP_UNSEAL || !b.count ||
 	    b.count > SECMSG_MAX_BATCH || b.msg_size < SECMSG_MESSAGE_SIZE_VER0)
 		return -EINVAL;
+	if (b.msg_size > PAGE_SIZE)
+		return -E2BIG;
 
 	msgs = kvmalloc_array(b.count, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
 	if (!msgs)

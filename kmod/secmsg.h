@@ -6,6 +6,7 @@
 #define _SECMSG_SECMSG_H
 
 #include <linux/ioctl.h>
+#include <linux/compiler_types.h>
 #include <linux/types.h>
 #include <linux/secmsg.h>
 
@@ -19,6 +20,9 @@
  * direction only): the struct's own size field decides.
  */
 #define SECMSG_IOC_KEY(cmd)	((cmd) & ~IOCSIZE_MASK)
+
+int secmsg_copy_struct(void *dst, size_t ksize, const void __user *src,
+		       u32 min_size, u32 *usize);
 
 /* Module parameters (main.c); read with READ_ONCE, they may change. */
 extern unsigned int secmsg_max_contexts_per_user;

@@ -153,6 +153,6 @@ else
 	record dmesg_clean ok ""
 fi
 
-echo "# ==== summary"
-bash "$here/summarize.sh" "$results"
+echo "# ==== guest summary"
+echo "# guest: $(bash "$here/summarize.sh" "$results")"
 exit $failed

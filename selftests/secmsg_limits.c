@@ -3,8 +3,9 @@
  * Limits.  The per-user context limit (max_contexts_per_user): an
  * unprivileged user gets EMFILE past it, another user is not affected, and
  * closing the last descriptor of a context gives its slot back (needs root,
- * to set the parameter and to become other users).  And a message of
- * exactly SECMSG_MAX_MESSAGE covered bytes is accepted (kept in this
+ * to set the parameter and to become other users).  And the size limits:
+ * SECMSG_MAX_MESSAGE covered bytes, of which SECMSG_MAX_SIGNED signed only,
+ * are accepted, one more byte signed only is EMSGSIZE (kept in this
  * program, which runs late: should the kernel WARN, panic_on_warn ends the
  * guest and only the tests after this one are lost).
  */
@@ -267,12 +268,16 @@ FIXTURE_TEARDOWN(size)
 		close(self->dev);
 }
 
-/* @flags on the one DATA buffer of SECMSG_MAX_MESSAGE bytes */
-static void max_message(struct __test_metadata *_metadata,
-			struct _test_data_size *self, unsigned long send,
-			unsigned long recv, uint32_t flags, uint32_t qop)
+/*
+ * One DATA buffer of @len bytes with @flags through @send and @recv: both
+ * succeed if @err is 0, else @send is refused with -@err and uses no
+ * sequence number.
+ */
+static void big_message(struct __test_metadata *_metadata,
+			struct _test_data_size *self, size_t len,
+			unsigned long send, unsigned long recv, uint32_t flags,
+			uint32_t qop, int err)
 {
-	size_t len = SECMSG_MAX_MESSAGE;
 	struct secmsg_buffer b[2];
 	struct secmsg_message m;
 	uint8_t tok[32], *big;
@@ -284,26 +289,87 @@ static void max_message(struct __test_metadata *_metadata,
 	ts_fill(big + len - 4096, 4096, 2);
 	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, 32);
 	ts_buf(&b[1], SECMSG_BUF_DATA, flags, big, len);
-	ASSERT_OK_MSG(ts_call(self->ini, send, &m, b, 2, qop), m);
-	ASSERT_OK_MSG(ts_call(self->acc, recv, &m, b, 2, 0), m);
+	if (err) {
+		ASSERT_EQ(-err, ts_call(self->ini, send, &m, b, 2, qop));
+		ASSERT_EQ(0ull, ts_send_seq(self->ini));
+	} else {
+		ASSERT_OK_MSG(ts_call(self->ini, send, &m, b, 2, qop), m);
+		ASSERT_OK_MSG(ts_call(self->acc, recv, &m, b, 2, 0), m);
+	}
 	munmap(big, len);
 }
 
 TEST_F_TIMEOUT(size, max_message_seal, 120)
 {
-	max_message(_metadata, self, SECMSG_IOC_SEAL, SECMSG_IOC_UNSEAL, 0, 0);
+	big_message(_metadata, self, SECMSG_MAX_MESSAGE, SECMSG_IOC_SEAL,
+		    SECMSG_IOC_UNSEAL, 0, 0, 0);
 }
 
-TEST_F_TIMEOUT(size, max_message_sign, 120)
+TEST_F_TIMEOUT(size, max_signed_sign, 120)
 {
 	/* all of it is associated data */
-	max_message(_metadata, self, SECMSG_IOC_SIGN, SECMSG_IOC_VERIFY, 0, 0);
+	big_message(_metadata, self, SECMSG_MAX_SIGNED, SECMSG_IOC_SIGN,
+		    SECMSG_IOC_VERIFY, 0, 0, 0);
 }
 
-TEST_F_TIMEOUT(size, max_message_seal_checksummed, 120)
+TEST_F_TIMEOUT(size, max_signed_sign_plus_one, 120)
 {
-	max_message(_metadata, self, SECMSG_IOC_SEAL, SECMSG_IOC_UNSEAL,
-		    SECMSG_BUF_READONLY_WITH_CHECKSUM, 0);
+	big_message(_metadata, self, SECMSG_MAX_SIGNED + 1, SECMSG_IOC_SIGN,
+		    SECMSG_IOC_VERIFY, 0, 0, EMSGSIZE);
+}
+
+TEST_F_TIMEOUT(size, max_signed_seal_checksummed, 120)
+{
+	big_message(_metadata, self, SECMSG_MAX_SIGNED, SECMSG_IOC_SEAL,
+		    SECMSG_IOC_UNSEAL, SECMSG_BUF_READONLY_WITH_CHECKSUM, 0, 0);
+}
+
+TEST_F_TIMEOUT(size, max_signed_seal_checksummed_plus_one, 120)
+{
+	big_message(_metadata, self, SECMSG_MAX_SIGNED + 1, SECMSG_IOC_SEAL,
+		    SECMSG_IOC_UNSEAL, SECMSG_BUF_READONLY_WITH_CHECKSUM, 0,
+		    EMSGSIZE);
+}
+
+TEST_F_TIMEOUT(size, max_signed_wrap_no_encrypt, 120)
+{
+	big_message(_metadata, self, SECMSG_MAX_SIGNED, SECMSG_IOC_SEAL,
+		    SECMSG_IOC_UNSEAL, 0, SECMSG_QOP_WRAP_NO_ENCRYPT, 0);
+}
+
+TEST_F_TIMEOUT(size, max_signed_wrap_no_encrypt_plus_one, 120)
+{
+	big_message(_metadata, self, SECMSG_MAX_SIGNED + 1, SECMSG_IOC_SEAL,
+		    SECMSG_IOC_UNSEAL, 0, SECMSG_QOP_WRAP_NO_ENCRYPT, EMSGSIZE);
+}
+
+/* Both limits at once: vmalloc()ed bounce buffer with 1 MiB of AAD. */
+TEST_F_TIMEOUT(size, max_message_with_max_signed, 120)
+{
+	size_t len = SECMSG_MAX_MESSAGE;
+	struct secmsg_buffer b[3];
+	struct secmsg_message m;
+	uint8_t tok[32], *big, *copy;
+
+	big = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	copy = malloc(len);
+	ASSERT_TRUE(big != MAP_FAILED && copy);
+	ts_fill(big, len, 3);
+	memcpy(copy, big, len);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, 32);
+	ts_buf(&b[1], SECMSG_BUF_DATA, SECMSG_BUF_READONLY_WITH_CHECKSUM, big,
+	       SECMSG_MAX_SIGNED);
+	ts_buf(&b[2], SECMSG_BUF_DATA, 0, big + SECMSG_MAX_SIGNED,
+	       len - SECMSG_MAX_SIGNED);
+	ASSERT_OK_MSG(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 3, 0), m);
+	ASSERT_EQ(0, memcmp(big, copy, SECMSG_MAX_SIGNED));
+	ASSERT_NE(0, memcmp(big + SECMSG_MAX_SIGNED, copy + SECMSG_MAX_SIGNED,
+			    len - SECMSG_MAX_SIGNED));
+	ASSERT_OK_MSG(ts_call(self->acc, SECMSG_IOC_UNSEAL, &m, b, 3, 0), m);
+	ASSERT_EQ(0, memcmp(big, copy, len));
+	free(copy);
+	munmap(big, len);
 }
 
 TEST_HARNESS_MAIN

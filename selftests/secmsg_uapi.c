@@ -506,6 +506,62 @@ TEST_F(uapi, token_and_stream_header_mixed)
 	STILL_WORKS();
 }
 
+TEST_F(uapi, stream_seal_flagged_data)
+{
+	uint8_t stream[16 + 8 + 8 + 16];
+	struct secmsg_buffer b[4];
+	struct secmsg_message m;
+
+	/* the receiver sees one stream: every DATA in it is sealed alike */
+	ts_buf(&b[0], SECMSG_BUF_STREAM_HEADER, 0, stream, 16);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, stream + 16, 8);
+	ts_buf(&b[2], SECMSG_BUF_DATA, SECMSG_BUF_READONLY_WITH_CHECKSUM,
+	       stream + 24, 8);
+	ts_buf(&b[3], SECMSG_BUF_STREAM_TRAILER, 0, stream + 32, 16);
+	ASSERT_REFUSED(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 4, 0), m,
+		       EINVAL);
+	b[2].flags = SECMSG_BUF_READONLY;
+	ASSERT_REFUSED(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 4, 0), m,
+		       EINVAL);
+	ASSERT_REFUSED(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 4,
+			       SECMSG_QOP_WRAP_NO_ENCRYPT), m, EINVAL);
+	ASSERT_EQ(0ull, ts_send_seq(self->ini));
+	STILL_WORKS();
+}
+
+TEST_F(uapi, struct_size_above_page)
+{
+	size_t len = 2 * 4096;
+	uint8_t *big = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct secmsg_buffer b[2];
+	struct secmsg_message *m = (void *)big;
+	struct secmsg_query *q = (void *)big;
+	struct secmsg_batch *bt = (void *)big;
+
+	ASSERT_TRUE(big != MAP_FAILED);
+	/* all-zero tails, so only the size itself is refused */
+	sign_msg(self, b, m);
+	m->size = 4096 + 8;
+	ASSERT_EQ(-E2BIG, ts_ioctl(self->ini, SECMSG_IOC_SIGN, m));
+	memset(big, 0, len);
+	q->size = 4096 + 8;
+	ASSERT_EQ(-E2BIG, ts_ioctl(self->ini, SECMSG_IOC_QUERY, q));
+	memset(big, 0, len);
+	bt->size = 4096 + 8;
+	bt->op = SECMSG_OP_SIGN;
+	bt->count = 1;
+	bt->msgs = (uintptr_t)(big + 4096);
+	bt->msg_size = sizeof(struct secmsg_message);
+	ASSERT_EQ(-E2BIG, ts_ioctl(self->ini, SECMSG_IOC_BATCH, bt));
+	bt->size = sizeof(*bt);
+	bt->msg_size = 4096 + 8;
+	ASSERT_EQ(-E2BIG, ts_ioctl(self->ini, SECMSG_IOC_BATCH, bt));
+	ASSERT_EQ(0ull, ts_send_seq(self->ini));
+	munmap(big, len);
+	STILL_WORKS();
+}
+
 TEST_F(uapi, stream_buffers_where_not_taken)
 {
 	uint8_t stream[64];

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: summarize.sh RESULTS_DIR
-# Sums the kselftest "# Totals:" lines of every RESULTS_DIR/*.tap and prints
-# one line: "N passed, N failed, N skipped".  The 6.1 harness counts a skip
+# Sums the kselftest "# Totals:" lines of every .tap file under RESULTS_DIR
+# (host and guest) and prints one line: "N passed, N failed, N skipped".  The 6.1 harness counts a skip
 # only under skip: (not under pass:), so the three never overlap; error: and
 # xpass: count as failed, xfail: as passed.  A .tap file without a Totals
 # line (a program that died) counts as one failure.  Exit status 0 only if
@@ -11,8 +11,7 @@
 set -u
 dir=${1:?usage: summarize.sh RESULTS_DIR}
 pass=0 fail=0 skip=0
-shopt -s nullglob
-for f in "$dir"/*.tap; do
+while IFS= read -r f; do
 	line=$(grep -E '^# Totals: ' "$f" | tail -n 1)
 	if [[ -z $line ]]; then
 		fail=$((fail + 1))
@@ -22,7 +21,7 @@ for f in "$dir"/*.tap; do
 	pass=$((pass + $(get pass) + $(get xfail)))
 	fail=$((fail + $(get fail) + $(get error) + $(get xpass)))
 	skip=$((skip + $(get skip)))
-done
+done < <(find "$dir" -name '*.tap' | sort)
 echo "$pass passed, $fail failed, $skip skipped"
 # Nothing run is not a pass.
 ((fail == 0 && pass > 0))

@@ -106,10 +106,10 @@
  *   VERIFY   one TOKEN (>= 32 bytes, the first 32 are read), DATA*, EMPTY*
  *   SEAL     token form:  one TOKEN (>= 32), DATA*, at most one PADDING
  *                         (its len is set to 0: the suites need none), EMPTY*
- *            stream form: one STREAM_HEADER (>= 16), DATA*, one
- *                         STREAM_TRAILER (>= 16), EMPTY*; their lens are
- *                         set to 16.  Laid out contiguously, they are the
- *                         stream.
+ *            stream form: one STREAM_HEADER (>= 16), DATA* (without
+ *                         flags), one STREAM_TRAILER (>= 16), EMPTY*; their
+ *                         lens are set to 16.  Laid out contiguously, they
+ *                         are the stream.
  *   UNSEAL   token form:  as SEAL's token form, decrypted in place
  *            stream form: one STREAM holding a whole sealed stream, one
  *                         DATA (input ptr and len ignored) that is set to
@@ -120,9 +120,13 @@
  * STREAM_HEADER, STREAM_TRAILER or STREAM in a call that does not take it
  * gives EINVAL.  DATA buffers flagged READONLY_WITH_CHECKSUM are signed and
  * never written; READONLY ones are neither read nor written.  At most
- * SECMSG_MAX_BUFFERS buffers and SECMSG_MAX_MESSAGE bytes of covered data
- * per message (EINVAL, EMSGSIZE).  A pointer that cannot be read or written
- * gives EFAULT.
+ * SECMSG_MAX_BUFFERS buffers (EINVAL) and SECMSG_MAX_MESSAGE bytes of
+ * covered data per message, of which at most SECMSG_MAX_SIGNED may be
+ * signed only (SIGN and VERIFY data, READONLY_WITH_CHECKSUM buffers, the
+ * data of a sign-only wrap); beyond either, EMSGSIZE.  (Drivers such as
+ * AES-NI GCM need the associated data in one linear piece.)  A pointer
+ * that cannot be read or written gives EFAULT.  A struct size above the
+ * page size gives E2BIG.
  *
  * Results and verdicts
  * ====================
@@ -209,6 +213,7 @@
 #define SECMSG_BLOCK_SIZE		1
 #define SECMSG_MAX_BUFFERS		16
 #define SECMSG_MAX_MESSAGE		(16u << 20)	/* covered bytes per message */
+#define SECMSG_MAX_SIGNED		(1u << 20)	/* of which signed only */
 #define SECMSG_MAX_BATCH		1024	/* messages per BATCH call */
 #define SECMSG_REPLAY_WINDOW		1024
 #define SECMSG_KEY_MIN			16	/* session key bytes for IMPORT */
