@@ -18,6 +18,7 @@ pkgs=(
 	linux-source-6.1	# kselftest_harness.h
 	libssl-dev		# reference crypto in tests
 	gcc-multilib libc6-dev-i386	# -m32 compat tests
+	groff-base		# man page checks
 )
 
 missing=()

@@ -9,6 +9,8 @@ set -euo pipefail
 B=${1:-build}
 bin=$B/tools
 
+# Keep the console for the demo: kernel notices (taint) go to dmesg.
+dmesg -n 3
 insmod kmod/secmsg.ko
 trap 'rmmod secmsg 2>/dev/null || true' EXIT
 
