@@ -161,6 +161,7 @@ sm_status sm_status_sspi(sm_status status);
 #define SM_STREAM_TRAILER_SIZE SECMSG_STREAM_TRAILER_SIZE
 #define SM_MAX_BUFFERS SECMSG_MAX_BUFFERS /* per message */
 #define SM_MAX_MESSAGE SECMSG_MAX_MESSAGE /* covered bytes per message */
+#define SM_MAX_SIGNED SECMSG_MAX_SIGNED /* of which signed only */
 #define SM_KEY_MIN SECMSG_KEY_MIN
 #define SM_KEY_MAX SECMSG_KEY_MAX
 #define SM_NAME_MAX SECMSG_NAME_MAX
@@ -304,7 +305,9 @@ struct sm_buffer {
  *            or STREAM (a whole sealed stream), DATA (set to point at the
  *               plaintext inside the stream), EMPTY...
  *
- * At most SM_MAX_BUFFERS buffers and SM_MAX_MESSAGE covered bytes.
+ * At most SM_MAX_BUFFERS buffers and SM_MAX_MESSAGE covered bytes, of which
+ * at most SM_MAX_SIGNED signed only (sm_sign data, READONLY_WITH_CHECKSUM
+ * buffers, a sign-only wrap's data).
  *
  * Sizes needed: the TOKEN must hold SM_TOKEN_SIZE bytes, STREAM_HEADER and
  * STREAM_TRAILER 16 each (all from sm_query_sizes() and
