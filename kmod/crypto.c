@@ -234,9 +234,11 @@ void secmsg_crypto_nonce(u8 *nonce, const struct secmsg_dir *dir, u64 seq)
 }
 
 /**
- * secmsg_crypto_run() - one AEAD operation in place, waiting for it
+ * secmsg_crypto_run() - one AEAD operation, waiting for it
  * @req:      request with its transform set; reused between calls
- * @sg:       the whole buffer: AAD, then text, then (room for) the tag
+ * @src:      the input: AAD, then text, then the tag when decrypting
+ * @dst:      the output, laid out as @src (@src itself for in place); the
+ *            AEAD skips its first @assoclen bytes, leaving them as they are
  * @encrypt:  encrypt (tag appended) or decrypt (tag checked)
  * @assoclen: bytes of AAD
  * @cryptlen: bytes of text, plus the tag when decrypting
@@ -244,14 +246,14 @@ void secmsg_crypto_nonce(u8 *nonce, const struct secmsg_dir *dir, u64 seq)
  *
  * Asynchronous drivers return -EINPROGRESS, or -EBUSY when the request was
  * queued to their backlog; crypto_wait_req() sleeps until the completion
- * callback in both cases, so the request, buffer and nonce stay valid as
- * long as the driver uses them.  May sleep.
+ * callback in both cases, so the request, buffers (and pinned pages) and
+ * nonce stay valid as long as the driver uses them.  May sleep.
  *
  * Return: 0, -EBADMSG if the tag did not verify (compared in constant time
  * by the crypto API), or another negative errno.
  */
-int secmsg_crypto_run(struct aead_request *req, struct scatterlist *sg,
-		      bool encrypt, unsigned int assoclen,
+int secmsg_crypto_run(struct aead_request *req, struct scatterlist *src,
+		      struct scatterlist *dst, bool encrypt, unsigned int assoclen,
 		      unsigned int cryptlen, u8 *nonce)
 {
 	DECLARE_CRYPTO_WAIT(wait);
@@ -261,7 +263,7 @@ int secmsg_crypto_run(struct aead_request *req, struct scatterlist *sg,
 				       CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, assoclen);
-	aead_request_set_crypt(req, sg, sg, cryptlen, nonce);
+	aead_request_set_crypt(req, src, dst, cryptlen, nonce);
 	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 	return crypto_wait_req(err, &wait);
 }

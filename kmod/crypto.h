@@ -42,8 +42,8 @@ int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
 void secmsg_crypto_free(struct secmsg_dir *dir);
 bool secmsg_crypto_is_async(struct crypto_aead *tfm);
 void secmsg_crypto_nonce(u8 *nonce, const struct secmsg_dir *dir, u64 seq);
-int secmsg_crypto_run(struct aead_request *req, struct scatterlist *sg,
-		      bool encrypt, unsigned int assoclen,
+int secmsg_crypto_run(struct aead_request *req, struct scatterlist *src,
+		      struct scatterlist *dst, bool encrypt, unsigned int assoclen,
 		      unsigned int cryptlen, u8 *nonce);
 
 #endif /* _SECMSG_CRYPTO_H */

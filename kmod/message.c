@@ -16,6 +16,17 @@
  * spare work area, so the common call allocates nothing (with
  * init_on_alloc, every allocation would also cost a memset).  The bounce
  * room is wiped whenever it may hold plaintext of a sealed message.
+ *
+ * Large sealed messages without READONLY_WITH_CHECKSUM data skip the
+ * bounce buffer on one side (see secmsg_pin()): SEAL encrypts the user's
+ * pinned DATA pages in place, UNSEAL decrypts from the user's pinned pages
+ * into the bounce buffer and copies the plaintext out only once the tag
+ * and the replay window accepted it.  Either way the user's buffers are
+ * written only where the bounce path writes them: SEAL's data is its own
+ * output, and UNSEAL writes nothing before the verdict.  A racing writer of
+ * the user's pages can make the AEAD read different bytes in its hash and
+ * cipher passes, but those pages are also where the output goes, so it
+ * gains nothing it could not do by writing them after the call.
  */
 #include <crypto/aead.h>
 #include <linux/kernel.h>
@@ -36,6 +47,16 @@
 #define SECMSG_WORK_SIZE	PAGE_SIZE
 /* Least bounce room inside the work area. */
 #define SECMSG_SMALL_MIN	512
+/*
+ * Sealed data from which SEAL and UNSEAL pin the user's pages instead of
+ * bouncing them.  Below it, pinning and unpinning (a page table walk and
+ * two atomics per page, plus a page array and a scatterlist) cost about
+ * what the copies they save do.
+ */
+#define SECMSG_PIN_MIN		(8u << 10)
+/* Pages a message's data may span: every buffer may add a partial page. */
+#define SECMSG_PIN_MAX_PAGES	(SECMSG_MAX_MESSAGE / PAGE_SIZE + \
+				 2 * SECMSG_MAX_BUFFERS)
 
 /* Out fields written back: seq, error, verdict, needed, index. */
 #define SECMSG_RESULT_OFFSET	offsetof(struct secmsg_message, seq)
@@ -94,6 +115,12 @@ struct secmsg_parsed {
  * @sgt:        the page table of a vmalloc()ed bounce buffer
  * @aad:        linear copy of the AAD of a vmalloc()ed bounce buffer
  * @wipe:       the bounce buffer may hold plaintext of a sealed message
+ * @pages:      pinned user pages (kvmalloc()ed), or NULL
+ * @npinned:    entries of @pages pinned so far
+ * @pin_write:  @pages were pinned for writing: dirty them when unpinning
+ * @usgt:       scatterlist over [@edge header | @pages | @edge tag]
+ * @usg:        @usgt.sgl once set up, else NULL
+ * @edge:       header and tag around pinned pages: linear memory
  * @nonce:      the nonce, in memory an asynchronous driver may read
  * @small:      bounce room for small messages, in the same allocation
  * @small_len:  its size
@@ -111,6 +138,12 @@ struct secmsg_work {
 	struct sg_table sgt;
 	u8 *aad;
 	bool wipe;
+	struct page **pages;
+	unsigned int npinned;
+	bool pin_write;
+	struct sg_table usgt;
+	struct scatterlist *usg;
+	u8 edge[SECMSG_HDR_SIZE + SECMSG_TAG_SIZE];
 	u8 nonce[SECMSG_IV_SIZE];
 	u8 *small;
 	size_t small_len;
@@ -209,6 +242,9 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 	w->sg = NULL;
 	w->aad = NULL;
 	w->wipe = false;
+	w->pages = NULL;
+	w->npinned = 0;
+	w->usg = NULL;
 	return w;
 }
 
@@ -304,12 +340,109 @@ static int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen)
 	return 0;
 }
 
+/* A range of user memory to pin. */
+struct secmsg_range {
+	u64 ptr;
+	u32 len;
+};
+
+static unsigned int secmsg_range_pages(const struct secmsg_range *r)
+{
+	return DIV_ROUND_UP(offset_in_page((unsigned long)r->ptr) + (u64)r->len,
+			    PAGE_SIZE);
+}
+
+/**
+ * secmsg_pin() - pin user ranges and describe them for the AEAD
+ * @w:     work area; @w->edge receives the header and tag around the data
+ * @r:     the ranges, in order, none empty
+ * @nr:    their number
+ * @write: pin for writing (SEAL encrypts in place), else for reading
+ *
+ * Sets up @w->usg as [@w->edge header 16 | the ranges' pages | @w->edge tag
+ * 16].  The header is an entry of its own, so drivers that want the AAD
+ * linear (6.1's gcm-aesni) find it in the first entry.  Whatever was
+ * pinned or allocated, also on error, is released by secmsg_unpin().
+ *
+ * Return: 0, -ENOMEM, or -EFAULT if a range cannot be pinned whole.
+ */
+static int secmsg_pin(struct secmsg_work *w, const struct secmsg_range *r,
+		      unsigned int nr, bool write)
+{
+	unsigned int npages = 0, i;
+	struct scatterlist *sg;
+	int err;
+
+	for (i = 0; i < nr; i++)
+		npages += secmsg_range_pages(&r[i]);
+	if (WARN_ON_ONCE(npages > SECMSG_PIN_MAX_PAGES))
+		return -EMSGSIZE;
+	w->pages = kvmalloc_array(npages, sizeof(*w->pages),
+				  GFP_KERNEL_ACCOUNT);
+	if (!w->pages)
+		return -ENOMEM;
+	w->pin_write = write;
+	err = sg_alloc_table(&w->usgt, npages + 2, GFP_KERNEL_ACCOUNT);
+	if (err)
+		return err;
+	w->usg = w->usgt.sgl;
+
+	sg = w->usg;
+	sg_set_buf(sg, w->edge, SECMSG_HDR_SIZE);
+	for (i = 0; i < nr; i++) {
+		unsigned long start = r[i].ptr;
+		unsigned int off = offset_in_page(start);
+		unsigned int n = secmsg_range_pages(&r[i]);
+		struct page **pages = w->pages + w->npinned;
+		u32 rem = r[i].len;
+		unsigned int j;
+		int got;
+
+		got = pin_user_pages_fast(start - off, n,
+					  write ? FOLL_WRITE : 0, pages);
+		if (got > 0)
+			w->npinned += got;
+		if (got != n)
+			return got == -ENOMEM ? -ENOMEM : -EFAULT;
+		for (j = 0; j < n; j++) {
+			unsigned int chunk = min_t(u32, PAGE_SIZE - off, rem);
+
+			sg = sg_next(sg);
+			sg_set_page(sg, pages[j], chunk, off);
+			rem -= chunk;
+			off = 0;
+		}
+	}
+	sg = sg_next(sg);
+	sg_set_buf(sg, w->edge + SECMSG_HDR_SIZE, SECMSG_TAG_SIZE);
+	return 0;
+}
+
+/* Release what secmsg_pin() set up; the AEAD is done with it. */
+static void secmsg_unpin(struct secmsg_work *w)
+{
+	if (w->usg) {
+		sg_free_table(&w->usgt);
+		w->usg = NULL;
+	}
+	if (w->npinned) {
+		if (w->pin_write)
+			unpin_user_pages_dirty_lock(w->pages, w->npinned, true);
+		else
+			unpin_user_pages(w->pages, w->npinned);
+		w->npinned = 0;
+	}
+	kvfree(w->pages);
+	w->pages = NULL;
+}
+
 /*
  * Wipe the bounce buffer if it may hold plaintext of a sealed message.
  * Signed-only data, ciphertext, headers and tags travel in the clear.
  */
 static void secmsg_bounce_free(struct secmsg_work *w)
 {
+	secmsg_unpin(w);
 	if (w->sg && w->sg == w->sgt.sgl)
 		sg_free_table(&w->sgt);
 	w->sg = NULL;
@@ -597,20 +730,25 @@ static bool secmsg_hdr_parse(const struct secmsg_ctx *ctx, const u8 *h,
 	return true;
 }
 
-/* One AEAD operation over the whole bounce buffer. */
+/* One AEAD operation over the bounce buffer and/or the pinned pages. */
 static int secmsg_run(struct secmsg_work *w, bool encrypt, u64 seq,
 		      unsigned int assoclen, unsigned int cryptlen)
 {
 	const struct secmsg_ctx *ctx = w->ctx;
-
 	int err;
 
-	err = secmsg_bounce_sg(w, assoclen);
-	if (err)
-		return err;
+	if (w->bounce) {
+		err = secmsg_bounce_sg(w, assoclen);
+		if (err)
+			return err;
+	}
 	secmsg_crypto_nonce(w->nonce, encrypt ? &ctx->tx : &ctx->rx, seq);
-	return secmsg_crypto_run(w->req, w->sg, encrypt, assoclen, cryptlen,
-				 w->nonce);
+	/*
+	 * Bounce only: in place over it.  Pinned only (SEAL): in place over
+	 * the user's pages.  Both (UNSEAL): from the pages to the bounce.
+	 */
+	return secmsg_crypto_run(w->req, w->usg ?: w->sg, w->sg ?: w->usg,
+				 encrypt, assoclen, cryptlen, w->nonce);
 }
 
 /* Decrypt/verify, then the replay window: in that order, always. */
@@ -639,12 +777,13 @@ static int secmsg_put_len(struct secmsg_work *w, int i, u32 len)
 }
 
 /* Token form: header || tag, written to the TOKEN buffer. */
-static int secmsg_put_token(struct secmsg_work *w, const u8 *tag)
+static int secmsg_put_token(struct secmsg_work *w, const u8 *hdr,
+			    const u8 *tag)
 {
 	const struct secmsg_buffer *tok = &w->p.buf[w->p.token];
 	u8 token[SECMSG_TOKEN_SIZE];
 
-	memcpy(token, w->bounce, SECMSG_HDR_SIZE);
+	memcpy(token, hdr, SECMSG_HDR_SIZE);
 	memcpy(token + SECMSG_HDR_SIZE, tag, SECMSG_TAG_SIZE);
 	if (copy_to_user(u64_to_user_ptr(tok->ptr), token, sizeof(token)))
 		return -EFAULT;
@@ -679,7 +818,8 @@ static int secmsg_sign(struct secmsg_work *w, struct secmsg_message *m)
 	if (err)
 		return err;
 
-	err = secmsg_put_token(w, w->bounce + SECMSG_HDR_SIZE + dlen);
+	err = secmsg_put_token(w, w->bounce,
+			       w->bounce + SECMSG_HDR_SIZE + dlen);
 	if (err)
 		return err;
 	m->seq = seq;
@@ -724,7 +864,7 @@ static int secmsg_seal_put_token(struct secmsg_work *w, bool sealed,
 		if (err)
 			return err;
 	}
-	err = secmsg_put_token(w, w->bounce + aad + text);
+	err = secmsg_put_token(w, w->bounce, w->bounce + aad + text);
 	if (!err && p->padding >= 0)
 		err = secmsg_put_len(w, p->padding, 0);
 	return err;
@@ -783,6 +923,77 @@ static int secmsg_seal_put_stream(struct secmsg_work *w, bool sealed,
 	return err;
 }
 
+/* The non-empty plain DATA buffers, in order; returns their number. */
+static unsigned int secmsg_plain_ranges(const struct secmsg_parsed *p,
+					struct secmsg_range *r)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < p->nbuf; i++) {
+		const struct secmsg_buffer *b = &p->buf[i];
+
+		if (!secmsg_selected(b, SECMSG_SEL_PLAIN) || !b->len)
+			continue;
+		r[n].ptr = b->ptr;
+		r[n].len = b->len;
+		n++;
+	}
+	return n;
+}
+
+/* Whether a sealed message's data goes through pinned pages. */
+static bool secmsg_use_pins(const struct secmsg_parsed *p, u32 text)
+{
+	return !p->rwc_len && text >= SECMSG_PIN_MIN;
+}
+
+/*
+ * SEAL of a large message whose AAD is the header alone: encrypt the
+ * user's DATA pages in place, with the header and tag in @w->edge.  No
+ * copy of the plaintext is made, so nothing needs wiping.
+ */
+static int secmsg_seal_pinned(struct secmsg_work *w,
+			      struct secmsg_message *m)
+{
+	const struct secmsg_parsed *p = &w->p;
+	struct secmsg_range r[SECMSG_MAX_BUFFERS];
+	u8 *hdr = w->edge, *tag = w->edge + SECMSG_HDR_SIZE;
+	u64 seq;
+	int err;
+
+	err = secmsg_pin(w, r, secmsg_plain_ranges(p, r), true);
+	if (err)
+		return err;
+
+	if (!secmsg_ctx_take_seq(w->ctx, &seq))
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
+	secmsg_hdr_build(w->ctx, hdr, SECMSG_TOK_WRAP, true, seq);
+	err = secmsg_run(w, true, seq, SECMSG_HDR_SIZE, p->plain_len);
+	if (err)
+		return err;
+	secmsg_unpin(w);
+
+	if (p->token >= 0) {
+		err = secmsg_put_token(w, hdr, tag);
+		if (!err && p->padding >= 0)
+			err = secmsg_put_len(w, p->padding, 0);
+	} else {
+		if (copy_to_user(u64_to_user_ptr(p->buf[p->header].ptr), hdr,
+				 SECMSG_HDR_SIZE) ||
+		    copy_to_user(u64_to_user_ptr(p->buf[p->trailer].ptr), tag,
+				 SECMSG_TAG_SIZE))
+			return -EFAULT;
+		err = secmsg_put_len(w, p->header, SECMSG_HDR_SIZE);
+		if (!err)
+			err = secmsg_put_len(w, p->trailer, SECMSG_TAG_SIZE);
+	}
+	if (err)
+		return err;
+	m->seq = seq;
+	secmsg_ctx_count(w->ctx, SECMSG_CNT_SEALED);
+	return 0;
+}
+
 static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 {
 	const struct secmsg_parsed *p = &w->p;
@@ -804,6 +1015,8 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 	err = secmsg_seal_room(w, m);
 	if (err)
 		return err;
+	if (sealed && secmsg_use_pins(p, p->plain_len))
+		return secmsg_seal_pinned(w, m);
 
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
@@ -879,6 +1092,33 @@ static int secmsg_verify(struct secmsg_work *w, struct secmsg_message *m)
 	return 0;
 }
 
+/*
+ * UNSEAL of a large sealed message whose AAD is the header alone, with the
+ * ranges already pinned (secmsg_pin()) and @w->edge holding the received
+ * header and tag: decrypt from the user's pages into the bounce buffer
+ * (whose first 16 bytes the AEAD skips), then check the tag and the replay
+ * window as ever.  The caller copies the plaintext out only on success;
+ * the user's buffers are not written before.
+ */
+static int secmsg_unseal_pinned(struct secmsg_work *w,
+				struct secmsg_message *m, u64 seq, u32 text)
+{
+	int err;
+
+	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + text + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	/* Decrypted, verified or not: wipe it in any case. */
+	w->wipe = true;
+	memcpy(w->bounce, w->edge, SECMSG_HDR_SIZE);
+	err = secmsg_open(w, m, seq, SECMSG_HDR_SIZE,
+			  text + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	secmsg_unpin(w);
+	return 0;
+}
+
 static int secmsg_unseal_token(struct secmsg_work *w,
 			       struct secmsg_message *m)
 {
@@ -903,6 +1143,17 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 		return -EMSGSIZE;
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
+	if (sealed && secmsg_use_pins(p, text)) {
+		struct secmsg_range r[SECMSG_MAX_BUFFERS];
+
+		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
+		err = secmsg_pin(w, r, secmsg_plain_ranges(p, r), false);
+		if (!err)
+			err = secmsg_unseal_pinned(w, m, seq, text);
+		if (err)
+			return err;
+		goto out;
+	}
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
@@ -927,6 +1178,7 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 	err = secmsg_open(w, m, seq, aad, text + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
+out:
 	if (sealed) {
 		err = secmsg_scatter(p, SECMSG_SEL_PLAIN, w->bounce + aad);
 		if (err)
@@ -953,6 +1205,31 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 				   SECMSG_TOKEN_SIZE, p->stream);
 	n = s->len - SECMSG_TOKEN_SIZE;
 
+	if (n >= SECMSG_PIN_MIN) {
+		struct secmsg_range r = { s->ptr + SECMSG_HDR_SIZE, n };
+
+		/* As the bounce path, read (pin) it all before parsing. */
+		if (copy_from_user(w->edge, ustream, SECMSG_HDR_SIZE) ||
+		    copy_from_user(w->edge + SECMSG_HDR_SIZE,
+				   ustream + SECMSG_HDR_SIZE + n,
+				   SECMSG_TAG_SIZE))
+			return -EFAULT;
+		err = secmsg_pin(w, &r, 1, false);
+		if (err)
+			return err;
+		if (!secmsg_hdr_parse(w->ctx, w->edge, SECMSG_TOK_WRAP,
+				      &sealed, &seq))
+			return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+		if (sealed) {
+			err = secmsg_unseal_pinned(w, m, seq, n);
+			if (err)
+				return err;
+			goto out;
+		}
+		/* A sign-only wrap: its data is AAD, the bounce path's. */
+		secmsg_unpin(w);
+	}
+
 	/* A stream is already laid out as the bounce buffer is. */
 	err = secmsg_bounce_alloc(w, s->len);
 	if (err)
@@ -971,6 +1248,7 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 	err = secmsg_open(w, m, seq, aad, text + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
+out:
 	/* A sign-only wrap's data is plaintext already. */
 	if (sealed && copy_to_user(ustream + SECMSG_HDR_SIZE,
 				   w->bounce + SECMSG_HDR_SIZE, n))
