@@ -491,6 +491,236 @@ TEST_F(kat, key_lengths)
 	}
 }
 
+/*
+ * Large messages: sizes at which the kernel encrypts the user's pinned
+ * pages in place (SEAL) or decrypts from them (UNSEAL) instead of bouncing
+ * them, with the data split over three DATA buffers at unaligned offsets
+ * that share pages with each other and with the token.
+ */
+static const size_t large_sizes[] = { 64 << 10, (1 << 20) + 13 };
+
+struct large_msg {
+	uint8_t *mem;		/* everything below lives in here */
+	uint8_t *d[3];		/* the DATA buffers */
+	size_t len[3];
+	uint8_t *pt;		/* the plaintext, contiguous */
+	uint8_t *ct;		/* the reference ciphertext */
+	size_t total;
+};
+
+static int large_msg_init(struct large_msg *lm, size_t total, uint32_t seed)
+{
+	size_t off = 5;
+	int i;
+
+	lm->total = total;
+	lm->len[0] = total / 3 + 1;
+	lm->len[1] = total / 3 - 7;
+	lm->len[2] = total - lm->len[0] - lm->len[1];
+	lm->mem = malloc(total + 3 * 64 + 64);
+	lm->pt = malloc(total);
+	lm->ct = malloc(total);
+	if (!lm->mem || !lm->pt || !lm->ct)
+		return -1;
+	ts_fill(lm->pt, total, seed);
+	for (i = 0; i < 3; i++) {
+		lm->d[i] = lm->mem + off;
+		memcpy(lm->d[i], lm->pt + (i ? lm->len[0] : 0) +
+		       (i == 2 ? lm->len[1] : 0), lm->len[i]);
+		off += lm->len[i] + 11 + (size_t)i * 6;
+	}
+	return 0;
+}
+
+static void large_msg_free(struct large_msg *lm)
+{
+	free(lm->mem);
+	free(lm->pt);
+	free(lm->ct);
+}
+
+/* Whether the three DATA buffers hold @want (total bytes) in order. */
+static int large_msg_cmp(const struct large_msg *lm, const uint8_t *want)
+{
+	return memcmp(lm->d[0], want, lm->len[0]) ||
+	       memcmp(lm->d[1], want + lm->len[0], lm->len[1]) ||
+	       memcmp(lm->d[2], want + lm->len[0] + lm->len[1], lm->len[2]);
+}
+
+TEST_F(kat, seal_large_token_form)
+{
+	uint64_t seq[2] = { SEQ0, SEQ0 };
+	unsigned int s;
+	uint32_t role;
+
+	for (s = 0; s < SM_ARRAY_SIZE(large_sizes); s++) {
+		for (role = 1; role <= 2; role++) {
+			int tx = self->ctx[role - 1][0];
+			uint8_t tok[32], want[32];
+			struct secmsg_buffer buf[6];
+			struct secmsg_message m;
+			struct large_msg lm;
+			struct span pt;
+
+			ASSERT_EQ(0, large_msg_init(&lm, large_sizes[s],
+						    100 * s + role));
+			pt = (struct span){ lm.pt, lm.total };
+			ts_buf(&buf[0], SECMSG_BUF_DATA, 0, lm.d[0], lm.len[0]);
+			ts_buf(&buf[1], SECMSG_BUF_TOKEN, 0, tok, 32);
+			ts_buf(&buf[2], SECMSG_BUF_DATA, 0, lm.d[1], lm.len[1]);
+			ts_buf(&buf[3], SECMSG_BUF_EMPTY, 0, NULL, 0);
+			ts_buf(&buf[4], SECMSG_BUF_DATA, 0, lm.d[2], lm.len[2]);
+			ts_buf(&buf[5], SECMSG_BUF_PADDING, 0, NULL, 0);
+			ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m, buf, 6, 0),
+				      m);
+			ASSERT_EQ(seq[role - 1], m.seq);
+			ASSERT_EQ(32u, buf[1].len);
+			ASSERT_EQ(0u, buf[5].len);
+			ASSERT_EQ(0, ref_seal(self->session, 32, role,
+					      variant->suite, seq[role - 1],
+					      NULL, 0, &pt, 1, lm.ct, want));
+			seq[role - 1]++;
+			ASSERT_BYTES(want, tok, 32)
+				TH_LOG("size %zu role %u", lm.total, role);
+			ASSERT_BYTES(lm.ct, lm.d[0], 64);
+			ASSERT_EQ(0, large_msg_cmp(&lm, lm.ct))
+				TH_LOG("size %zu role %u: ciphertext differs",
+				       lm.total, role);
+			large_msg_free(&lm);
+		}
+	}
+}
+
+TEST_F(kat, seal_large_stream_form)
+{
+	uint64_t seq[2] = { SEQ0, SEQ0 };
+	unsigned int s;
+	uint32_t role;
+
+	for (s = 0; s < SM_ARRAY_SIZE(large_sizes); s++) {
+		for (role = 1; role <= 2; role++) {
+			int tx = self->ctx[role - 1][0];
+			uint8_t hdr[16 + 3], trl[16 + 5], want[32];
+			struct secmsg_buffer buf[5];
+			struct secmsg_message m;
+			struct large_msg lm;
+			struct span pt;
+
+			ASSERT_EQ(0, large_msg_init(&lm, large_sizes[s],
+						    200 * s + role));
+			pt = (struct span){ lm.pt, lm.total };
+			/* header and trailer apart from the data */
+			ts_buf(&buf[0], SECMSG_BUF_STREAM_HEADER, 0, hdr + 3, 16);
+			ts_buf(&buf[1], SECMSG_BUF_DATA, 0, lm.d[0], lm.len[0]);
+			ts_buf(&buf[2], SECMSG_BUF_DATA, 0, lm.d[1], lm.len[1]);
+			ts_buf(&buf[3], SECMSG_BUF_DATA, 0, lm.d[2], lm.len[2]);
+			ts_buf(&buf[4], SECMSG_BUF_STREAM_TRAILER, 0, trl + 5, 16);
+			ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m, buf, 5, 0),
+				      m);
+			ASSERT_EQ(seq[role - 1], m.seq);
+			ASSERT_EQ(16u, buf[0].len);
+			ASSERT_EQ(16u, buf[4].len);
+			ASSERT_EQ(0, ref_seal(self->session, 32, role,
+					      variant->suite, seq[role - 1],
+					      NULL, 0, &pt, 1, lm.ct, want));
+			seq[role - 1]++;
+			ASSERT_BYTES(want, hdr + 3, 16)
+				TH_LOG("size %zu role %u", lm.total, role);
+			ASSERT_BYTES(want + 16, trl + 5, 16)
+				TH_LOG("size %zu role %u", lm.total, role);
+			ASSERT_EQ(0, large_msg_cmp(&lm, lm.ct))
+				TH_LOG("size %zu role %u: ciphertext differs",
+				       lm.total, role);
+
+			/* the same, laid out contiguously as one stream */
+			{
+				uint8_t *st = malloc(lm.total + 32 + 7);
+				uint8_t *p = st + 7;
+
+				ASSERT_TRUE(st != NULL);
+				memcpy(p + 16, lm.pt, lm.total);
+				ts_buf(&buf[0], SECMSG_BUF_STREAM_HEADER, 0, p, 16);
+				ts_buf(&buf[1], SECMSG_BUF_DATA, 0, p + 16,
+				       lm.total);
+				ts_buf(&buf[2], SECMSG_BUF_STREAM_TRAILER, 0,
+				       p + 16 + lm.total, 16);
+				ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m,
+						      buf, 3, 0), m);
+				ASSERT_EQ(0, ref_seal(self->session, 32, role,
+						      variant->suite,
+						      seq[role - 1], NULL, 0,
+						      &pt, 1, lm.ct, want));
+				seq[role - 1]++;
+				ASSERT_BYTES(want, p, 16);
+				ASSERT_BYTES(want + 16, p + 16 + lm.total, 16);
+				ASSERT_EQ(0, memcmp(lm.ct, p + 16, lm.total));
+				free(st);
+			}
+			large_msg_free(&lm);
+		}
+	}
+}
+
+TEST_F(kat, kernel_unseals_large_reference)
+{
+	uint64_t seq = SEQ0;
+	unsigned int s;
+	uint32_t role;
+
+	for (s = 0; s < SM_ARRAY_SIZE(large_sizes); s++) {
+		for (role = 1; role <= 2; role++) {
+			int rx = self->ctx[role - 1][1];
+			uint8_t tok[32], *st, *p;
+			struct secmsg_buffer buf[4];
+			struct secmsg_message m;
+			struct large_msg lm;
+			struct span pt;
+
+			ASSERT_EQ(0, large_msg_init(&lm, large_sizes[s],
+						    300 * s + role));
+			pt = (struct span){ lm.pt, lm.total };
+			/* token form, three DATA buffers */
+			ASSERT_EQ(0, ref_seal(self->session, 32, role,
+					      variant->suite, seq + 2 * s,
+					      NULL, 0, &pt, 1, lm.ct, tok));
+			memcpy(lm.d[0], lm.ct, lm.len[0]);
+			memcpy(lm.d[1], lm.ct + lm.len[0], lm.len[1]);
+			memcpy(lm.d[2], lm.ct + lm.len[0] + lm.len[1],
+			       lm.len[2]);
+			ts_buf(&buf[0], SECMSG_BUF_DATA, 0, lm.d[0], lm.len[0]);
+			ts_buf(&buf[1], SECMSG_BUF_DATA, 0, lm.d[1], lm.len[1]);
+			ts_buf(&buf[2], SECMSG_BUF_TOKEN, 0, tok, 32);
+			ts_buf(&buf[3], SECMSG_BUF_DATA, 0, lm.d[2], lm.len[2]);
+			ASSERT_OK_MSG(ts_call(rx, SECMSG_IOC_UNSEAL, &m, buf, 4,
+					      0), m);
+			ASSERT_EQ(seq + 2 * s, m.seq);
+			ASSERT_EQ(0, large_msg_cmp(&lm, lm.pt))
+				TH_LOG("size %zu role %u: plaintext differs",
+				       lm.total, role);
+
+			/* stream form, at an unaligned address */
+			st = malloc(lm.total + 32 + 9);
+			ASSERT_TRUE(st != NULL);
+			p = st + 9;
+			ASSERT_EQ(0, ref_seal(self->session, 32, role,
+					      variant->suite, seq + 2 * s + 1,
+					      NULL, 0, &pt, 1, p + 16, tok));
+			memcpy(p, tok, 16);
+			memcpy(p + 16 + lm.total, tok + 16, 16);
+			ts_buf(&buf[0], SECMSG_BUF_STREAM, 0, p, lm.total + 32);
+			ts_buf(&buf[1], SECMSG_BUF_DATA, 0, NULL, 0);
+			ASSERT_OK_MSG(ts_call(rx, SECMSG_IOC_UNSEAL, &m, buf, 2,
+					      0), m);
+			ASSERT_EQ(seq + 2 * s + 1, m.seq);
+			ASSERT_EQ(SM_PTR(p + 16), buf[1].ptr);
+			ASSERT_EQ(lm.total, buf[1].len);
+			ASSERT_EQ(0, memcmp(lm.pt, p + 16, lm.total));
+			free(st);
+			large_msg_free(&lm);
+		}
+	}
+}
+
 TEST_F(ref, kernel_matches_pinned_token)
 {
 	struct ts_ctx_opts o = {

@@ -557,6 +557,76 @@ TEST_F(rt, large_message)
 	free(orig);
 }
 
+/*
+ * A large sealed message (the kernel decrypts from the user's pinned
+ * pages) with one bit flipped in the middle of its ciphertext: UNSEAL
+ * fails as ALTERED and leaves the user's buffers exactly as they were,
+ * in token and stream form; the window did not move, so the intact
+ * message is accepted afterwards.
+ */
+TEST_F(rt, large_tampered_unseal_changes_nothing)
+{
+	static const size_t lens[] = { 64 << 10, (1 << 20) + 13 };
+	unsigned int s;
+
+	for (s = 0; s < SM_ARRAY_SIZE(lens); s++) {
+		size_t len = lens[s], mid = len / 2 + 3;
+		uint8_t *mem = malloc(len + 32 + 7), *orig = malloc(len);
+		uint8_t *ct = malloc(len + 32), *data = mem + 7;
+		uint8_t tok[32], tok2[32];
+		struct secmsg_buffer buf[3];
+		struct secmsg_message m;
+
+		ASSERT_TRUE(mem && orig && ct);
+		ts_fill(orig, len, 25 + s);
+
+		/* token form */
+		memcpy(data, orig, len);
+		ASSERT_OK_MSG(ts_seal1(self->ini, tok, data, len, 0, &m), m);
+		data[mid] ^= 0x10;
+		memcpy(ct, data, len);
+		memcpy(tok2, tok, 32);
+		ASSERT_VERDICT(ts_unseal1(self->acc, tok, data, len, &m), m,
+			       EBADMSG, SECMSG_VERDICT_ALTERED);
+		ASSERT_EQ(0, memcmp(ct, data, len)) TH_LOG("token form, %zu", len);
+		ASSERT_EQ(0, memcmp(tok2, tok, 32));
+		/* a flipped tag bit: the same */
+		data[mid] ^= 0x10;
+		tok[16 + 7] ^= 1;
+		ASSERT_VERDICT(ts_unseal1(self->acc, tok, data, len, &m), m,
+			       EBADMSG, SECMSG_VERDICT_ALTERED);
+		ct[mid] ^= 0x10;
+		ASSERT_EQ(0, memcmp(ct, data, len));
+		tok[16 + 7] ^= 1;
+		ASSERT_OK_MSG(ts_unseal1(self->acc, tok, data, len, &m), m);
+		ASSERT_EQ(0, memcmp(orig, data, len));
+
+		/* stream form, contiguous at an unaligned address */
+		memcpy(mem + 16, orig, len);
+		ts_buf(&buf[0], SECMSG_BUF_STREAM_HEADER, 0, mem, 16);
+		ts_buf(&buf[1], SECMSG_BUF_DATA, 0, mem + 16, len);
+		ts_buf(&buf[2], SECMSG_BUF_STREAM_TRAILER, 0, mem + 16 + len, 16);
+		ASSERT_OK_MSG(ts_call(self->ini, SECMSG_IOC_SEAL, &m, buf, 3, 0), m);
+		mem[16 + mid] ^= 0x80;
+		memcpy(ct, mem, len + 32);
+		ts_buf(&buf[0], SECMSG_BUF_STREAM, 0, mem, len + 32);
+		ts_buf(&buf[1], SECMSG_BUF_DATA, 0, NULL, 0);
+		ASSERT_VERDICT(ts_call(self->acc, SECMSG_IOC_UNSEAL, &m, buf, 2, 0),
+			       m, EBADMSG, SECMSG_VERDICT_ALTERED);
+		ASSERT_EQ(0, memcmp(ct, mem, len + 32)) TH_LOG("stream, %zu", len);
+		/* the DATA buffer's out fields are not written either */
+		ASSERT_EQ(0ull, buf[1].ptr);
+		ASSERT_EQ(0u, buf[1].len);
+		mem[16 + mid] ^= 0x80;
+		ASSERT_OK_MSG(ts_call(self->acc, SECMSG_IOC_UNSEAL, &m, buf, 2, 0), m);
+		ASSERT_EQ(SM_PTR(mem + 16), buf[1].ptr);
+		ASSERT_EQ(0, memcmp(orig, mem + 16, len));
+		free(mem);
+		free(orig);
+		free(ct);
+	}
+}
+
 TEST_F(rt, sign_and_seal_share_the_counter)
 {
 	uint8_t tok[32], data[16] = { 0 };
