@@ -12,6 +12,7 @@ pkgs=(
 	qemu-system-x86		# TCG guest
 	busybox-static		# guest initramfs
 	linux-headers-amd64	# module build + KVER source
+	linux-headers-rt-amd64	# PREEMPT_RT flavour: module build + KVER_RT
 	kmod			# modprobe/insmod/depmod (host + guest)
 	cpio xz-utils		# initramfs packing, vmlinux extraction
 	libnl-3-dev libnl-genl-3-dev pkgconf	# libsecmsg
@@ -19,6 +20,7 @@ pkgs=(
 	libssl-dev		# reference crypto in tests
 	gcc-multilib libc6-dev-i386	# -m32 compat tests
 	groff-base		# man page checks
+	flex bison bc libelf-dev	# the debug kernel build (debug-kernel.sh)
 )
 
 missing=()

@@ -1,26 +1,81 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Prepare the guest kernel for selftests/vm/run.sh in a cache directory:
-#   $CACHE/vmlinux              uncompressed kernel (PVH boot, no xz under TCG)
+# Prepare a guest kernel for selftests/vm/run.sh in a cache directory:
+#   $CACHE/vmlinux or bzImage   the kernel to boot ($CACHE/boot names it)
+#   $CACHE/cmdline              extra kernel command line for this kernel
 #   $CACHE/modroot/lib/modules/ the modules the guest needs, with depmod data
 #   $CACHE/config-$KVER         the kernel's config
-#   $CACHE/KVER                 the version, = the host's linux-headers-amd64
+#   $CACHE/KVER                 the version (uname -r in the guest)
+#   $CACHE/KDIR                 the tree to build secmsg.ko against
 #
-# usage: kernel.sh [CACHE]   (default build/vm, relative to the repo root)
-# Extra modules: VM_EXTRA_MODULES="mod1 mod2" (names as for modprobe).
+# usage: kernel.sh [--kernel debian|rt|debug] [CACHE]
+#   debian  Debian's 6.1 (default), the version of linux-headers-amd64;
+#           default CACHE build/vm (relative to the repo root)
+#   rt      Debian's PREEMPT_RT flavour, the version of
+#           linux-headers-rt-amd64; default CACHE build/vm-rt
+#   debug   the debug kernel debug-kernel.sh builds (once per machine,
+#           cached outside the repo); default CACHE build/vm-debug
+# Extra modules (debian, rt): VM_EXTRA_MODULES="mod1 mod2" (modprobe names).
 set -euo pipefail
 
 root=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
-cache=${1:-build/vm}
+flavour=debian
+if [[ ${1:-} == --kernel ]]; then
+	flavour=${2:?--kernel wants debian, rt or debug}
+	shift 2
+elif [[ ${1:-} == --kernel=* ]]; then
+	flavour=${1#--kernel=}
+	shift
+fi
+case $flavour in
+debian)	defcache=build/vm; hdrpkg=linux-headers-amd64 ;;
+rt)	defcache=build/vm-rt; hdrpkg=linux-headers-rt-amd64 ;;
+debug)	defcache=build/vm-debug ;;
+*)	echo "kernel: unknown kernel '$flavour' (debian, rt, debug)" >&2; exit 1 ;;
+esac
+cache=${1:-$defcache}
 [[ $cache == /* ]] || cache=$root/$cache
+self=$(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-16)
+
+# --- the debug kernel: built (or found) by debug-kernel.sh ----------------
+if [[ $flavour == debug ]]; then
+	dir=$(bash "$(dirname "${BASH_SOURCE[0]}")/debug-kernel.sh")
+	KVER=$(<"$dir/KREL")
+	key="debug $dir $self"
+	stamp=$cache/.kernel.stamp
+	if [[ -f $stamp && $(<"$stamp") == "$key" && -f $cache/bzImage ]]; then
+		exit 0
+	fi
+	mkdir -p "$cache"
+	exec 9>"$cache/.lock"
+	flock 9
+	rm -f "$stamp"
+	rm -rf "$cache/modroot"
+	mkdir -p "$cache/modroot/lib/modules"
+	cp -a "$dir/modroot/lib/modules/$KVER" "$cache/modroot/lib/modules/"
+	cp "$dir/linux/arch/x86/boot/bzImage" "$cache/bzImage.tmp"
+	mv "$cache/bzImage.tmp" "$cache/bzImage"
+	cp "$dir/linux/.config" "$cache/config-$KVER"
+	echo bzImage >"$cache/boot"
+	# PVH (vmlinux) boot faults under KASAN; acpi=noirq saves ~20 s of
+	# boot; kmemleak is on by config, scanned by run_tests.sh.
+	echo "acpi=noirq kmemleak=on" >"$cache/cmdline"
+	echo "$dir/linux" >"$cache/KDIR"
+	echo "$KVER" >"$cache/KVER"
+	echo "$key" >"$stamp"
+	exit 0
+fi
 
 # Follow the headers the module is built against; Debian bumps NN with
 # security updates, so never hard-code it.
-dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64)
+dep=$(dpkg-query -W -f='${Depends}' "$hdrpkg") ||
+	{ echo "kernel: $hdrpkg not installed (run selftests/vm/deps.sh)" >&2; exit 1; }
 KVER=$(sed -E 's/^linux-headers-([^ ,|]+).*/\1/' <<<"$dep")
-[[ $KVER =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-amd64$ ]] ||
+[[ $KVER =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-(rt-)?amd64$ ]] ||
 	{ echo "kernel: cannot parse KVER from '$dep'" >&2; exit 1; }
+[[ $flavour != rt || $KVER == *-rt-amd64 ]] ||
+	{ echo "kernel: $hdrpkg names $KVER, not an rt kernel" >&2; exit 1; }
 
 # Modules to ship, resolved with their dependencies below. Built-in names
 # (hmac, sha256 on Debian's config) are accepted and skipped.
@@ -39,7 +94,7 @@ read -ra extra <<<"${VM_EXTRA_MODULES:-}"
 mods+=("${extra[@]}")
 
 # Redo when KVER, the module list or this script changes.
-key="$KVER $(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-16) ${mods[*]}"
+key="$KVER $self ${mods[*]}"
 stamp=$cache/.kernel.stamp
 if [[ -f $stamp && $(<"$stamp") == "$key" && -f $cache/vmlinux ]]; then
 	exit 0
@@ -108,6 +163,9 @@ ln -sfn "/usr/src/linux-headers-$KVER" "$dst/build"
 depmod -b "$cache/modroot" "$KVER"
 
 mv "$stage/vmlinux" "$cache/vmlinux"
+echo vmlinux >"$cache/boot"
+: >"$cache/cmdline"
+echo "/usr/src/linux-headers-$KVER" >"$cache/KDIR"
 # Debian's System.map is a stub (the real one is in -dbg): use the guest's
 # /proc/kallsyms to decode addresses.
 cp "$stage/boot/config-$KVER" "$cache/"

@@ -7,7 +7,11 @@
 # repo read-write at the same path as on the host; / is a tmpfs.
 #
 # usage: run.sh [options] -- COMMAND...
-#   --cache DIR        kernel cache from kernel.sh (default build/vm in the repo)
+#   --kernel K         debian (default), rt or debug: the kernel kernel.sh
+#                      --kernel K prepared, in build/vm, build/vm-rt or
+#                      build/vm-debug (the debug kernel boots as a bzImage,
+#                      with acpi=noirq and kmemleak on: its cache's cmdline)
+#   --cache DIR        kernel cache from kernel.sh (overrides --kernel's)
 #   --timeout SECS     kill the guest after SECS (default 1800)
 #   --mem SIZE         guest RAM (default 1G); --smp N (default 2)
 #   --env NAME=VALUE   pass a variable to COMMAND (repeatable)
@@ -33,7 +37,8 @@ set -euo pipefail
 die() { echo "vm: $*" >&2; exit 125; }
 
 repo=$(git rev-parse --show-toplevel 2>/dev/null) || repo=$PWD
-cache=build/vm
+cache=
+kernel=debian
 timeout=1800
 mem=1G
 smp=2
@@ -54,6 +59,7 @@ while (($#)); do
 	fi
 	case $1 in
 	--cache) cache=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
@@ -79,9 +85,20 @@ else
 fi
 
 [[ $repo != / ]] || die "run from inside the repo (its root is shared read-write)"
+case $kernel in
+debian) : "${cache:=build/vm}" ;;
+rt|debug) : "${cache:=build/vm-$kernel}" ;;
+*) die "--kernel wants debian, rt or debug" ;;
+esac
 [[ $cache == /* ]] || cache=$repo/$cache
-[[ -f $cache/vmlinux && -f $cache/KVER ]] ||
-	die "no kernel in $cache: run selftests/vm/kernel.sh $cache"
+# kernel.sh says what to boot (vmlinux: PVH, fastest; bzImage for the debug
+# kernel) and what its command line needs.
+boot=vmlinux
+[[ -f $cache/boot ]] && boot=$(<"$cache/boot")
+[[ -f $cache/$boot && -f $cache/KVER ]] ||
+	die "no kernel in $cache: run selftests/vm/kernel.sh --kernel $kernel $cache"
+kcmdline=
+[[ -f $cache/cmdline ]] && kcmdline=$(<"$cache/cmdline")
 KVER=$(<"$cache/KVER")
 if [[ -n $dmesg ]]; then
 	[[ $dmesg == /* ]] || dmesg=$PWD/$dmesg
@@ -273,6 +290,7 @@ cat "$base" "$run/extra.cpio" >"$run/initrd"
 # on every boot while picking "global" itself.
 kargs="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 nokaslr"
 kargs+=" trace_clock=global"
+[[ -z $kcmdline ]] || kargs+=" $kcmdline"
 [[ $selftests == 1 ]] || kargs+=" cryptomgr.notests=1"
 fw=()
 if [[ -f /usr/share/qemu/qboot.rom ]]; then
@@ -287,7 +305,7 @@ qemu=(qemu-system-x86_64 -accel tcg -M q35 -cpu max -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -nographic -no-reboot "${fw[@]}"
 	-chardev "stdio,id=con,logfile=$run/console.log"
 	-serial chardev:con
-	-kernel "$cache/vmlinux" -initrd "$run/initrd"
+	-kernel "$cache/$boot" -initrd "$run/initrd"
 	-append "$kargs $append"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$repo,mount_tag=repo,security_model=none,multidevs=remap"
