@@ -6,9 +6,11 @@
 #
 # Loads kmod/secmsg.ko, runs every test program (output to the console and
 # to RESULTS_DIR/<name>.tap), runs the unload test last, unloads the module
-# and checks dmesg.  Every failure is recorded as a .tap file with a Totals
-# line, so that selftests/summarize.sh can count it.  Exit status: 0 only if
-# everything passed.
+# and checks dmesg.  On a kernel with kmemleak (the debug kernel) it also
+# scans for leaks before the module goes away and again after.  Every
+# failure is recorded as a .tap file with a Totals line, so that
+# selftests/summarize.sh can count it.  Exit status: 0 only if everything
+# passed.
 #
 # Environment: SECMSG_KO (default kmod/secmsg.ko), SECMSG_TEST_BIN (default
 # build/selftests), SECMSG_TESTS (space-separated subset of program names).
@@ -57,6 +59,8 @@ record() {	# name ok|fail message
 run_prog() {	# name
 	local name=$1 out=$results/$1.tap rc pass fail skip
 	echo "# ==== $name"
+	# In the kernel log too: a report after this line came while $name ran.
+	echo "run_tests: ==== $name" >/dev/kmsg 2>/dev/null
 	if [[ ! -x $bin/$name ]]; then
 		record "$name" fail "$bin/$name missing (make -C selftests)"
 		cat "$out"
@@ -78,6 +82,36 @@ run_prog() {	# name
 		failed=1
 	fi
 }
+
+# --- kmemleak (debug kernel: on from boot, no automatic scan) -------------
+kml=/sys/kernel/debug/kmemleak
+[[ -w $kml ]] || kml=
+# Two scans with a pause, as Documentation/dev-tools/kmemleak.rst advises:
+# an object only counts as leaked once it has stayed unreferenced across
+# scans; a pointer briefly held in a register or on a stack misses one.
+kml_scan() {
+	echo scan >"$kml"
+	sleep 5
+	echo scan >"$kml"
+}
+kml_check() {	# name: record the suspects since the last clear, then clear
+	local name=$1 rep
+	kml_scan
+	rep=$(cat "$kml")
+	if [[ -n $rep ]]; then
+		echo "# kmemleak ($name):"
+		echo "$rep" | sed 's/^/# kmemleak: /'
+		record "$name" fail "$rep"
+	else
+		record "$name" ok ""
+	fi
+	echo clear >"$kml"	# do not report the same objects twice
+}
+if [[ -n $kml ]]; then
+	# Whatever boot left unreferenced is not ours: mark it seen.
+	kml_scan
+	echo clear >"$kml"
+fi
 
 dmesg_base=$(dmesg | wc -l)
 
@@ -131,6 +165,9 @@ for p in $progs; do
 done
 
 # --- unload ---------------------------------------------------------------
+# Leaks while the module is loaded (its data still references what it
+# keeps; what nothing references is lost for good) ...
+[[ -z $kml ]] || { echo "run_tests: ==== kmemleak scan" >/dev/kmsg; kml_check kmemleak_loaded; }
 if [[ -z ${SECMSG_TESTS:-} || " $SECMSG_TESTS " == *" secmsg_unload "* ]]; then
 	[[ " $progs " == *" secmsg_unload "* ]] || run_prog secmsg_unload
 fi
@@ -141,12 +178,29 @@ if [[ -d /sys/module/secmsg ]]; then
 		record module_unload fail "rmmod secmsg: $out"
 	fi
 fi
+echo "run_tests: ==== after rmmod" >/dev/kmsg 2>/dev/null
+# ... and after it is gone: whatever it did not free on unload.
+[[ -z $kml ]] || kml_check kmemleak_unloaded
 
 # --- dmesg ----------------------------------------------------------------
-bad=$(dmesg | tail -n +"$((dmesg_base + 1))" |
-	grep -E 'WARNING|BUG|Oops|KASAN|leak' |
-	grep -vE 'kmemleak: (Automatic|Kernel memory leak detector)' || true)
-if [[ -n $bad ]]; then
+# Reports that do not panic under panic_on_warn: lockdep ("possible
+# circular locking dependency", "inconsistent lock state", "possible
+# recursive locking"...: headed WARNING: but printed without WARN()),
+# might_sleep ("BUG: sleeping function called from invalid context"),
+# kmemleak's summary line, RCU stalls, hung tasks.  KASAN, ODEBUG and WARN
+# reports panic the guest (run.sh exits 125) and end up in guest.tap.
+# The whole report (from its first matching line on) goes to the .tap.
+log=$(dmesg | tail -n +"$((dmesg_base + 1))")
+pat='WARNING|BUG|Oops|KASAN|ODEBUG|leak|lockdep|lock(ing)? (state|dependency)'
+pat+='|INFO: (task .* blocked|rcu_|trying to register non-static key)'
+pat+='|general protection|UBSAN|stack guard|list_(add|del) corruption'
+first=$(grep -nE "$pat" <<<"$log" |
+	grep -vE 'kmemleak: (Automatic|Kernel memory leak detector)|run_tests: ====' |
+	head -n1 | cut -d: -f1)
+if [[ -n $first ]]; then
+	bad=$(tail -n +"$first" <<<"$log" | head -n 200)
+	during=$(head -n "$first" <<<"$log" | sed -n 's/.*run_tests: ==== //p' | tail -n1)
+	[[ -z $during ]] || bad="first report while $during ran:"$'\n'"$bad"
 	echo "# kernel log after the tests:"
 	echo "$bad" | sed 's/^/# dmesg: /'
 	record dmesg_clean fail "$bad"

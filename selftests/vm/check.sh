@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every selftest suite on one guest kernel (make check's guest part).
+#
+# usage: check.sh KERNEL BUILD_DIR     KERNEL: debian, rt or debug
+#
+# Prepares the kernel (kernel.sh), builds secmsg.ko against that kernel's
+# own tree (debian: kmod/ in place, as `make module` does; rt and debug: a
+# copy of the sources in BUILD_DIR/kmod-KERNEL/, since 6.1's kbuild has no
+# separate output directory for external modules), boots it (run.sh) and
+# runs selftests/run_tests.sh with results in BUILD_DIR/results/KERNEL/.
+# The guest's console goes to BUILD_DIR/results/KERNEL/console.log.  A
+# failure of the rig or a guest that died (panic, KASAN/ODEBUG/WARN report
+# under panic_on_warn, timeout) is recorded as a failing guest.tap there,
+# with the report, so that summarize.sh counts it.
+# Environment: VM_TIMEOUT (seconds, default 1800; 3600 for debug).
+set -uo pipefail
+
+k=${1:?usage: check.sh debian|rt|debug BUILD_DIR}
+B=${2:?usage: check.sh debian|rt|debug BUILD_DIR}
+root=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
+cd "$root" || exit 1
+case $k in
+debian) cache=$B/vm ;;
+rt|debug) cache=$B/vm-$k ;;
+*) echo "check: unknown kernel '$k' (debian, rt, debug)" >&2; exit 2 ;;
+esac
+res=$B/results/$k
+mkdir -p "$res"
+rm -f "$res"/*.tap "$res"/console.log
+
+died() {	# message [console log]: a failing guest.tap with the report
+	local msg=$1 con=${2:-} first
+	{
+		echo "TAP version 13"
+		echo "1..1"
+		echo "# $msg"
+		if [[ -n $con && -s $con ]]; then
+			# The report: from the first line that looks like one (else
+			# the console's end), at most 150 lines.
+			first=$(grep -naE 'BUG:|WARNING:|Oops|KASAN|ODEBUG|Kernel panic|general protection|INFO: |Call Trace|vm: ' "$con" |
+				head -n1 | cut -d: -f1)
+			if [[ -n $first ]]; then
+				tail -n +"$((first > 5 ? first - 5 : 1))" "$con" | head -n 150
+			else
+				tail -n 60 "$con"
+			fi | sed 's/^/# console: /'
+		fi
+		echo "not ok 1 $k guest: $msg"
+		echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+	} >"$res/guest.tap"
+	echo "check: $k: $msg (see $res/guest.tap)" >&2
+	exit 1
+}
+
+if ! out=$(bash selftests/vm/kernel.sh --kernel "$k" "$cache" 2>&1); then
+	echo "$out" >&2
+	died "kernel.sh --kernel $k failed: $(tail -n 3 <<<"$out")"
+fi
+[[ -z $out ]] || echo "$out" >&2
+kdir=$(<"$cache/KDIR")
+
+if [[ $k == debian ]]; then
+	ko=$root/kmod/secmsg.ko	# built by `make module` (make all)
+else
+	m=$B/kmod-$k
+	mkdir -p "$m"
+	# The sources git knows of, tracked or new (not ignored build output);
+	# mtimes kept so that kbuild rebuilds only what changed.
+	git ls-files -co --exclude-standard -- Kbuild kmod uapi |
+		cpio -pdmu --quiet "$m" || died "cannot copy the module sources to $m"
+	if ! out=$(make -C "$kdir" M="$m" modules 2>&1); then
+		echo "$out" >&2
+		died "secmsg.ko does not build against $kdir: $(grep -m3 -E 'error|Error' <<<"$out")"
+	fi
+	ko=$m/kmod/secmsg.ko
+fi
+
+timeout=${VM_TIMEOUT:-$([[ $k == debug ]] && echo 3600 || echo 1800)}
+echo "# ==== $k kernel ($(<"$cache/KVER")), module $ko"
+start=$SECONDS
+bash selftests/vm/run.sh --kernel "$k" --cache "$cache" --timeout "$timeout" \
+	--log "$res/console.log" \
+	--env SECMSG_TEST_BIN="$B/selftests" --env SECMSG_KO="$ko" -- \
+	bash selftests/run_tests.sh "$res"
+rc=$?
+echo "# ==== $k kernel: guest exit $rc after $((SECONDS - start)) s"
+if ((rc == 125)); then
+	died "guest died: panic, oops, KASAN/ODEBUG/WARN report or timeout" "$res/console.log"
+fi
+exit "$rc"
