@@ -94,3 +94,12 @@ install: module lib tools
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(B)
+
+# make fuzz: the in-guest fuzzer of the uapi for FUZZ_TIME seconds on the
+# debug kernel (KCOV-guided; Debian's kernel if the debug one is missing).
+# New-coverage and failing inputs: $(B)/fuzz/.  FUZZ_SEED picks the seed.
+FUZZ_TIME ?= 600
+fuzz: deps
+	@$(MAKE) --no-print-directory module tests
+	@bash selftests/fuzz/run-fuzz.sh $(B) $(FUZZ_TIME) $(FUZZ_SEED)
+.PHONY: fuzz

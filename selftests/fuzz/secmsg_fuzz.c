@@ -1,0 +1,1182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg_fuzz: an in-guest fuzzer of the secmsg uapi, deterministic given
+ * its input.
+ *
+ * An input is a sequence of operations, each 16 bytes:
+ *   u8 op, u8 a, u8 b, u8 c, u32 x, u32 y, u32 z   (little-endian)
+ * after an 8-byte header "SMFZ" + u32 count.  The op byte indexes the
+ * operation table (ops[] below: import valid or mutated, sign, verify,
+ * seal, unseal token and stream, query, batch, pass an fd over a
+ * socketpair, close, dup, raw ioctl, bit flips...); the other bytes choose
+ * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
+ * read-only, overlapping, running into a guard page, kernel addresses).
+ * Adding a call is adding one entry to ops[].
+ *
+ * Invariants checked as it goes: every errno is one the uapi documents for
+ * that call, a verdict errno comes with its verdict; after each input every
+ * live context still round-trips with a fresh peer (both directions), and
+ * once every descriptor the input made is closed, /proc/self/fd has as
+ * many entries as before it.  A kernel crash ends the guest (the runner
+ * reports it); KASAN, lockdep and kmemleak are the debug kernel's.
+ *
+ * Coverage: with KCOV (/sys/kernel/debug/kcov, the debug kernel, module
+ * built with KCOV_INSTRUMENT=y) inputs that reach new kernel PCs are kept
+ * in an in-memory corpus and mutated; otherwise inputs are random.
+ *
+ * usage:
+ *   secmsg_fuzz                      the bounded pass of `make check`:
+ *                                    replay selftests/fuzz/corpus/ (or
+ *                                    $SECMSG_FUZZ_CORPUS), then 2000 random
+ *                                    inputs of seed 1, at most 50 s; TAP
+ *   secmsg_fuzz -t SECS [-s SEED] [-c DIR] [-o DIR]
+ *                                    fuzz for SECS seconds; replay DIR's
+ *                                    inputs first; save new-coverage inputs
+ *                                    and failures to -o DIR
+ *   secmsg_fuzz -r FILE...           replay inputs (a regression check)
+ * Exit 0 if no invariant failed; a failing input is printed in hex and
+ * saved as DIR/fail-SEED-N.bin.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <linux/secmsg.h>
+
+#define PTR(p)		((__u64)(uintptr_t)(p))
+#define NSLOT		8
+#define MAXOPS		48
+#define ARENA		(4u << 20)
+#define NSTORE		8
+
+struct fop_in {
+	uint8_t op, a, b, c;
+	uint32_t x, y, z;
+};
+
+struct input {
+	unsigned int n;
+	struct fop_in op[MAXOPS];
+};
+
+struct slot {
+	int fd;			/* -1: empty */
+	uint32_t role, suite, flags;
+	uint8_t key[32];
+};
+
+struct stored {			/* a message some slot sent */
+	int used, stream;
+	int from;		/* slot */
+	uint32_t len;
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	uint8_t data[512 + SECMSG_TOKEN_SIZE];
+};
+
+static struct {
+	int dev;
+	struct slot s[NSLOT];
+	struct stored st[NSTORE];
+	int sock[2];
+	uint8_t *arena, *guard, *unmapped, *ro;
+	unsigned int arena_off;
+	char fail[512];
+	unsigned long calls, errors[160];
+} F;
+
+static int check_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (F.fail[0])
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(F.fail, sizeof(F.fail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- deterministic bytes ------------------------------------------------ */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+static void fill(void *p, size_t n, uint32_t seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+/* Memory for a buffer, chosen by @sel; len may be adjusted. */
+static void *pick_mem(uint8_t sel, uint32_t *len, void *other)
+{
+	void *p;
+
+	switch (sel % 16) {
+	case 0:
+		return NULL;
+	case 1:
+		return F.unmapped;
+	case 2:
+		return F.ro;
+	case 3:				/* overlaps the previous buffer */
+		return other ? (uint8_t *)other + 1 : F.arena;
+	case 4:				/* runs into the guard page */
+		*len = *len % 4096 + 1;
+		return F.guard - *len / 2;
+	case 5:
+		return (void *)(uintptr_t)0xffff888000000000ull;
+	default:
+		break;
+	}
+	if (*len > ARENA / 2)
+		*len %= ARENA / 2;
+	if (F.arena_off + *len > ARENA)
+		F.arena_off = 0;
+	p = F.arena + F.arena_off;
+	F.arena_off += (*len + 15) & ~15u;
+	return p;
+}
+
+static uint32_t pick_len(uint32_t x)
+{
+	switch (x % 8) {
+	case 0: return 0;
+	case 1: return x >> 3 & 0xf;
+	case 2: return 32;
+	case 3: return (x >> 3) % 20000;	/* past the pin threshold */
+	case 4: return SECMSG_MAX_SIGNED + (x >> 3) % 3 - 1;
+	case 5: return x >> 3;			/* anything */
+	default: return (x >> 3) % 600;
+	}
+}
+
+/* ---- errno rules ---------------------------------------------------------- */
+
+static const int err_import[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
+				  ENOMEM, EBADF, ENOTTY, 0 };
+static const int err_msg[] = { EINVAL, EFAULT, E2BIG, EMSGSIZE, ENOMEM,
+			       EBADMSG, EALREADY, ESTALE, EILSEQ, EKEYEXPIRED,
+			       EPROTO, ENOBUFS, ENODATA, EOPNOTSUPP, EBADF,
+			       ENOTTY, 0 };
+static const int err_query[] = { EINVAL, E2BIG, EFAULT, EBADF, ENOTTY, 0 };
+static const int err_raw[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT, ENOMEM,
+			       EBADF, ENOTTY, EMSGSIZE, EBADMSG, EALREADY,
+			       ESTALE, EILSEQ, EKEYEXPIRED, EPROTO, ENOBUFS,
+			       ENODATA, EOPNOTSUPP, 0 };
+
+static const struct { int err; uint32_t verdict; } verdict_errs[] = {
+	{ EBADMSG, SECMSG_VERDICT_ALTERED },
+	{ EALREADY, SECMSG_VERDICT_REPLAYED },
+	{ ESTALE, SECMSG_VERDICT_TOO_OLD },
+	{ EILSEQ, SECMSG_VERDICT_OUT_OF_SEQUENCE },
+	{ EKEYEXPIRED, SECMSG_VERDICT_EXPIRED },
+	{ EPROTO, SECMSG_VERDICT_BAD_TOKEN },
+	{ ENOBUFS, SECMSG_VERDICT_BUFFER_TOO_SMALL },
+	{ ENODATA, SECMSG_VERDICT_INCOMPLETE_MESSAGE },
+	{ EOPNOTSUPP, SECMSG_VERDICT_QOP_NOT_SUPPORTED },
+};
+
+static int allowed(const char *what, int ret, const int *list)
+{
+	int e = ret < 0 ? errno : 0;
+
+	F.calls++;
+	if (ret >= 0)
+		return 0;
+	if (e < (int)(sizeof(F.errors) / sizeof(F.errors[0])))
+		F.errors[e]++;
+	for (; *list; list++)
+		if (*list == e)
+			return e;
+	return check_failed("%s: undocumented errno %d (%s)", what, e,
+			    strerror(e));
+}
+
+/* A message call's errno and its out fields agree. */
+static int check_msg(const char *what, int ret, const struct secmsg_message *m)
+{
+	int e = allowed(what, ret, err_msg);
+	unsigned int i;
+
+	if (e < 0)
+		return e;
+	for (i = 0; i < sizeof(verdict_errs) / sizeof(verdict_errs[0]); i++)
+		if (verdict_errs[i].err == e) {
+			if (m->verdict != verdict_errs[i].verdict ||
+			    m->error != -e)
+				return check_failed("%s: errno %d with verdict %u error %d",
+						    what, e, m->verdict, m->error);
+			return e;
+		}
+	if (!e && (m->verdict != SECMSG_VERDICT_OK || m->error))
+		return check_failed("%s: success with verdict %u error %d",
+				    what, m->verdict, m->error);
+	return e;
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+static int free_slot(uint8_t a)
+{
+	int i;
+
+	for (i = 0; i < NSLOT; i++)
+		if (F.s[(a + i) % NSLOT].fd < 0)
+			return (a + i) % NSLOT;
+	return -1;
+}
+
+static struct slot *live(uint8_t a)
+{
+	int i;
+
+	for (i = 0; i < NSLOT; i++)
+		if (F.s[(a + i) % NSLOT].fd >= 0)
+			return &F.s[(a + i) % NSLOT];
+	return NULL;
+}
+
+static int do_import(const struct fop_in *o, int mutate)
+{
+	struct secmsg_import imp;
+	uint8_t raw[4096 + 16];
+	int i = free_slot(o->a), fd;
+	struct slot *s;
+
+	if (i < 0)
+		return 0;
+	s = &F.s[i];
+	memset(&imp, 0, sizeof(imp));
+	imp.size = sizeof(imp);
+	imp.package = SECMSG_PKG_RAW;
+	imp.role = 1 + (o->b & 1);
+	imp.suite = 1 + o->b / 2 % 3;
+	imp.ctx_flags = (o->c & 1 ? SECMSG_CTX_REPLAY_DETECT : 0) |
+			(o->c & 2 ? SECMSG_CTX_SEQUENCE_DETECT : 0) |
+			(o->c & 4 ? SECMSG_CTX_CONFIDENTIALITY : 0) |
+			(o->c & 8 ? SECMSG_CTX_INTEGRITY : 0);
+	imp.key_len = 32;
+	fill(s->key, 32, o->x);
+	imp.key = PTR(s->key);
+	imp.send_seq = o->y % 4 == 3 ? UINT64_MAX - (o->y >> 2) % 3 : o->y;
+	imp.recv_seq = o->z;
+	imp.lifetime = o->c & 0x10 ? 1 : 0;
+	if (mutate) {
+		uint32_t sz;
+
+		switch (o->x % 12) {
+		case 0: imp.flags = 1u << (o->y % 32); break;
+		case 1: imp.package = o->y; break;
+		case 2: imp.role = o->y; break;
+		case 3: imp.suite = o->y; break;
+		case 4: imp.ctx_flags = o->y; break;
+		case 5: imp.key_len = o->y % 100; break;
+		case 6: imp.key = PTR(pick_mem(o->c, &sz, NULL)); break;
+		case 7: imp.reserved[o->y & 1] = o->z | 1; break;
+		case 8: imp.size = SECMSG_IMPORT_SIZE_VER0 - 1 - o->y % 8; break;
+		default: break;
+		}
+		if (o->x % 12 >= 9) {	/* a larger struct, tail zero or not */
+			sz = sizeof(imp) + o->y % 4100;
+			memset(raw, 0, sizeof(raw));
+			memcpy(raw, &imp, sizeof(imp));
+			((struct secmsg_import *)raw)->size = sz;
+			if (o->x % 12 == 10 && sz > sizeof(imp))
+				raw[sz - 1 < sizeof(raw) ? sz - 1 : 0] = 1;
+			fd = ioctl(F.dev, SECMSG_IOC_IMPORT, raw);
+			goto done;
+		}
+	}
+	fd = ioctl(F.dev, SECMSG_IOC_IMPORT, &imp);
+done:
+	if (allowed("IMPORT", fd, err_import) < 0)
+		return -1;
+	if (fd >= 0) {
+		struct secmsg_import *ip = mutate && o->x % 12 >= 9 ?
+			(struct secmsg_import *)raw : &imp;
+
+		if (mutate && o->x % 12 < 9 && o->x % 12 != 6 &&
+		    o->x % 12 != 5 && o->x % 12 != 4)
+			return check_failed("IMPORT of a mutated struct (%u) gave fd %d",
+					    o->x % 12, fd);
+		s->fd = fd;
+		s->role = ip->role;
+		s->suite = ip->suite;
+		s->flags = ip->ctx_flags;
+		/* keep only contexts whose key we know (for the round trip) */
+		if (ip->key_len != 32 || ip->key != PTR(s->key))
+			s->fd = -1, close(fd);
+	}
+	return 0;
+}
+
+/* Build a buffer list from the op's bytes. */
+static uint32_t build_bufs(const struct fop_in *o, struct secmsg_buffer *b,
+			   uint8_t *tok, void *data, uint32_t dlen, int form)
+{
+	uint32_t n = 0, i, extra = o->c % 4;
+	void *prev = NULL;
+
+	memset(b, 0, sizeof(*b) * SECMSG_MAX_BUFFERS);
+	if (form == 0) {		/* token form */
+		b[n].type = SECMSG_BUF_TOKEN;
+		b[n].ptr = PTR(tok);
+		b[n++].len = SECMSG_TOKEN_SIZE;
+		b[n].type = SECMSG_BUF_DATA;
+		b[n].ptr = PTR(data);
+		b[n++].len = dlen;
+	} else {			/* stream header | data | trailer */
+		b[n].type = SECMSG_BUF_STREAM_HEADER;
+		b[n].ptr = PTR(data);
+		b[n++].len = 16;
+		b[n].type = SECMSG_BUF_DATA;
+		b[n].ptr = PTR((uint8_t *)data + 16);
+		b[n++].len = dlen;
+		b[n].type = SECMSG_BUF_STREAM_TRAILER;
+		b[n].ptr = PTR((uint8_t *)data + 16 + dlen);
+		b[n++].len = 16;
+	}
+	/* mutations: extra buffers, types, flags, lengths, pointers */
+	for (i = 0; i < extra && n < SECMSG_MAX_BUFFERS; i++) {
+		uint32_t r = o->z >> (i * 8), len = pick_len(o->y >> i);
+		static const uint32_t types[] = { 0, 1, 2, 6, 7, 9, 10, 3 };
+
+		b[n].type = types[r % 8];
+		b[n].flags = r & 0x20 ? SECMSG_BUF_READONLY_WITH_CHECKSUM :
+			     r & 0x40 ? SECMSG_BUF_READONLY : 0;
+		b[n].ptr = PTR(pick_mem((uint8_t)(r >> 3), &len, prev));
+		b[n].len = len;
+		prev = (void *)(uintptr_t)b[n].ptr;
+		n++;
+	}
+	if (o->c & 0x10 && n)		/* a field of one buffer */
+		switch (o->z % 5) {
+		case 0: b[o->x % n].reserved = 1; break;
+		case 1: b[o->x % n].len = pick_len(o->x); break;
+		case 2: b[o->x % n].flags = 1u << (o->y % 32); break;
+		case 3: { uint32_t l = 64;
+			b[o->x % n].ptr = PTR(pick_mem((uint8_t)o->y, &l, data)); }
+			break;
+		default: b[o->x % n].type = o->y % 12; break;
+		}
+	if (o->c & 0x20 && n > 1) {	/* swap two */
+		struct secmsg_buffer t = b[0];
+
+		b[0] = b[n - 1];
+		b[n - 1] = t;
+	}
+	return o->c & 0x40 ? (o->c & 0x80 ? 0 : SECMSG_MAX_BUFFERS + 1) : n;
+}
+
+static void msg_init(struct secmsg_message *m, struct secmsg_buffer *b,
+		     uint32_t n, uint32_t qop)
+{
+	memset(m, 0, sizeof(*m));
+	m->size = sizeof(*m);
+	m->qop = qop;
+	m->nbuffers = n;
+	m->buffers = PTR(b);
+}
+
+static uint32_t pick_qop(uint32_t v)
+{
+	return v % 4 == 1 ? SECMSG_QOP_WRAP_NO_ENCRYPT : v % 4 == 2 ? v : 0;
+}
+
+/* SIGN / SEAL: send from a slot; a clean result is stored for the peer */
+static int do_send(const struct fop_in *o, unsigned long req, int form)
+{
+	struct secmsg_buffer b[SECMSG_MAX_BUFFERS];
+	struct secmsg_message m;
+	struct slot *s = live(o->a);
+	struct stored *st = &F.st[o->b % NSTORE];
+	uint32_t dlen = o->x % 512, n;
+	uint8_t *data = st->data;
+	int ret;
+
+	if (!s)
+		return 0;
+	memset(st, 0, sizeof(*st));
+	fill(data, sizeof(st->data), o->y);
+	n = build_bufs(o, b, st->tok, form ? data : data, dlen, form);
+	msg_init(&m, b, n, req == SECMSG_IOC_SEAL ? pick_qop(o->z) : 0);
+	if (o->c & 0x08)
+		m.flags = 1;
+	ret = ioctl(s->fd, req, &m);
+	if (check_msg(req == SECMSG_IOC_SIGN ? "SIGN" : "SEAL", ret, &m) < 0)
+		return -1;
+	if (ret == 0 && b[0].type == SECMSG_BUF_TOKEN + 0 * form &&
+	    !(o->c & 0x30) && o->c % 4 == 0) {
+		st->used = req == SECMSG_IOC_SIGN ? 1 : 2;
+		st->stream = form;
+		st->from = (int)(s - F.s);
+		st->len = dlen;
+	}
+	return 0;
+}
+
+/* VERIFY / UNSEAL of a stored message (maybe bit-flipped) on a slot */
+static int do_recv(const struct fop_in *o, unsigned long req)
+{
+	struct secmsg_buffer b[SECMSG_MAX_BUFFERS];
+	struct secmsg_message m;
+	struct slot *s = live(o->a);
+	struct stored *st = &F.st[o->b % NSTORE];
+	uint8_t tok[SECMSG_TOKEN_SIZE], data[sizeof(st->data)];
+	uint32_t n;
+	int ret;
+
+	if (!s)
+		return 0;
+	memcpy(tok, st->tok, sizeof(tok));
+	memcpy(data, st->data, sizeof(data));
+	if (o->c & 0x80) {		/* flip a bit of token or data */
+		uint32_t bit = o->x % ((32 + st->len + 32) * 8);
+
+		if (bit < 256)
+			tok[bit / 8] ^= 1 << bit % 8;
+		else
+			data[(bit - 256) / 8 % sizeof(data)] ^= 1 << bit % 8;
+	}
+	if (st->stream && req == SECMSG_IOC_UNSEAL && !(o->c & 0x40)) {
+		memset(b, 0, sizeof(b));
+		b[0].type = SECMSG_BUF_STREAM;
+		b[0].ptr = PTR(data);
+		b[0].len = st->len + 32 - (o->c & 0x10 ? o->y % 40 : 0);
+		b[1].type = SECMSG_BUF_DATA;
+		n = 2;
+	} else {
+		struct fop_in oo = *o;
+
+		oo.c &= 0x3f;
+		n = build_bufs(&oo, b, tok, data, st->len, 0);
+	}
+	msg_init(&m, b, n, 0);
+	ret = ioctl(s->fd, req, &m);
+	return check_msg(req == SECMSG_IOC_VERIFY ? "VERIFY" : "UNSEAL", ret,
+			 &m) < 0 ? -1 : 0;
+}
+
+static int op_import(const struct fop_in *o) { return do_import(o, 0); }
+static int op_import_mut(const struct fop_in *o) { return do_import(o, 1); }
+static int op_sign(const struct fop_in *o) { return do_send(o, SECMSG_IOC_SIGN, 0); }
+static int op_seal(const struct fop_in *o) { return do_send(o, SECMSG_IOC_SEAL, 0); }
+static int op_seal_stream(const struct fop_in *o) { return do_send(o, SECMSG_IOC_SEAL, 1); }
+static int op_verify(const struct fop_in *o) { return do_recv(o, SECMSG_IOC_VERIFY); }
+static int op_unseal(const struct fop_in *o) { return do_recv(o, SECMSG_IOC_UNSEAL); }
+
+static int op_query(const struct fop_in *o)
+{
+	uint8_t raw[sizeof(struct secmsg_query) + 4096];
+	struct secmsg_query *q = (void *)raw;
+	struct slot *s = live(o->a);
+	int ret;
+
+	if (!s)
+		return 0;
+	memset(raw, 0, sizeof(raw));
+	q->size = o->b % 4 == 0 ? SECMSG_QUERY_SIZE_VER0 - 1 - o->x % 16 :
+		  o->b % 4 == 1 ? sizeof(*q) + o->x % 4000 : sizeof(*q);
+	if (o->c & 1)
+		q->flags = 1;
+	if (o->c & 2 && q->size > sizeof(*q))
+		raw[q->size - 1] = 1;
+	ret = ioctl(s->fd, SECMSG_IOC_QUERY, o->c & 4 ? (void *)F.ro : raw);
+	if (allowed("QUERY", ret, err_query) < 0)
+		return -1;
+	if (ret == 0 && !(o->c & 4) &&
+	    (q->role != s->role || q->suite != s->suite ||
+	     q->package != SECMSG_PKG_RAW))
+		return check_failed("QUERY: role %u suite %u, imported %u %u",
+				    q->role, q->suite, s->role, s->suite);
+	return 0;
+}
+
+static int op_batch(const struct fop_in *o)
+{
+	static struct secmsg_message m[8];
+	static struct secmsg_buffer b[8][SECMSG_MAX_BUFFERS];
+	static uint8_t tok[8][32], data[8][600];
+	struct secmsg_message *mm;
+	struct secmsg_batch bt;
+	struct slot *s = live(o->a);
+	uint32_t i, cnt = 1 + o->b % 8;
+	int ret;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < cnt; i++) {
+		struct fop_in oo = *o;
+
+		oo.c = i == o->x % 8 ? o->c : 0;	/* one mutated message */
+		oo.z = o->z + i;
+		msg_init(&m[i], b[i], build_bufs(&oo, b[i], tok[i], data[i],
+						 o->y % 500, 0), 0);
+	}
+	/*
+	 * The messages sit at the very end of the arena, before the guard
+	 * page: a count or msg_size larger than the array makes the kernel
+	 * read (and write results) into scratch memory or fault, never into
+	 * this program's state.
+	 */
+	mm = (struct secmsg_message *)(F.guard - sizeof(m));
+	memcpy(mm, m, sizeof(m));
+	memset(&bt, 0, sizeof(bt));
+	bt.size = sizeof(bt);
+	bt.op = 1 + o->c % 4;
+	bt.count = o->c & 0x80 ? o->x : cnt;
+	bt.msgs = PTR(mm + 8 - cnt);
+	bt.msg_size = o->c & 0x40 ? o->z % 100 : sizeof(m[0]);
+	memmove(mm + 8 - cnt, mm, cnt * sizeof(*mm));
+	ret = ioctl(s->fd, SECMSG_IOC_BATCH, &bt);
+	if (allowed("BATCH", ret, err_raw) < 0)
+		return -1;
+	memcpy(m, mm + 8 - cnt, cnt * sizeof(*mm));
+	if (ret == 0) {
+		if (bt.completed + bt.failed != bt.count)
+			return check_failed("BATCH: completed %u + failed %u != %u",
+					    bt.completed, bt.failed, bt.count);
+		for (i = 0; i < bt.count && i < 8; i++) {
+			errno = -m[i].error;
+			if (check_msg("BATCH message", m[i].error ? -1 : 0,
+				      &m[i]) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int op_pass_fd(const struct fop_in *o)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], c = 'x';
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct slot *s = live(o->a);
+	struct cmsghdr *cm;
+	int i = free_slot(o->b), fd = -1;
+
+	if (!s || i < 0)
+		return 0;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &s->fd, sizeof(int));
+	if (sendmsg(F.sock[0], &mh, 0) != 1)
+		return check_failed("sendmsg: %s", strerror(errno));
+	if (o->c & 1) {			/* close the original in flight */
+		close(s->fd);
+		s->fd = -1;
+	}
+	mh.msg_controllen = sizeof(cbuf);
+	if (recvmsg(F.sock[1], &mh, MSG_CMSG_CLOEXEC) != 1)
+		return check_failed("recvmsg: %s", strerror(errno));
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return check_failed("no fd received");
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	F.s[i] = *s;
+	F.s[i].fd = fd;
+	if (o->c & 1)
+		*s = F.s[i], F.s[i].fd = -1, s->fd = fd;
+	return 0;
+}
+
+static int op_close(const struct fop_in *o)
+{
+	struct slot *s = live(o->a);
+
+	if (s) {
+		close(s->fd);
+		s->fd = -1;
+	}
+	return 0;
+}
+
+static int op_dup(const struct fop_in *o)
+{
+	struct slot *s = live(o->a);
+	int i = free_slot(o->b);
+
+	if (!s || i < 0)
+		return 0;
+	F.s[i] = *s;
+	F.s[i].fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+	if (F.s[i].fd < 0)
+		return check_failed("dup: %s", strerror(errno));
+	return 0;
+}
+
+/* Any ioctl number of our magic (and others), on a context or the device */
+static int op_raw(const struct fop_in *o)
+{
+	uint8_t raw[256];
+	struct slot *s = live(o->a);
+	int fd = o->c & 1 || !s ? F.dev : s->fd;
+	unsigned long cmd = (o->b & 0x80 ? _IOC_WRITE | _IOC_READ : _IOC_NONE)
+			    << _IOC_DIRSHIFT | (o->c & 2 ? 0x12u : 0xE5u) << 8 |
+			    o->b | (o->x % 0x3fff) << _IOC_SIZESHIFT;
+	uint32_t len = sizeof(raw);
+	void *arg = raw;
+	int ret;
+
+	fill(raw, sizeof(raw), o->y);
+	memcpy(raw, &o->z, 4);		/* size field */
+	if (o->c & 4)
+		arg = pick_mem((uint8_t)o->x, &len, NULL);
+	ret = ioctl(fd, cmd, arg);
+	if (ret >= 0 && fd == F.dev) {	/* an IMPORT made a context */
+		int i = free_slot(0);
+
+		if (i < 0)
+			close(ret);
+		else {
+			F.s[i].fd = ret;
+			F.s[i].role = F.s[i].suite = 0;	/* unknown key */
+		}
+	}
+	return allowed("raw ioctl", ret, err_raw) < 0 ? -1 : 0;
+}
+
+struct fop {
+	const char *name;
+	int (*run)(const struct fop_in *o);
+};
+
+/* The operation table: one entry per call (add new calls here). */
+static const struct fop ops[] = {
+	{ "import", op_import },
+	{ "import_mutated", op_import_mut },
+	{ "sign", op_sign },
+	{ "verify", op_verify },
+	{ "seal", op_seal },
+	{ "seal_stream", op_seal_stream },
+	{ "unseal", op_unseal },
+	{ "query", op_query },
+	{ "batch", op_batch },
+	{ "pass_fd", op_pass_fd },
+	{ "close", op_close },
+	{ "dup", op_dup },
+	{ "raw_ioctl", op_raw },
+};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
+/* ---- per-input invariants ------------------------------------------------ */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* @s still talks: a fresh peer with the same key opens what it seals, and
+ * the other way round. */
+static int roundtrip(struct slot *s)
+{
+	struct secmsg_query q;
+	struct secmsg_import imp;
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	uint8_t tok[32], d[48], orig[48];
+	int peer, ret = 0;
+
+	if (!s->suite)
+		return 0;		/* made by a raw ioctl: key unknown */
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	if (ioctl(s->fd, SECMSG_IOC_QUERY, &q))
+		return check_failed("QUERY of a live context: %s", strerror(errno));
+	if (q.state != SECMSG_STATE_ACTIVE)
+		return 0;		/* expired by lifetime or sequence */
+	memset(&imp, 0, sizeof(imp));
+	imp.size = sizeof(imp);
+	imp.package = SECMSG_PKG_RAW;
+	imp.role = s->role == 1 ? 2 : 1;
+	imp.suite = s->suite;
+	imp.ctx_flags = s->flags;
+	imp.key_len = 32;
+	imp.key = PTR(s->key);
+	imp.send_seq = q.recv_seq;
+	imp.recv_seq = q.send_seq;
+	peer = ioctl(F.dev, SECMSG_IOC_IMPORT, &imp);
+	if (peer < 0)
+		return errno == EMFILE ? 0 :
+			check_failed("peer import: %s", strerror(errno));
+	fill(d, sizeof(d), 5);
+	memcpy(orig, d, sizeof(d));
+	b[0] = (struct secmsg_buffer){ SECMSG_BUF_TOKEN, 0, PTR(tok), 32, 0 };
+	b[1] = (struct secmsg_buffer){ SECMSG_BUF_DATA, 0, PTR(d), sizeof(d), 0 };
+	if (q.send_seq < UINT64_MAX - 1) {
+		msg_init(&m, b, 2, 0);
+		if (ioctl(s->fd, SECMSG_IOC_SIGN, &m))
+			ret = check_failed("round trip: SIGN: %s", strerror(errno));
+		msg_init(&m, b, 2, 0);
+		if (!ret && ioctl(peer, SECMSG_IOC_VERIFY, &m))
+			ret = check_failed("round trip: VERIFY at the peer: %s (verdict %u)",
+					   strerror(errno), m.verdict);
+	}
+	if (!ret && q.recv_seq < UINT64_MAX - 1 &&
+	    (s->flags & SECMSG_CTX_CONFIDENTIALITY)) {
+		msg_init(&m, b, 2, 0);
+		if (ioctl(peer, SECMSG_IOC_SEAL, &m))
+			ret = check_failed("round trip: SEAL at the peer: %s",
+					   strerror(errno));
+		msg_init(&m, b, 2, 0);
+		if (!ret && ioctl(s->fd, SECMSG_IOC_UNSEAL, &m))
+			ret = check_failed("round trip: UNSEAL: %s (verdict %u)",
+					   strerror(errno), m.verdict);
+		if (!ret && memcmp(d, orig, sizeof(d)))
+			ret = check_failed("round trip: plaintext differs");
+	}
+	close(peer);
+	return ret;
+}
+
+static int run_input(const struct input *in)
+{
+	int fds0 = count_fds(), i, ret = 0;
+	unsigned int k;
+
+	F.fail[0] = 0;
+	F.arena_off = 0;
+	for (i = 0; i < NSLOT; i++)
+		F.s[i].fd = -1;
+	memset(F.st, 0, sizeof(F.st));
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, F.sock))
+		return check_failed("socketpair: %s", strerror(errno));
+	for (k = 0; k < in->n && !ret; k++)
+		ret = ops[in->op[k].op % NOPS].run(&in->op[k]);
+	for (i = 0; i < NSLOT && !ret; i++)
+		if (F.s[i].fd >= 0)
+			ret = roundtrip(&F.s[i]);
+	for (i = 0; i < NSLOT; i++)
+		if (F.s[i].fd >= 0)
+			close(F.s[i].fd);
+	close(F.sock[0]);
+	close(F.sock[1]);
+	if (!ret && count_fds() != fds0)
+		ret = check_failed("descriptors: %d before the input, %d after",
+				   fds0, count_fds());
+	return ret;
+}
+
+/* ---- inputs: random, mutated, files -------------------------------------- */
+
+static void random_input(struct input *in)
+{
+	unsigned int k;
+
+	in->n = 2 + rnd() % (MAXOPS - 2);
+	for (k = 0; k < in->n; k++) {
+		uint64_t r = rnd(), r2 = rnd();
+
+		in->op[k] = (struct fop_in){ (uint8_t)(r % NOPS), (uint8_t)(r >> 8),
+			(uint8_t)(r >> 16), (uint8_t)(r >> 24), (uint32_t)(r >> 32),
+			(uint32_t)r2, (uint32_t)(r2 >> 32) };
+		/* imports first, mostly valid: the rest needs contexts */
+		if (k < 2 || rnd() % 6 == 0)
+			in->op[k].op = 0;
+		if (rnd() % 3)
+			in->op[k].c &= 0x0f;	/* fewer mutations */
+	}
+}
+
+static void mutate_input(struct input *in, const struct input *other)
+{
+	unsigned int k = rnd() % in->n, j;
+	uint8_t *bytes = (uint8_t *)&in->op[k];
+
+	switch (rnd() % 5) {
+	case 0:
+		bytes[rnd() % 16] ^= 1 << rnd() % 8;
+		break;
+	case 1:
+		bytes[rnd() % 16] = (uint8_t)rnd();
+		break;
+	case 2:				/* duplicate an op */
+		if (in->n < MAXOPS) {
+			memmove(&in->op[k + 1], &in->op[k],
+				(in->n - k) * sizeof(in->op[0]));
+			in->n++;
+		}
+		break;
+	case 3:				/* delete an op */
+		if (in->n > 2) {
+			memmove(&in->op[k], &in->op[k + 1],
+				(in->n - k - 1) * sizeof(in->op[0]));
+			in->n--;
+		}
+		break;
+	default:			/* splice */
+		for (j = k; j < in->n && j - k < other->n; j++)
+			in->op[j] = other->op[j - k];
+		break;
+	}
+}
+
+static int load_input(const char *path, struct input *in)
+{
+	uint8_t buf[8 + MAXOPS * 16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	uint32_t cnt, k;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n < 8 || memcmp(buf, "SMFZ", 4))
+		return -1;
+	memcpy(&cnt, buf + 4, 4);
+	if (cnt > MAXOPS || 8 + cnt * 16 > n)
+		return -1;
+	in->n = cnt;
+	for (k = 0; k < cnt; k++) {
+		const uint8_t *p = buf + 8 + k * 16;
+
+		in->op[k].op = p[0];
+		in->op[k].a = p[1];
+		in->op[k].b = p[2];
+		in->op[k].c = p[3];
+		memcpy(&in->op[k].x, p + 4, 4);
+		memcpy(&in->op[k].y, p + 8, 4);
+		memcpy(&in->op[k].z, p + 12, 4);
+	}
+	return 0;
+}
+
+static int save_input(const char *path, const struct input *in)
+{
+	FILE *f = fopen(path, "wb");
+	uint32_t k;
+
+	if (!f)
+		return -1;
+	fwrite("SMFZ", 1, 4, f);
+	fwrite(&in->n, 4, 1, f);
+	for (k = 0; k < in->n; k++) {
+		const struct fop_in *o = &in->op[k];
+
+		fwrite(&o->op, 1, 4, f);	/* op a b c */
+		fwrite(&o->x, 4, 3, f);
+	}
+	return fclose(f);
+}
+
+static void print_input(const struct input *in)
+{
+	unsigned int k;
+
+	for (k = 0; k < in->n; k++) {
+		const struct fop_in *o = &in->op[k];
+
+		printf("#   %-15s a=%u b=%u c=%#x x=%#x y=%#x z=%#x\n",
+		       ops[o->op % NOPS].name, o->a, o->b, o->c, o->x, o->y,
+		       o->z);
+	}
+}
+
+/* ---- KCOV -------------------------------------------------------------------- */
+
+#define KCOV_INIT_TRACE	_IOR('c', 1, unsigned long)
+#define KCOV_ENABLE	_IO('c', 100)
+#define KCOV_DISABLE	_IO('c', 101)
+#define KCOV_TRACE_PC	0
+#define COVER_SIZE	(256 << 10)
+#define MAPBITS		(1u << 20)
+
+static unsigned long *kcov_area;
+static uint8_t *seen_map;
+
+static int kcov_open(void)
+{
+	int fd = open("/sys/kernel/debug/kcov", O_RDWR);
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, KCOV_INIT_TRACE, COVER_SIZE))
+		goto fail;
+	kcov_area = mmap(NULL, COVER_SIZE * sizeof(unsigned long),
+			 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (kcov_area == MAP_FAILED)
+		goto fail;
+	if (ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
+		goto fail;
+	seen_map = calloc(MAPBITS / 8, 1);
+	return 0;
+fail:
+	kcov_area = NULL;
+	close(fd);
+	return -1;
+}
+
+/* New PCs since the last call (0 without KCOV); resets the trace. */
+static unsigned long kcov_new(unsigned long *total)
+{
+	unsigned long n, i, fresh = 0;
+
+	if (!kcov_area)
+		return 0;
+	n = __atomic_load_n(&kcov_area[0], __ATOMIC_RELAXED);
+	if (n >= COVER_SIZE)
+		n = COVER_SIZE - 1;
+	for (i = 0; i < n; i++) {
+		uint64_t pc = kcov_area[i + 1];
+		uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> 44);
+
+		if (!(seen_map[h / 8] & 1 << h % 8)) {
+			seen_map[h / 8] |= 1 << h % 8;
+			fresh++;
+		}
+	}
+	*total += fresh;
+	__atomic_store_n(&kcov_area[0], 0, __ATOMIC_RELAXED);
+	return fresh;
+}
+
+/* ---- setup and drivers --------------------------------------------------------- */
+
+static int setup(void)
+{
+	F.dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (F.dev < 0)
+		return -1;
+	F.arena = mmap(NULL, ARENA + 3 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (F.arena == MAP_FAILED)
+		return -1;
+	F.guard = F.arena + ARENA;
+	F.unmapped = F.guard + 4096;
+	F.ro = F.guard + 2 * 4096;
+	mprotect(F.guard, 2 * 4096, PROT_NONE);
+	mprotect(F.ro, 4096, PROT_READ);
+	return 0;
+}
+
+struct corpus {
+	struct input *in;
+	unsigned int n, cap;
+};
+
+static void corpus_add(struct corpus *c, const struct input *in)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->in = realloc(c->in, c->cap * sizeof(*c->in));
+		if (!c->in)
+			exit(2);
+	}
+	c->in[c->n++] = *in;
+}
+
+static const char *outdir;
+
+static int report(const struct input *in, const char *what, uint64_t seed,
+		  unsigned long iter)
+{
+	char path[512];
+
+	printf("# FAIL (%s, seed %llu, input %lu): %s\n", what,
+	       (unsigned long long)seed, iter, F.fail);
+	print_input(in);
+	if (outdir) {
+		snprintf(path, sizeof(path), "%s/fail-%llu-%lu.bin", outdir,
+			 (unsigned long long)seed, iter);
+		if (!save_input(path, in))
+			printf("# saved as %s (add it to selftests/fuzz/corpus/)\n",
+			       path);
+	}
+	fflush(stdout);
+	return 1;
+}
+
+/* Replay every file of @dir (sorted); count into *n; 0 if all passed. */
+static int replay_dir(const char *dir, struct corpus *c, unsigned int *n)
+{
+	struct dirent **names;
+	int k, cnt = scandir(dir, &names, NULL, alphasort), bad = 0;
+	unsigned long total = 0;
+
+	if (cnt < 0)
+		return -1;
+	for (k = 0; k < cnt; k++) {
+		char path[1024];
+		struct input in;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[k]->d_name);
+		if (names[k]->d_name[0] == '.' || load_input(path, &in))
+			goto next;
+		(*n)++;
+		if (run_input(&in))
+			bad |= report(&in, path, 0, *n);
+		kcov_new(&total);
+		if (c)
+			corpus_add(c, &in);
+next:
+		free(names[k]);
+	}
+	free(names);
+	return bad;
+}
+
+/* Fuzz for @secs seconds or @iters inputs; 0 if nothing failed. */
+static int fuzz(uint64_t seed, unsigned int secs, unsigned long iters,
+		struct corpus *c)
+{
+	time_t end = time(NULL) + secs;
+	unsigned long it, total = 0, kept = 0;
+	struct input in;
+	int bad = 0;
+
+	rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
+	for (it = 0; it < iters && time(NULL) < end; it++) {
+		if (kcov_area && c->n && rnd() % 4) {
+			unsigned int m = 1 + rnd() % 4;
+
+			in = c->in[rnd() % c->n];
+			while (m--)
+				mutate_input(&in, &c->in[rnd() % c->n]);
+		} else {
+			random_input(&in);
+		}
+		kcov_new(&total);
+		if (run_input(&in)) {
+			bad = report(&in, "fuzz", seed, it);
+			break;
+		}
+		if (kcov_new(&total)) {
+			kept++;
+			corpus_add(c, &in);
+			if (outdir) {
+				char path[512];
+
+				snprintf(path, sizeof(path), "%s/cov-%llu-%lu.bin",
+					 outdir, (unsigned long long)seed, it);
+				save_input(path, &in);
+			}
+		}
+		if (it % 500 == 499) {
+			printf("# %lu inputs, %lu ioctls, %lu PCs, corpus %u\n",
+			       it + 1, F.calls, total, c->n);
+			fflush(stdout);
+		}
+	}
+	printf("# seed %llu: %lu inputs, %lu ioctls, %s%lu new-coverage inputs kept\n",
+	       (unsigned long long)seed, it, F.calls,
+	       kcov_area ? "KCOV on, " : "no KCOV (pure random), ", kept);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cdir = getenv("SECMSG_FUZZ_CORPUS");
+	unsigned int secs = 0, n = 0;
+	uint64_t seed = 1;
+	struct corpus c = { 0 };
+	int opt, bad = 0, replay = 0;
+
+	if (!cdir)
+		cdir = "selftests/fuzz/corpus";
+	while ((opt = getopt(argc, argv, "t:s:c:o:r")) != -1) {
+		switch (opt) {
+		case 't': secs = strtoul(optarg, NULL, 0); break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'c': cdir = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'r': replay = 1; break;
+		default:
+			fprintf(stderr, "usage: see the comment at the top of %s\n",
+				__FILE__);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (setup()) {
+		if (secs || replay) {
+			perror(SECMSG_DEVICE_PATH);
+			return 2;
+		}
+		printf("TAP version 13\n1..2\n");
+		printf("ok 1 corpus_replay # SKIP %s: %s\n", SECMSG_DEVICE_PATH,
+		       strerror(errno));
+		printf("ok 2 random_bounded # SKIP no device\n");
+		printf("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:2 error:0\n");
+		return 0;
+	}
+	if (kcov_open() == 0)
+		printf("# KCOV: coverage-guided\n");
+
+	if (replay) {
+		for (; optind < argc; optind++) {
+			struct input in;
+
+			if (load_input(argv[optind], &in)) {
+				printf("# %s: not an input file\n", argv[optind]);
+				bad = 1;
+				continue;
+			}
+			if (run_input(&in))
+				bad |= report(&in, argv[optind], 0, 0);
+		}
+		return bad;
+	}
+	if (secs) {
+		if (replay_dir(cdir, &c, &n) > 0)
+			return 1;
+		printf("# replayed %u corpus inputs from %s\n", n, cdir);
+		return fuzz(seed, secs, ~0ul, &c);
+	}
+
+	/* the bounded pass of make check, as TAP */
+	printf("TAP version 13\n1..2\n");
+	bad = replay_dir(cdir, &c, &n);
+	if (bad < 0)
+		printf("ok 1 corpus_replay # SKIP no %s\n", cdir);
+	else
+		printf("%sok 1 corpus_replay (%u inputs)\n", bad ? "not " : "", n);
+	{
+		int b2 = fuzz(1, 50, 2000, &c);
+
+		printf("%sok 2 random_bounded\n", b2 ? "not " : "");
+		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+		       (bad == 0) + !b2, (bad > 0) + b2, bad < 0);
+		return bad > 0 || b2;
+	}
+}

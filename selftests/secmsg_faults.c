@@ -1,0 +1,996 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: make each allocation reachable from each call fail, one
+ * at a time, and check that the call fails cleanly.
+ *
+ * For a call, N = 1, 2, 3...: fresh contexts and inputs are set up, N is
+ * written to /proc/thread-self/fail-nth, the call is made, and fail-nth is
+ * read back: 0 means the Nth allocation of the call was failed, anything
+ * else that the call made fewer than N, which ends the stepping.  Which
+ * allocations count is chosen in debugfs:
+ *   slab:  failslab (ignore-gfp-wait=N, cache-filter=N); no page allocation
+ *          counts (fail_page_alloc min-order above MAX_ORDER);
+ *   page:  failslab and fail_page_alloc (min-order=0) both: every
+ *          allocation, used for the large messages (vmalloc, pinning).
+ * task-filter=Y and nobody's make-it-fail is set, so nothing but fail-nth
+ * ever fails.  The process is mlockall()ed, so no page fault of ours
+ * takes the fault meant for the kernel's allocation.
+ *
+ * After each N, the call returned 0 (the allocation was optional) or
+ * ENOMEM, and then:
+ *   - no descriptor was created (IMPORT) and none was lost;
+ *   - nothing was written back: the message's out fields are still the
+ *     poison ts_msg_init() put there, the buffers are as they were;
+ *   - no state changed: both contexts' QUERY is as before (send_seq,
+ *     recv_seq, every counter), so the same call succeeds afterwards
+ *     (the same message still opens);
+ *   - both contexts still talk (ts_assert_pair_works()).
+ * kmemleak (scanned by the debug runner) catches what was not freed.
+ *
+ * One table entry per call site (FAULT_CASE below): a setup, the call and
+ * a check of the result.  A later call (establishment, impersonation,
+ * netlink) is one more entry.  Without fault injection (Debian's kernel)
+ * every test SKIPs.
+ */
+#include "secmsg_test.h"
+
+#include <dirent.h>
+
+/* setups share one signature; not all use the harness metadata */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
+#define MAX_STEPS	400
+#define NB		6		/* messages per BATCH */
+#define SMALL		100
+#define LARGE		(64 << 10)	/* pinned path (>= 8 KiB sealed) */
+#define HUGE_PLAIN	(4 << 20)	/* bounce above KMALLOC_MAX_SIZE: vmalloc */
+#define HUGE_RWC	(8 << 10)	/* AAD across pages: its linear copy */
+#define POISON64	0x5a5a5a5a5a5a5a5aull
+#define POISON32	0x5a5a5a5au
+
+enum { FI_SLAB = 1, FI_PAGE = 2 };
+
+/* Everything one step needs; rebuilt from scratch for every N. */
+struct fenv {
+	int dev;
+	int a, b;			/* initiator (sends), acceptor */
+	int newfd;			/* IMPORT's result */
+	uint32_t suite;
+	struct secmsg_import imp;
+	/* one message */
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	uint8_t *data, *orig, *rwc;
+	uint32_t len, rwc_len;
+	uint8_t *stream;		/* header | data | trailer */
+	struct secmsg_buffer bufs[4];
+	uint32_t nbufs, qop;
+	unsigned long req;
+	struct secmsg_message m;
+	struct secmsg_query q;
+	/* a batch */
+	struct secmsg_batch batch;
+	struct secmsg_message bm[NB];
+	struct secmsg_buffer bb[NB][2];
+	uint8_t btok[NB][SECMSG_TOKEN_SIZE], bdata[NB][64], borig[NB][64];
+	/* before the call */
+	struct secmsg_query qa0, qb0;
+	int nfds0;
+	uint8_t *pre;			/* the data buffer before the call */
+};
+
+struct fcase {
+	const char *name;
+	unsigned int modes;
+	/* make the contexts and the inputs; 0 or -errno */
+	int (*setup)(struct __test_metadata *_metadata, struct fenv *e);
+	/* the one call under fault; 0 or -errno */
+	int (*call)(struct fenv *e);
+	/* after the call returned 0: the result is right */
+	void (*ok)(struct __test_metadata *_metadata, struct fenv *e);
+	/* a known kernel bug this entry fails on: SKIP unless
+	 * SECMSG_FAULTS_STRICT=1 is set (then it runs, and fails) */
+	const char *bug;
+};
+
+/* ---- helpers -------------------------------------------------------- */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void *zalloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+
+	return p;
+}
+
+static int pair(struct fenv *e, uint32_t suite)
+{
+	e->suite = suite;
+	e->a = ts_import_simple(e->dev, SECMSG_ROLE_INITIATOR, suite,
+				SM_FLAGS_DEFAULT, 1000, 2000);
+	if (e->a < 0)
+		return e->a;
+	e->b = ts_import_simple(e->dev, SECMSG_ROLE_ACCEPTOR, suite,
+				SM_FLAGS_DEFAULT, 2000, 1000);
+	return e->b < 0 ? e->b : 0;
+}
+
+/* Plaintext buffers of @len (+ @rwc_len signed-only bytes). */
+static int msg_bufs(struct fenv *e, uint32_t len, uint32_t rwc_len)
+{
+	e->len = len;
+	e->rwc_len = rwc_len;
+	e->data = zalloc(len);
+	e->orig = zalloc(len);
+	e->rwc = zalloc(rwc_len);
+	if (!e->data || !e->orig || !e->rwc)
+		return -ENOMEM;
+	ts_fill(e->data, len, len);
+	ts_fill(e->rwc, rwc_len, 3);
+	memcpy(e->orig, e->data, len);
+	return 0;
+}
+
+static void token_msg(struct fenv *e, unsigned long req, uint32_t qop)
+{
+	e->req = req;
+	e->qop = qop;
+	e->nbufs = 2;
+	ts_buf(&e->bufs[0], SECMSG_BUF_TOKEN, 0, e->tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&e->bufs[1], SECMSG_BUF_DATA, 0, e->data, e->len);
+	if (e->rwc_len)
+		ts_buf(&e->bufs[e->nbufs++], SECMSG_BUF_DATA,
+		       SECMSG_BUF_READONLY_WITH_CHECKSUM, e->rwc, e->rwc_len);
+	ts_msg_init(&e->m, e->bufs, e->nbufs, qop);
+}
+
+static int call_msg(struct fenv *e)
+{
+	return ioctl(e->a >= 0 && (e->req == SECMSG_IOC_SIGN ||
+				   e->req == SECMSG_IOC_SEAL) ? e->a : e->b,
+		     e->req, &e->m) ? -errno : 0;
+}
+
+/* Seal (or sign) the prepared message on a, unfaulted: input for b. */
+static int presend(struct fenv *e, unsigned long req, uint32_t qop)
+{
+	struct secmsg_message m;
+
+	token_msg(e, req, qop);
+	m = e->m;
+	return ioctl(e->a, req, &m) ? -errno : 0;
+}
+
+/* The message a sent is opened by b (token form) and is the original. */
+static void assert_b_opens(struct __test_metadata *_metadata, struct fenv *e,
+			   unsigned long req)
+{
+	struct secmsg_message m;
+	int ret;
+
+	ts_msg_init(&m, e->bufs, e->nbufs, 0);
+	ret = ioctl(e->b, req, &m) ? -errno : 0;
+	ASSERT_OK_MSG(ret, m);
+	ASSERT_EQ(0, memcmp(e->orig, e->data, e->len));
+}
+
+static void assert_poisoned(struct __test_metadata *_metadata,
+			    const struct secmsg_message *m)
+{
+	/* "nothing was written back" */
+	ASSERT_EQ(POISON64, m->seq);
+	ASSERT_EQ(POISON32, (uint32_t)m->error);
+	ASSERT_EQ(POISON32, m->verdict);
+	ASSERT_EQ(POISON32, m->needed);
+	ASSERT_EQ(POISON32, m->index);
+}
+
+#define CNT(q, f) ((q).counters.f)
+
+/* ---- the call sites ---------------------------------------------------- */
+
+/* IMPORT, each suite; no context of this user exists yet (the per-user
+ * count is allocated by this call too). */
+static int setup_import(struct __test_metadata *_metadata, struct fenv *e,
+			uint32_t suite)
+{
+	struct ts_ctx_opts o = {
+		.role = SECMSG_ROLE_INITIATOR, .suite = suite,
+		.ctx_flags = SM_FLAGS_DEFAULT, .key = ts_test_key,
+		.key_len = 32, .send_seq = 1000, .recv_seq = 2000,
+	};
+
+	e->suite = suite;
+	ts_import_init(&e->imp, &o);
+	return 0;
+}
+
+static int setup_import_aes128(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import(m, e, SECMSG_SUITE_AES128_GCM);
+}
+
+static int setup_import_aes256(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import(m, e, SECMSG_SUITE_AES256_GCM);
+}
+
+static int setup_import_chacha(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import(m, e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static int call_import(struct fenv *e)
+{
+	e->newfd = ioctl(e->dev, SECMSG_IOC_IMPORT, &e->imp);
+	return e->newfd < 0 ? -errno : 0;
+}
+
+static void ok_import(struct __test_metadata *_metadata, struct fenv *e)
+{
+	struct secmsg_query q;
+
+	ASSERT_LE(0, e->newfd);
+	ASSERT_EQ(0, ts_query(e->newfd, &q));
+	ASSERT_EQ(1000ull, q.send_seq);
+	ASSERT_EQ(2000ull, q.recv_seq);
+	e->a = e->newfd;
+	e->newfd = -1;
+	e->b = ts_import_simple(e->dev, SECMSG_ROLE_ACCEPTOR, e->suite,
+				SM_FLAGS_DEFAULT, 2000, 1000);
+	ASSERT_LE(0, e->b);
+}
+
+/* SIGN and VERIFY */
+static int setup_sign_n(struct fenv *e, uint32_t len)
+{
+	int ret = pair(e, SECMSG_SUITE_AES256_GCM);
+
+	if (!ret)
+		ret = msg_bufs(e, len, 0);
+	if (!ret)
+		token_msg(e, SECMSG_IOC_SIGN, 0);
+	return ret;
+}
+
+static int setup_sign(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_sign_n(e, SMALL);
+}
+
+static int setup_sign_large(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_sign_n(e, LARGE);
+}
+
+static void ok_sign(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ(e->qa0.send_seq, e->m.seq);
+	assert_b_opens(_metadata, e, SECMSG_IOC_VERIFY);
+}
+
+static int setup_verify_n(struct fenv *e, uint32_t len)
+{
+	int ret = setup_sign_n(e, len);
+
+	if (!ret)
+		ret = presend(e, SECMSG_IOC_SIGN, 0);
+	if (!ret)
+		token_msg(e, SECMSG_IOC_VERIFY, 0);
+	return ret;
+}
+
+static int setup_verify(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_verify_n(e, SMALL);
+}
+
+static int setup_verify_large(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_verify_n(e, LARGE);
+}
+
+static void ok_received(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_OK_MSG(0, e->m);
+	ASSERT_EQ(1000ull, e->m.seq);
+	ASSERT_EQ(0, memcmp(e->orig, e->data, e->len));
+	/* and not twice (the data of a sealed one is plaintext now) */
+	if (e->req == SECMSG_IOC_VERIFY) {
+		ts_msg_init(&e->m, e->bufs, e->nbufs, 0);
+		ASSERT_VERDICT(call_msg(e), e->m, EALREADY,
+			       SECMSG_VERDICT_REPLAYED);
+	}
+}
+
+/* SEAL and UNSEAL, token form */
+static int setup_seal_n(struct fenv *e, uint32_t len, uint32_t rwc,
+			uint32_t qop)
+{
+	int ret = pair(e, SECMSG_SUITE_CHACHA20_POLY1305);
+
+	if (!ret)
+		ret = msg_bufs(e, len, rwc);
+	if (!ret)
+		token_msg(e, SECMSG_IOC_SEAL, qop);
+	return ret;
+}
+
+static int setup_seal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_n(e, SMALL, 0, 0);
+}
+
+static int setup_seal_rwc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_n(e, SMALL, 40, 0);
+}
+
+static int setup_wrap_noenc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_n(e, SMALL, 0, SECMSG_QOP_WRAP_NO_ENCRYPT);
+}
+
+static int setup_seal_large(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_n(e, LARGE, 0, 0);
+}
+
+static int setup_seal_large_gcm(struct __test_metadata *m, struct fenv *e)
+{
+	int ret = setup_seal_n(e, LARGE, 0, 0);
+
+	/* the same, on AES-GCM: its driver walks the pages without allocating */
+	if (!ret) {
+		close(e->a);
+		close(e->b);
+		ret = pair(e, SECMSG_SUITE_AES256_GCM);
+	}
+	return ret;
+}
+
+static int setup_seal_huge(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_n(e, HUGE_PLAIN, HUGE_RWC, 0);
+}
+
+static void ok_seal(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ(e->qa0.send_seq, e->m.seq);
+	if (e->qop == 0)
+		ASSERT_NE(0, memcmp(e->orig, e->data, e->len));
+	assert_b_opens(_metadata, e, SECMSG_IOC_UNSEAL);
+}
+
+static int setup_unseal_n(struct fenv *e, uint32_t len, uint32_t rwc,
+			  uint32_t qop)
+{
+	int ret = setup_seal_n(e, len, rwc, qop);
+
+	if (!ret)
+		ret = presend(e, SECMSG_IOC_SEAL, qop);
+	if (!ret)
+		token_msg(e, SECMSG_IOC_UNSEAL, 0);
+	return ret;
+}
+
+static int setup_unseal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_n(e, SMALL, 0, 0);
+}
+
+static int setup_unseal_rwc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_n(e, SMALL, 40, 0);
+}
+
+static int setup_unwrap_noenc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_n(e, SMALL, 0, SECMSG_QOP_WRAP_NO_ENCRYPT);
+}
+
+static int setup_unseal_large(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_n(e, LARGE, 0, 0);
+}
+
+static int setup_unseal_huge(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_n(e, HUGE_PLAIN, HUGE_RWC, 0);
+}
+
+/* SEAL and UNSEAL, stream form: one contiguous stream */
+static int setup_seal_stream_n(struct fenv *e, uint32_t len)
+{
+	int ret = pair(e, SECMSG_SUITE_AES128_GCM);
+
+	if (ret)
+		return ret;
+	e->len = len;
+	e->stream = zalloc(len + SECMSG_TOKEN_SIZE);
+	e->orig = zalloc(len);
+	if (!e->stream || !e->orig)
+		return -ENOMEM;
+	e->data = e->stream + SECMSG_STREAM_HEADER_SIZE;
+	ts_fill(e->data, len, 9);
+	memcpy(e->orig, e->data, len);
+	e->req = SECMSG_IOC_SEAL;
+	e->nbufs = 3;
+	ts_buf(&e->bufs[0], SECMSG_BUF_STREAM_HEADER, 0, e->stream, 16);
+	ts_buf(&e->bufs[1], SECMSG_BUF_DATA, 0, e->data, len);
+	ts_buf(&e->bufs[2], SECMSG_BUF_STREAM_TRAILER, 0, e->data + len, 16);
+	ts_msg_init(&e->m, e->bufs, e->nbufs, 0);
+	return 0;
+}
+
+static int setup_seal_stream(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_stream_n(e, SMALL);
+}
+
+static int setup_seal_stream_large(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_seal_stream_n(e, LARGE);
+}
+
+static void stream_unseal_msg(struct fenv *e)
+{
+	e->req = SECMSG_IOC_UNSEAL;
+	e->nbufs = 2;
+	ts_buf(&e->bufs[0], SECMSG_BUF_STREAM, 0, e->stream,
+	       e->len + SECMSG_TOKEN_SIZE);
+	ts_buf(&e->bufs[1], SECMSG_BUF_DATA, 0, NULL, 0);
+	ts_msg_init(&e->m, e->bufs, e->nbufs, 0);
+}
+
+static void ok_seal_stream(struct __test_metadata *_metadata, struct fenv *e)
+{
+	int ret;
+
+	ASSERT_EQ(e->qa0.send_seq, e->m.seq);
+	ASSERT_EQ(16u, e->bufs[0].len);
+	ASSERT_EQ(16u, e->bufs[2].len);
+	stream_unseal_msg(e);
+	ret = ioctl(e->b, SECMSG_IOC_UNSEAL, &e->m) ? -errno : 0;
+	ASSERT_OK_MSG(ret, e->m);
+	ASSERT_EQ(0, memcmp(e->orig, e->data, e->len));
+}
+
+static int setup_unseal_stream_n(struct fenv *e, uint32_t len)
+{
+	int ret = setup_seal_stream_n(e, len);
+
+	if (!ret)
+		ret = ioctl(e->a, SECMSG_IOC_SEAL, &e->m) ? -errno : 0;
+	if (!ret)
+		stream_unseal_msg(e);
+	return ret;
+}
+
+static int setup_unseal_stream(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_unseal_stream_n(e, SMALL);
+}
+
+static int setup_unseal_stream_large(struct __test_metadata *m,
+				     struct fenv *e)
+{
+	return setup_unseal_stream_n(e, LARGE);
+}
+
+static void ok_unseal_stream(struct __test_metadata *_metadata,
+			     struct fenv *e)
+{
+	ASSERT_OK_MSG(0, e->m);
+	ASSERT_EQ(SM_PTR(e->data), e->bufs[1].ptr);
+	ASSERT_EQ(e->len, e->bufs[1].len);
+	ASSERT_EQ(0, memcmp(e->orig, e->data, e->len));
+}
+
+/* QUERY */
+static int setup_query(struct __test_metadata *m, struct fenv *e)
+{
+	return pair(e, SECMSG_SUITE_AES128_GCM);
+}
+
+static int call_query(struct fenv *e)
+{
+	memset(&e->q, 0, sizeof(e->q));
+	e->q.size = sizeof(e->q);
+	return ioctl(e->a, SECMSG_IOC_QUERY, &e->q) ? -errno : 0;
+}
+
+static void ok_query(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ((uint32_t)sizeof(e->q), e->q.size);
+	ASSERT_EQ(1000ull, e->q.send_seq);
+	ASSERT_STREQ("gcm(aes)", e->q.algorithm);
+}
+
+/* BATCH: NB messages; a failure inside may be per message */
+static int setup_batch_op(struct fenv *e, uint32_t op)
+{
+	unsigned long req = op == SECMSG_OP_SIGN ? SECMSG_IOC_SIGN :
+			    op == SECMSG_OP_SEAL ? SECMSG_IOC_SEAL : 0;
+	int ret = pair(e, SECMSG_SUITE_AES256_GCM), i;
+
+	if (ret)
+		return ret;
+	for (i = 0; i < NB; i++) {
+		ts_fill(e->bdata[i], sizeof(e->bdata[i]), 100 + i);
+		memcpy(e->borig[i], e->bdata[i], sizeof(e->bdata[i]));
+		ts_buf(&e->bb[i][0], SECMSG_BUF_TOKEN, 0, e->btok[i], 32);
+		ts_buf(&e->bb[i][1], SECMSG_BUF_DATA, 0, e->bdata[i], 64);
+		ts_msg_init(&e->bm[i], e->bb[i], 2, 0);
+	}
+	/* the receiving ops get their input from single calls on a */
+	if (op == SECMSG_OP_VERIFY || op == SECMSG_OP_UNSEAL) {
+		req = op == SECMSG_OP_VERIFY ? SECMSG_IOC_SIGN :
+					       SECMSG_IOC_SEAL;
+		for (i = 0; i < NB; i++) {
+			struct secmsg_message m = e->bm[i];
+
+			if (ioctl(e->a, req, &m))
+				return -errno;
+			ts_msg_init(&e->bm[i], e->bb[i], 2, 0);
+		}
+	}
+	memset(&e->batch, 0, sizeof(e->batch));
+	e->batch.size = sizeof(e->batch);
+	e->batch.op = op;
+	e->batch.count = NB;
+	e->batch.msgs = SM_PTR(e->bm);
+	e->batch.msg_size = sizeof(e->bm[0]);
+	e->batch.completed = e->batch.failed = POISON32;
+	(void)req;
+	return 0;
+}
+
+static int setup_batch_sign(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_batch_op(e, SECMSG_OP_SIGN);
+}
+
+static int setup_batch_verify(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_batch_op(e, SECMSG_OP_VERIFY);
+}
+
+static int setup_batch_seal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_batch_op(e, SECMSG_OP_SEAL);
+}
+
+static int setup_batch_unseal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_batch_op(e, SECMSG_OP_UNSEAL);
+}
+
+static int call_batch(struct fenv *e)
+{
+	int fd = e->batch.op == SECMSG_OP_SIGN ||
+		 e->batch.op == SECMSG_OP_SEAL ? e->a : e->b;
+
+	return ioctl(fd, SECMSG_IOC_BATCH, &e->batch) ? -errno : 0;
+}
+
+/*
+ * Each message succeeded, or failed with ENOMEM and nothing written to its
+ * buffers; a failed one then succeeds as a single call.  Every sent one
+ * opens on the other side, in the order of the batch.
+ */
+static void ok_batch(struct __test_metadata *_metadata, struct fenv *e)
+{
+	uint32_t op = e->batch.op, done = 0, i;
+	int sends = op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
+	unsigned long single = op == SECMSG_OP_SIGN ? SECMSG_IOC_SIGN :
+			       op == SECMSG_OP_VERIFY ? SECMSG_IOC_VERIFY :
+			       op == SECMSG_OP_SEAL ? SECMSG_IOC_SEAL :
+						      SECMSG_IOC_UNSEAL;
+	unsigned long peer = op == SECMSG_OP_SIGN ? SECMSG_IOC_VERIFY :
+						    SECMSG_IOC_UNSEAL;
+	struct secmsg_query q;
+
+	for (i = 0; i < NB; i++) {
+		struct secmsg_message *m = &e->bm[i];
+		int ret;
+
+		if (m->error == 0) {
+			ASSERT_EQ((uint32_t)SECMSG_VERDICT_OK, m->verdict);
+			done++;
+			continue;
+		}
+		ASSERT_EQ(-ENOMEM, m->error) TH_LOG("message %u", i);
+		ASSERT_EQ((uint32_t)SECMSG_VERDICT_OK, m->verdict);
+		if (op != SECMSG_OP_SIGN && op != SECMSG_OP_VERIFY)
+			ASSERT_EQ(0, memcmp(sends ? e->borig[i] : e->bdata[i],
+					    e->bdata[i], 64))
+			TH_LOG("failed message %u was written", i);
+		ts_msg_init(m, e->bb[i], 2, 0);
+		ret = ioctl(sends ? e->a : e->b, single, m) ? -errno : 0;
+		ASSERT_OK_MSG(ret, *m) TH_LOG("message %u again", i);
+	}
+	ASSERT_EQ(done, (uint32_t)e->batch.completed);
+	ASSERT_EQ((uint32_t)NB - done, e->batch.failed);
+	ASSERT_EQ(0, ts_query(sends ? e->a : e->b, &q));
+	if (op == SECMSG_OP_SIGN)
+		ASSERT_EQ(CNT(e->qa0, signed_msgs) + NB, CNT(q, signed_msgs));
+	if (op == SECMSG_OP_SEAL)
+		ASSERT_EQ(CNT(e->qa0, sealed) + NB, CNT(q, sealed));
+	if (op == SECMSG_OP_VERIFY)
+		ASSERT_EQ(CNT(e->qb0, verified) + NB, CNT(q, verified));
+	if (op == SECMSG_OP_UNSEAL)
+		ASSERT_EQ(CNT(e->qb0, unsealed) + NB, CNT(q, unsealed));
+	if (sends) {
+		/* numbers: one each, none wasted on a failure */
+		ASSERT_EQ(e->qa0.send_seq + NB, q.send_seq);
+		for (i = 0; i < NB; i++) {
+			struct secmsg_message m;
+			int ret;
+
+			ts_msg_init(&m, e->bb[i], 2, 0);
+			ret = ioctl(e->b, peer, &m) ? -errno : 0;
+			ASSERT_OK_MSG(ret, m) TH_LOG("peer, message %u", i);
+		}
+	}
+	for (i = 0; i < NB; i++)
+		ASSERT_EQ(0, memcmp(e->borig[i], e->bdata[i], 64));
+}
+
+/* ---- debugfs and fail-nth ----------------------------------------------- */
+
+struct knob {
+	const char *path;
+	char saved[32];
+	int have;
+};
+
+static struct knob knobs[] = {
+	{ .path = FAILSLAB "probability" }, { .path = FAILSLAB "interval" },
+	{ .path = FAILSLAB "times" }, { .path = FAILSLAB "space" }, { .path = FAILSLAB "verbose" },
+	{ .path = FAILSLAB "task-filter" }, { .path = FAILSLAB "ignore-gfp-wait" },
+	{ .path = FAILSLAB "cache-filter" },
+	{ .path = FAILPAGE "probability" }, { .path = FAILPAGE "interval" },
+	{ .path = FAILPAGE "times" }, { .path = FAILPAGE "space" }, { .path = FAILPAGE "verbose" },
+	{ .path = FAILPAGE "task-filter" }, { .path = FAILPAGE "ignore-gfp-wait" },
+	{ .path = FAILPAGE "ignore-gfp-highmem" }, { .path = FAILPAGE "min-order" },
+	/* the page allocation failure reports are warnings: off the console */
+	{ .path = "/proc/sys/kernel/printk" },
+};
+
+static int knob_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+static void knobs_save(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_ARRAY_SIZE(knobs); i++) {
+		int fd = open(knobs[i].path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			continue;
+		n = read(fd, knobs[i].saved, sizeof(knobs[i].saved) - 1);
+		close(fd);
+		if (n > 0) {
+			knobs[i].saved[n] = 0;
+			knobs[i].have = 1;
+		}
+	}
+}
+
+static void knobs_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_ARRAY_SIZE(knobs); i++)
+		if (knobs[i].have)
+			knob_write(knobs[i].path, knobs[i].saved);
+}
+
+/* Nothing fails but fail-nth; @mode says which allocations count. */
+static int knobs_set(unsigned int mode)
+{
+	static const char *const common[][2] = {
+		{ "probability", "100" }, { "interval", "1" },
+		{ "times", "-1" }, { "space", "0" }, { "task-filter", "Y" },
+	};
+	/* SECMSG_FAULTS_VERBOSE=1: a stack trace for each injected fault */
+	const char *verbose = getenv("SECMSG_FAULTS_VERBOSE") ? "2" : "0";
+	char p[128];
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < SM_ARRAY_SIZE(common) && !ret; i++) {
+		snprintf(p, sizeof(p), FAILSLAB "%s", common[i][0]);
+		ret = knob_write(p, common[i][1]);
+		snprintf(p, sizeof(p), FAILPAGE "%s", common[i][0]);
+		if (!ret)
+			ret = knob_write(p, common[i][1]);
+	}
+	if (!ret)
+		ret = knob_write(FAILSLAB "verbose", verbose);
+	if (!ret)
+		ret = knob_write(FAILPAGE "verbose", verbose);
+	if (!ret)
+		ret = knob_write(FAILSLAB "ignore-gfp-wait", "N");
+	if (!ret)
+		ret = knob_write(FAILSLAB "cache-filter", "N");
+	if (!ret)
+		ret = knob_write(FAILPAGE "ignore-gfp-wait",
+				 mode == FI_PAGE ? "N" : "Y");
+	if (!ret)
+		ret = knob_write(FAILPAGE "ignore-gfp-highmem", "N");
+	/* above MAX_ORDER: no page allocation counts in slab mode */
+	if (!ret)
+		ret = knob_write(FAILPAGE "min-order",
+				 mode == FI_PAGE ? "0" : "64");
+	if (!ret && !getenv("SECMSG_FAULTS_VERBOSE"))
+		knob_write("/proc/sys/kernel/printk", "4");
+	return ret;
+}
+
+static int nth_fd = -1;
+
+static int nth_arm(unsigned int n)
+{
+	char b[16];
+	int l = snprintf(b, sizeof(b), "%u", n);
+
+	return pwrite(nth_fd, b, l, 0) == l ? 0 : -errno;
+}
+
+static long nth_left(void)
+{
+	char b[16] = "";
+
+	if (pread(nth_fd, b, sizeof(b) - 1, 0) <= 0)
+		return -1;
+	return strtol(b, NULL, 10);
+}
+
+/* ---- the runner ------------------------------------------------------- */
+
+static void fenv_free(struct fenv *e)
+{
+	if (e->a >= 0)
+		close(e->a);
+	if (e->b >= 0)
+		close(e->b);
+	if (e->newfd >= 0)
+		close(e->newfd);
+	if (!e->stream)
+		free(e->data);
+	free(e->orig);
+	free(e->rwc);
+	free(e->stream);
+	free(e->pre);
+	memset(e, 0, sizeof(*e));
+	e->a = e->b = e->newfd = -1;
+}
+
+static void snapshot(struct fenv *e, struct secmsg_query *qa,
+		     struct secmsg_query *qb)
+{
+	memset(qa, 0, sizeof(*qa));
+	memset(qb, 0, sizeof(*qb));
+	if (e->a >= 0)
+		ts_query(e->a, qa);
+	if (e->b >= 0)
+		ts_query(e->b, qb);
+	/* the part of QUERY that a call may change */
+	qa->created = qa->expires = qb->created = qb->expires = 0;
+}
+
+FIXTURE(fault) {
+	int dev;
+	int armed;
+};
+
+FIXTURE_VARIANT(fault) {
+	struct fcase c;
+};
+
+FIXTURE_SETUP(fault)
+{
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (debugfs fault injection)");
+	if (access(FAIL_NTH, F_OK))
+		SM_SKIP_SETUP("no %s: kernel without CONFIG_FAULT_INJECTION",
+			      FAIL_NTH);
+	if (access(FAILSLAB "ignore-gfp-wait", F_OK))
+		SM_SKIP_SETUP("no %s: kernel without CONFIG_FAILSLAB and "
+			      "CONFIG_FAULT_INJECTION_DEBUG_FS", FAILSLAB);
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		SM_SKIP_SETUP("mlockall: %s", strerror(errno));
+	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, nth_fd);
+	knobs_save();
+	self->armed = 1;
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	if (self->armed) {
+		nth_arm(0);
+		knobs_restore();
+	}
+}
+
+static void run_case(struct __test_metadata *_metadata, int dev,
+		     const struct fcase *c, unsigned int mode)
+{
+	unsigned int n, failed = 0, absorbed = 0;
+	struct fenv e = { .a = -1, .b = -1, .newfd = -1 };
+
+	if (c->bug && !getenv("SECMSG_FAULTS_STRICT"))
+		SKIP(return, "known bug: %s (SECMSG_FAULTS_STRICT=1 runs it)",
+		     c->bug);
+	if (!(c->modes & mode))
+		SKIP(return, "%s: no %s faults in this call's table entry",
+		     c->name, mode == FI_PAGE ? "page" : "slab");
+	ASSERT_EQ(0, knobs_set(mode));
+
+	for (n = 1; n <= MAX_STEPS; n++) {
+		struct secmsg_query qa, qb;
+		int ret, fds;
+		long left;
+
+		e.dev = dev;
+		ASSERT_EQ(0, c->setup(_metadata, &e)) TH_LOG("%s setup", c->name);
+		snapshot(&e, &e.qa0, &e.qb0);
+		e.nfds0 = count_fds();
+		if (e.len && c->call == call_msg) {
+			e.pre = malloc(e.len);
+			ASSERT_NE(NULL, e.pre);
+			memcpy(e.pre, e.data, e.len);
+		}
+
+		ASSERT_EQ(0, nth_arm(n));
+		ret = c->call(&e);
+		left = nth_left();
+		nth_arm(0);
+
+		if (left != 0) {		/* fewer than n allocations */
+			ASSERT_EQ(0, ret) TH_LOG("%s without a fault: %s",
+						 c->name, strerror(-ret));
+			c->ok(_metadata, &e);
+			ts_assert_pair_works(_metadata, e.a, e.b);
+			fenv_free(&e);
+			break;
+		}
+		if (ret == 0) {			/* an optional allocation */
+			absorbed++;
+			c->ok(_metadata, &e);
+		} else {
+			failed++;
+			ASSERT_EQ(-ENOMEM, ret)
+			TH_LOG("%s, allocation %u failed: %s", c->name, n,
+			       strerror(-ret));
+			fds = count_fds();
+			ASSERT_EQ(e.nfds0, fds)
+			TH_LOG("%s, allocation %u: descriptors %d -> %d",
+			       c->name, n, e.nfds0, fds);
+			if (c->call != call_import && c->call != call_batch)
+				assert_poisoned(_metadata, &e.m);
+			if (c->call == call_batch) {
+				ASSERT_EQ(POISON32, e.batch.completed);
+				ASSERT_EQ(POISON32, e.batch.failed);
+			}
+			if (e.len && c->call == call_msg)
+				ASSERT_EQ(0, memcmp(e.pre, e.data, e.len))
+				TH_LOG("%s, allocation %u: buffer written",
+				       c->name, n);
+			snapshot(&e, &qa, &qb);
+			ASSERT_EQ(e.qa0.send_seq, qa.send_seq)
+			TH_LOG("%s, allocation %u: a failed call used a "
+			       "sequence number", c->name, n);
+			ASSERT_EQ(0, memcmp(&e.qa0, &qa, sizeof(qa)))
+			TH_LOG("%s, allocation %u: sender's state changed",
+			       c->name, n);
+			ASSERT_EQ(0, memcmp(&e.qb0, &qb, sizeof(qb)))
+			TH_LOG("%s, allocation %u: receiver's state changed",
+			       c->name, n);
+			/* the same call, unfaulted, now succeeds */
+			if (c->call == call_msg)
+				ts_msg_init(&e.m, e.bufs, e.nbufs, e.qop);
+			if (c->call == call_batch)
+				e.batch.completed = e.batch.failed = POISON32;
+			ret = c->call(&e);
+			ASSERT_EQ(0, ret) TH_LOG("%s again after allocation %u: %s",
+						 c->name, n, strerror(-ret));
+			c->ok(_metadata, &e);
+		}
+		ts_assert_pair_works(_metadata, e.a, e.b);
+		fenv_free(&e);
+	}
+	ASSERT_GE((unsigned int)MAX_STEPS, n) TH_LOG("%s: still faulting after %u steps",
+				       c->name, MAX_STEPS);
+	TH_LOG("%s (%s): %u allocations, %u failed the call cleanly, %u "
+	       "absorbed", c->name, mode == FI_PAGE ? "slab+page" : "slab",
+	       n - 1, failed, absorbed);
+}
+
+TEST_F_TIMEOUT(fault, slab, 600)
+{
+	run_case(_metadata, self->dev, &variant->c, FI_SLAB);
+}
+
+TEST_F_TIMEOUT(fault, page, 600)
+{
+	run_case(_metadata, self->dev, &variant->c, FI_PAGE);
+}
+
+/*
+ * The table: one entry per call site (name, fault modes, setup, the call,
+ * the check of a successful result).  Add a call by adding a line.
+ */
+#define FAULT_CASE(id, modes, setup, call, ok) \
+	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, NULL } }
+/* An entry that fails on a known kernel bug, named in @bug. */
+#define FAULT_CASE_BUG(id, modes, setup, call, ok, bug) \
+	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, bug } }
+
+#define BUG_PINNED_SEAL_ENOMEM "pinned SEAL: an ENOMEM from the AEAD (skcipher " \
+	"walk, chacha20-poly1305) leaves the user's DATA partly encrypted in " \
+	"place and a sequence number used"
+#define BUG_VMALLOC_SEQ "vmalloc bounce: an ENOMEM in secmsg_bounce_sg() " \
+	"(sg_alloc_table, AAD kmemdup) comes after the sequence number was taken"
+
+FAULT_CASE(import_aes128_gcm, FI_SLAB | FI_PAGE, setup_import_aes128, call_import, ok_import);
+FAULT_CASE(import_aes256_gcm, FI_SLAB, setup_import_aes256, call_import, ok_import);
+FAULT_CASE(import_chacha20_poly1305, FI_SLAB, setup_import_chacha, call_import, ok_import);
+FAULT_CASE(sign, FI_SLAB, setup_sign, call_msg, ok_sign);
+FAULT_CASE(sign_large, FI_SLAB | FI_PAGE, setup_sign_large, call_msg, ok_sign);
+FAULT_CASE(verify, FI_SLAB, setup_verify, call_msg, ok_received);
+FAULT_CASE(verify_large, FI_SLAB | FI_PAGE, setup_verify_large, call_msg, ok_received);
+FAULT_CASE(seal_token, FI_SLAB, setup_seal, call_msg, ok_seal);
+FAULT_CASE(seal_token_checksummed, FI_SLAB, setup_seal_rwc, call_msg, ok_seal);
+FAULT_CASE(seal_wrap_no_encrypt, FI_SLAB, setup_wrap_noenc, call_msg, ok_seal);
+FAULT_CASE_BUG(seal_token_large_pinned, FI_SLAB | FI_PAGE, setup_seal_large, call_msg, ok_seal,
+	       BUG_PINNED_SEAL_ENOMEM);
+FAULT_CASE(seal_token_large_pinned_gcm, FI_SLAB | FI_PAGE, setup_seal_large_gcm, call_msg, ok_seal);
+FAULT_CASE_BUG(seal_token_huge_vmalloc, FI_SLAB | FI_PAGE, setup_seal_huge, call_msg, ok_seal,
+	       BUG_VMALLOC_SEQ);
+FAULT_CASE(unseal_token, FI_SLAB, setup_unseal, call_msg, ok_received);
+FAULT_CASE(unseal_token_checksummed, FI_SLAB, setup_unseal_rwc, call_msg, ok_received);
+FAULT_CASE(unseal_wrap_no_encrypt, FI_SLAB, setup_unwrap_noenc, call_msg, ok_received);
+FAULT_CASE(unseal_token_large_pinned, FI_SLAB | FI_PAGE, setup_unseal_large, call_msg, ok_received);
+FAULT_CASE(unseal_token_huge_vmalloc, FI_SLAB | FI_PAGE, setup_unseal_huge, call_msg, ok_received);
+FAULT_CASE(seal_stream, FI_SLAB, setup_seal_stream, call_msg, ok_seal_stream);
+FAULT_CASE(seal_stream_large_pinned, FI_SLAB | FI_PAGE, setup_seal_stream_large, call_msg, ok_seal_stream);
+FAULT_CASE(unseal_stream, FI_SLAB, setup_unseal_stream, call_msg, ok_unseal_stream);
+FAULT_CASE(unseal_stream_large, FI_SLAB | FI_PAGE, setup_unseal_stream_large, call_msg, ok_unseal_stream);
+FAULT_CASE(query, FI_SLAB, setup_query, call_query, ok_query);
+FAULT_CASE(batch_sign, FI_SLAB, setup_batch_sign, call_batch, ok_batch);
+FAULT_CASE(batch_verify, FI_SLAB, setup_batch_verify, call_batch, ok_batch);
+FAULT_CASE(batch_seal, FI_SLAB | FI_PAGE, setup_batch_seal, call_batch, ok_batch);
+FAULT_CASE(batch_unseal, FI_SLAB | FI_PAGE, setup_batch_unseal, call_batch, ok_batch);
+
+TEST_HARNESS_MAIN
