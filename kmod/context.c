@@ -186,6 +186,24 @@ bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq)
 	return true;
 }
 
+/**
+ * secmsg_ctx_untake_seq() - give back a number whose message failed
+ * @ctx: the context
+ * @seq: the number secmsg_ctx_take_seq() gave, for a message whose AEAD
+ *       operation failed (a driver error) before any of its output left
+ *       the kernel
+ *
+ * Done only while no later number was taken, so numbers stay unique and
+ * in order; otherwise @seq is simply never sent.  Reusing the nonce is safe
+ * here because nothing computed with it was released.
+ */
+void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq)
+{
+	s64 next = (s64)(seq + 1);
+
+	atomic64_try_cmpxchg(&ctx->send_seq, &next, (s64)seq);
+}
+
 static u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
 {
 	return secmsg_ctx_expired(ctx) ? SECMSG_STATE_EXPIRED :

@@ -103,6 +103,7 @@ void secmsg_ctx_get(struct secmsg_ctx *ctx);
 void secmsg_ctx_put(struct secmsg_ctx *ctx);
 bool secmsg_ctx_expired(struct secmsg_ctx *ctx);
 bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq);
+void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq);
 void secmsg_ctx_exit(void);
 
 static inline void secmsg_ctx_count(struct secmsg_ctx *ctx,

@@ -117,7 +117,6 @@ struct secmsg_parsed {
  * @wipe:       the bounce buffer may hold plaintext of a sealed message
  * @pages:      pinned user pages (kvmalloc()ed), or NULL
  * @npinned:    entries of @pages pinned so far
- * @pin_write:  @pages were pinned for writing: dirty them when unpinning
  * @usgt:       scatterlist over [@edge header | @pages | @edge tag]
  * @usg:        @usgt.sgl once set up, else NULL
  * @edge:       header and tag around pinned pages: linear memory
@@ -140,7 +139,6 @@ struct secmsg_work {
 	bool wipe;
 	struct page **pages;
 	unsigned int npinned;
-	bool pin_write;
 	struct sg_table usgt;
 	struct scatterlist *usg;
 	u8 edge[SECMSG_HDR_SIZE + SECMSG_TAG_SIZE];
@@ -304,6 +302,8 @@ static int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen)
 	unsigned int n, i;
 	int err;
 
+	if (w->sg)
+		return 0;	/* set up before the sequence number was taken */
 	if (assoclen > KMALLOC_MAX_SIZE)
 		return -EMSGSIZE;
 	if (!is_vmalloc_addr(p)) {
@@ -357,7 +357,6 @@ static unsigned int secmsg_range_pages(const struct secmsg_range *r)
  * @w:     work area; @w->edge receives the header and tag around the data
  * @r:     the ranges, in order, none empty
  * @nr:    their number
- * @write: pin for writing (SEAL encrypts in place), else for reading
  *
  * Sets up @w->usg as [@w->edge header 16 | the ranges' pages | @w->edge tag
  * 16].  The header is an entry of its own, so drivers that want the AAD
@@ -367,7 +366,7 @@ static unsigned int secmsg_range_pages(const struct secmsg_range *r)
  * Return: 0, -ENOMEM, or -EFAULT if a range cannot be pinned whole.
  */
 static int secmsg_pin(struct secmsg_work *w, const struct secmsg_range *r,
-		      unsigned int nr, bool write)
+		      unsigned int nr)
 {
 	unsigned int npages = 0, i;
 	struct scatterlist *sg;
@@ -381,7 +380,6 @@ static int secmsg_pin(struct secmsg_work *w, const struct secmsg_range *r,
 				  GFP_KERNEL_ACCOUNT);
 	if (!w->pages)
 		return -ENOMEM;
-	w->pin_write = write;
 	err = sg_alloc_table(&w->usgt, npages + 2, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
@@ -398,8 +396,8 @@ static int secmsg_pin(struct secmsg_work *w, const struct secmsg_range *r,
 		unsigned int j;
 		int got;
 
-		got = pin_user_pages_fast(start - off, n,
-					  write ? FOLL_WRITE : 0, pages);
+		/* Only read: the AEAD writes its output to kernel memory. */
+		got = pin_user_pages_fast(start - off, n, 0, pages);
 		if (got > 0)
 			w->npinned += got;
 		if (got != n)
@@ -426,10 +424,7 @@ static void secmsg_unpin(struct secmsg_work *w)
 		w->usg = NULL;
 	}
 	if (w->npinned) {
-		if (w->pin_write)
-			unpin_user_pages_dirty_lock(w->pages, w->npinned, true);
-		else
-			unpin_user_pages(w->pages, w->npinned);
+		unpin_user_pages(w->pages, w->npinned);
 		w->npinned = 0;
 	}
 	kvfree(w->pages);
@@ -697,6 +692,21 @@ static void secmsg_hdr_build(const struct secmsg_ctx *ctx, u8 *h, u16 id,
 	put_unaligned_be64(seq, h + 8);
 }
 
+/*
+ * Write the header of a message being sent, once its number is taken,
+ * wherever the AEAD reads the AAD from: the bounce buffer, and the copies
+ * secmsg_bounce_sg() and secmsg_pin() set up before the number was known.
+ */
+static void secmsg_hdr_set(struct secmsg_work *w, u16 id, bool sealed,
+			   u64 seq)
+{
+	secmsg_hdr_build(w->ctx, w->bounce, id, sealed, seq);
+	if (w->aad)
+		memcpy(w->aad, w->bounce, SECMSG_HDR_SIZE);
+	if (w->usg)
+		memcpy(w->edge, w->bounce, SECMSG_HDR_SIZE);
+}
+
 /**
  * secmsg_hdr_parse() - check a received header's fixed fields
  * @ctx:    the receiving context
@@ -743,10 +753,7 @@ static int secmsg_run(struct secmsg_work *w, bool encrypt, u64 seq,
 			return err;
 	}
 	secmsg_crypto_nonce(w->nonce, encrypt ? &ctx->tx : &ctx->rx, seq);
-	/*
-	 * Bounce only: in place over it.  Pinned only (SEAL): in place over
-	 * the user's pages.  Both (UNSEAL): from the pages to the bounce.
-	 */
+	/* In place over the bounce buffer, or from pinned pages into it. */
 	return secmsg_crypto_run(w->req, w->usg ?: w->sg, w->sg ?: w->usg,
 				 encrypt, assoclen, cryptlen, w->nonce);
 }
@@ -807,16 +814,20 @@ static int secmsg_sign(struct secmsg_work *w, struct secmsg_message *m)
 	if (err)
 		return err;
 	err = secmsg_gather(p, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
+	if (!err)
+		err = secmsg_bounce_sg(w, SECMSG_HDR_SIZE + dlen);
 	if (err)
 		return err;
 
-	/* Take the number last: nothing but a fault can waste it. */
+	/* Take the number last, once nothing but the AEAD can fail. */
 	if (!secmsg_ctx_take_seq(w->ctx, &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
-	secmsg_hdr_build(w->ctx, w->bounce, SECMSG_TOK_SIGN, false, seq);
+	secmsg_hdr_set(w, SECMSG_TOK_SIGN, false, seq);
 	err = secmsg_run(w, true, seq, SECMSG_HDR_SIZE + dlen, 0);
-	if (err)
+	if (err) {
+		secmsg_ctx_untake_seq(w->ctx, seq);
 		return err;
+	}
 
 	err = secmsg_put_token(w, w->bounce,
 			       w->bounce + SECMSG_HDR_SIZE + dlen);
@@ -947,59 +958,13 @@ static bool secmsg_use_pins(const struct secmsg_parsed *p, u32 text)
 	return !p->rwc_len && text >= SECMSG_PIN_MIN;
 }
 
-/*
- * SEAL of a large message whose AAD is the header alone: encrypt the
- * user's DATA pages in place, with the header and tag in @w->edge.  No
- * copy of the plaintext is made, so nothing needs wiping.
- */
-static int secmsg_seal_pinned(struct secmsg_work *w,
-			      struct secmsg_message *m)
-{
-	const struct secmsg_parsed *p = &w->p;
-	struct secmsg_range r[SECMSG_MAX_BUFFERS];
-	u8 *hdr = w->edge, *tag = w->edge + SECMSG_HDR_SIZE;
-	u64 seq;
-	int err;
-
-	err = secmsg_pin(w, r, secmsg_plain_ranges(p, r), true);
-	if (err)
-		return err;
-
-	if (!secmsg_ctx_take_seq(w->ctx, &seq))
-		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
-	secmsg_hdr_build(w->ctx, hdr, SECMSG_TOK_WRAP, true, seq);
-	err = secmsg_run(w, true, seq, SECMSG_HDR_SIZE, p->plain_len);
-	if (err)
-		return err;
-	secmsg_unpin(w);
-
-	if (p->token >= 0) {
-		err = secmsg_put_token(w, hdr, tag);
-		if (!err && p->padding >= 0)
-			err = secmsg_put_len(w, p->padding, 0);
-	} else {
-		if (copy_to_user(u64_to_user_ptr(p->buf[p->header].ptr), hdr,
-				 SECMSG_HDR_SIZE) ||
-		    copy_to_user(u64_to_user_ptr(p->buf[p->trailer].ptr), tag,
-				 SECMSG_TAG_SIZE))
-			return -EFAULT;
-		err = secmsg_put_len(w, p->header, SECMSG_HDR_SIZE);
-		if (!err)
-			err = secmsg_put_len(w, p->trailer, SECMSG_TAG_SIZE);
-	}
-	if (err)
-		return err;
-	m->seq = seq;
-	secmsg_ctx_count(w->ctx, SECMSG_CNT_SEALED);
-	return 0;
-}
-
 static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 {
 	const struct secmsg_parsed *p = &w->p;
 	u32 dlen = p->rwc_len + p->plain_len;
+	struct secmsg_range r[SECMSG_MAX_BUFFERS];
+	bool sealed, pinned;
 	u32 aad, text;
-	bool sealed;
 	u64 seq;
 	int err;
 
@@ -1015,16 +980,18 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 	err = secmsg_seal_room(w, m);
 	if (err)
 		return err;
-	if (sealed && secmsg_use_pins(p, p->plain_len))
-		return secmsg_seal_pinned(w, m);
 
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
+	pinned = sealed && secmsg_use_pins(p, text);
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
-	w->wipe = sealed;
-	if (sealed) {
+	if (pinned) {
+		/* Encrypt from the pinned pages: the plaintext is not copied. */
+		err = secmsg_pin(w, r, secmsg_plain_ranges(p, r));
+	} else if (sealed) {
+		w->wipe = true;
 		err = secmsg_gather(p, SECMSG_SEL_RWC,
 				    w->bounce + SECMSG_HDR_SIZE);
 		if (!err)
@@ -1034,15 +1001,19 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 		err = secmsg_gather(p, SECMSG_SEL_ALL,
 				    w->bounce + SECMSG_HDR_SIZE);
 	}
+	if (!err)
+		err = secmsg_bounce_sg(w, aad);
 	if (err)
 		return err;
 
 	if (!secmsg_ctx_take_seq(w->ctx, &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
-	secmsg_hdr_build(w->ctx, w->bounce, SECMSG_TOK_WRAP, sealed, seq);
+	secmsg_hdr_set(w, SECMSG_TOK_WRAP, sealed, seq);
 	err = secmsg_run(w, true, seq, aad, text);
-	if (err)
+	if (err) {
+		secmsg_ctx_untake_seq(w->ctx, seq);
 		return err;
+	}
 	/* Only ciphertext is left where the plaintext was. */
 	w->wipe = false;
 
@@ -1147,7 +1118,7 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 		struct secmsg_range r[SECMSG_MAX_BUFFERS];
 
 		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
-		err = secmsg_pin(w, r, secmsg_plain_ranges(p, r), false);
+		err = secmsg_pin(w, r, secmsg_plain_ranges(p, r));
 		if (!err)
 			err = secmsg_unseal_pinned(w, m, seq, text);
 		if (err)
@@ -1214,7 +1185,7 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 				   ustream + SECMSG_HDR_SIZE + n,
 				   SECMSG_TAG_SIZE))
 			return -EFAULT;
-		err = secmsg_pin(w, &r, 1, false);
+		err = secmsg_pin(w, &r, 1);
 		if (err)
 			return err;
 		if (!secmsg_hdr_parse(w->ctx, w->edge, SECMSG_TOK_WRAP,
