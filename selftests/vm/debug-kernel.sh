@@ -4,6 +4,8 @@
 # Build (once per machine) the debug kernel for the test guest, from
 # Debian's linux-source-6.1 with selftests/config + selftests/config.debug:
 # KASAN, lockdep, kmemleak, DEBUG_OBJECTS, DEBUG_LIST, fault injection, KCOV.
+# The patches in selftests/vm/debug-patches/ (lockdep annotations for false
+# reports in the kernel itself, each explained in its header) are applied.
 #
 # usage: debug-kernel.sh      prints the build directory on stdout:
 #   DIR/linux/                     the built tree: KDIR for the module,
@@ -15,13 +17,20 @@
 #
 # The build lives outside the repo, so fresh clones (CI) reuse it:
 # ${SECMSG_CACHE:-/var/cache/secmsg}/debug-KEY, KEY = hash of the two config
-# files, the linux-source package version, the compiler and this script.
+# files, the patches, the linux-source package version, the compiler and
+# this script.
 # Nothing else invalidates it; delete the directory to force a rebuild.
+# After a build, other debug-* directories unused for 14 days are deleted
+# (1.6 GB each).
 # First build: about 8-9 minutes on 2 cores; a cached run: well under a second.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 frags=("$here/../config" "$here/../config.debug")
+patches=()
+for p in "$here"/debug-patches/*.patch; do
+	[[ -f $p ]] && patches+=("$p")
+done
 srcpkg=linux-source-6.1
 tarball=/usr/src/linux-source-6.1.tar.xz
 
@@ -40,7 +49,7 @@ srcver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) ||
 	die "$srcpkg not installed (run selftests/vm/deps.sh)"
 [[ -f $tarball ]] || die "no $tarball (run selftests/vm/deps.sh)"
 key=$({
-	cat "${frags[@]}" "${BASH_SOURCE[0]}"
+	cat "${frags[@]}" "${patches[@]}" "${BASH_SOURCE[0]}"
 	echo "$srcpkg $srcver"
 	gcc --version | head -n1
 } | sha256sum | cut -c1-16)
@@ -48,6 +57,7 @@ dir=$croot/debug-$key
 
 done_ok() { [[ -f $dir/.done && -f $dir/KREL ]]; }
 if done_ok; then
+	touch "$dir/.done" 2>/dev/null || true	# last use, for pruning
 	echo "$dir"
 	exit 0
 fi
@@ -77,6 +87,11 @@ tar -xJf "$tarball" -C "$dir" || die "cannot unpack $tarball"
 mv "$dir/linux-source-6.1" "$dir/linux"
 k=$dir/linux
 mk() { make -C "$k" "$@" >>"$log" 2>&1; }
+for p in "${patches[@]}"; do
+	echo "applying ${p##*/}" >>"$log"
+	patch -d "$k" -p1 --no-backup-if-mismatch <"$p" >>"$log" 2>&1 ||
+		fail "patch ${p##*/} does not apply"
+done
 
 # allnoconfig, not tinyconfig: KASAN needs SLUB. Options the fragment makes
 # visible take their defaults, so the fragment switches off what it must.
@@ -119,5 +134,19 @@ find "$k" \( -path "$k/scripts" -o -path "$k/tools" \) -prune -o \
 
 echo "$krel" >"$dir/KREL"
 touch "$dir/.done"
+
+# Builds for other keys (older fragments, older source packages) that no run
+# has used for two weeks.
+for old in "$croot"/debug-*/.done; do
+	old=${old%/.done}
+	[[ $old != "$dir" && -n $(find "$old/.done" -mtime +14 2>/dev/null) ]] || continue
+	exec 8>"$old.lock"
+	if flock -n 8; then
+		msg "deleting $old (unused for 14 days)"
+		rm -rf "$old"
+		rm -f "$old.lock"
+	fi
+	exec 8>&-
+done
 msg "built $krel in $((SECONDS - start)) s ($(du -sh "$dir" | cut -f1))"
 echo "$dir"
