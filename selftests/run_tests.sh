@@ -191,7 +191,9 @@ echo "run_tests: ==== after rmmod" >/dev/kmsg 2>/dev/null
 # reports panic the guest (run.sh exits 125) and end up in guest.tap.
 # The whole report (from its first matching line on) goes to the .tap.
 log=$(dmesg | tail -n +"$((dmesg_base + 1))")
-pat='WARNING|BUG|Oops|KASAN|ODEBUG|leak|lockdep|lock(ing)? (state|dependency)'
+# (Upper-case words and whole phrases only: stack frames such as
+# kmemleak_alloc or lockdep_hardirqs_on must not match.)
+pat='WARNING|BUG|Oops|KASAN|ODEBUG|memory leak|lock(ing)? (state|dependency)'
 pat+='|INFO: (task .* blocked|rcu_|trying to register non-static key)'
 pat+='|general protection|UBSAN|stack guard|list_(add|del) corruption'
 first=$(grep -nE "$pat" <<<"$log" |

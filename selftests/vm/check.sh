@@ -28,7 +28,7 @@ rt|debug) cache=$B/vm-$k ;;
 esac
 res=$B/results/$k
 mkdir -p "$res"
-rm -f "$res"/*.tap "$res"/console.log
+rm -f "$res"/*.tap "$res"/console.log "$res"/vm.err
 
 died() {	# message [console log]: a failing guest.tap with the report
 	local msg=$1 con=${2:-} first
@@ -36,6 +36,7 @@ died() {	# message [console log]: a failing guest.tap with the report
 		echo "TAP version 13"
 		echo "1..1"
 		echo "# $msg"
+		[[ ! -s $res/vm.err ]] || grep -a '^vm: ' "$res/vm.err" | sed 's/^/# /'
 		if [[ -n $con && -s $con ]]; then
 			# The report: from the first line that looks like one (else
 			# the console's end), at most 150 lines.
@@ -83,7 +84,7 @@ start=$SECONDS
 bash selftests/vm/run.sh --kernel "$k" --cache "$cache" --timeout "$timeout" \
 	--log "$res/console.log" \
 	--env SECMSG_TEST_BIN="$B/selftests" --env SECMSG_KO="$ko" -- \
-	bash selftests/run_tests.sh "$res"
+	bash selftests/run_tests.sh "$res" 2> >(tee "$res/vm.err" >&2)
 rc=$?
 echo "# ==== $k kernel: guest exit $rc after $((SECONDS - start)) s"
 if ((rc == 125)); then
