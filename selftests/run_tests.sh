@@ -60,7 +60,7 @@ run_prog() {	# name
 	local name=$1 out=$results/$1.tap rc pass fail skip
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
-	echo "run_tests: ==== $name" >/dev/kmsg 2>/dev/null
+	echo "<6>run_tests: ==== $name" >/dev/kmsg 2>/dev/null
 	if [[ ! -x $bin/$name ]]; then
 		record "$name" fail "$bin/$name missing (make -C selftests)"
 		cat "$out"
@@ -167,7 +167,7 @@ done
 # --- unload ---------------------------------------------------------------
 # Leaks while the module is loaded (its data still references what it
 # keeps; what nothing references is lost for good) ...
-[[ -z $kml ]] || { echo "run_tests: ==== kmemleak scan" >/dev/kmsg; kml_check kmemleak_loaded; }
+[[ -z $kml ]] || { echo "<6>run_tests: ==== kmemleak scan" >/dev/kmsg; kml_check kmemleak_loaded; }
 if [[ -z ${SECMSG_TESTS:-} || " $SECMSG_TESTS " == *" secmsg_unload "* ]]; then
 	[[ " $progs " == *" secmsg_unload "* ]] || run_prog secmsg_unload
 fi
@@ -178,7 +178,7 @@ if [[ -d /sys/module/secmsg ]]; then
 		record module_unload fail "rmmod secmsg: $out"
 	fi
 fi
-echo "run_tests: ==== after rmmod" >/dev/kmsg 2>/dev/null
+echo "<6>run_tests: ==== after rmmod" >/dev/kmsg 2>/dev/null
 # ... and after it is gone: whatever it did not free on unload.
 [[ -z $kml ]] || kml_check kmemleak_unloaded
 
