@@ -27,7 +27,15 @@ static inline sm_status sm_invalid(int err)
 	return SM_E_INVALID_PARAMETER;
 }
 
-sm_status sm_errno_status(int err);
+/* The kinds of call, for the statuses each documents */
+enum sm_call {
+	SM_CALL_IMPORT, /* sm_import(), sm_import_dev() */
+	SM_CALL_QUERY, /* sm_query*(), sm_ctx_from_fd() */
+	SM_CALL_MESSAGE, /* one message: sm_sign()... or a batch entry */
+	SM_CALL_BATCH, /* a BATCH ioctl as a whole */
+};
+
+sm_status sm_errno_status(int err, enum sm_call call);
 sm_status sm_verdict_status(uint32_t verdict, int err);
 
 #endif /* SECMSG_INTERNAL_H */

@@ -182,7 +182,7 @@ static sm_status sm_batch_chunk(sm_ctx *ctx, int op, struct sm_message *msgs,
 		.msg_size = sizeof(*km),
 	};
 	if (ioctl(ctx->fd, SECMSG_IOC_BATCH, &b) < 0)
-		return sm_errno_status(errno);
+		return sm_errno_status(errno, SM_CALL_BATCH);
 
 	for (p = kb, i = 0; i < count; p += msgs[i].nbufs, i++) {
 		struct sm_message *m = &msgs[i];

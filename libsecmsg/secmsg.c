@@ -99,7 +99,7 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 		err = errno;
 		free(ctx);
 		errno = err;
-		return sm_errno_status(err);
+		return sm_errno_status(err, SM_CALL_IMPORT);
 	}
 	ctx->fd = fd;
 	*out = ctx;
@@ -194,7 +194,7 @@ static sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q)
 	if (!ctx)
 		return sm_invalid(EINVAL);
 	if (sm_query_raw(ctx->fd, q) < 0)
-		return sm_errno_status(errno);
+		return sm_errno_status(errno, SM_CALL_QUERY);
 	return SM_E_OK;
 }
 

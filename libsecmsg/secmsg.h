@@ -325,7 +325,8 @@ struct sm_buffer {
  * SM_E_INVALID_TOKEN; on both SM_E_CONTEXT_EXPIRED, SM_E_BUFFER_TOO_SMALL,
  * SM_E_INCOMPLETE_MESSAGE (unseal), SM_E_QOP_NOT_SUPPORTED,
  * SM_E_INVALID_PARAMETER, SM_E_INVALID_HANDLE, SM_E_INSUFFICIENT_MEMORY,
- * SM_E_INTERNAL_ERROR.  A failed verify or unseal changes no buffer and no
+ * SM_E_UNSUPPORTED_FUNCTION (a kernel without the call), SM_E_INTERNAL_ERROR
+ * (any other errno).  A failed verify or unseal changes no buffer and no
  * receive state.
  */
 
@@ -491,7 +492,8 @@ struct sm_context_info {
  *        the bytes filled
  *
  * Return: SM_E_OK, SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER (@size below
- * that of the first version), SM_E_INTERNAL_ERROR.
+ * that of the first version), SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
+ * sm_query_sizes() and sm_query_stream_sizes() return the same.
  */
 sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info);
 

@@ -83,7 +83,7 @@ SM_EXPORT sm_status sm_status_sspi(sm_status status)
 	}
 }
 
-sm_status sm_errno_status(int err)
+static sm_status sm_errno_any(int err)
 {
 	switch (err) {
 	case 0:
@@ -128,12 +128,37 @@ sm_status sm_errno_status(int err)
 	}
 }
 
+/*
+ * The status for a failed ioctl's errno, among those @call documents: an
+ * errno the uapi does not give for that call (EBADMSG from QUERY, ENOENT
+ * from SEAL, ESTALE failing a whole BATCH...) is SM_E_INTERNAL_ERROR, with
+ * errno telling which.
+ */
+sm_status sm_errno_status(int err, enum sm_call call)
+{
+	sm_status st = sm_errno_any(err);
+
+	switch (st) {
+	case SM_E_OK:
+	case SM_E_INVALID_PARAMETER:
+	case SM_E_INVALID_HANDLE:
+	case SM_E_INSUFFICIENT_MEMORY:
+	case SM_E_INTERNAL_ERROR:
+		return st;
+	case SM_E_ALGORITHM_MISMATCH:
+	case SM_E_TOO_MANY_CONTEXTS:
+		return call == SM_CALL_IMPORT ? st : SM_E_INTERNAL_ERROR;
+	default: /* the verdicts' statuses, SM_E_UNSUPPORTED_FUNCTION */
+		return call == SM_CALL_MESSAGE ? st : SM_E_INTERNAL_ERROR;
+	}
+}
+
 /* A verdict wins over its errno; an unknown (newer) one falls back to it. */
 sm_status sm_verdict_status(uint32_t verdict, int err)
 {
 	switch (verdict) {
 	case SECMSG_VERDICT_OK:
-		return sm_errno_status(err);
+		return sm_errno_status(err, SM_CALL_MESSAGE);
 	case SECMSG_VERDICT_ALTERED:
 		return SM_E_MESSAGE_ALTERED;
 	case SECMSG_VERDICT_REPLAYED:
@@ -153,6 +178,7 @@ sm_status sm_verdict_status(uint32_t verdict, int err)
 	case SECMSG_VERDICT_QOP_NOT_SUPPORTED:
 		return SM_E_QOP_NOT_SUPPORTED;
 	default:
-		return err ? sm_errno_status(err) : SM_E_INTERNAL_ERROR;
+		return err ? sm_errno_status(err, SM_CALL_MESSAGE) :
+			     SM_E_INTERNAL_ERROR;
 	}
 }

@@ -2,224 +2,26 @@
 /*
  * Host-side tests of libsecmsg; no kernel module needed.
  *
- * The test defines ioctl() itself, which the shared library's calls bind to
- * (symbol interposition).  For the descriptors it registers, that ioctl is
- * a small fake of secmsg.ko that follows <linux/secmsg.h>: QUERY answers,
- * message calls write lengths and sequence numbers, and failures are
- * scripted.  Every other descriptor goes to the real ioctl system call.
+ * The test links fake_kernel.c, whose ioctl() the shared library's calls
+ * bind to (symbol interposition).  For the descriptors it registers, that
+ * ioctl is a small fake of secmsg.ko that follows <linux/secmsg.h>: QUERY
+ * answers, message calls write lengths and sequence numbers, and failures
+ * are scripted.  Every other descriptor goes to the real ioctl system call.
  * That lets us check status mapping, write-back and batching, and count the
  * ioctls each call makes.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "fake_kernel.h"
 #include "secmsg.h"
-
-/* ------------------------------------------------------------------------
- * The fake kernel
- * ------------------------------------------------------------------------
- */
-static struct {
-	int dev_fd; /* stands for /dev/secmsg */
-	int ctx_fd; /* stands for a context */
-	unsigned int calls; /* ioctls on any fd */
-	unsigned int batch_calls;
-	unsigned int dirty; /* messages arriving with stale out fields */
-	uint64_t next_seq;
-	uint32_t recv_qop;
-	/* IMPORT */
-	struct secmsg_import import;
-	int import_fd;
-	int import_errno;
-	/* single calls: fail with this errno and verdict */
-	int fail_errno;
-	uint32_t fail_verdict, fail_needed, fail_index;
-	/* BATCH: fail the whole call, or message i when i % mod == rem */
-	int batch_errno;
-	unsigned int fail_mod, fail_rem;
-	/* QUERY: leave names unterminated */
-	int long_names;
-} kern = { .dev_fd = -1, .ctx_fd = -1, .import_fd = -1 };
-
-static void kern_query(struct secmsg_query *q)
-{
-	__u64 *c = &q->counters.signed_msgs;
-	unsigned int i;
-
-	q->size = sizeof(*q);
-	q->package = SECMSG_PKG_RAW;
-	q->role = SECMSG_ROLE_ACCEPTOR;
-	q->suite = SECMSG_SUITE_CHACHA20_POLY1305;
-	q->ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
-		       SECMSG_CTX_INTEGRITY;
-	q->state = SECMSG_STATE_ACTIVE;
-	q->max_token = 0;
-	q->max_signature = SECMSG_TOKEN_SIZE;
-	q->block_size = SECMSG_BLOCK_SIZE;
-	q->security_trailer = SECMSG_TOKEN_SIZE;
-	q->stream_header = SECMSG_STREAM_HEADER_SIZE;
-	q->stream_trailer = SECMSG_STREAM_TRAILER_SIZE;
-	q->max_message = SECMSG_MAX_MESSAGE;
-	q->max_buffers = SECMSG_MAX_BUFFERS;
-	q->replay_window = SECMSG_REPLAY_WINDOW;
-	q->driver_flags = SECMSG_DRIVER_ASYNC;
-	q->lifetime = 3600;
-	if (kern.long_names) {
-		memset(q->algorithm, 'a', sizeof(q->algorithm));
-		memset(q->driver, 'd', sizeof(q->driver));
-	} else {
-		strcpy(q->algorithm, "rfc7539(chacha20,poly1305)");
-		strcpy(q->driver, "rfc7539(chacha20-simd,poly1305-simd)");
-	}
-	q->created = 1700000000;
-	q->expires = 1700003600;
-	q->send_seq = 7;
-	q->recv_seq = 9;
-	for (i = 0; i < 11; i++)
-		c[i] = 100 + i;
-}
-
-/* Process one message as the kernel would; return 0 or -errno. */
-static int kern_message(unsigned int op, struct secmsg_message *m, int fail)
-{
-	struct secmsg_buffer *b = (void *)(uintptr_t)m->buffers;
-	struct secmsg_buffer *stream = NULL, *data = NULL;
-	unsigned int i;
-
-	if (m->size != sizeof(*m) || m->nbuffers < 1 ||
-	    m->nbuffers > SECMSG_MAX_BUFFERS)
-		return -EINVAL;
-	if (m->verdict != 0 || m->error != 0 || m->index != 0xffffffffu)
-		kern.dirty++;
-	/* qop is an output of VERIFY and UNSEAL */
-	if ((op == SECMSG_OP_VERIFY || op == SECMSG_OP_UNSEAL) && m->qop)
-		kern.dirty++;
-	if (fail) {
-		if (kern.fail_verdict) {
-			m->verdict = kern.fail_verdict;
-			m->needed = kern.fail_needed;
-			m->index = kern.fail_index;
-			m->error = -kern.fail_errno;
-		}
-		return -kern.fail_errno;
-	}
-	for (i = 0; i < m->nbuffers; i++) {
-		switch (b[i].type) {
-		case SECMSG_BUF_TOKEN:
-			if (op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL)
-				b[i].len = SECMSG_TOKEN_SIZE;
-			break;
-		case SECMSG_BUF_PADDING:
-			b[i].len = 0;
-			break;
-		case SECMSG_BUF_STREAM_HEADER:
-		case SECMSG_BUF_STREAM_TRAILER:
-			b[i].len = 16;
-			break;
-		case SECMSG_BUF_STREAM:
-			stream = &b[i];
-			break;
-		case SECMSG_BUF_DATA:
-			data = &b[i];
-			break;
-		}
-	}
-	if (op == SECMSG_OP_UNSEAL && stream && data) {
-		data->ptr = stream->ptr + 16;
-		data->len = stream->len - 32;
-	}
-	m->seq = kern.next_seq++;
-	if (op == SECMSG_OP_VERIFY || op == SECMSG_OP_UNSEAL)
-		m->qop = kern.recv_qop;
-	return 0;
-}
-
-static int kern_batch(struct secmsg_batch *bt)
-{
-	struct secmsg_message *m = (void *)(uintptr_t)bt->msgs;
-	unsigned int i;
-
-	kern.batch_calls++;
-	if (kern.batch_errno)
-		return -kern.batch_errno;
-	if (bt->size != sizeof(*bt) || bt->count < 1 ||
-	    bt->count > SECMSG_MAX_BATCH || bt->msg_size != sizeof(*m) ||
-	    bt->op < SECMSG_OP_SIGN || bt->op > SECMSG_OP_UNSEAL)
-		return -EINVAL;
-	for (i = 0; i < bt->count; i++) {
-		int fail = kern.fail_mod &&
-			   (kern.next_seq % kern.fail_mod) == kern.fail_rem;
-
-		m[i].error = kern_message(bt->op, &m[i], fail);
-		if (fail)
-			kern.next_seq++; /* keep the pattern by position */
-	}
-	return 0;
-}
-
-static int kern_ctx(unsigned long req, void *arg)
-{
-	switch (req) {
-	case SECMSG_IOC_QUERY:
-		kern_query(arg);
-		return 0;
-	case SECMSG_IOC_SIGN:
-		return kern_message(SECMSG_OP_SIGN, arg, kern.fail_errno);
-	case SECMSG_IOC_VERIFY:
-		return kern_message(SECMSG_OP_VERIFY, arg, kern.fail_errno);
-	case SECMSG_IOC_SEAL:
-		return kern_message(SECMSG_OP_SEAL, arg, kern.fail_errno);
-	case SECMSG_IOC_UNSEAL:
-		return kern_message(SECMSG_OP_UNSEAL, arg, kern.fail_errno);
-	case SECMSG_IOC_BATCH:
-		return kern_batch(arg);
-	default:
-		return -ENOTTY;
-	}
-}
-
-static int kern_dev(unsigned long req, void *arg)
-{
-	if (req != SECMSG_IOC_IMPORT)
-		return -ENOTTY;
-	memcpy(&kern.import, arg, sizeof(kern.import));
-	if (kern.import_errno)
-		return -kern.import_errno;
-	return kern.import_fd;
-}
-
-int ioctl(int fd, unsigned long req, ...)
-{
-	va_list ap;
-	void *arg;
-	int ret;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-
-	kern.calls++;
-	if (fd >= 0 && fd == kern.dev_fd)
-		ret = kern_dev(req, arg);
-	else if (fd >= 0 && fd == kern.ctx_fd)
-		ret = kern_ctx(req, arg);
-	else
-		return syscall(SYS_ioctl, fd, req, arg);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
-}
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -909,6 +711,44 @@ TEST_F(fake, query)
 	/* names are always terminated */
 	EXPECT_EQ((size_t)SM_NAME_MAX - 1, strlen(big.info.algorithm));
 	EXPECT_EQ((size_t)SM_NAME_MAX - 1, strlen(big.info.driver));
+}
+
+static int query_emfile(struct secmsg_query *q)
+{
+	(void)q;
+	return -EMFILE;
+}
+
+/*
+ * An errno the uapi does not give for a call maps to SM_E_INTERNAL_ERROR,
+ * never to another call's status (found by selftests/fuzz/lib).
+ */
+TEST_F(fake, foreign_errno_is_internal_error)
+{
+	struct sm_buffer b[2] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+	};
+	struct sm_message m = { .bufs = b, .nbufs = 2 };
+	struct sm_context_info info = { .size = sizeof(info) };
+	struct sm_sizes sz;
+
+	kern.query_hook = query_emfile;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_query(self->ctx, &info));
+	EXPECT_EQ(EMFILE, errno);
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_query_sizes(self->ctx, &sz));
+	kern.query_hook = NULL;
+
+	kern.batch_errno = ESTALE;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_batch(self->ctx, SM_OP_SEAL, &m, 1));
+	EXPECT_EQ(ESTALE, errno);
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, m.status);
+	kern.batch_errno = 0;
+
+	kern.fail_errno = ENOENT;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_seal(self->ctx, 0, b, 2, NULL));
+	EXPECT_EQ(ENOENT, errno);
+	kern.fail_errno = 0;
 }
 
 TEST_F(fake, close_keeps_errno)

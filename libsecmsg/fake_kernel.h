@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A small fake of secmsg.ko in user space, following <linux/secmsg.h>, for
+ * the host tests (test_lib.c) and the libFuzzer targets
+ * (selftests/fuzz/lib/).  Not part of the library.
+ *
+ * fake_kernel.c defines ioctl() itself, which the library's calls bind to
+ * (symbol interposition, or a static link).  For the descriptors registered
+ * in kern.dev_fd and kern.ctx_fd it is the fake; every other descriptor
+ * goes to the real ioctl system call.  QUERY answers, message calls write
+ * lengths and sequence numbers, and failures are scripted: by the fields
+ * below, or wholesale by the hooks.
+ */
+#ifndef SECMSG_FAKE_KERNEL_H
+#define SECMSG_FAKE_KERNEL_H
+
+#include <stdint.h>
+
+#include <linux/secmsg.h>
+
+struct fake_kern {
+	int dev_fd; /* stands for /dev/secmsg */
+	int ctx_fd; /* stands for a context */
+	unsigned int calls; /* ioctls on any fd */
+	unsigned int batch_calls;
+	unsigned int dirty; /* messages arriving with stale out fields */
+	uint64_t next_seq;
+	uint32_t recv_qop;
+	/* IMPORT */
+	struct secmsg_import import;
+	int import_fd;
+	int import_errno;
+	/* single calls: fail with this errno and verdict */
+	int fail_errno;
+	uint32_t fail_verdict, fail_needed, fail_index;
+	/* BATCH: fail the whole call, or message i when i % mod == rem */
+	int batch_errno;
+	unsigned int fail_mod, fail_rem;
+	/* QUERY: leave names unterminated */
+	int long_names;
+
+	/*
+	 * Hooks, for the fuzzers; NULL for the behaviour above.
+	 * msg_hook: replaces the processing of one well-formed message (single
+	 *   call or BATCH entry, @op SECMSG_OP_*) after the stale-field check;
+	 *   writes what it likes and returns 0 or -errno.
+	 * batch_hook: called for every BATCH call before anything else;
+	 *   nonzero (-errno) fails the whole call.
+	 * query_hook: edits the QUERY answer; returns 0 or -errno (the
+	 *   answer is then not written).
+	 */
+	int (*msg_hook)(unsigned int op, struct secmsg_message *m);
+	int (*batch_hook)(struct secmsg_batch *b);
+	int (*query_hook)(struct secmsg_query *q);
+};
+
+extern struct fake_kern kern;
+
+/* Fill @q as the fake kernel's QUERY answers (without query_hook). */
+void fake_kern_query(struct secmsg_query *q);
+
+#endif /* SECMSG_FAKE_KERNEL_H */
