@@ -98,8 +98,12 @@ clean:
 # make fuzz: the in-guest fuzzer of the uapi for FUZZ_TIME seconds on the
 # debug kernel (KCOV-guided; Debian's kernel if the debug one is missing).
 # New-coverage and failing inputs: $(B)/fuzz/.  FUZZ_SEED picks the seed.
+# First, libsecmsg's libFuzzer targets on the host (selftests/fuzz/lib), for
+# FUZZ_TIME seconds shared among them; theirs go to $(B)/fuzz-lib/.
 FUZZ_TIME ?= 600
 fuzz: deps
 	@$(MAKE) --no-print-directory module tests
-	@bash selftests/fuzz/run-fuzz.sh $(B) $(FUZZ_TIME) $(FUZZ_SEED)
+	@bash selftests/fuzz/lib/run.sh fuzz $(B) $(FUZZ_TIME) $(FUZZ_SEED); lib=$$?; \
+		bash selftests/fuzz/run-fuzz.sh $(B) $(FUZZ_TIME) $(FUZZ_SEED); \
+		rc=$$?; [ $$rc -ne 0 ] && exit $$rc; exit $$lib
 .PHONY: fuzz

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host-side checks that need no kernel: the uapi header stands alone as C and
-# C++ (64- and 32-bit) with its struct sizes as documented, and every file
-# carries an SPDX line.  Prints TAP and a kselftest "# Totals:" line.
+# C++ (64- and 32-bit) with its struct sizes as documented, every file
+# carries an SPDX line, and libsecmsg's libFuzzer targets (selftests/fuzz/lib)
+# pass a short bounded run (SKIP without clang's fuzzer runtime).  Prints TAP
+# and a kselftest "# Totals:" line.
 set -u
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,5 +50,15 @@ else
 	s uapi_sizes_32 "no 32-bit toolchain"
 fi
 t spdx_everywhere sh -c "cd '$top' && ! git ls-files -- '*.c' '*.h' '*.sh' Makefile '*/Makefile' Kbuild '*/Kbuild' '*.map' | xargs grep -L 'SPDX-License-Identifier' | grep ."
+# libFuzzer targets of libsecmsg: a short fixed-seed pass over each corpus
+fz=$top/selftests/fuzz/lib/run.sh
+if why=$(bash "$fz" probe); then
+	for x in $(bash "$fz" list); do
+		t "libfuzzer_$x" bash "$fz" check "$B" "$x"
+		[ -f "$B/fuzz-lib/$x.summary" ] && echo "# $(cat "$B/fuzz-lib/$x.summary")"
+	done
+else
+	for x in $(bash "$fz" list); do s "libfuzzer_$x" "$why"; done
+fi
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 [ "$fail" -eq 0 ]

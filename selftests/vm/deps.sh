@@ -21,6 +21,7 @@ pkgs=(
 	gcc-multilib libc6-dev-i386	# -m32 compat tests
 	groff-base		# man page checks
 	flex bison bc libelf-dev	# the debug kernel build (debug-kernel.sh)
+	clang libclang-rt-14-dev	# libFuzzer targets of libsecmsg (selftests/fuzz/lib)
 )
 
 missing=()
