@@ -50,6 +50,20 @@ else
 	s uapi_sizes_32 "no 32-bit toolchain"
 fi
 t spdx_everywhere sh -c "cd '$top' && ! git ls-files -- '*.c' '*.h' '*.sh' Makefile '*/Makefile' Kbuild '*/Kbuild' '*.map' | xargs grep -L 'SPDX-License-Identifier' | grep ."
+# The kernel's checkpatch.pl, taken once from Debian's linux-source-6.1.
+cp=$B/checkpatch/scripts/checkpatch.pl
+if [ ! -f "$cp" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+	mkdir -p "$B/checkpatch"
+	tar -C "$B/checkpatch" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch 2>/dev/null
+fi
+if [ -f "$cp" ]; then
+	t checkpatch_strict_kmod sh -c "cd '$top' && perl '$cp' --no-tree --strict --quiet -f \$(git ls-files 'kmod/*.c' 'kmod/*.h')"
+else
+	s checkpatch_strict_kmod "no linux-source-6.1"
+fi
 # libFuzzer targets of libsecmsg: a short fixed-seed pass over each corpus
 fz=$top/selftests/fuzz/lib/run.sh
 if why=$(bash "$fz" probe); then
