@@ -90,4 +90,9 @@ echo "# ==== $k kernel: guest exit $rc after $((SECONDS - start)) s"
 if ((rc == 125)); then
 	died "guest died: panic, oops, KASAN/ODEBUG/WARN report or timeout" "$res/console.log"
 fi
+# run_tests.sh fails only with a failing .tap recorded; a failure without
+# one (the runner itself broke off) must not pass unnoticed.
+if ((rc != 0)) && ! cat "$res"/*.tap 2>/dev/null | grep -q '^not ok'; then
+	died "selftests/run_tests.sh exited $rc without recording a failure" "$res/console.log"
+fi
 exit "$rc"
