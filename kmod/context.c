@@ -17,9 +17,11 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <crypto/aead.h>
 
 #include "context.h"
+#include "local.h"
 #include "message.h"
 
 /*
@@ -110,11 +112,17 @@ static void secmsg_ctx_release(struct kref *ref)
 		list_del(&ctx->node);
 		mutex_unlock(&secmsg_ctx_lock);
 	}
+	secmsg_local_ctx_release(ctx);
 	secmsg_msg_ctx_free(ctx);
 	secmsg_crypto_free(&ctx->rx);
 	secmsg_crypto_free(&ctx->tx);
 	if (ctx->charged)
 		secmsg_user_uncharge(ctx->owner);
+	if (ctx->peer_cred)
+		put_cred(ctx->peer_cred);
+	if (ctx->local_cred)
+		put_cred(ctx->local_cred);
+	put_pid(ctx->peer_tgid);
 	put_pid(ctx->tgid);
 	put_pid(ctx->pid);
 	kfree_sensitive(ctx);
@@ -206,14 +214,36 @@ void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq)
 
 static u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
 {
-	return secmsg_ctx_expired(ctx) ? SECMSG_STATE_EXPIRED :
-					 SECMSG_STATE_ACTIVE;
+	if (secmsg_ctx_expired(ctx))
+		return SECMSG_STATE_EXPIRED;
+	return secmsg_ctx_is_complete(ctx) ? SECMSG_STATE_ACTIVE :
+					     SECMSG_STATE_INCOMPLETE;
+}
+
+/* One side's credentials as the querying task sees them. */
+static void secmsg_identity_fill(struct secmsg_identity *id,
+				 const struct cred *cred, struct pid *tgid)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct group_info *gi = cred->group_info;
+	unsigned int i, n;
+
+	id->flags = SECMSG_ID_VALID;
+	id->uid = from_kuid_munged(ns, cred->euid);
+	id->gid = from_kgid_munged(ns, cred->egid);
+	id->pid = tgid ? pid_vnr(tgid) : 0;
+	id->ngroups = gi->ngroups;
+	id->userns = cred->user_ns->ns.inum;
+	n = min_t(unsigned int, gi->ngroups, SECMSG_ID_GROUPS);
+	for (i = 0; i < n; i++)
+		id->groups[i] = from_kgid_munged(ns, gi->gid[i]);
 }
 
 static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 			    struct secmsg_query __user *uq)
 {
-	struct crypto_aead *tfm = ctx->tx.tfm;
+	bool complete = secmsg_ctx_is_complete(ctx);
+	struct crypto_aead *tfm = complete ? ctx->tx.tfm : NULL;
 	struct secmsg_counters *c;
 	struct secmsg_query q;
 	u32 usize;
@@ -233,7 +263,8 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	q.suite = ctx->suite->id;
 	q.ctx_flags = ctx->flags;
 	q.state = secmsg_ctx_state(ctx);
-	q.max_token = 0;
+	q.max_token = ctx->package == SECMSG_PKG_LOCAL ?
+		      SECMSG_LOCAL_TOKEN_SIZE : 0;
 	q.max_signature = SECMSG_TOKEN_SIZE;
 	q.block_size = SECMSG_BLOCK_SIZE;
 	q.security_trailer = SECMSG_TOKEN_SIZE;
@@ -243,11 +274,13 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	q.max_buffers = SECMSG_MAX_BUFFERS;
 	if (ctx->replay.mode != SECMSG_REPLAY_NONE)
 		q.replay_window = SECMSG_REPLAY_WINDOW;
-	if (secmsg_crypto_is_async(tfm))
+	if (tfm && secmsg_crypto_is_async(tfm))
 		q.driver_flags |= SECMSG_DRIVER_ASYNC;
 	q.lifetime = ctx->lifetime;
 	strscpy(q.algorithm, ctx->suite->alg, sizeof(q.algorithm));
-	strscpy(q.driver, crypto_aead_driver_name(tfm), sizeof(q.driver));
+	if (tfm)
+		strscpy(q.driver, crypto_aead_driver_name(tfm),
+			sizeof(q.driver));
 	q.created = ctx->created;
 	q.expires = ctx->expires;
 	q.send_seq = atomic64_read(&ctx->send_seq);
@@ -266,6 +299,12 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	c->expired = atomic64_read(&ctx->counters[SECMSG_CNT_EXPIRED]);
 	c->bad_token = atomic64_read(&ctx->counters[SECMSG_CNT_BAD_TOKEN]);
 	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
+
+	q.imp_level = ctx->imp_level;
+	if (ctx->local_cred)
+		secmsg_identity_fill(&q.local, ctx->local_cred, ctx->tgid);
+	if (complete && ctx->peer_cred)
+		secmsg_identity_fill(&q.peer, ctx->peer_cred, ctx->peer_tgid);
 
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
@@ -291,6 +330,8 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 		return secmsg_batch_ioctl(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_QUERY):
 		return secmsg_ctx_query(ctx, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_COMPLETE):
+		return secmsg_local_complete(ctx, uarg);
 	}
 	return -ENOTTY;
 }
@@ -309,15 +350,17 @@ static const char *const secmsg_role_names[] = {
 static void secmsg_ctx_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct secmsg_ctx *ctx = file->private_data;
+	bool complete = secmsg_ctx_is_complete(ctx);
 
 	seq_printf(m, "secmsg-id:\t%llu\n", ctx->id);
 	seq_printf(m, "secmsg-role:\t%s\n", secmsg_role_names[ctx->role]);
 	seq_printf(m, "secmsg-suite:\t%u\n", ctx->suite->id);
 	seq_printf(m, "secmsg-driver:\t%s\n",
-		   crypto_aead_driver_name(ctx->tx.tfm));
+		   complete ? crypto_aead_driver_name(ctx->tx.tfm) : "");
 	seq_printf(m, "secmsg-flags:\t%#x\n", ctx->flags);
 	seq_printf(m, "secmsg-state:\t%s\n",
-		   secmsg_ctx_expired(ctx) ? "expired" : "active");
+		   secmsg_ctx_expired(ctx) ? "expired" :
+		   complete ? "active" : "incomplete");
 }
 
 static const struct file_operations secmsg_ctx_fops = {
@@ -352,8 +395,8 @@ static int secmsg_import_check(const struct secmsg_import *imp)
 	return 0;
 }
 
-/* Set the granted lifetime and the clocks from the import's request. */
-static void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime)
+/* Set the granted lifetime and the clocks from the caller's request. */
+void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime)
 {
 	u32 max = READ_ONCE(secmsg_max_lifetime);
 
@@ -366,7 +409,7 @@ static void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime)
 			(u64)ctx->lifetime * NSEC_PER_SEC;
 }
 
-static enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
+enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
 {
 	/* SEQUENCE_DETECT needs the window too, whether REPLAY was asked. */
 	if (flags & SECMSG_CTX_SEQUENCE_DETECT)
@@ -374,6 +417,97 @@ static enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
 	if (flags & SECMSG_CTX_REPLAY_DETECT)
 		return SECMSG_REPLAY_DETECT;
 	return SECMSG_REPLAY_NONE;
+}
+
+/**
+ * secmsg_ctx_new() - a blank context charged to the caller
+ *
+ * Owned by the caller's reference; secmsg_ctx_put() undoes whatever was
+ * set up since, at any point.
+ *
+ * Return: the context, or an ERR_PTR (-ENOMEM, -EMFILE at the caller's
+ * per-user limit).
+ */
+struct secmsg_ctx *secmsg_ctx_new(void)
+{
+	struct secmsg_ctx *ctx;
+	int err;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ctx->ref);
+	INIT_LIST_HEAD(&ctx->node);
+	ctx->owner = current_euid();
+	ctx->pid = get_task_pid(current, PIDTYPE_PID);
+	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);
+
+	err = secmsg_user_charge(ctx->owner);
+	if (err) {
+		secmsg_ctx_put(ctx);
+		return ERR_PTR(err);
+	}
+	ctx->charged = true;
+	return ctx;
+}
+
+/**
+ * secmsg_ctx_file() - reserve an fd and make the file of a context
+ * @ctx:   the context; on success the file owns the caller's reference
+ * @filep: out: the file
+ *
+ * Nothing is visible to user space until secmsg_ctx_publish(); undo with
+ * secmsg_ctx_unfile().
+ *
+ * Return: the reserved fd, or a negative errno (the caller keeps its
+ * reference).
+ */
+int secmsg_ctx_file(struct secmsg_ctx *ctx, struct file **filep)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	/* The file takes over our reference and pins the module. */
+	file = anon_inode_getfile("[secmsg]", &secmsg_ctx_fops, ctx,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	*filep = file;
+	return fd;
+}
+
+/**
+ * secmsg_ctx_unfile() - undo secmsg_ctx_file(): the context goes with it
+ * @fd:   the reserved fd
+ * @file: the file, whose release drops the context's reference
+ */
+void secmsg_ctx_unfile(int fd, struct file *file)
+{
+	put_unused_fd(fd);
+	fput(file);
+}
+
+/**
+ * secmsg_ctx_publish() - list the context and install its fd
+ * @ctx:  the context
+ * @fd:   from secmsg_ctx_file()
+ * @file: likewise
+ *
+ * Cannot fail: call it once nothing else can.
+ */
+void secmsg_ctx_publish(struct secmsg_ctx *ctx, int fd, struct file *file)
+{
+	mutex_lock(&secmsg_ctx_lock);
+	ctx->id = secmsg_ctx_next_id++;
+	list_add_tail(&ctx->node, &secmsg_ctx_list);
+	mutex_unlock(&secmsg_ctx_lock);
+
+	fd_install(fd, file);
 }
 
 /**
@@ -411,22 +545,12 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 		goto err_key;
 	}
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
-	if (!ctx) {
-		err = -ENOMEM;
+	/* From here on, secmsg_ctx_put() undoes whatever was set up. */
+	ctx = secmsg_ctx_new();
+	if (IS_ERR(ctx)) {
+		err = PTR_ERR(ctx);
 		goto err_key;
 	}
-	/* From here on, secmsg_ctx_put() undoes whatever was set up. */
-	kref_init(&ctx->ref);
-	INIT_LIST_HEAD(&ctx->node);
-	ctx->owner = current_euid();
-	ctx->pid = get_task_pid(current, PIDTYPE_PID);
-	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);
-
-	err = secmsg_user_charge(ctx->owner);
-	if (err)
-		goto err_ctx;
-	ctx->charged = true;
 
 	ctx->package = imp.package;
 	ctx->role = imp.role;
@@ -443,30 +567,16 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 		goto err_ctx;
 	kfree_sensitive(key);
 	key = NULL;
+	ctx->complete = true;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
+	fd = secmsg_ctx_file(ctx, &file);
 	if (fd < 0) {
 		err = fd;
 		goto err_ctx;
 	}
-	/* The file takes over our reference and pins the module. */
-	file = anon_inode_getfile("[secmsg]", &secmsg_ctx_fops, ctx,
-				  O_RDWR | O_CLOEXEC);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto err_fd;
-	}
-
-	mutex_lock(&secmsg_ctx_lock);
-	ctx->id = secmsg_ctx_next_id++;
-	list_add_tail(&ctx->node, &secmsg_ctx_list);
-	mutex_unlock(&secmsg_ctx_lock);
-
-	fd_install(fd, file);
+	secmsg_ctx_publish(ctx, fd, file);
 	return fd;
 
-err_fd:
-	put_unused_fd(fd);
 err_ctx:
 	secmsg_ctx_put(ctx);
 err_key:

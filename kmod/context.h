@@ -14,7 +14,10 @@
 #include "crypto.h"
 #include "replay.h"
 
+struct cred;
+struct file;
 struct pid;
+struct secmsg_local;
 struct secmsg_work;
 
 /* Indexes of struct secmsg_ctx.counters, in struct secmsg_counters order. */
@@ -68,10 +71,22 @@ enum {
  * @counters:  enum secmsg_counter
  * @spare_work: a message call's work area kept for the next call (xchg);
  *             see message.c
+ * @imp_level: SECMSG_IMP_* the client granted (local), else 0
+ * @complete:  keys are set: message calls may run.  Raw and acceptor
+ *             contexts are complete when published; a local initiator
+ *             becomes complete at COMPLETE, which sets @tx, @rx, @peer_cred
+ *             and @peer_tgid first (smp_store_release / smp_load_acquire)
+ * @local_cred: this side's credentials at INIT or ACCEPT (local), or NULL
+ * @peer_cred: the other side's, or NULL (raw; initiator before COMPLETE)
+ * @peer_tgid: the other side's process, or NULL
+ * @local:     initiator: the pending establishment until COMPLETE (owned;
+ *             secmsg_local_lock)
  *
  * Everything but @state, @send_seq, @replay, @counters and @spare_work is
  * set before the context is published and immutable afterwards, so
- * message calls run without a context-wide lock.
+ * message calls run without a context-wide lock; the one exception is
+ * what COMPLETE sets once, before @complete, on an initiator that no
+ * message call may use until then.
  */
 struct secmsg_ctx {
 	struct kref ref;
@@ -96,15 +111,34 @@ struct secmsg_ctx {
 	struct secmsg_replay replay;
 	atomic64_t counters[SECMSG_CNT_NR];
 	struct secmsg_work *spare_work;
+	u32 imp_level;
+	bool complete;
+	const struct cred *local_cred;
+	const struct cred *peer_cred;
+	struct pid *peer_tgid;
+	struct secmsg_local *local;
 };
 
 int secmsg_ctx_import(struct secmsg_import __user *uimp);
+struct secmsg_ctx *secmsg_ctx_new(void);
+void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime);
+enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags);
+int secmsg_ctx_file(struct secmsg_ctx *ctx, struct file **filep);
+void secmsg_ctx_unfile(int fd, struct file *file);
+void secmsg_ctx_publish(struct secmsg_ctx *ctx, int fd, struct file *file);
 void secmsg_ctx_get(struct secmsg_ctx *ctx);
 void secmsg_ctx_put(struct secmsg_ctx *ctx);
 bool secmsg_ctx_expired(struct secmsg_ctx *ctx);
 bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq);
 void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq);
 void secmsg_ctx_exit(void);
+
+/* Whether message calls may use the keys. */
+static inline bool secmsg_ctx_is_complete(struct secmsg_ctx *ctx)
+{
+	/* Pairs with COMPLETE's smp_store_release(): keys set before. */
+	return smp_load_acquire(&ctx->complete);
+}
 
 static inline void secmsg_ctx_count(struct secmsg_ctx *ctx,
 				    enum secmsg_counter c)

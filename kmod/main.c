@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
+#include "local.h"
 
 unsigned int secmsg_max_contexts_per_user = 1024;
 module_param_named(max_contexts_per_user, secmsg_max_contexts_per_user,
@@ -62,8 +63,16 @@ int secmsg_copy_struct(void *dst, size_t ksize, const void __user *src,
 static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
-	if (SECMSG_IOC_KEY(cmd) == SECMSG_IOC_KEY(SECMSG_IOC_IMPORT))
-		return secmsg_ctx_import((struct secmsg_import __user *)arg);
+	void __user *uarg = (void __user *)arg;
+
+	switch (SECMSG_IOC_KEY(cmd)) {
+	case SECMSG_IOC_KEY(SECMSG_IOC_IMPORT):
+		return secmsg_ctx_import(uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_INIT):
+		return secmsg_local_isc(uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_ACCEPT):
+		return secmsg_local_asc(uarg);
+	}
 	return -ENOTTY;
 }
 
@@ -83,13 +92,22 @@ static struct miscdevice secmsg_dev = {
 
 static int __init secmsg_init(void)
 {
-	return misc_register(&secmsg_dev);
+	int err;
+
+	err = secmsg_local_init();
+	if (err)
+		return err;
+	err = misc_register(&secmsg_dev);
+	if (err)
+		secmsg_local_exit();
+	return err;
 }
 
 static void __exit secmsg_exit(void)
 {
 	misc_deregister(&secmsg_dev);
 	secmsg_ctx_exit();
+	secmsg_local_exit();
 }
 
 module_init(secmsg_init);

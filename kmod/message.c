@@ -66,7 +66,10 @@
 static_assert(sizeof(struct secmsg_import) == SECMSG_IMPORT_SIZE_VER0);
 static_assert(sizeof(struct secmsg_message) == SECMSG_MESSAGE_SIZE_VER0);
 static_assert(sizeof(struct secmsg_batch) == SECMSG_BATCH_SIZE_VER0);
-static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER0);
+static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER1);
+static_assert(sizeof(struct secmsg_init) == SECMSG_INIT_SIZE_VER0);
+static_assert(sizeof(struct secmsg_accept) == SECMSG_ACCEPT_SIZE_VER0);
+static_assert(sizeof(struct secmsg_complete) == SECMSG_COMPLETE_SIZE_VER0);
 static_assert(sizeof(struct secmsg_buffer) == 24);
 static_assert(SECMSG_HDR_SIZE + SECMSG_TAG_SIZE == SECMSG_TOKEN_SIZE);
 static_assert(SECMSG_STREAM_HEADER_SIZE == SECMSG_HDR_SIZE);
@@ -169,6 +172,7 @@ static const struct {
 	[SECMSG_VERDICT_BUFFER_TOO_SMALL] = { -ENOBUFS, SECMSG_CNT_OTHER },
 	[SECMSG_VERDICT_INCOMPLETE_MESSAGE] = { -ENODATA, SECMSG_CNT_OTHER },
 	[SECMSG_VERDICT_QOP_NOT_SUPPORTED] = { -EOPNOTSUPP, SECMSG_CNT_OTHER },
+	[SECMSG_VERDICT_INCOMPLETE_CONTEXT] = { -ENOTCONN, SECMSG_CNT_OTHER },
 };
 
 /* Record a verdict in @m, count it, and return its errno. */
@@ -1320,6 +1324,24 @@ static int secmsg_msg_copy_in(struct secmsg_message *m,
 	return 0;
 }
 
+/*
+ * A message on a context that is not complete: its verdict, decided
+ * before any buffer is read (no work area: there are no transforms yet).
+ */
+static int secmsg_msg_incomplete(struct secmsg_ctx *ctx,
+				 struct secmsg_message *m)
+{
+	const u32 v = SECMSG_VERDICT_INCOMPLETE_CONTEXT;
+
+	m->seq = 0;
+	m->verdict = v;
+	m->needed = 0;
+	m->index = SECMSG_NO_INDEX;
+	m->error = secmsg_verdicts[v].err;
+	secmsg_ctx_count(ctx, secmsg_verdicts[v].counter);
+	return m->error;
+}
+
 /* Write a message's out fields: always the result, qop when received. */
 static int secmsg_msg_put_result(struct secmsg_message __user *umsg,
 				 const struct secmsg_message *m,
@@ -1353,6 +1375,11 @@ long secmsg_msg_ioctl(struct secmsg_ctx *ctx, unsigned int op,
 	err = secmsg_msg_copy_in(&m, umsg, 0);
 	if (err)
 		return err;
+	if (!secmsg_ctx_is_complete(ctx)) {
+		err = secmsg_msg_incomplete(ctx, &m);
+		werr = secmsg_msg_put_result(umsg, &m, op);
+		return werr ?: err;
+	}
 	w = secmsg_work_get(ctx, op);
 	if (!w)
 		return -ENOMEM;
@@ -1410,6 +1437,21 @@ long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
 					 b.msg_size);
 		if (err)
 			goto out_free;
+	}
+
+	if (!secmsg_ctx_is_complete(ctx)) {
+		for (i = 0; i < b.count; i++) {
+			secmsg_msg_incomplete(ctx, &msgs[i]);
+			err = secmsg_msg_put_result((struct secmsg_message __user *)
+						    (base + (size_t)i * b.msg_size),
+						    &msgs[i], b.op);
+			if (err)
+				goto out_free;
+		}
+		if (put_user(0, &ubatch->completed) ||
+		    put_user(b.count, &ubatch->failed))
+			err = -EFAULT;
+		goto out_free;
 	}
 
 	w = secmsg_work_get(ctx, b.op);

@@ -177,6 +177,9 @@ sm_status sm_verdict_status(uint32_t verdict, int err)
 		return SM_E_INCOMPLETE_MESSAGE;
 	case SECMSG_VERDICT_QOP_NOT_SUPPORTED:
 		return SM_E_QOP_NOT_SUPPORTED;
+	case SECMSG_VERDICT_INCOMPLETE_CONTEXT:
+		/* not usable yet, as SSPI says of a partial context */
+		return SM_E_INVALID_HANDLE;
 	default:
 		return err ? sm_errno_status(err, SM_CALL_MESSAGE) :
 			     SM_E_INTERNAL_ERROR;

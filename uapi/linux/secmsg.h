@@ -35,10 +35,12 @@
  * Packages, roles, cipher suites
  * ==============================
  *
- * Only SECMSG_PKG_RAW exists in this version: a context imported from a
- * session key the caller already holds (tests, pre-shared keys).  Per
- * direction, the kernel derives an AEAD key and a 12-byte IV with HKDF-SHA256
- * (RFC 5869):
+ * SECMSG_PKG_RAW: a context imported from a session key the caller already
+ * holds (tests, pre-shared keys).  SECMSG_PKG_LOCAL: a context established
+ * between two processes of this host (see "Establishing a local context");
+ * the kernel generates its session key, which never leaves the kernel.
+ * Per direction, the kernel derives an AEAD key and a 12-byte IV with
+ * HKDF-SHA256 (RFC 5869):
  *
  *   PRK  = HMAC-SHA256(salt = "secmsg-v1", IKM = session key)
  *   OKM  = HKDF-Expand(PRK, info, L = key length of the suite + 12)
@@ -156,6 +158,12 @@
  *                                              header + trailer (@needed)
  *   SECMSG_VERDICT_QOP_NOT_SUPPORTED EOPNOTSUPP unknown qop, or sealing
  *                                              without CONFIDENTIALITY
+ *   SECMSG_VERDICT_INCOMPLETE_CONTEXT ENOTCONN  the context is not
+ *                                              established yet (an
+ *                                              initiator before COMPLETE)
+ *
+ * INCOMPLETE_CONTEXT is decided before the buffers are read: a message
+ * struct that is itself well formed gets it, whatever its buffers.
  *
  * A failed VERIFY or UNSEAL releases no plaintext, leaves every buffer and
  * the replay window exactly as they were, and is counted (QUERY counters).
@@ -173,6 +181,69 @@
  * number first) is accepted; a seen number is REPLAYED, numbers below the
  * window TOO_OLD, anything else OUT_OF_SEQUENCE.  Only accepted messages
  * change the window.  Without either flag, sequence numbers are not checked.
+ *
+ * Establishing a local context (SECMSG_PKG_LOCAL)
+ * ===============================================
+ *
+ * SSPI's InitializeSecurityContext / AcceptSecurityContext loop between two
+ * processes of this host, with the kernel vouching for both identities:
+ *
+ *   client: INIT on /dev/secmsg (struct secmsg_init), naming a target and
+ *           the flags it requests.  Returns a new context fd, role
+ *           initiator, not yet complete (message calls on it fail with
+ *           SECMSG_VERDICT_INCOMPLETE_CONTEXT, QUERY says
+ *           SECMSG_STATE_INCOMPLETE), status SECMSG_STATUS_CONTINUE_NEEDED,
+ *           and an init token to send to the server by any transport.
+ *   server: ACCEPT on /dev/secmsg (struct secmsg_accept) with that token.
+ *           Returns a complete context fd, role acceptor, status
+ *           SECMSG_STATUS_OK, and a reply token for the client.
+ *   client: COMPLETE on its context fd (struct secmsg_complete) with the
+ *           reply token.  Status SECMSG_STATUS_OK: the context is complete.
+ *
+ * Target: SECMSG_TARGET_UID names a user id (in the client's user
+ * namespace).  Only a caller of ACCEPT whose effective uid is that user
+ * may accept; anyone else gets EACCES and the token stays valid for the
+ * right server.  (Other target types, such as a registered service name,
+ * may follow.)
+ *
+ * Identities: INIT records the calling task's credentials (uids, gids,
+ * supplementary groups, user namespace) and process; ACCEPT records the
+ * server's.  Each context keeps both: QUERY reports them (numbers as seen
+ * from the querying task's namespaces), and the client learns the server's
+ * identity at COMPLETE (mutual authentication: only the named target can
+ * have accepted).
+ *
+ * Granted flags: the requested flags of SECMSG_INIT_CTX_FLAGS, plus
+ * INTEGRITY always, plus SECMSG_CTX_IDENTIFY at level IDENTIFY and
+ * SECMSG_CTX_DELEGATE at level DELEGATE.  Both contexts get the same flags,
+ * impersonation level, suite and lifetime (counted from INIT), and start
+ * both directions at sequence number 0.
+ *
+ * Tokens (SECMSG_LOCAL_TOKEN_SIZE = 64 bytes, big-endian, opaque to users)
+ *
+ *   offset size  field
+ *    0     2     token id: 0x5310 INIT, 0x5311 REPLY
+ *    2     1     version, 1
+ *    3     5     reserved, zero
+ *    8    16     handle: 128 random bits naming the pending establishment
+ *   24     8     expiry, CLOCK_BOOTTIME nanoseconds
+ *   32    32     HMAC-SHA256 of bytes 0..31 under a random key the module
+ *                draws when it loads
+ *
+ * Tokens are good for SECMSG_LOCAL_TOKEN_LIFETIME (5) seconds from INIT
+ * (the reply token: from ACCEPT), for one use, and only on the module
+ * instance that issued them.  A token is refused, with nothing created and
+ * nothing changed, with:
+ *
+ *   EMSGSIZE     its length is not SECMSG_LOCAL_TOKEN_SIZE (truncated)
+ *   EBADMSG      its MAC, id, version or reserved bytes are wrong (garbled,
+ *                forged, from another module instance, or a reply token
+ *                given to ACCEPT / an init token given to COMPLETE)
+ *   EKEYEXPIRED  its lifetime is over
+ *   EALREADY     already used, or its initiator context was closed, or (for
+ *                COMPLETE) it was issued for another context
+ *   EACCES       ACCEPT: the caller is not the client's target
+ * and for COMPLETE on a context that is complete already, EISCONN.
  */
 #ifndef _UAPI_LINUX_SECMSG_H
 #define _UAPI_LINUX_SECMSG_H
@@ -184,7 +255,7 @@
 #define SECMSG_VERSION			1
 
 /* Packages (how a context was established) */
-#define SECMSG_PKG_LOCAL		1	/* reserved for later versions */
+#define SECMSG_PKG_LOCAL		1
 #define SECMSG_PKG_RAW			2
 #define SECMSG_PKG_KERBEROS		3	/* reserved for later versions */
 
@@ -198,13 +269,39 @@
 #define SECMSG_SUITE_CHACHA20_POLY1305	3
 
 /* Context flags: the values of SSPI's ISC_REQ_* / ISC_RET_* bits. */
-#define SECMSG_CTX_DELEGATE		0x00000001u	/* reserved */
-#define SECMSG_CTX_MUTUAL_AUTH		0x00000002u	/* reserved */
+#define SECMSG_CTX_DELEGATE		0x00000001u	/* granted: level DELEGATE */
+#define SECMSG_CTX_MUTUAL_AUTH		0x00000002u	/* local only */
 #define SECMSG_CTX_REPLAY_DETECT	0x00000004u
 #define SECMSG_CTX_SEQUENCE_DETECT	0x00000008u
 #define SECMSG_CTX_CONFIDENTIALITY	0x00000010u
 #define SECMSG_CTX_INTEGRITY		0x00010000u	/* always granted */
-#define SECMSG_CTX_IDENTIFY		0x00020000u	/* reserved */
+#define SECMSG_CTX_IDENTIFY		0x00020000u	/* granted: level IDENTIFY */
+
+/* Flags INIT accepts in struct secmsg_init.ctx_flags */
+#define SECMSG_INIT_CTX_FLAGS	(SECMSG_CTX_MUTUAL_AUTH | \
+				 SECMSG_CTX_REPLAY_DETECT | \
+				 SECMSG_CTX_SEQUENCE_DETECT | \
+				 SECMSG_CTX_CONFIDENTIALITY | \
+				 SECMSG_CTX_INTEGRITY)
+
+/* Impersonation levels (SSPI's SECURITY_IMPERSONATION_LEVEL order) */
+#define SECMSG_IMP_ANONYMOUS		1	/* the server learns nothing */
+#define SECMSG_IMP_IDENTIFY		2	/* queries only (the default) */
+#define SECMSG_IMP_IMPERSONATE		3	/* may act as the client here */
+#define SECMSG_IMP_DELEGATE		4	/* ... and pass that on */
+
+/* Targets of INIT */
+#define SECMSG_TARGET_UID		1
+
+/* Establishment status (SSPI's SEC_E_OK, SEC_I_CONTINUE_NEEDED) */
+#define SECMSG_STATUS_OK		0
+#define SECMSG_STATUS_CONTINUE_NEEDED	1
+
+/* Local establishment tokens */
+#define SECMSG_LOCAL_TOKEN_SIZE		64	/* SIZES.cbMaxToken */
+#define SECMSG_LOCAL_TOKEN_LIFETIME	5	/* seconds */
+#define SECMSG_TOK_LOCAL_INIT		0x5310
+#define SECMSG_TOK_LOCAL_REPLY		0x5311
 
 /* Sizes */
 #define SECMSG_TOKEN_SIZE		32	/* SIZES.cbMaxSignature, cbSecurityTrailer */
@@ -254,7 +351,8 @@
 #define SECMSG_VERDICT_BUFFER_TOO_SMALL		7
 #define SECMSG_VERDICT_INCOMPLETE_MESSAGE	8
 #define SECMSG_VERDICT_QOP_NOT_SUPPORTED	9
-#define SECMSG_VERDICT_MAX			9
+#define SECMSG_VERDICT_INCOMPLETE_CONTEXT	10
+#define SECMSG_VERDICT_MAX			10
 
 /**
  * struct secmsg_import - create a context from a session key (IMPORT)
@@ -381,6 +479,113 @@ struct secmsg_batch {
 };
 #define SECMSG_BATCH_SIZE_VER0		40
 
+/**
+ * struct secmsg_init - client: start a local context (INIT)
+ * @size:        sizeof(struct secmsg_init)
+ * @flags:       none defined yet; zero
+ * @package:     SECMSG_PKG_LOCAL
+ * @target_type: SECMSG_TARGET_UID
+ * @target_uid:  the server's user id, in the caller's user namespace
+ *               (EINVAL if it has no mapping there)
+ * @suite:       SECMSG_SUITE_*, or 0 for SECMSG_SUITE_AES256_GCM
+ * @ctx_flags:   requested, of SECMSG_INIT_CTX_FLAGS
+ * @imp_level:   SECMSG_IMP_*, or 0 for SECMSG_IMP_IDENTIFY
+ * @lifetime:    seconds, as for IMPORT
+ * @token_len:   in: bytes at @token; out: bytes written (or needed)
+ * @token:       pointer to the buffer for the init token
+ * @status:      out: SECMSG_STATUS_CONTINUE_NEEDED
+ * @reserved:    zero
+ *
+ * ioctl(devfd, SECMSG_IOC_INIT, &ini) returns a new, incomplete initiator
+ * context fd (O_CLOEXEC) and writes the init token, @token_len and
+ * @status.  Errors (nothing created): EINVAL, E2BIG, EFAULT, EMFILE
+ * (per-user context limit), ENOENT (no such algorithm), ENOMEM, and
+ * ENOBUFS when @token_len is below SECMSG_LOCAL_TOKEN_SIZE (then
+ * @token_len alone is written: the size needed).
+ */
+struct secmsg_init {
+	__u32 size;
+	__u32 flags;
+	__u32 package;
+	__u32 target_type;
+	__u32 target_uid;
+	__u32 suite;
+	__u32 ctx_flags;
+	__u32 imp_level;
+	__u32 lifetime;
+	__u32 token_len;
+	__u64 token;
+	__u32 status;
+	__u32 reserved;
+	__u64 reserved2[2];
+};
+#define SECMSG_INIT_SIZE_VER0		72
+
+/**
+ * struct secmsg_accept - server: accept a local context (ACCEPT)
+ * @size:      sizeof(struct secmsg_accept)
+ * @flags:     none defined yet; zero
+ * @package:   SECMSG_PKG_LOCAL
+ * @in_len:    bytes of the init token at @in_token
+ * @in_token:  pointer to the client's init token
+ * @out_token: pointer to the buffer for the reply token
+ * @out_len:   in: bytes at @out_token; out: bytes written (or needed)
+ * @status:    out: SECMSG_STATUS_OK
+ * @ctx_flags: out: the flags granted
+ * @imp_level: out: the impersonation level the client granted
+ * @reserved:  zero
+ *
+ * ioctl(devfd, SECMSG_IOC_ACCEPT, &acc) returns a complete acceptor
+ * context fd (O_CLOEXEC) and writes the reply token and the out fields.
+ * Errors (nothing created, the token still usable unless it was used or
+ * expired): EINVAL, E2BIG, EFAULT, EMFILE, ENOMEM, ENOBUFS (@out_len below
+ * SECMSG_LOCAL_TOKEN_SIZE; @out_len alone is written), and the token
+ * errors of "Establishing a local context".
+ */
+struct secmsg_accept {
+	__u32 size;
+	__u32 flags;
+	__u32 package;
+	__u32 in_len;
+	__u64 in_token;
+	__u64 out_token;
+	__u32 out_len;
+	__u32 status;
+	__u32 ctx_flags;
+	__u32 imp_level;
+	__u64 reserved[2];
+};
+#define SECMSG_ACCEPT_SIZE_VER0		64
+
+/**
+ * struct secmsg_complete - client: finish a local context (COMPLETE)
+ * @size:      sizeof(struct secmsg_complete)
+ * @flags:     none defined yet; zero
+ * @in_token:  pointer to the server's reply token
+ * @in_len:    its length
+ * @status:    out: SECMSG_STATUS_OK
+ * @ctx_flags: out: the flags granted
+ * @imp_level: out: the impersonation level granted
+ * @reserved:  zero
+ *
+ * ioctl(ctxfd, SECMSG_IOC_COMPLETE, &cmp) on the initiator context INIT
+ * returned.  Returns 0 and writes the out fields; the context is complete
+ * and QUERY shows the server's identity.  Errors (nothing changed):
+ * EINVAL (also: not an incomplete local initiator), E2BIG, EFAULT, ENOMEM,
+ * EISCONN (complete already), and the token errors above.
+ */
+struct secmsg_complete {
+	__u32 size;
+	__u32 flags;
+	__u64 in_token;
+	__u32 in_len;
+	__u32 status;
+	__u32 ctx_flags;
+	__u32 imp_level;
+	__u64 reserved[2];
+};
+#define SECMSG_COMPLETE_SIZE_VER0	48
+
 /* Per-context counters (QUERY, and later netlink) */
 struct secmsg_counters {
 	__u64 signed_msgs;	/* SIGN */
@@ -402,6 +607,39 @@ struct secmsg_counters {
 /* QUERY state */
 #define SECMSG_STATE_ACTIVE		1
 #define SECMSG_STATE_EXPIRED		2
+#define SECMSG_STATE_INCOMPLETE		3	/* initiator before COMPLETE */
+
+/* struct secmsg_identity.flags */
+#define SECMSG_ID_VALID			0x1	/* the fields below are set */
+
+#define SECMSG_ID_GROUPS		32	/* groups reported inline */
+
+/**
+ * struct secmsg_identity - one side's credentials, as the kernel saw them
+ * @flags:    SECMSG_ID_VALID, or 0 when unknown (raw contexts, the server
+ *            of an incomplete context)
+ * @uid:      effective uid, as seen from the querying task's user
+ *            namespace (the overflow uid if unmapped there)
+ * @gid:      effective gid, likewise
+ * @pid:      process id (thread group) of the task that called INIT or
+ *            ACCEPT, in the querying task's pid namespace; 0 if not
+ *            visible or gone
+ * @ngroups:  number of supplementary groups
+ * @userns:   inode number of the task's user namespace (as in
+ *            /proc/PID/ns/user)
+ * @groups:   the first min(@ngroups, SECMSG_ID_GROUPS) supplementary
+ *            groups, ascending, mapped as @gid
+ */
+struct secmsg_identity {
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__u32 pid;
+	__u32 ngroups;
+	__u32 reserved;
+	__u64 userns;
+	__u32 groups[SECMSG_ID_GROUPS];
+};
 
 /**
  * struct secmsg_query - everything about a context (QUERY)
@@ -432,6 +670,17 @@ struct secmsg_counters {
  * @recv_seq:     receive side: highest accepted + 1 (initially the
  *                initial receive number)
  * @counters:     message and failure counters
+ *
+ * Since SECMSG_QUERY_SIZE_VER1 (a caller with a VER0 struct simply does
+ * not get these):
+ *
+ * @imp_level:    SECMSG_IMP_* the client granted (0 for raw contexts)
+ * @reserved:     out: zero
+ * @local:        this side's identity (NAMES): for local contexts, the
+ *                credentials of the task that called INIT or ACCEPT
+ * @peer:         the other side's (for an initiator, known at COMPLETE)
+ *
+ * Names a user can read are a library job (getpwuid_r in libsecmsg).
  */
 struct secmsg_query {
 	__u32 size;
@@ -459,13 +708,20 @@ struct secmsg_query {
 	__u64 send_seq;
 	__u64 recv_seq;
 	struct secmsg_counters counters;
+	__u32 imp_level;
+	__u32 reserved;
+	struct secmsg_identity local;
+	struct secmsg_identity peer;
 };
 #define SECMSG_QUERY_SIZE_VER0		448
+#define SECMSG_QUERY_SIZE_VER1		776
 
 #define SECMSG_IOC_MAGIC		0xE5
 
 /* On /dev/secmsg */
 #define SECMSG_IOC_IMPORT	_IOW(SECMSG_IOC_MAGIC, 0x01, struct secmsg_import)
+#define SECMSG_IOC_INIT		_IOWR(SECMSG_IOC_MAGIC, 0x02, struct secmsg_init)
+#define SECMSG_IOC_ACCEPT	_IOWR(SECMSG_IOC_MAGIC, 0x03, struct secmsg_accept)
 
 /* On a context fd */
 #define SECMSG_IOC_SIGN		_IOWR(SECMSG_IOC_MAGIC, 0x10, struct secmsg_message)
@@ -474,5 +730,6 @@ struct secmsg_query {
 #define SECMSG_IOC_UNSEAL	_IOWR(SECMSG_IOC_MAGIC, 0x13, struct secmsg_message)
 #define SECMSG_IOC_QUERY	_IOWR(SECMSG_IOC_MAGIC, 0x14, struct secmsg_query)
 #define SECMSG_IOC_BATCH	_IOWR(SECMSG_IOC_MAGIC, 0x15, struct secmsg_batch)
+#define SECMSG_IOC_COMPLETE	_IOWR(SECMSG_IOC_MAGIC, 0x20, struct secmsg_complete)
 
 #endif /* _UAPI_LINUX_SECMSG_H */

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The local package: INIT, ACCEPT, COMPLETE between processes of this
+ * host.  Round trip, target checks, token reuse / expiry / truncation /
+ * garbling, incomplete contexts, the identities in QUERY (supplementary
+ * groups, a client in a child user namespace) and mutual authentication.
+ *
+ * Runs as root in the guest; other users are reached with fork() +
+ * setresuid().  Forked helpers report through their exit code (0 = ok,
+ * else the number of the check that failed) and a pipe.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "secmsg_test.h"
+
+#define TOK SECMSG_LOCAL_TOKEN_SIZE
+#define NOBODY 65534
+
+#define LC_FLAGS (SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_REPLAY_DETECT | \
+		  SECMSG_CTX_CONFIDENTIALITY | SECMSG_CTX_INTEGRITY)
+
+/* INIT: the new fd or -errno; @ini out fields returned when given. */
+static int lc_init_full(int dev, uint32_t uid, uint32_t flags, uint32_t level,
+			uint8_t *tok, uint32_t tok_len, struct secmsg_init *out)
+{
+	struct secmsg_init ini;
+	int fd;
+
+	memset(&ini, 0, sizeof(ini));
+	ini.size = sizeof(ini);
+	ini.package = SECMSG_PKG_LOCAL;
+	ini.target_type = SECMSG_TARGET_UID;
+	ini.target_uid = uid;
+	ini.ctx_flags = flags;
+	ini.imp_level = level;
+	ini.token_len = tok_len;
+	ini.token = SM_PTR(tok);
+	fd = ioctl(dev, SECMSG_IOC_INIT, &ini);
+	if (out)
+		*out = ini;
+	return fd < 0 ? -errno : fd;
+}
+
+static int lc_init(int dev, uint32_t uid, uint8_t *tok)
+{
+	return lc_init_full(dev, uid, LC_FLAGS, SECMSG_IMP_IMPERSONATE, tok,
+			    TOK, NULL);
+}
+
+static int lc_accept_full(int dev, const uint8_t *tok, uint32_t len,
+			  uint8_t *reply, struct secmsg_accept *out)
+{
+	struct secmsg_accept acc;
+	int fd;
+
+	memset(&acc, 0, sizeof(acc));
+	acc.size = sizeof(acc);
+	acc.package = SECMSG_PKG_LOCAL;
+	acc.in_token = SM_PTR(tok);
+	acc.in_len = len;
+	acc.out_token = SM_PTR(reply);
+	acc.out_len = TOK;
+	fd = ioctl(dev, SECMSG_IOC_ACCEPT, &acc);
+	if (out)
+		*out = acc;
+	return fd < 0 ? -errno : fd;
+}
+
+static int lc_accept(int dev, const uint8_t *tok, uint8_t *reply)
+{
+	return lc_accept_full(dev, tok, TOK, reply, NULL);
+}
+
+static int lc_complete_full(int fd, const uint8_t *tok, uint32_t len,
+			    struct secmsg_complete *out)
+{
+	struct secmsg_complete cmp;
+	int ret;
+
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.size = sizeof(cmp);
+	cmp.in_token = SM_PTR(tok);
+	cmp.in_len = len;
+	ret = ioctl(fd, SECMSG_IOC_COMPLETE, &cmp);
+	if (out)
+		*out = cmp;
+	return ret < 0 ? -errno : 0;
+}
+
+static int lc_complete(int fd, const uint8_t *tok)
+{
+	return lc_complete_full(fd, tok, TOK, NULL);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static uint64_t ns_inum(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+/* Become @uid/@gid (groups: @groups[@n]); 0 or -1. */
+static int become(uid_t uid, gid_t gid, const gid_t *groups, size_t n)
+{
+	if (setgroups(n, groups) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		return -1;
+	return 0;
+}
+
+/* Wait for a helper; its exit code, or 200 + signal. */
+static int reap(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return 250;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 200 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static int rd_all(int fd, void *p, size_t len)
+{
+	return read(fd, p, len) == (ssize_t)len ? 0 : -1;
+}
+
+static int wr_all(int fd, const void *p, size_t len)
+{
+	return write(fd, p, len) == (ssize_t)len ? 0 : -1;
+}
+
+FIXTURE(local) {
+	int dev;
+};
+
+FIXTURE_SETUP(local)
+{
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (getuid() != 0)
+		SM_SKIP_SETUP("needs root (other users via setresuid)");
+}
+
+FIXTURE_TEARDOWN(local)
+{
+	close(self->dev);
+}
+
+/* Establish as root with root as target: client fd, server fd. */
+static void establish(struct __test_metadata *_metadata, int dev, int *c,
+		      int *s)
+{
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_init ini;
+	struct secmsg_accept acc;
+	struct secmsg_complete cmp;
+
+	*c = lc_init_full(dev, 0, LC_FLAGS, SECMSG_IMP_IMPERSONATE, tok, TOK,
+			  &ini);
+	ASSERT_LE(0, *c);
+	ASSERT_EQ((__u32)SECMSG_STATUS_CONTINUE_NEEDED, ini.status);
+	ASSERT_EQ((__u32)TOK, ini.token_len);
+	*s = lc_accept_full(dev, tok, TOK, reply, &acc);
+	ASSERT_LE(0, *s);
+	ASSERT_EQ((__u32)SECMSG_STATUS_OK, acc.status);
+	ASSERT_EQ((__u32)LC_FLAGS, acc.ctx_flags);
+	ASSERT_EQ((__u32)SECMSG_IMP_IMPERSONATE, acc.imp_level);
+	ASSERT_EQ(0, lc_complete_full(*c, reply, TOK, &cmp));
+	ASSERT_EQ((__u32)SECMSG_STATUS_OK, cmp.status);
+	ASSERT_EQ((__u32)LC_FLAGS, cmp.ctx_flags);
+	ASSERT_EQ((__u32)SECMSG_IMP_IMPERSONATE, cmp.imp_level);
+}
+
+TEST_F(local, round_trip)
+{
+	struct secmsg_query qc, qs;
+	int c, s;
+
+	establish(_metadata, self->dev, &c, &s);
+	ts_assert_pair_works(_metadata, c, s);
+	ts_assert_pair_works(_metadata, s, c);
+
+	ASSERT_EQ(0, ts_query(c, &qc));
+	ASSERT_EQ(0, ts_query(s, &qs));
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER1, qc.size);
+	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qc.package);
+	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qs.package);
+	ASSERT_EQ((__u32)SECMSG_ROLE_INITIATOR, qc.role);
+	ASSERT_EQ((__u32)SECMSG_ROLE_ACCEPTOR, qs.role);
+	ASSERT_EQ((__u32)SECMSG_STATE_ACTIVE, qc.state);
+	ASSERT_EQ((__u32)SECMSG_STATE_ACTIVE, qs.state);
+	ASSERT_EQ((__u32)SECMSG_SUITE_AES256_GCM, qc.suite);
+	ASSERT_EQ((__u32)LC_FLAGS, qc.ctx_flags);
+	ASSERT_EQ((__u32)LC_FLAGS, qs.ctx_flags);
+	ASSERT_EQ((__u32)SECMSG_IMP_IMPERSONATE, qc.imp_level);
+	ASSERT_EQ((__u32)SECMSG_IMP_IMPERSONATE, qs.imp_level);
+	ASSERT_EQ((__u32)TOK, qc.max_token);
+	ASSERT_EQ(qc.expires, qs.expires);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, qc.local.flags);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, qc.peer.flags);
+	ASSERT_EQ((__u32)getpid(), qc.local.pid);
+	ASSERT_EQ((__u32)getpid(), qs.peer.pid);
+	ASSERT_EQ(0u, qs.peer.uid);
+	ASSERT_EQ(0u, qc.peer.uid);
+	close(c);
+	close(s);
+}
+
+TEST_F(local, query_ver0_still_works)
+{
+	struct secmsg_query q;
+	int c, s;
+
+	establish(_metadata, self->dev, &c, &s);
+	memset(&q, 0xaa, sizeof(q));
+	memset(&q, 0, SECMSG_QUERY_SIZE_VER0);
+	q.size = SECMSG_QUERY_SIZE_VER0;
+	ASSERT_EQ(0, ts_ioctl(c, SECMSG_IOC_QUERY, &q));
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER0, q.size);
+	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, q.package);
+	/* nothing past VER0 written */
+	ASSERT_EQ(0xaaaaaaaau, q.imp_level);
+	close(c);
+	close(s);
+}
+
+TEST_F(local, defaults_and_levels)
+{
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_accept acc;
+	struct secmsg_query q;
+	int c, s;
+
+	c = lc_init_full(self->dev, 0, 0, 0, tok, TOK, NULL);
+	ASSERT_LE(0, c);
+	s = lc_accept_full(self->dev, tok, TOK, reply, &acc);
+	ASSERT_LE(0, s);
+	/* default level IDENTIFY; INTEGRITY always */
+	ASSERT_EQ((__u32)SECMSG_IMP_IDENTIFY, acc.imp_level);
+	ASSERT_EQ((__u32)(SECMSG_CTX_INTEGRITY | SECMSG_CTX_IDENTIFY),
+		  acc.ctx_flags);
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ASSERT_EQ(0, ts_query(c, &q));
+	ASSERT_EQ((__u32)SECMSG_IMP_IDENTIFY, q.imp_level);
+	close(c);
+	close(s);
+
+	c = lc_init_full(self->dev, 0, 0, SECMSG_IMP_DELEGATE, tok, TOK, NULL);
+	ASSERT_LE(0, c);
+	s = lc_accept_full(self->dev, tok, TOK, reply, &acc);
+	ASSERT_LE(0, s);
+	ASSERT_EQ((__u32)(SECMSG_CTX_INTEGRITY | SECMSG_CTX_DELEGATE),
+		  acc.ctx_flags);
+	close(c);
+	close(s);
+
+	/* bad arguments: nothing created */
+	ASSERT_EQ(-EINVAL, lc_init_full(self->dev, 0, 0, 5, tok, TOK, NULL));
+	ASSERT_EQ(-EINVAL, lc_init_full(self->dev, 0, SECMSG_CTX_IDENTIFY, 0,
+					tok, TOK, NULL));
+	ASSERT_EQ(-EINVAL, lc_init_full(self->dev, (uint32_t)-1, 0, 0, tok,
+					TOK, NULL));
+	{
+		struct secmsg_init ini;
+
+		ASSERT_EQ(-ENOBUFS, lc_init_full(self->dev, 0, 0, 0, tok,
+						 TOK - 1, &ini));
+		ASSERT_EQ((__u32)TOK, ini.token_len);
+	}
+}
+
+TEST_F(local, incomplete_context)
+{
+	uint8_t tok[TOK], reply[TOK], mtok[32], data[16] = { 0 };
+	struct secmsg_message m;
+	struct secmsg_query q;
+	int c, c2, s;
+
+	c = lc_init(self->dev, 0, tok);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, ts_query(c, &q));
+	ASSERT_EQ((__u32)SECMSG_STATE_INCOMPLETE, q.state);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.local.flags);
+	ASSERT_EQ(0u, q.peer.flags);
+	ASSERT_EQ(0, q.driver[0]);
+
+	ASSERT_EQ(-ENOTCONN, ts_seal1(c, mtok, data, sizeof(data), 0, &m));
+	ASSERT_EQ((__u32)SECMSG_VERDICT_INCOMPLETE_CONTEXT, m.verdict);
+	ASSERT_EQ(-ENOTCONN, m.error);
+	ASSERT_EQ(-ENOTCONN, ts_sign1(c, mtok, data, sizeof(data), &m));
+	ASSERT_EQ(-ENOTCONN, ts_verify1(c, mtok, data, sizeof(data), &m));
+	ASSERT_EQ(-ENOTCONN, ts_unseal1(c, mtok, data, sizeof(data), &m));
+	ASSERT_EQ((__u32)SECMSG_VERDICT_INCOMPLETE_CONTEXT, m.verdict);
+
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	/* still incomplete until COMPLETE */
+	ASSERT_EQ(-ENOTCONN, ts_seal1(c, mtok, data, sizeof(data), 0, &m));
+	/* COMPLETE on the acceptor, or on a raw context: EINVAL */
+	ASSERT_EQ(-EINVAL, lc_complete(s, reply));
+	c2 = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
+			      0, 0);
+	ASSERT_LE(0, c2);
+	ASSERT_EQ(-EINVAL, lc_complete(c2, reply));
+	close(c2);
+
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ASSERT_EQ(-EISCONN, lc_complete(c, reply));
+	ts_assert_pair_works(_metadata, c, s);
+	close(c);
+	close(s);
+}
+
+TEST_F(local, token_reuse)
+{
+	uint8_t tok[TOK], tok2[TOK], reply[TOK], reply2[TOK];
+	int c, c2, s, n;
+
+	c = lc_init(self->dev, 0, tok);
+	ASSERT_LE(0, c);
+	c2 = lc_init(self->dev, 0, tok2);
+	ASSERT_LE(0, c2);
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	n = count_fds();
+	ASSERT_EQ(-EALREADY, lc_accept(self->dev, tok, reply2));
+	ASSERT_EQ(n, count_fds());
+	/* a reply token for another context */
+	ASSERT_EQ(-EALREADY, lc_complete(c2, reply));
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ASSERT_EQ(-EISCONN, lc_complete(c, reply));
+	ASSERT_EQ(-EALREADY, lc_complete(c2, reply));
+	close(s);
+
+	/* an init token whose client context is gone */
+	close(c2);
+	ASSERT_EQ(-EALREADY, lc_accept(self->dev, tok2, reply2));
+	ASSERT_EQ(n - 2, count_fds());
+	close(c);
+}
+
+TEST_F(local, token_garbage)
+{
+	uint8_t tok[TOK], reply[TOK], bad[TOK + 8];
+	int c, s, n, i;
+
+	c = lc_init(self->dev, 0, tok);
+	ASSERT_LE(0, c);
+	n = count_fds();
+
+	/* truncated, or too long */
+	ASSERT_EQ(-EMSGSIZE, lc_accept_full(self->dev, tok, TOK - 1, reply,
+					    NULL));
+	ASSERT_EQ(-EMSGSIZE, lc_accept_full(self->dev, tok, 0, reply, NULL));
+	memcpy(bad, tok, TOK);
+	ASSERT_EQ(-EMSGSIZE, lc_accept_full(self->dev, bad, TOK + 1, reply,
+					    NULL));
+	/* every byte matters */
+	for (i = 0; i < TOK; i++) {
+		memcpy(bad, tok, TOK);
+		bad[i] ^= 0x01;
+		ASSERT_EQ(-EBADMSG, lc_accept(self->dev, bad, reply)) {
+			TH_LOG("byte %d", i);
+		}
+	}
+	memset(bad, 0, TOK);
+	ASSERT_EQ(-EBADMSG, lc_accept(self->dev, bad, reply));
+	ASSERT_EQ(-EFAULT, lc_accept_full(self->dev, NULL, TOK, reply, NULL));
+	/* an init token is no reply token */
+	ASSERT_EQ(-EBADMSG, lc_complete(c, tok));
+	ASSERT_EQ(-EMSGSIZE, lc_complete_full(c, tok, 10, NULL));
+	ASSERT_EQ(n, count_fds());
+
+	/* nothing was consumed: the real token still works */
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	/* a reply token is no init token */
+	ASSERT_EQ(-EBADMSG, lc_accept(self->dev, reply, bad));
+	for (i = 0; i < TOK; i += 7) {
+		memcpy(bad, reply, TOK);
+		bad[i] ^= 0x80;
+		ASSERT_EQ(-EBADMSG, lc_complete(c, bad));
+	}
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ts_assert_pair_works(_metadata, c, s);
+	close(c);
+	close(s);
+}
+
+TEST_F(local, token_expiry)
+{
+	uint8_t tok[TOK], tok2[TOK], reply[TOK], reply2[TOK];
+	struct secmsg_message m;
+	uint8_t mtok[32], data[8] = { 0 };
+	int c, c2, s, n;
+
+	c = lc_init(self->dev, 0, tok);
+	ASSERT_LE(0, c);
+	c2 = lc_init(self->dev, 0, tok2);
+	ASSERT_LE(0, c2);
+	s = lc_accept(self->dev, tok2, reply2);
+	ASSERT_LE(0, s);
+	sleep(SECMSG_LOCAL_TOKEN_LIFETIME + 1);
+	n = count_fds();
+	ASSERT_EQ(-EKEYEXPIRED, lc_accept(self->dev, tok, reply));
+	ASSERT_EQ(-EKEYEXPIRED, lc_complete(c2, reply2));
+	ASSERT_EQ(n, count_fds());
+	ASSERT_EQ(-ENOTCONN, ts_seal1(c2, mtok, data, sizeof(data), 0, &m));
+	close(c);
+	close(c2);
+	close(s);
+}
+
+/* Server as @uid: accept @tok, send back the reply; exit code = result. */
+static pid_t server_as(int dev, uid_t uid, const uint8_t *tok, int out)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		uint8_t reply[TOK];
+		int s, err;
+
+		if (become(uid, uid, NULL, 0))
+			_exit(10);
+		s = lc_accept(dev, tok, reply);
+		err = s < 0 ? -s : 0;
+		if (wr_all(out, &err, sizeof(err)) ||
+		    (!err && wr_all(out, reply, TOK)))
+			_exit(11);
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(local, target_mismatch)
+{
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_query q;
+	int c, p[2], err, n;
+	pid_t pid;
+
+	c = lc_init(self->dev, NOBODY, tok);
+	ASSERT_LE(0, c);
+	n = count_fds();
+	/* root is not nobody */
+	ASSERT_EQ(-EACCES, lc_accept(self->dev, tok, reply));
+	ASSERT_EQ(n, count_fds());
+	ASSERT_EQ(0, pipe(p));
+
+	/* another user is not nobody either */
+	pid = server_as(self->dev, 1000, tok, p[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, reap(pid));
+	ASSERT_EQ(0, rd_all(p[0], &err, sizeof(err)));
+	ASSERT_EQ(EACCES, err);
+
+	/* the token survived both refusals: nobody accepts */
+	pid = server_as(self->dev, NOBODY, tok, p[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, reap(pid));
+	ASSERT_EQ(0, rd_all(p[0], &err, sizeof(err)));
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, rd_all(p[0], reply, TOK));
+
+	/* mutual authentication: the client sees who accepted */
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ASSERT_EQ(0, ts_query(c, &q));
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.peer.flags);
+	ASSERT_EQ((__u32)NOBODY, q.peer.uid);
+	ASSERT_EQ((__u32)NOBODY, q.peer.gid);
+	ASSERT_EQ(0u, q.peer.ngroups);
+	ASSERT_EQ(0u, q.local.uid);
+	close(p[0]);
+	close(p[1]);
+	close(c);
+}
+
+TEST_F(local, identities_exact)
+{
+	static const gid_t groups[] = { 5, 7, 9, 4242 };
+	int to_srv[2], to_cli[2], s, i;
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_query q;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_srv));
+	ASSERT_EQ(0, pipe(to_cli));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct secmsg_query cq;
+		int c;
+
+		if (become(2000, 1234, groups, SM_ARRAY_SIZE(groups)))
+			_exit(10);
+		c = lc_init(self->dev, 0, tok);
+		if (c < 0)
+			_exit(11);
+		if (wr_all(to_srv[1], tok, TOK) ||
+		    rd_all(to_cli[0], reply, TOK))
+			_exit(12);
+		if (lc_complete(c, reply))
+			_exit(13);
+		if (ts_query(c, &cq))
+			_exit(14);
+		if (cq.local.uid != 2000 || cq.local.gid != 1234 ||
+		    cq.local.ngroups != SM_ARRAY_SIZE(groups))
+			_exit(15);
+		/* the server: root, in our namespaces */
+		if (cq.peer.uid != 0 || cq.peer.gid != 0 ||
+		    cq.peer.pid != (__u32)getppid())
+			_exit(16);
+		_exit(0);
+	}
+	ASSERT_EQ(0, rd_all(to_srv[0], tok, TOK));
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, wr_all(to_cli[1], reply, TOK));
+	ASSERT_EQ(0, reap(pid));
+
+	ASSERT_EQ(0, ts_query(s, &q));
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.peer.flags);
+	ASSERT_EQ(2000u, q.peer.uid);
+	ASSERT_EQ(1234u, q.peer.gid);
+	ASSERT_EQ((__u32)pid, q.peer.pid);
+	ASSERT_EQ(ns_inum("/proc/self/ns/user"), q.peer.userns);
+	ASSERT_EQ((__u32)SM_ARRAY_SIZE(groups), q.peer.ngroups);
+	for (i = 0; i < (int)SM_ARRAY_SIZE(groups); i++)
+		ASSERT_EQ((__u32)groups[i], q.peer.groups[i]);
+	ASSERT_EQ(0u, q.local.uid);
+	ASSERT_EQ((__u32)getpid(), q.local.pid);
+	close(s);
+	close(to_srv[0]);
+	close(to_srv[1]);
+	close(to_cli[0]);
+	close(to_cli[1]);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+TEST_F(local, client_in_child_userns)
+{
+	int to_srv[2], to_cli[2], s, st;
+	uint8_t tok[TOK], reply[TOK];
+	uint64_t client_ns = 0;
+	struct secmsg_query q;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_srv));
+	ASSERT_EQ(0, pipe(to_cli));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct secmsg_query cq;
+		uint64_t ino;
+		int c;
+
+		if (become(3000, 3000, NULL, 0))
+			_exit(10);
+		/* setresuid() made us undumpable: the map files are root's */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(10);
+		if (unshare(CLONE_NEWUSER))
+			_exit(errno == EPERM || errno == ENOSPC ? 99 : 11);
+		if (write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/uid_map", "0 3000 1") ||
+		    write_file("/proc/self/gid_map", "0 3000 1"))
+			_exit(12);
+		ino = ns_inum("/proc/self/ns/user");
+		if (wr_all(to_srv[1], &ino, sizeof(ino)))
+			_exit(13);
+		/* target 0 here is uid 3000 outside */
+		c = lc_init(self->dev, 0, tok);
+		if (c < 0)
+			_exit(14);
+		if (wr_all(to_srv[1], tok, TOK) ||
+		    rd_all(to_cli[0], reply, TOK))
+			_exit(15);
+		if (lc_complete(c, reply) || ts_query(c, &cq))
+			_exit(16);
+		/* seen from inside: both are root of this namespace */
+		if (cq.local.uid != 0 || cq.peer.uid != 0 ||
+		    cq.local.userns != ino)
+			_exit(17);
+		_exit(0);
+	}
+	close(to_srv[1]);
+	if (rd_all(to_srv[0], &client_ns, sizeof(client_ns))) {
+		st = reap(pid);
+		if (st == 99)
+			SKIP(return, "no unprivileged user namespaces");
+		ASSERT_EQ(0, st);
+	}
+	ASSERT_EQ(0, rd_all(to_srv[0], tok, TOK));
+
+	/* the server must be uid 3000 outside: a forked helper */
+	do {
+		int p[2], err;
+		pid_t spid;
+
+		ASSERT_EQ(0, pipe(p));
+		/* root cannot accept for 3000 */
+		ASSERT_EQ(-EACCES, lc_accept(self->dev, tok, reply));
+		spid = fork();
+		ASSERT_LE(0, spid);
+		if (spid == 0) {
+			struct secmsg_query sq;
+
+			if (become(3000, 3000, NULL, 0))
+				_exit(10);
+			s = lc_accept(self->dev, tok, reply);
+			if (s < 0)
+				_exit(11);
+			if (ts_query(s, &sq))
+				_exit(12);
+			err = 0;
+			if (wr_all(p[1], reply, TOK) ||
+			    wr_all(p[1], &sq, sizeof(sq)))
+				_exit(13);
+			_exit(err);
+		}
+		ASSERT_EQ(0, reap(spid));
+		ASSERT_EQ(0, rd_all(p[0], reply, TOK));
+		ASSERT_EQ(0, rd_all(p[0], &q, sizeof(q)));
+		close(p[0]);
+		close(p[1]);
+	} while (0);
+	ASSERT_EQ(0, wr_all(to_cli[1], reply, TOK));
+	ASSERT_EQ(0, reap(pid));
+
+	/* the client as the init namespace sees it */
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.peer.flags);
+	ASSERT_EQ(3000u, q.peer.uid);
+	ASSERT_EQ(3000u, q.peer.gid);
+	ASSERT_EQ((__u32)pid, q.peer.pid);
+	ASSERT_EQ(client_ns, q.peer.userns);
+	ASSERT_NE(ns_inum("/proc/self/ns/user"), q.peer.userns);
+	ASSERT_EQ(3000u, q.local.uid);
+	ASSERT_EQ(ns_inum("/proc/self/ns/user"), q.local.userns);
+	close(to_srv[0]);
+	close(to_cli[0]);
+	close(to_cli[1]);
+}
+
+TEST_HARNESS_MAIN
