@@ -284,7 +284,7 @@ static const char *verdict_name(unsigned int v)
 	static const char *const names[] = {
 		"OK", "ALTERED", "REPLAYED", "TOO_OLD", "OUT_OF_SEQUENCE",
 		"EXPIRED", "BAD_TOKEN", "BUFFER_TOO_SMALL",
-		"INCOMPLETE_MESSAGE", "QOP_NOT_SUPPORTED",
+		"INCOMPLETE_MESSAGE", "QOP_NOT_SUPPORTED", "INCOMPLETE_CONTEXT",
 	};
 
 	return v <= SECMSG_VERDICT_MAX ? names[v] : "?";
