@@ -14,7 +14,6 @@
 #include <grp.h>
 #include <sys/wait.h>
 
-#define LIMIT_PARAM "/sys/module/secmsg/parameters/max_contexts_per_user"
 #define LIMIT 3
 #define UID_A 65534	/* nobody */
 #define UID_B 65533
@@ -24,45 +23,15 @@ FIXTURE(limits) {
 	int have_saved;
 };
 
-static int write_param(const char *val)
-{
-	int fd = open(LIMIT_PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 FIXTURE_SETUP(limits)
 {
-	char buf[16];
-	ssize_t n;
-	int fd;
-
-	if (geteuid() != 0)
-		SM_SKIP_SETUP("needs root");
-	if (access(SECMSG_DEVICE_PATH, F_OK))
-		SM_SKIP_SETUP("%s missing: secmsg.ko not loaded",
-			      SECMSG_DEVICE_PATH);
-	fd = open(LIMIT_PARAM, O_RDONLY);
-	if (fd < 0)
-		SM_SKIP_SETUP("no %s", LIMIT_PARAM);
-	n = read(fd, self->saved, sizeof(self->saved) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
-	self->saved[n] = 0;
-	self->have_saved = 1;
-	snprintf(buf, sizeof(buf), "%d\n", LIMIT);
-	ASSERT_EQ(0, write_param(buf));
+	TS_LIMIT_SETUP(LIMIT);
 }
 
 FIXTURE_TEARDOWN(limits)
 {
 	if (self->have_saved)
-		write_param(self->saved);
+		ts_limit_write(self->saved);
 }
 
 static int become(uid_t uid)

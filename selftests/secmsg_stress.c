@@ -591,21 +591,8 @@ TEST_F_TIMEOUT(stress, seal_unseal_swap_pass_unload, 600)
 
 /* ---- per-user limit, raced from threads of two users at once ----------- */
 
-#define LIMIT_PARAM "/sys/module/secmsg/parameters/max_contexts_per_user"
 #define RACE_LIMIT	24
 #define RACE_THREADS	4
-
-static int write_param(const char *val)
-{
-	int fd = open(LIMIT_PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
 
 static int become(uid_t uid)
 {
@@ -705,31 +692,13 @@ FIXTURE(race) {
 
 FIXTURE_SETUP(race)
 {
-	char buf[16];
-	ssize_t n;
-	int fd;
-
-	if (geteuid() != 0)
-		SM_SKIP_SETUP("needs root (the limit parameter, other uids)");
-	if (access(SECMSG_DEVICE_PATH, F_OK))
-		SM_SKIP_SETUP("%s missing: secmsg.ko not loaded",
-			      SECMSG_DEVICE_PATH);
-	fd = open(LIMIT_PARAM, O_RDONLY);
-	if (fd < 0)
-		SM_SKIP_SETUP("no %s", LIMIT_PARAM);
-	n = read(fd, self->saved, sizeof(self->saved) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
-	self->saved[n] = 0;
-	self->have_saved = 1;
-	snprintf(buf, sizeof(buf), "%d\n", RACE_LIMIT);
-	ASSERT_EQ(0, write_param(buf));
+	TS_LIMIT_SETUP(RACE_LIMIT);
 }
 
 FIXTURE_TEARDOWN(race)
 {
 	if (self->have_saved)
-		write_param(self->saved);
+		ts_limit_write(self->saved);
 }
 
 TEST_F_TIMEOUT(race, two_users_race_to_limit, 300)

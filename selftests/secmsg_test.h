@@ -149,6 +149,49 @@ static inline const char *ts_suite_alg(uint32_t suite)
 		"rfc7539(chacha20,poly1305)" : "gcm(aes)";
 }
 
+/* ---- the per-user context limit (module parameter) ------------------ */
+
+#define TS_LIMIT_PARAM "/sys/module/secmsg/parameters/max_contexts_per_user"
+
+/* Write @val (e.g. "24\n") to the limit; 0 or -errno. */
+static inline int ts_limit_write(const char *val)
+{
+	int fd = open(TS_LIMIT_PARAM, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/*
+ * In FIXTURE_SETUP: save the limit in self->saved (a char array), note it
+ * in self->have_saved, and set it to @limit; skip unless root with the
+ * module loaded.  FIXTURE_TEARDOWN restores with ts_limit_write(saved).
+ */
+#define TS_LIMIT_SETUP(limit) do { \
+	char _buf[16]; \
+	ssize_t _n; \
+	int _fd; \
+	if (geteuid() != 0) \
+		SM_SKIP_SETUP("needs root (the limit parameter, other uids)"); \
+	if (access(SECMSG_DEVICE_PATH, F_OK)) \
+		SM_SKIP_SETUP("%s missing: secmsg.ko not loaded", \
+			      SECMSG_DEVICE_PATH); \
+	_fd = open(TS_LIMIT_PARAM, O_RDONLY); \
+	if (_fd < 0) \
+		SM_SKIP_SETUP("no %s", TS_LIMIT_PARAM); \
+	_n = read(_fd, self->saved, sizeof(self->saved) - 1); \
+	close(_fd); \
+	ASSERT_LT(0, _n); \
+	self->saved[_n] = 0; \
+	self->have_saved = 1; \
+	snprintf(_buf, sizeof(_buf), "%d\n", (limit)); \
+	ASSERT_EQ(0, ts_limit_write(_buf)); \
+} while (0)
+
 /* ---- messages -------------------------------------------------------- */
 
 static inline void ts_buf(struct secmsg_buffer *b, uint32_t type,
