@@ -4,8 +4,9 @@
 # check-symbols.sh LIB MAP [HEADER]
 #
 # The shared library must export exactly the functions listed in the
-# version script, each at version LIBSECMSG_1, and (if HEADER is given)
-# those must be exactly the functions the public header declares.
+# version script, each as the default version (@@) of the node that lists
+# it (LIBSECMSG_1, LIBSECMSG_1.1, ...), and (if HEADER is given) those must
+# be exactly the functions the public header declares.
 set -eu
 
 lib=$1
@@ -14,18 +15,20 @@ hdr=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-sed -n 's/^[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\);.*/\1/p' "$map" |
-	sort > "$tmp/map"
+# "name@@NODE" for every symbol of the map, by the node that opens above it
+awk '/^[[:space:]]*[A-Za-z_][A-Za-z0-9_.]*[[:space:]]*\{/ {
+		node = $1; sub(/\{.*/, "", node); next }
+	/^[[:space:]]*[A-Za-z_][A-Za-z0-9_]*;/ {
+		s = $1; sub(/;.*/, "", s); print s "@@" node }' "$map" |
+	sort > "$tmp/mapver"
+sed 's/@.*//' "$tmp/mapver" > "$tmp/map"
 nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' |
 	sort > "$tmp/exported"
 
 status=0
-if grep -v '@@LIBSECMSG_1$' "$tmp/exported" > "$tmp/badver"; then
-	echo "not at version LIBSECMSG_1:"; cat "$tmp/badver"; status=1
-fi
-sed 's/@.*//' "$tmp/exported" > "$tmp/names"
-if ! diff -u "$tmp/map" "$tmp/names"; then
-	echo "exported symbols differ from $map (- map, + library)"; status=1
+if ! diff -u "$tmp/mapver" "$tmp/exported"; then
+	echo "exported symbols or their versions differ from $map (- map, + library)"
+	status=1
 fi
 if [ -n "$hdr" ]; then
 	# Prototypes: a line starting with a type and naming sm_xxx(
@@ -36,5 +39,6 @@ if [ -n "$hdr" ]; then
 		status=1
 	fi
 fi
-[ $status -eq 0 ] && echo "# symbols: $(wc -l < "$tmp/map") exported, all LIBSECMSG_1, as in the map"
+nodes=$(sed 's/.*@@//' "$tmp/mapver" | sort -u | tr '\n' ' ')
+[ $status -eq 0 ] && echo "# symbols: $(wc -l < "$tmp/map") exported, at their nodes ($nodes) as in the map"
 exit $status

@@ -13,7 +13,24 @@
 
 #include "fake_kernel.h"
 
-struct fake_kern kern = { .dev_fd = -1, .ctx_fd = -1, .import_fd = -1 };
+struct fake_kern kern = { .dev_fd = -1, .ctx_fd = -1, .import_fd = -1,
+			  .init_fd = -1, .accept_fd = -1 };
+
+/* The identities QUERY reports: root here, an unknown uid there */
+static void fake_identity(struct secmsg_identity *id, uint32_t uid,
+			  uint32_t pid, uint32_t ngroups)
+{
+	unsigned int i;
+
+	id->flags = SECMSG_ID_VALID;
+	id->uid = uid;
+	id->gid = uid;
+	id->pid = pid;
+	id->ngroups = ngroups;
+	id->userns = 4026531837u;
+	for (i = 0; i < ngroups && i < SECMSG_ID_GROUPS; i++)
+		id->groups[i] = 1000 + i;
+}
 
 void fake_kern_query(struct secmsg_query *q)
 {
@@ -51,6 +68,9 @@ void fake_kern_query(struct secmsg_query *q)
 	q->recv_seq = 9;
 	for (i = 0; i < 11; i++)
 		c[i] = 100 + i;
+	q->imp_level = SECMSG_IMP_IMPERSONATE;
+	fake_identity(&q->local, 0, 4242, 3);
+	fake_identity(&q->peer, 3999999999u, 4343, SECMSG_ID_GROUPS + 8);
 }
 
 /* QUERY: the answer above, edited by query_hook; return 0 or -errno. */
@@ -155,9 +175,89 @@ static int kern_batch(struct secmsg_batch *bt)
 	return 0;
 }
 
+/* Write a token of @fill bytes; 0, or -ENOBUFS with the size needed. */
+static int kern_token_out(__u64 ptr, __u32 *len, int fill)
+{
+	if (*len < SECMSG_LOCAL_TOKEN_SIZE) {
+		*len = SECMSG_LOCAL_TOKEN_SIZE;
+		return -ENOBUFS;
+	}
+	memset((void *)(uintptr_t)ptr, fill, SECMSG_LOCAL_TOKEN_SIZE);
+	*len = SECMSG_LOCAL_TOKEN_SIZE;
+	return 0;
+}
+
+/* Read an establishment token: its length and first byte decide. */
+static int kern_token_in(__u64 ptr, __u32 len, int want)
+{
+	const unsigned char *t = (const void *)(uintptr_t)ptr;
+
+	if (len != SECMSG_LOCAL_TOKEN_SIZE)
+		return -EMSGSIZE;
+	return t[0] == want ? 0 : -EBADMSG;
+}
+
+static int kern_init(struct secmsg_init *ini)
+{
+	int ret;
+
+	memcpy(&kern.init, ini, sizeof(kern.init));
+	if (ini->size != sizeof(*ini) || ini->package != SECMSG_PKG_LOCAL)
+		return -EINVAL;
+	if (kern.init_errno)
+		return -kern.init_errno;
+	ret = kern_token_out(ini->token, &ini->token_len, 'I');
+	if (ret)
+		return ret;
+	ini->status = kern.bad_status ? kern.bad_status :
+					SECMSG_STATUS_CONTINUE_NEEDED;
+	return kern.init_fd;
+}
+
+static int kern_accept(struct secmsg_accept *acc)
+{
+	int ret;
+
+	memcpy(&kern.accept, acc, sizeof(kern.accept));
+	if (acc->size != sizeof(*acc) || acc->package != SECMSG_PKG_LOCAL)
+		return -EINVAL;
+	if (kern.accept_errno)
+		return -kern.accept_errno;
+	if (acc->out_len < SECMSG_LOCAL_TOKEN_SIZE)
+		return kern_token_out(acc->out_token, &acc->out_len, 'R');
+	ret = kern_token_in(acc->in_token, acc->in_len, 'I');
+	if (ret)
+		return ret;
+	kern_token_out(acc->out_token, &acc->out_len, 'R');
+	acc->status = kern.bad_status ? kern.bad_status : SECMSG_STATUS_OK;
+	acc->ctx_flags = SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_INTEGRITY;
+	acc->imp_level = SECMSG_IMP_IDENTIFY;
+	return kern.accept_fd;
+}
+
+static int kern_complete(struct secmsg_complete *cmp)
+{
+	int ret;
+
+	memcpy(&kern.complete, cmp, sizeof(kern.complete));
+	if (cmp->size != sizeof(*cmp))
+		return -EINVAL;
+	if (kern.complete_errno)
+		return -kern.complete_errno;
+	ret = kern_token_in(cmp->in_token, cmp->in_len, 'R');
+	if (ret)
+		return ret;
+	cmp->status = kern.bad_status ? kern.bad_status : SECMSG_STATUS_OK;
+	cmp->ctx_flags = SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_INTEGRITY;
+	cmp->imp_level = SECMSG_IMP_IDENTIFY;
+	return 0;
+}
+
 static int kern_ctx(unsigned long req, void *arg)
 {
 	switch (req) {
+	case SECMSG_IOC_COMPLETE:
+		return kern_complete(arg);
 	case SECMSG_IOC_QUERY:
 		return kern_query(arg);
 	case SECMSG_IOC_SIGN:
@@ -177,6 +277,10 @@ static int kern_ctx(unsigned long req, void *arg)
 
 static int kern_dev(unsigned long req, void *arg)
 {
+	if (req == SECMSG_IOC_INIT)
+		return kern_init(arg);
+	if (req == SECMSG_IOC_ACCEPT)
+		return kern_accept(arg);
 	if (req != SECMSG_IOC_IMPORT)
 		return -ENOTTY;
 	memcpy(&kern.import, arg, sizeof(kern.import));

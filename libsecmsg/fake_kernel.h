@@ -7,9 +7,11 @@
  * fake_kernel.c defines ioctl() itself, which the library's calls bind to
  * (symbol interposition, or a static link).  For the descriptors registered
  * in kern.dev_fd and kern.ctx_fd it is the fake; every other descriptor
- * goes to the real ioctl system call.  QUERY answers, message calls write
- * lengths and sequence numbers, and failures are scripted: by the fields
- * below, or wholesale by the hooks.
+ * goes to the real ioctl system call.  QUERY answers (VER1, with both
+ * identities), message calls write lengths and sequence numbers, INIT /
+ * ACCEPT / COMPLETE check token lengths and write tokens of 'I' and 'R'
+ * bytes, and failures are scripted: by the fields below, or wholesale by
+ * the hooks.
  */
 #ifndef SECMSG_FAKE_KERNEL_H
 #define SECMSG_FAKE_KERNEL_H
@@ -38,6 +40,15 @@ struct fake_kern {
 	unsigned int fail_mod, fail_rem;
 	/* QUERY: leave names unterminated */
 	int long_names;
+	/* INIT and ACCEPT (on dev_fd), COMPLETE (on ctx_fd): the structs
+	 * received, the fds returned, scripted errnos (after the struct is
+	 * recorded), and a status to write instead of the right one */
+	struct secmsg_init init;
+	struct secmsg_accept accept;
+	struct secmsg_complete complete;
+	int init_fd, accept_fd;
+	int init_errno, accept_errno, complete_errno;
+	uint32_t bad_status;
 
 	/*
 	 * Hooks, for the fuzzers; NULL for the behaviour above.

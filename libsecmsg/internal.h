@@ -6,6 +6,7 @@
 #define SECMSG_INTERNAL_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "secmsg.h"
@@ -33,9 +34,23 @@ enum sm_call {
 	SM_CALL_QUERY, /* sm_query*(), sm_ctx_from_fd() */
 	SM_CALL_MESSAGE, /* one message: sm_sign()... or a batch entry */
 	SM_CALL_BATCH, /* a BATCH ioctl as a whole */
+	SM_CALL_INIT, /* sm_init_context*() */
+	SM_CALL_ACCEPT, /* sm_accept_context*() */
+	SM_CALL_COMPLETE, /* sm_complete_context() */
 };
 
 sm_status sm_errno_status(int err, enum sm_call call);
 sm_status sm_verdict_status(uint32_t verdict, int err);
+
+/* Copy a caller's sized struct (see secmsg.c); 0 or -errno. */
+int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
+		  size_t min);
+sm_status sm_ctx_new(int fd, sm_ctx **out);
+/* open(SECMSG_DEVICE_PATH), and the status of its failure */
+int sm_open_dev(sm_status *st);
+/* One QUERY (struct secmsg_query of this header's size) */
+sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q);
+/* The kernel's identity, copied only if valid (else all zero) */
+void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k);
 
 #endif /* SECMSG_INTERNAL_H */

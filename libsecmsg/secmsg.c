@@ -15,15 +15,15 @@
 #define SM_IMPORT_PARAMS_SIZE_VER0                     \
 	(offsetof(struct sm_import_params, recv_seq) + \
 	 sizeof(((struct sm_import_params *)0)->recv_seq))
-#define SM_CONTEXT_INFO_SIZE_VER0 sizeof(struct sm_context_info)
+#define SM_CONTEXT_INFO_SIZE_VER0 offsetof(struct sm_context_info, imp_level)
 
 /*
  * Copy a caller's struct that carries its size, as copy_struct_from_user():
  * a shorter one leaves our newer fields zero, a longer one must have only
  * zero bytes beyond what we know.  Return 0 or -errno.
  */
-static int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
-			 size_t min)
+int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
+		  size_t min)
 {
 	const unsigned char *tail = (const unsigned char *)src + dsize;
 	size_t i;
@@ -41,7 +41,7 @@ static int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
 	return 0;
 }
 
-static sm_status sm_ctx_new(int fd, sm_ctx **out)
+sm_status sm_ctx_new(int fd, sm_ctx **out)
 {
 	sm_ctx *ctx = malloc(sizeof(*ctx));
 
@@ -106,6 +106,31 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 	return SM_E_OK;
 }
 
+int sm_open_dev(sm_status *st)
+{
+	int devfd = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	if (devfd >= 0)
+		return devfd;
+	switch (errno) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		*st = SM_E_SECPKG_NOT_FOUND;
+		break;
+	case EMFILE:
+	case ENFILE:
+		*st = SM_E_TOO_MANY_CONTEXTS;
+		break;
+	case ENOMEM:
+		*st = SM_E_INSUFFICIENT_MEMORY;
+		break;
+	default:
+		*st = SM_E_INTERNAL_ERROR;
+	}
+	return -1;
+}
+
 SM_EXPORT sm_status sm_import(const struct sm_import_params *params,
 			      sm_ctx **out)
 {
@@ -121,22 +146,9 @@ SM_EXPORT sm_status sm_import(const struct sm_import_params *params,
 	if (params->size < SM_IMPORT_PARAMS_SIZE_VER0)
 		return sm_invalid(EINVAL);
 
-	devfd = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (devfd < 0) {
-		switch (errno) {
-		case ENOENT:
-		case ENODEV:
-		case ENXIO:
-			return SM_E_SECPKG_NOT_FOUND;
-		case EMFILE:
-		case ENFILE:
-			return SM_E_TOO_MANY_CONTEXTS;
-		case ENOMEM:
-			return SM_E_INSUFFICIENT_MEMORY;
-		default:
-			return SM_E_INTERNAL_ERROR;
-		}
-	}
+	devfd = sm_open_dev(&st);
+	if (devfd < 0)
+		return st;
 	st = sm_import_dev(devfd, params, out);
 	err = errno;
 	close(devfd);
@@ -189,7 +201,7 @@ SM_EXPORT void sm_close(sm_ctx *ctx)
 	errno = err;
 }
 
-static sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q)
+sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q)
 {
 	if (!ctx)
 		return sm_invalid(EINVAL);
@@ -254,6 +266,24 @@ static void sm_name_from(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
+void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
+{
+	unsigned int i, n;
+
+	memset(id, 0, sizeof(*id));
+	if (!(k->flags & SECMSG_ID_VALID))
+		return;
+	id->flags = SM_ID_VALID;
+	id->uid = k->uid;
+	id->gid = k->gid;
+	id->pid = k->pid;
+	id->ngroups = k->ngroups;
+	id->userns = k->userns;
+	n = k->ngroups < SM_ID_GROUPS ? k->ngroups : SM_ID_GROUPS;
+	for (i = 0; i < n; i++)
+		id->groups[i] = k->groups[i];
+}
+
 SM_EXPORT sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info)
 {
 	struct sm_context_info ci;
@@ -298,6 +328,10 @@ SM_EXPORT sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info)
 		.bad_token = q.counters.bad_token,
 		.other_failures = q.counters.other_failures,
 	};
+	/* A kernel before VER1 wrote less: the rest stayed zero. */
+	ci.imp_level = q.imp_level;
+	sm_identity_from(&ci.local, &q.local);
+	sm_identity_from(&ci.peer, &q.peer);
 
 	/* A caller built against a newer header gets its new fields zeroed. */
 	if (size > sizeof(ci)) {

@@ -7,6 +7,8 @@
  * on that descriptor.  The calls mirror SSPI's message support:
  *
  *   SSPI                          libsecmsg
+ *   InitializeSecurityContext     sm_init_context(), sm_complete_context()
+ *   AcceptSecurityContext         sm_accept_context()
  *   ImportSecurityContext         sm_import(), sm_ctx_from_fd()
  *   DeleteSecurityContext         sm_close()
  *   MakeSignature                 sm_sign()
@@ -14,7 +16,7 @@
  *   EncryptMessage                sm_seal()
  *   DecryptMessage                sm_unseal()
  *   QueryContextAttributes        sm_query_sizes(), sm_query_stream_sizes(),
- *                                 sm_query()
+ *                                 sm_query(), sm_query_names()
  *   (none)                        sm_batch(): many messages, one call
  *
  * Conventions
@@ -49,7 +51,7 @@ extern "C" {
 #endif
 
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 0
+#define LIBSECMSG_VERSION_MINOR 1
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -70,7 +72,7 @@ typedef int32_t sm_status;
 
 /* Success */
 #define SM_E_OK ((sm_status)0x00000000)
-/* Context establishment needs another round; reserved for later packages */
+/* Context establishment needs another round (sm_init_context()) */
 #define SM_I_CONTINUE_NEEDED ((sm_status)0x00090312)
 
 /* Standard SSPI failures (SEC_E_x has the same value) */
@@ -80,10 +82,10 @@ typedef int32_t sm_status;
 #define SM_E_TARGET_UNKNOWN ((sm_status)0x80090303) /* reserved */
 #define SM_E_INTERNAL_ERROR ((sm_status)0x80090304) /* see errno */
 #define SM_E_SECPKG_NOT_FOUND ((sm_status)0x80090305) /* no /dev/secmsg */
-#define SM_E_INVALID_TOKEN ((sm_status)0x80090308) /* token < 32 bytes */
+#define SM_E_INVALID_TOKEN ((sm_status)0x80090308) /* short, bad, used */
 #define SM_E_QOP_NOT_SUPPORTED ((sm_status)0x8009030A)
 #define SM_E_NO_IMPERSONATION ((sm_status)0x8009030B) /* reserved */
-#define SM_E_LOGON_DENIED ((sm_status)0x8009030C) /* reserved */
+#define SM_E_LOGON_DENIED ((sm_status)0x8009030C) /* not the target */
 #define SM_E_NO_CREDENTIALS ((sm_status)0x8009030E) /* reserved */
 #define SM_E_MESSAGE_ALTERED ((sm_status)0x8009030F) /* tag check failed */
 #define SM_E_OUT_OF_SEQUENCE ((sm_status)0x80090310) /* gap or late */
@@ -98,6 +100,8 @@ typedef int32_t sm_status;
 #define SM_E_TOO_OLD ((sm_status)0xA0091002) /* [OUT_OF_SEQUENCE] < window */
 #define SM_E_TOO_MANY_CONTEXTS \
 	((sm_status)0xA0091003) /* [INSUFFICIENT_MEMORY] EMFILE */
+#define SM_E_CONTEXT_INCOMPLETE \
+	((sm_status)0xA0091004) /* [INVALID_HANDLE] not established yet */
 
 /**
  * sm_status_string() - name and meaning of a status
@@ -114,8 +118,9 @@ const char *sm_status_string(sm_status status);
  * @status: any value
  *
  * Return: SM_E_OUT_OF_SEQUENCE for SM_E_REPLAYED and SM_E_TOO_OLD,
- * SM_E_INSUFFICIENT_MEMORY for SM_E_TOO_MANY_CONTEXTS, SM_E_INTERNAL_ERROR
- * for any other private value, and @status itself otherwise.
+ * SM_E_INSUFFICIENT_MEMORY for SM_E_TOO_MANY_CONTEXTS, SM_E_INVALID_HANDLE
+ * for SM_E_CONTEXT_INCOMPLETE, SM_E_INTERNAL_ERROR for any other private
+ * value, and @status itself otherwise.
  */
 sm_status sm_status_sspi(sm_status status);
 
@@ -123,6 +128,7 @@ sm_status sm_status_sspi(sm_status status);
  * Constants (the values of <linux/secmsg.h>, which are SSPI's)
  * ------------------------------------------------------------------------
  */
+#define SM_PKG_LOCAL SECMSG_PKG_LOCAL
 #define SM_PKG_RAW SECMSG_PKG_RAW
 
 #define SM_ROLE_INITIATOR SECMSG_ROLE_INITIATOR
@@ -133,10 +139,22 @@ sm_status sm_status_sspi(sm_status status);
 #define SM_SUITE_CHACHA20_POLY1305 SECMSG_SUITE_CHACHA20_POLY1305
 
 /* Context flags: ISC_REQ_x / ISC_RET_x */
+#define SM_CTX_DELEGATE SECMSG_CTX_DELEGATE /* granted: level DELEGATE */
+#define SM_CTX_MUTUAL_AUTH SECMSG_CTX_MUTUAL_AUTH /* local contexts */
 #define SM_CTX_REPLAY_DETECT SECMSG_CTX_REPLAY_DETECT
 #define SM_CTX_SEQUENCE_DETECT SECMSG_CTX_SEQUENCE_DETECT
 #define SM_CTX_CONFIDENTIALITY SECMSG_CTX_CONFIDENTIALITY
 #define SM_CTX_INTEGRITY SECMSG_CTX_INTEGRITY
+#define SM_CTX_IDENTIFY SECMSG_CTX_IDENTIFY /* granted: level IDENTIFY */
+
+/* Impersonation levels: SECURITY_IMPERSONATION_LEVEL's order */
+#define SM_IMP_ANONYMOUS SECMSG_IMP_ANONYMOUS
+#define SM_IMP_IDENTIFY SECMSG_IMP_IDENTIFY
+#define SM_IMP_IMPERSONATE SECMSG_IMP_IMPERSONATE
+#define SM_IMP_DELEGATE SECMSG_IMP_DELEGATE
+
+/* Targets of sm_init_context() */
+#define SM_TARGET_UID SECMSG_TARGET_UID
 
 /* Buffer types: SECBUFFER_x */
 #define SM_BUF_EMPTY SECMSG_BUF_EMPTY
@@ -165,6 +183,8 @@ sm_status sm_status_sspi(sm_status status);
 #define SM_KEY_MIN SECMSG_KEY_MIN
 #define SM_KEY_MAX SECMSG_KEY_MAX
 #define SM_NAME_MAX SECMSG_NAME_MAX
+#define SM_LOCAL_TOKEN_SIZE SECMSG_LOCAL_TOKEN_SIZE /* establishment token */
+#define SM_LOCAL_TOKEN_LIFETIME SECMSG_LOCAL_TOKEN_LIFETIME /* seconds */
 
 /* sm_batch() operations */
 #define SM_OP_SIGN SECMSG_OP_SIGN
@@ -271,6 +291,156 @@ int sm_ctx_fd(const sm_ctx *ctx);
 void sm_close(sm_ctx *ctx);
 
 /* ------------------------------------------------------------------------
+ * Establishing a local context (since 1.1, LIBSECMSG_1.1)
+ *
+ * InitializeSecurityContext / AcceptSecurityContext between two processes
+ * of this host, the kernel vouching for both identities:
+ *
+ *   client  sm_init_context()     -> SM_I_CONTINUE_NEEDED, token A
+ *           ... send A to the server, by any transport ...
+ *   server  sm_accept_context(A)  -> SM_E_OK, a complete context, token B
+ *           ... send B back ...
+ *   client  sm_complete_context(B) -> SM_E_OK, the context is complete
+ *
+ * Tokens are opaque, SM_LOCAL_TOKEN_SIZE bytes (sm_query_sizes()'s
+ * max_token), good once and for SM_LOCAL_TOKEN_LIFETIME seconds.  Loop on
+ * the status as with SSPI: SM_I_CONTINUE_NEEDED means "send the token and
+ * wait for the peer's".  Until sm_complete_context() succeeds the client's
+ * message calls fail with SM_E_CONTEXT_INCOMPLETE.
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * struct sm_init_params - what the client asks for
+ * @size:        sizeof(struct sm_init_params)
+ * @flags:       none defined yet; 0
+ * @target_type: SM_TARGET_UID
+ * @target_uid:  the user id the server runs as (effective uid), in the
+ *               client's user namespace; no other user can accept
+ * @suite:       SM_SUITE_*, or 0 for SM_SUITE_AES256_GCM
+ * @ctx_flags:   SM_CTX_MUTUAL_AUTH, _REPLAY_DETECT, _SEQUENCE_DETECT,
+ *               _CONFIDENTIALITY, _INTEGRITY (always granted)
+ * @imp_level:   SM_IMP_* granted to the server, or 0 for SM_IMP_IDENTIFY
+ * @lifetime:    seconds, as for sm_import(); counted from sm_init_context()
+ */
+struct sm_init_params {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t target_type;
+	uint32_t target_uid;
+	uint32_t suite;
+	uint32_t ctx_flags;
+	uint32_t imp_level;
+	uint32_t lifetime;
+};
+
+/**
+ * sm_init_context() - InitializeSecurityContext, first call
+ * @params:    see struct sm_init_params
+ * @ctx_out:   receives the new, incomplete client context; NULL on failure
+ * @token_out: buffer for the token to send to the server; may be NULL if
+ *             *@token_len is 0 (to learn the size)
+ * @token_len: in: bytes at @token_out; out: bytes written, or with
+ *             SM_E_BUFFER_TOO_SMALL the bytes needed
+ *
+ * Opens /dev/secmsg for the duration of the call.
+ *
+ * Return: SM_I_CONTINUE_NEEDED (send the token, then call
+ * sm_complete_context() with the reply); SM_E_BUFFER_TOO_SMALL (nothing
+ * created, *@token_len says how much is needed), SM_E_SECPKG_NOT_FOUND,
+ * SM_E_UNSUPPORTED_FUNCTION (a module without local contexts),
+ * SM_E_ALGORITHM_MISMATCH, SM_E_TOO_MANY_CONTEXTS, SM_E_INVALID_PARAMETER,
+ * SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_init_context(const struct sm_init_params *params,
+			  sm_ctx **ctx_out, void *token_out,
+			  size_t *token_len);
+
+/**
+ * sm_init_context_dev() - sm_init_context() through an open /dev/secmsg
+ * @devfd: a descriptor of /dev/secmsg; not closed
+ *
+ * Return: as sm_init_context(), but SM_E_INVALID_HANDLE (not SM_E_SECPKG_
+ * NOT_FOUND or SM_E_UNSUPPORTED_FUNCTION) if @devfd does not answer.
+ */
+sm_status sm_init_context_dev(int devfd, const struct sm_init_params *params,
+			      sm_ctx **ctx_out, void *token_out,
+			      size_t *token_len);
+
+/**
+ * struct sm_accept_params - how the server accepts
+ * @size:  sizeof(struct sm_accept_params)
+ * @flags: none defined yet; 0
+ *
+ * The flags and impersonation level are the client's choice; read them
+ * with sm_query() on the new context.
+ */
+struct sm_accept_params {
+	uint32_t size;
+	uint32_t flags;
+};
+
+/**
+ * sm_accept_context() - AcceptSecurityContext
+ * @params:    see struct sm_accept_params
+ * @token_in:  the client's token
+ * @in_len:    its length
+ * @ctx_out:   receives the complete server context; NULL on failure
+ * @token_out: buffer for the reply token to send back; may be NULL if
+ *             *@out_len is 0
+ * @out_len:   in: bytes at @token_out; out: bytes written, or needed
+ *
+ * The kernel checks that the caller's effective uid is the client's target
+ * and records both identities (sm_query_names()).  A refused token stays
+ * good for the right server unless it was used or expired.
+ *
+ * Return: SM_E_OK; SM_E_LOGON_DENIED (the caller is not the user the
+ * client named; errno EACCES), SM_E_INVALID_TOKEN (truncated, garbled,
+ * forged, of the wrong kind, already used, or its client context closed;
+ * errno EMSGSIZE, EBADMSG or EALREADY), SM_E_CONTEXT_EXPIRED (the token's
+ * lifetime is over), SM_E_BUFFER_TOO_SMALL, SM_E_SECPKG_NOT_FOUND,
+ * SM_E_UNSUPPORTED_FUNCTION, SM_E_TOO_MANY_CONTEXTS,
+ * SM_E_INVALID_PARAMETER, SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_accept_context(const struct sm_accept_params *params,
+			    const void *token_in, size_t in_len,
+			    sm_ctx **ctx_out, void *token_out,
+			    size_t *out_len);
+
+/**
+ * sm_accept_context_dev() - sm_accept_context() through an open /dev/secmsg
+ * @devfd: a descriptor of /dev/secmsg; not closed
+ *
+ * Return: as sm_accept_context(), but SM_E_INVALID_HANDLE (not
+ * SM_E_SECPKG_NOT_FOUND or SM_E_UNSUPPORTED_FUNCTION) if @devfd does not
+ * answer.
+ */
+sm_status sm_accept_context_dev(int devfd,
+				const struct sm_accept_params *params,
+				const void *token_in, size_t in_len,
+				sm_ctx **ctx_out, void *token_out,
+				size_t *out_len);
+
+/**
+ * sm_complete_context() - InitializeSecurityContext, second call
+ * @ctx:      the context sm_init_context() returned
+ * @token_in: the server's reply token
+ * @in_len:   its length
+ *
+ * On success the context is complete and knows the server's identity
+ * (mutual authentication: only the target user can have accepted).  On
+ * failure nothing changes.
+ *
+ * Return: SM_E_OK; SM_E_INVALID_TOKEN (truncated, garbled, an init token,
+ * used already, or issued for another context), SM_E_CONTEXT_EXPIRED,
+ * SM_E_INVALID_HANDLE (not a context, or complete already: errno EISCONN),
+ * SM_E_INVALID_PARAMETER (also: not a local client context),
+ * SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
+			      size_t in_len);
+
+/* ------------------------------------------------------------------------
  * Messages
  * ------------------------------------------------------------------------
  */
@@ -322,7 +492,9 @@ struct sm_buffer {
  *
  * Return, for the four calls: SM_E_OK; on the receive side
  * SM_E_MESSAGE_ALTERED, SM_E_REPLAYED, SM_E_TOO_OLD, SM_E_OUT_OF_SEQUENCE,
- * SM_E_INVALID_TOKEN; on both SM_E_CONTEXT_EXPIRED, SM_E_BUFFER_TOO_SMALL,
+ * SM_E_INVALID_TOKEN; on both SM_E_CONTEXT_EXPIRED,
+ * SM_E_CONTEXT_INCOMPLETE (a client context before sm_complete_context()),
+ * SM_E_BUFFER_TOO_SMALL,
  * SM_E_INCOMPLETE_MESSAGE (unseal), SM_E_QOP_NOT_SUPPORTED,
  * SM_E_INVALID_PARAMETER, SM_E_INVALID_HANDLE, SM_E_INSUFFICIENT_MEMORY,
  * SM_E_UNSUPPORTED_FUNCTION (a kernel without the call), SM_E_INTERNAL_ERROR
@@ -422,6 +594,7 @@ sm_status sm_query_stream_sizes(sm_ctx *ctx, struct sm_stream_sizes *sizes);
 /* struct sm_context_info.state */
 #define SM_STATE_ACTIVE SECMSG_STATE_ACTIVE
 #define SM_STATE_EXPIRED SECMSG_STATE_EXPIRED
+#define SM_STATE_INCOMPLETE SECMSG_STATE_INCOMPLETE /* before completion */
 
 /* struct sm_context_info.driver_flags */
 #define SM_DRIVER_ASYNC SECMSG_DRIVER_ASYNC
@@ -439,6 +612,35 @@ struct sm_counters {
 	uint64_t expired; /* SM_E_CONTEXT_EXPIRED */
 	uint64_t bad_token; /* SM_E_INVALID_TOKEN */
 	uint64_t other_failures; /* buffer too small, incomplete, qop */
+};
+
+/* struct sm_identity.flags */
+#define SM_ID_VALID SECMSG_ID_VALID /* the fields are set */
+
+#define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
+
+/**
+ * struct sm_identity - one side's credentials, as the kernel saw them
+ * @flags:   SM_ID_VALID, or 0 when unknown (raw contexts, the server of an
+ *           incomplete context, a kernel before local contexts)
+ * @uid:     effective uid, as seen from the caller's user namespace (the
+ *           overflow uid, usually 65534, if unmapped there)
+ * @gid:     effective gid, likewise
+ * @pid:     process of the task that initialized or accepted, in the
+ *           caller's pid namespace; 0 if not visible or gone
+ * @ngroups: number of supplementary groups (may exceed SM_ID_GROUPS)
+ * @userns:  inode number of its user namespace (as /proc/PID/ns/user)
+ * @groups:  the first min(@ngroups, SM_ID_GROUPS) groups, ascending
+ */
+struct sm_identity {
+	uint32_t flags;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t pid;
+	uint32_t ngroups;
+	uint32_t reserved;
+	uint64_t userns;
+	uint32_t groups[SM_ID_GROUPS];
 };
 
 /**
@@ -462,6 +664,13 @@ struct sm_counters {
  * @recv_seq:      highest received and accepted + 1 (at first the initial
  *                 receive number)
  * @counters:      see struct sm_counters
+ *
+ * Since 1.1 (a caller with the 1.0 struct simply does not get these):
+ *
+ * @imp_level:     SM_IMP_* the client granted; 0 for raw contexts
+ * @reserved:      0
+ * @local:         this side's identity (SECPKG_ATTR_NATIVE_NAMES)
+ * @peer:          the other side's (a client learns it on completion)
  */
 struct sm_context_info {
 	uint32_t size;
@@ -482,20 +691,76 @@ struct sm_context_info {
 	uint64_t send_seq;
 	uint64_t recv_seq;
 	struct sm_counters counters;
+	uint32_t imp_level;
+	uint32_t reserved;
+	struct sm_identity local;
+	struct sm_identity peer;
 };
 
 /**
  * sm_query() - all attributes of a context at once
  * @ctx:  a context
- * @info: set @info->size first; filled up to that size (the fields of
- *        later library versions are left zero), and @info->size is set to
- *        the bytes filled
+ * @info: set @info->size first (at least the 1.0 struct, which ends with
+ *        @counters); filled up to that size (the fields of later library
+ *        versions are left zero), and @info->size is set to the bytes
+ *        filled.  On a kernel without local contexts the 1.1 fields are 0.
  *
  * Return: SM_E_OK, SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER (@size below
  * that of the first version), SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
  * sm_query_sizes() and sm_query_stream_sizes() return the same.
  */
 sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info);
+
+/* struct sm_name.flags */
+#define SM_NAME_USER_NUMERIC 0x1 /* @user is the uid in decimal */
+#define SM_NAME_GROUP_NUMERIC 0x2 /* @group is the gid in decimal */
+
+#define SM_NAME_LEN 256 /* struct sm_name's strings, with NUL */
+
+/**
+ * struct sm_name - one identity, as numbers and as names
+ * @id:    the numbers, as in struct sm_context_info
+ * @flags: SM_NAME_*_NUMERIC: the name is the number, because the user
+ *         database has no entry for it (or could not be read, or the name
+ *         does not fit SM_NAME_LEN); names are never truncated
+ * @user:  the user name of @id.uid (getpwuid_r()), or the uid in decimal;
+ *         "" if @id is not valid
+ * @group: the group name of @id.gid (getgrgid_r()), or the gid in decimal
+ */
+struct sm_name {
+	struct sm_identity id;
+	uint32_t flags;
+	char user[SM_NAME_LEN];
+	char group[SM_NAME_LEN];
+};
+
+/**
+ * struct sm_names - SECPKG_ATTR_NAMES / SECPKG_ATTR_NATIVE_NAMES
+ * @size:  in: sizeof(struct sm_names); out: bytes filled
+ * @local: this side (the client for a client context)
+ * @peer:  the other side
+ */
+struct sm_names {
+	uint32_t size;
+	uint32_t reserved;
+	struct sm_name local;
+	struct sm_name peer;
+};
+
+/**
+ * sm_query_names() - both identities of a context, with readable names
+ * @ctx:   a context
+ * @names: set @names->size first; filled up to that size
+ *
+ * One query, then getpwuid_r() and getgrgid_r() with buffers allocated
+ * for the call (thread-safe; NSS modules may be consulted).  Names are
+ * those of this process's user database for the numbers as seen from this
+ * process's user namespace.
+ *
+ * Return: as sm_query(); SM_E_INSUFFICIENT_MEMORY also when the user
+ * database lookups run out of memory.
+ */
+sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names);
 
 #ifdef __cplusplus
 }

@@ -27,12 +27,13 @@ static const struct {
 	{ SM_E_SECPKG_NOT_FOUND,
 	  "SM_E_SECPKG_NOT_FOUND: /dev/secmsg missing, module not loaded" },
 	{ SM_E_INVALID_TOKEN,
-	  "SM_E_INVALID_TOKEN: the token is malformed or too short" },
+	  "SM_E_INVALID_TOKEN: the token is malformed, too short or used already" },
 	{ SM_E_QOP_NOT_SUPPORTED,
 	  "SM_E_QOP_NOT_SUPPORTED: unknown qop, or sealing without confidentiality" },
 	{ SM_E_NO_IMPERSONATION,
 	  "SM_E_NO_IMPERSONATION: impersonation not allowed" },
-	{ SM_E_LOGON_DENIED, "SM_E_LOGON_DENIED: the logon was denied" },
+	{ SM_E_LOGON_DENIED,
+	  "SM_E_LOGON_DENIED: the logon was denied (not the client's target)" },
 	{ SM_E_NO_CREDENTIALS,
 	  "SM_E_NO_CREDENTIALS: no credentials are available" },
 	{ SM_E_MESSAGE_ALTERED,
@@ -55,6 +56,8 @@ static const struct {
 	  "SM_E_TOO_OLD: message older than the replay window, a kind of SM_E_OUT_OF_SEQUENCE" },
 	{ SM_E_TOO_MANY_CONTEXTS,
 	  "SM_E_TOO_MANY_CONTEXTS: per-user context limit or fd limit reached" },
+	{ SM_E_CONTEXT_INCOMPLETE,
+	  "SM_E_CONTEXT_INCOMPLETE: the context is not established yet, a kind of SM_E_INVALID_HANDLE" },
 };
 
 SM_EXPORT const char *sm_status_string(sm_status status)
@@ -78,6 +81,8 @@ SM_EXPORT sm_status sm_status_sspi(sm_status status)
 		return SM_E_OUT_OF_SEQUENCE;
 	case SM_E_TOO_MANY_CONTEXTS:
 		return SM_E_INSUFFICIENT_MEMORY;
+	case SM_E_CONTEXT_INCOMPLETE:
+		return SM_E_INVALID_HANDLE;
 	default:
 		return SM_E_INTERNAL_ERROR;
 	}
@@ -120,6 +125,8 @@ static sm_status sm_errno_any(int err)
 		return SM_E_BUFFER_TOO_SMALL;
 	case ENODATA:
 		return SM_E_INCOMPLETE_MESSAGE;
+	case ENOTCONN:
+		return SM_E_CONTEXT_INCOMPLETE;
 	case EOPNOTSUPP:
 	case ENOSYS:
 		return SM_E_UNSUPPORTED_FUNCTION;
@@ -134,9 +141,61 @@ static sm_status sm_errno_any(int err)
  * from SEAL, ESTALE failing a whole BATCH...) is SM_E_INTERNAL_ERROR, with
  * errno telling which.
  */
+/*
+ * The establishment calls' errnos (uapi "Establishing a local context"):
+ * INIT and ACCEPT on /dev/secmsg, COMPLETE on the client's context.
+ */
+static sm_status sm_errno_establish(int err, enum sm_call call)
+{
+	switch (err) {
+	case 0:
+		return SM_E_OK;
+	case EINVAL:
+	case E2BIG:
+	case EFAULT:
+		return SM_E_INVALID_PARAMETER;
+	case EBADF:
+	case ENOTTY:
+		return SM_E_INVALID_HANDLE;
+	case ENOMEM:
+		return SM_E_INSUFFICIENT_MEMORY;
+	case EMFILE:
+	case ENFILE:
+		return call == SM_CALL_COMPLETE ? SM_E_INTERNAL_ERROR :
+						  SM_E_TOO_MANY_CONTEXTS;
+	case ENOBUFS:
+		return call == SM_CALL_COMPLETE ? SM_E_INTERNAL_ERROR :
+						  SM_E_BUFFER_TOO_SMALL;
+	case ENOENT:
+		return call == SM_CALL_INIT ? SM_E_ALGORITHM_MISMATCH :
+					      SM_E_INTERNAL_ERROR;
+	case EMSGSIZE: /* truncated */
+	case EBADMSG: /* garbled, forged, wrong kind */
+	case EALREADY: /* used, or its context gone */
+		return call == SM_CALL_INIT ? SM_E_INTERNAL_ERROR :
+					      SM_E_INVALID_TOKEN;
+	case EKEYEXPIRED:
+		return call == SM_CALL_INIT ? SM_E_INTERNAL_ERROR :
+					      SM_E_CONTEXT_EXPIRED;
+	case EACCES: /* not the client's target */
+		return call == SM_CALL_ACCEPT ? SM_E_LOGON_DENIED :
+						SM_E_INTERNAL_ERROR;
+	case EISCONN: /* complete already */
+		return call == SM_CALL_COMPLETE ? SM_E_INVALID_HANDLE :
+						  SM_E_INTERNAL_ERROR;
+	default:
+		return SM_E_INTERNAL_ERROR;
+	}
+}
+
 sm_status sm_errno_status(int err, enum sm_call call)
 {
-	sm_status st = sm_errno_any(err);
+	sm_status st;
+
+	if (call == SM_CALL_INIT || call == SM_CALL_ACCEPT ||
+	    call == SM_CALL_COMPLETE)
+		return sm_errno_establish(err, call);
+	st = sm_errno_any(err);
 
 	switch (st) {
 	case SM_E_OK:
@@ -178,8 +237,8 @@ sm_status sm_verdict_status(uint32_t verdict, int err)
 	case SECMSG_VERDICT_QOP_NOT_SUPPORTED:
 		return SM_E_QOP_NOT_SUPPORTED;
 	case SECMSG_VERDICT_INCOMPLETE_CONTEXT:
-		/* not usable yet, as SSPI says of a partial context */
-		return SM_E_INVALID_HANDLE;
+		/* SSPI says SEC_E_INVALID_HANDLE of a partial context */
+		return SM_E_CONTEXT_INCOMPLETE;
 	default:
 		return err ? sm_errno_status(err, SM_CALL_MESSAGE) :
 			     SM_E_INTERNAL_ERROR;

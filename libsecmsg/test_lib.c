@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ static const struct {
 	{ S(SM_E_REPLAYED) },
 	{ S(SM_E_TOO_OLD) },
 	{ S(SM_E_TOO_MANY_CONTEXTS) },
+	{ S(SM_E_CONTEXT_INCOMPLETE) },
 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
@@ -117,6 +120,7 @@ TEST(status_sspi_mapping)
 	EXPECT_EQ(SM_E_OUT_OF_SEQUENCE, sm_status_sspi(SM_E_TOO_OLD));
 	EXPECT_EQ(SM_E_INSUFFICIENT_MEMORY,
 		  sm_status_sspi(SM_E_TOO_MANY_CONTEXTS));
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_status_sspi(SM_E_CONTEXT_INCOMPLETE));
 	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_status_sspi((sm_status)0xA0091FFF));
 	for (i = 0; i < NSTATUS; i++) {
 		sm_status s = statuses[i].status;
@@ -146,6 +150,12 @@ TEST(constants_are_sspi)
 	EXPECT_EQ(0x8u, SM_CTX_SEQUENCE_DETECT);
 	EXPECT_EQ(0x10u, SM_CTX_CONFIDENTIALITY);
 	EXPECT_EQ(0x10000u, SM_CTX_INTEGRITY);
+	EXPECT_EQ(0x1u, SM_CTX_DELEGATE);
+	EXPECT_EQ(0x2u, SM_CTX_MUTUAL_AUTH);
+	EXPECT_EQ(0x20000u, SM_CTX_IDENTIFY);
+	/* SecurityAnonymous..SecurityDelegation, counted from 1 */
+	EXPECT_EQ(1, SM_IMP_ANONYMOUS);
+	EXPECT_EQ(4, SM_IMP_DELEGATE);
 }
 
 /* ------------------------------------------------------------------------
@@ -350,7 +360,9 @@ TEST_F(fake, invalid_arguments_make_no_syscall)
 		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
 	};
 	struct sm_message m = { .bufs = b, .nbufs = 2 };
-	struct sm_context_info info = { .size = sizeof(info) - 1 };
+	struct sm_context_info info = {
+		.size = offsetof(struct sm_context_info, imp_level) - 1
+	};
 	struct sm_sizes sizes;
 
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_sign(NULL, 0, b, 2, NULL));
@@ -480,6 +492,8 @@ static const struct {
 	{ SECMSG_VERDICT_INCOMPLETE_MESSAGE, ENODATA, SM_E_INCOMPLETE_MESSAGE },
 	{ SECMSG_VERDICT_QOP_NOT_SUPPORTED, EOPNOTSUPP,
 	  SM_E_QOP_NOT_SUPPORTED },
+	{ SECMSG_VERDICT_INCOMPLETE_CONTEXT, ENOTCONN,
+	  SM_E_CONTEXT_INCOMPLETE },
 	/* a verdict this library does not know yet: by its errno */
 	{ SECMSG_VERDICT_MAX + 1, EBADMSG, SM_E_MESSAGE_ALTERED },
 	{ SECMSG_VERDICT_MAX + 1, EIO, SM_E_INTERNAL_ERROR },
@@ -492,6 +506,7 @@ static const struct {
 	{ 0, ENOTTY, SM_E_INVALID_HANDLE },
 	{ 0, ENOMEM, SM_E_INSUFFICIENT_MEMORY },
 	{ 0, EOPNOTSUPP, SM_E_UNSUPPORTED_FUNCTION },
+	{ 0, ENOTCONN, SM_E_CONTEXT_INCOMPLETE },
 	{ 0, EIO, SM_E_INTERNAL_ERROR },
 };
 #define NVERDICTS (sizeof(verdicts) / sizeof(verdicts[0]))
@@ -652,6 +667,12 @@ TEST_F(fake, batch_whole_call_failure)
 	EXPECT_EQ(sizeof(self->token), b[0].len);
 }
 
+static int query_emfile(struct secmsg_query *q)
+{
+	(void)q;
+	return -EMFILE;
+}
+
 TEST_F(fake, query)
 {
 	struct {
@@ -699,6 +720,18 @@ TEST_F(fake, query)
 	EXPECT_EQ(100u, info.counters.signed_msgs);
 	EXPECT_EQ(104u, info.counters.altered);
 	EXPECT_EQ(110u, info.counters.other_failures);
+	EXPECT_EQ((uint32_t)SM_IMP_IMPERSONATE, info.imp_level);
+	EXPECT_EQ((uint32_t)SM_ID_VALID, info.local.flags);
+	EXPECT_EQ(0u, info.local.uid);
+	EXPECT_EQ(4242u, info.local.pid);
+	EXPECT_EQ(3u, info.local.ngroups);
+	EXPECT_EQ(1002u, info.local.groups[2]);
+	EXPECT_EQ(0u, info.local.groups[3]);
+	EXPECT_EQ(4026531837u, info.local.userns);
+	EXPECT_EQ(3999999999u, info.peer.uid);
+	EXPECT_EQ(3999999999u, info.peer.gid);
+	EXPECT_EQ((uint32_t)SM_ID_GROUPS + 8, info.peer.ngroups);
+	EXPECT_EQ(1000u + SM_ID_GROUPS - 1, info.peer.groups[SM_ID_GROUPS - 1]);
 
 	/* A newer caller: its unknown tail is zeroed, size says so. */
 	memset(&big, 0xa5, sizeof(big));
@@ -713,11 +746,139 @@ TEST_F(fake, query)
 	EXPECT_EQ((size_t)SM_NAME_MAX - 1, strlen(big.info.driver));
 }
 
-static int query_emfile(struct secmsg_query *q)
+/* A caller built against 1.0: its struct ends at the counters. */
+TEST_F(fake, query_1_0_caller)
 {
-	(void)q;
-	return -EMFILE;
+	const size_t ver0 = offsetof(struct sm_context_info, imp_level);
+	union {
+		struct sm_context_info info;
+		unsigned char raw[sizeof(struct sm_context_info)];
+	} u;
+	size_t i;
+
+	memset(&u, 0xa5, sizeof(u));
+	u.info.size = ver0;
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &u.info));
+	EXPECT_EQ(ver0, u.info.size);
+	EXPECT_EQ(110u, u.info.counters.other_failures);
+	for (i = ver0; i < sizeof(u); i++)
+		ASSERT_EQ(0xa5, u.raw[i]);
 }
+
+static int query_kernel_1_0(struct secmsg_query *q)
+{
+	/* a module before local contexts writes only the VER0 part */
+	memset((char *)q + SECMSG_QUERY_SIZE_VER0, 0,
+	       sizeof(*q) - SECMSG_QUERY_SIZE_VER0);
+	q->size = SECMSG_QUERY_SIZE_VER0;
+	return 0;
+}
+
+TEST_F(fake, query_kernel_1_0)
+{
+	struct sm_context_info info = { .size = sizeof(info) };
+	struct sm_names names = { .size = sizeof(names) };
+
+	kern.query_hook = query_kernel_1_0;
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &info));
+	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_EQ(0u, info.imp_level);
+	EXPECT_EQ(0u, info.local.flags);
+	EXPECT_EQ(0u, info.peer.uid);
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &names));
+	EXPECT_EQ(0u, names.local.id.flags);
+	EXPECT_STREQ("", names.local.user);
+	EXPECT_STREQ("", names.peer.group);
+	kern.query_hook = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Names: root resolves, an unknown uid stands as its number
+ * ------------------------------------------------------------------------
+ */
+TEST_F(fake, query_names)
+{
+	struct {
+		struct sm_names n;
+		unsigned char newer[8];
+	} big;
+	struct sm_names n = { .size = sizeof(n) };
+	unsigned int i;
+
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(sizeof(n), n.size);
+	EXPECT_EQ(1u, kern.calls);
+	EXPECT_EQ((uint32_t)SM_ID_VALID, n.local.id.flags);
+	EXPECT_EQ(0u, n.local.id.uid);
+	EXPECT_EQ(4242u, n.local.id.pid);
+	EXPECT_EQ(3u, n.local.id.ngroups);
+	EXPECT_STREQ("root", n.local.user);
+	EXPECT_STREQ("root", n.local.group);
+	EXPECT_EQ(0u, n.local.flags);
+
+	EXPECT_EQ(3999999999u, n.peer.id.uid);
+	EXPECT_EQ(4343u, n.peer.id.pid);
+	EXPECT_EQ((uint32_t)SM_ID_GROUPS + 8, n.peer.id.ngroups);
+	EXPECT_STREQ("3999999999", n.peer.user);
+	EXPECT_STREQ("3999999999", n.peer.group);
+	EXPECT_EQ((uint32_t)(SM_NAME_USER_NUMERIC | SM_NAME_GROUP_NUMERIC),
+		  n.peer.flags);
+
+	memset(&big, 0xa5, sizeof(big));
+	big.n.size = sizeof(big);
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &big.n));
+	EXPECT_EQ(sizeof(big.n), big.n.size);
+	for (i = 0; i < sizeof(big.newer); i++)
+		EXPECT_EQ(0, big.newer[i]);
+	EXPECT_STREQ("root", big.n.local.user);
+
+	kern.calls = 0;
+	n.size = sizeof(n) - 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(EINVAL, errno);
+	n.size = sizeof(n);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_names(NULL, &n));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_names(self->ctx, NULL));
+	EXPECT_EQ(0u, kern.calls);
+
+	kern.query_hook = query_emfile;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(EMFILE, errno);
+	kern.query_hook = NULL;
+}
+
+/* Many threads resolving at once: no shared buffers (run under TSan/ASan) */
+static void *names_thread(void *arg)
+{
+	sm_ctx *ctx = arg;
+	struct sm_names n;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		n.size = sizeof(n);
+		if (sm_query_names(ctx, &n) != SM_E_OK ||
+		    strcmp(n.local.user, "root") ||
+		    strcmp(n.peer.user, "3999999999"))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+TEST_F(fake, query_names_threads)
+{
+	pthread_t t[4];
+	void *ret;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, names_thread,
+					    self->ctx));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+}
+
 
 /*
  * An errno the uapi does not give for a call maps to SM_E_INTERNAL_ERROR,
@@ -759,6 +920,418 @@ TEST_F(fake, close_keeps_errno)
 	errno = 4321;
 	sm_close(ctx);
 	EXPECT_EQ(4321, errno);
+}
+
+/* ------------------------------------------------------------------------
+ * Establishing a local context, against the fake kernel
+ * ------------------------------------------------------------------------
+ */
+static struct sm_init_params init_params(void)
+{
+	return (struct sm_init_params){
+		.size = sizeof(struct sm_init_params),
+		.target_type = SM_TARGET_UID,
+		.target_uid = 1234,
+		.suite = SM_SUITE_CHACHA20_POLY1305,
+		.ctx_flags = SM_CTX_MUTUAL_AUTH | SM_CTX_CONFIDENTIALITY,
+		.imp_level = SM_IMP_IMPERSONATE,
+		.lifetime = 60,
+	};
+}
+
+static const struct sm_accept_params accept_params = {
+	.size = sizeof(struct sm_accept_params)
+};
+
+FIXTURE(est)
+{
+	int dev, cfd; /* /dev/secmsg and the context INIT returns */
+	sm_ctx *client; /* on cfd */
+	unsigned char tok[SM_LOCAL_TOKEN_SIZE + 8];
+	unsigned char reply[SM_LOCAL_TOKEN_SIZE + 8];
+};
+
+FIXTURE_SETUP(est)
+{
+	self->dev = eventfd(0, EFD_CLOEXEC);
+	self->cfd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_LE(0, self->cfd);
+	kern.dev_fd = self->dev;
+	kern.ctx_fd = self->cfd; /* COMPLETE on it reaches the fake */
+	kern.init_fd = self->cfd;
+	kern.accept_fd = 555; /* not open: the tests free, not close, it */
+	ASSERT_EQ(SM_E_OK, sm_ctx_from_fd(self->cfd, &self->client));
+	memset(self->tok, 'I', sizeof(self->tok));
+	memset(self->reply, 'R', sizeof(self->reply));
+	kern.calls = 0;
+}
+
+FIXTURE_TEARDOWN(est)
+{
+	close(self->dev);
+	sm_close(self->client); /* closes cfd */
+}
+
+TEST_F(est, invalid_arguments_make_no_syscall)
+{
+	struct {
+		struct sm_init_params p;
+		unsigned char newer[8];
+	} big = { .p = init_params() };
+	struct sm_init_params p = init_params();
+	struct sm_accept_params a = accept_params;
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	size_t len = sizeof(buf);
+	sm_ctx *ctx = (sm_ctx *)1;
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, NULL, &ctx, buf, &len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, &p, NULL, buf, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, &p, &ctx, buf, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, &p, &ctx, NULL, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(-1, &p, &ctx, buf, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context(&p, &ctx, NULL, &len));
+	p.size = sizeof(p) - 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, &p, &ctx, buf, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_init_context(&p, &ctx, buf, &len));
+	EXPECT_EQ(EINVAL, errno);
+	big.p.size = sizeof(big);
+	big.newer[3] = 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_init_context_dev(self->dev, &big.p, &ctx, buf, &len));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(sizeof(buf), len);
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context_dev(self->dev, NULL, self->tok, 64, &ctx,
+					buf, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context_dev(self->dev, &a, NULL, 64, &ctx, buf,
+					&len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context_dev(self->dev, &a, self->tok, 64, NULL,
+					buf, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context(&a, self->tok, 64, &ctx, NULL, &len));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context(&a, self->tok, 64, &ctx, buf, NULL));
+	a.size = 4;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_accept_context(&a, self->tok, 64, &ctx, buf, &len));
+	EXPECT_EQ(EINVAL, errno);
+	a.size = sizeof(a);
+	if (SIZE_MAX > UINT32_MAX) {
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_accept_context_dev(self->dev, &a, self->tok,
+						(size_t)UINT32_MAX + 1, &ctx,
+						buf, &len));
+		EXPECT_EQ(EMSGSIZE, errno);
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_complete_context(self->client, self->reply,
+					      (size_t)UINT32_MAX + 1));
+		EXPECT_EQ(EMSGSIZE, errno);
+	}
+	EXPECT_EQ(NULL, ctx);
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_complete_context(NULL, self->reply, 64));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_complete_context(self->client, NULL, 64));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0u, kern.calls);
+}
+
+TEST_F(est, round_trip)
+{
+	struct {
+		struct sm_init_params p;
+		unsigned char newer[8];
+	} big = { .p = init_params() };
+	unsigned char a[SM_LOCAL_TOKEN_SIZE + 8], b[SM_LOCAL_TOKEN_SIZE + 8];
+	size_t alen = sizeof(a), blen = sizeof(b);
+	sm_ctx *client = NULL, *server = NULL;
+	unsigned int i;
+
+	/* a newer caller that set nothing new */
+	big.p.size = sizeof(big);
+	memset(a, 0, sizeof(a));
+	ASSERT_EQ(SM_I_CONTINUE_NEEDED,
+		  sm_init_context_dev(self->dev, &big.p, &client, a, &alen));
+	ASSERT_NE(NULL, client);
+	EXPECT_EQ(self->cfd, sm_ctx_fd(client));
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, alen);
+	for (i = 0; i < SM_LOCAL_TOKEN_SIZE; i++)
+		ASSERT_EQ('I', a[i]);
+	EXPECT_EQ(0, a[SM_LOCAL_TOKEN_SIZE]);
+	EXPECT_EQ(sizeof(struct secmsg_init), kern.init.size);
+	EXPECT_EQ(0u, kern.init.flags);
+	EXPECT_EQ((__u32)SECMSG_PKG_LOCAL, kern.init.package);
+	EXPECT_EQ((__u32)SECMSG_TARGET_UID, kern.init.target_type);
+	EXPECT_EQ(1234u, kern.init.target_uid);
+	EXPECT_EQ((__u32)SM_SUITE_CHACHA20_POLY1305, kern.init.suite);
+	EXPECT_EQ(SM_CTX_MUTUAL_AUTH | SM_CTX_CONFIDENTIALITY,
+		  kern.init.ctx_flags);
+	EXPECT_EQ((__u32)SM_IMP_IMPERSONATE, kern.init.imp_level);
+	EXPECT_EQ(60u, kern.init.lifetime);
+	EXPECT_EQ((__u64)(uintptr_t)a, kern.init.token);
+	EXPECT_EQ(0u, kern.init.reserved | kern.init.reserved2[0] |
+			      kern.init.reserved2[1]);
+
+	ASSERT_EQ(SM_E_OK,
+		  sm_accept_context_dev(self->dev, &accept_params, a, alen,
+					&server, b, &blen));
+	ASSERT_NE(NULL, server);
+	EXPECT_EQ(555, sm_ctx_fd(server));
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, blen);
+	EXPECT_EQ('R', b[0]);
+	EXPECT_EQ(sizeof(struct secmsg_accept), kern.accept.size);
+	EXPECT_EQ((__u32)SECMSG_PKG_LOCAL, kern.accept.package);
+	EXPECT_EQ((__u64)(uintptr_t)a, kern.accept.in_token);
+	EXPECT_EQ(64u, kern.accept.in_len);
+	EXPECT_EQ((__u64)(uintptr_t)b, kern.accept.out_token);
+	EXPECT_EQ(sizeof(b), kern.accept.out_len);
+	EXPECT_EQ(0u, kern.accept.status | kern.accept.ctx_flags |
+			      kern.accept.imp_level | kern.accept.flags);
+	free(server); /* fd 555 is not ours */
+
+	ASSERT_EQ(SM_E_OK, sm_complete_context(client, b, blen));
+	EXPECT_EQ(sizeof(struct secmsg_complete), kern.complete.size);
+	EXPECT_EQ((__u64)(uintptr_t)b, kern.complete.in_token);
+	EXPECT_EQ(64u, kern.complete.in_len);
+	EXPECT_EQ(0u, kern.complete.status | kern.complete.flags);
+	EXPECT_EQ(3u, kern.calls);
+	free(client); /* the fixture closes cfd */
+}
+
+TEST_F(est, token_buffer_too_small)
+{
+	struct sm_init_params p = init_params();
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	size_t len = SM_LOCAL_TOKEN_SIZE - 1;
+	sm_ctx *ctx = (sm_ctx *)1;
+
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_init_context_dev(self->dev, &p, &ctx, buf, &len));
+	EXPECT_EQ(ENOBUFS, errno);
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, len);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(0, buf[0]);
+	/* asking for the size: no buffer at all */
+	len = 0;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_init_context_dev(self->dev, &p, &ctx, NULL, &len));
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, len);
+
+	len = 10;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_accept_context_dev(self->dev, &accept_params, self->tok,
+					SM_LOCAL_TOKEN_SIZE, &ctx, buf, &len));
+	EXPECT_EQ(ENOBUFS, errno);
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, len);
+	EXPECT_EQ(NULL, ctx);
+	len = 0;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_accept_context_dev(self->dev, &accept_params, self->tok,
+					SM_LOCAL_TOKEN_SIZE, &ctx, NULL, &len));
+	EXPECT_EQ((size_t)SM_LOCAL_TOKEN_SIZE, len);
+	EXPECT_EQ(2u * 2, kern.calls);
+}
+
+struct errmap {
+	int err;
+	sm_status status;
+};
+
+/* Every errno the uapi documents for INIT, and two it does not */
+static const struct errmap init_errs[] = {
+	{ EINVAL, SM_E_INVALID_PARAMETER },
+	{ E2BIG, SM_E_INVALID_PARAMETER },
+	{ EFAULT, SM_E_INVALID_PARAMETER },
+	{ EMFILE, SM_E_TOO_MANY_CONTEXTS },
+	{ ENOENT, SM_E_ALGORITHM_MISMATCH },
+	{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ ENOBUFS, SM_E_BUFFER_TOO_SMALL },
+	{ ENOTTY, SM_E_INVALID_HANDLE }, /* devfd is not /dev/secmsg */
+	{ EACCES, SM_E_INTERNAL_ERROR },
+	{ EIO, SM_E_INTERNAL_ERROR },
+};
+
+/* ACCEPT: the token errors, and the rest */
+static const struct errmap accept_errs[] = {
+	{ EMSGSIZE, SM_E_INVALID_TOKEN }, /* truncated */
+	{ EBADMSG, SM_E_INVALID_TOKEN }, /* garbled, forged, wrong kind */
+	{ EALREADY, SM_E_INVALID_TOKEN }, /* used, or its client gone */
+	{ EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ EACCES, SM_E_LOGON_DENIED }, /* not the client's target */
+	{ EINVAL, SM_E_INVALID_PARAMETER },
+	{ E2BIG, SM_E_INVALID_PARAMETER },
+	{ EFAULT, SM_E_INVALID_PARAMETER },
+	{ EMFILE, SM_E_TOO_MANY_CONTEXTS },
+	{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ ENOBUFS, SM_E_BUFFER_TOO_SMALL },
+	{ ENOTTY, SM_E_INVALID_HANDLE },
+	{ ENOENT, SM_E_INTERNAL_ERROR },
+	{ EISCONN, SM_E_INTERNAL_ERROR },
+};
+
+static const struct errmap complete_errs[] = {
+	{ EMSGSIZE, SM_E_INVALID_TOKEN },
+	{ EBADMSG, SM_E_INVALID_TOKEN },
+	{ EALREADY, SM_E_INVALID_TOKEN },
+	{ EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ EISCONN, SM_E_INVALID_HANDLE }, /* complete already */
+	{ EINVAL, SM_E_INVALID_PARAMETER },
+	{ E2BIG, SM_E_INVALID_PARAMETER },
+	{ EFAULT, SM_E_INVALID_PARAMETER },
+	{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ EBADF, SM_E_INVALID_HANDLE },
+	{ ENOTTY, SM_E_INVALID_HANDLE },
+	{ EACCES, SM_E_INTERNAL_ERROR },
+	{ EMFILE, SM_E_INTERNAL_ERROR },
+	{ ENOBUFS, SM_E_INTERNAL_ERROR },
+};
+
+TEST_F(est, errno_mapping)
+{
+	struct sm_init_params p = init_params();
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	sm_ctx *ctx;
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < sizeof(init_errs) / sizeof(init_errs[0]); i++) {
+		kern.init_errno = init_errs[i].err;
+		len = sizeof(buf);
+		ctx = (sm_ctx *)1;
+		EXPECT_EQ(init_errs[i].status,
+			  sm_init_context_dev(self->dev, &p, &ctx, buf, &len))
+		TH_LOG("INIT errno %d", init_errs[i].err);
+		EXPECT_EQ(init_errs[i].err, errno);
+		EXPECT_EQ(NULL, ctx);
+	}
+	kern.init_errno = 0;
+
+	for (i = 0; i < sizeof(accept_errs) / sizeof(accept_errs[0]); i++) {
+		kern.accept_errno = accept_errs[i].err;
+		len = sizeof(buf);
+		ctx = (sm_ctx *)1;
+		EXPECT_EQ(accept_errs[i].status,
+			  sm_accept_context_dev(self->dev, &accept_params,
+						self->tok, SM_LOCAL_TOKEN_SIZE,
+						&ctx, buf, &len))
+		TH_LOG("ACCEPT errno %d", accept_errs[i].err);
+		EXPECT_EQ(accept_errs[i].err, errno);
+		EXPECT_EQ(NULL, ctx);
+	}
+	kern.accept_errno = 0;
+
+	for (i = 0; i < sizeof(complete_errs) / sizeof(complete_errs[0]);
+	     i++) {
+		kern.complete_errno = complete_errs[i].err;
+		EXPECT_EQ(complete_errs[i].status,
+			  sm_complete_context(self->client, self->reply,
+					      SM_LOCAL_TOKEN_SIZE))
+		TH_LOG("COMPLETE errno %d", complete_errs[i].err);
+		EXPECT_EQ(complete_errs[i].err, errno);
+	}
+	kern.complete_errno = 0;
+}
+
+/* The fake checks token lengths and kinds as the kernel does. */
+TEST_F(est, bad_tokens)
+{
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	sm_ctx *ctx = (sm_ctx *)1;
+	size_t len = sizeof(buf);
+
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_accept_context_dev(self->dev, &accept_params, self->tok,
+					SM_LOCAL_TOKEN_SIZE - 1, &ctx, buf,
+					&len));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_accept_context_dev(self->dev, &accept_params, self->tok,
+					0, &ctx, buf, &len));
+	EXPECT_EQ(EMSGSIZE, errno);
+	/* a reply token given to ACCEPT */
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_accept_context_dev(self->dev, &accept_params, self->reply,
+					SM_LOCAL_TOKEN_SIZE, &ctx, buf, &len));
+	EXPECT_EQ(EBADMSG, errno);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(sizeof(buf), len);
+
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_complete_context(self->client, self->reply,
+				      SM_LOCAL_TOKEN_SIZE + 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_complete_context(self->client, self->tok, SM_LOCAL_TOKEN_SIZE));
+	EXPECT_EQ(EBADMSG, errno);
+}
+
+/* A status this library does not know: nothing is handed out. */
+TEST_F(est, unknown_kernel_status)
+{
+	struct sm_init_params p = init_params();
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	sm_ctx *ctx = (sm_ctx *)1;
+	size_t len = sizeof(buf);
+	int dup_fd = dup(self->cfd);
+
+	ASSERT_LE(0, dup_fd);
+	kern.bad_status = 7;
+	kern.init_fd = dup_fd;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR,
+		  sm_init_context_dev(self->dev, &p, &ctx, buf, &len));
+	EXPECT_EQ(EPROTO, errno);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(-1, fcntl(dup_fd, F_GETFD)); /* the new fd was closed */
+	EXPECT_EQ(SM_E_INTERNAL_ERROR,
+		  sm_complete_context(self->client, self->reply,
+				      SM_LOCAL_TOKEN_SIZE));
+	EXPECT_EQ(EPROTO, errno);
+	kern.bad_status = 0;
+}
+
+TEST(establish_not_a_device)
+{
+	struct sm_init_params p = init_params();
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE], tok[SM_LOCAL_TOKEN_SIZE] = { 0 };
+	sm_ctx *ctx = (sm_ctx *)1;
+	size_t len = sizeof(buf);
+	int pfd[2];
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	EXPECT_EQ(SM_E_INVALID_HANDLE,
+		  sm_init_context_dev(pfd[0], &p, &ctx, buf, &len));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_EQ(SM_E_INVALID_HANDLE,
+		  sm_accept_context_dev(pfd[0], &accept_params, tok,
+					sizeof(tok), &ctx, buf, &len));
+	EXPECT_EQ(ENOTTY, errno);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	if (access(SECMSG_DEVICE_PATH, F_OK) == 0)
+		SKIP(return, "%s exists (module loaded)", SECMSG_DEVICE_PATH);
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, sm_init_context(&p, &ctx, buf, &len));
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND,
+		  sm_accept_context(&accept_params, tok, sizeof(tok), &ctx, buf,
+				    &len));
+	EXPECT_EQ(NULL, ctx);
 }
 
 TEST_HARNESS_MAIN

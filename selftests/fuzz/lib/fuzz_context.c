@@ -32,6 +32,8 @@
 #define SM_ARRAY(a) (sizeof(a) / sizeof((a)[0]))
 #define IMPORT_VER0 \
 	(offsetof(struct sm_import_params, recv_seq) + sizeof(uint64_t))
+/* struct sm_context_info of 1.0 ended at its counters */
+#define INFO_VER0 offsetof(struct sm_context_info, imp_level)
 
 static int dev_fd, ctx_fd, null_fd;
 static sm_ctx *ctx;
@@ -213,14 +215,48 @@ done:
 	free(raw);
 }
 
+/* An identity is the kernel's if valid, else all zero. */
+static void check_identity(const struct sm_identity *id,
+			   const struct secmsg_identity *k)
+{
+	unsigned int i, n = k->ngroups < SM_ID_GROUPS ? k->ngroups :
+						       SM_ID_GROUPS;
+
+	if (!(k->flags & SECMSG_ID_VALID)) {
+		static const struct sm_identity zero;
+
+		CHECK(!memcmp(id, &zero, sizeof(zero)), "invalid id not zero");
+		return;
+	}
+	CHECK(id->flags == SM_ID_VALID && id->uid == k->uid &&
+		      id->gid == k->gid && id->pid == k->pid &&
+		      id->ngroups == k->ngroups && id->userns == k->userns &&
+		      !id->reserved,
+	      "identity is not the kernel's");
+	for (i = 0; i < SM_ID_GROUPS; i++)
+		CHECK(id->groups[i] == (i < n ? k->groups[i] : 0),
+		      "group %u of %u", i, k->ngroups);
+}
+
+/*
+ * @size is at least the 1.0 struct's: filled up to min(size, sizeof), the
+ * heap block ends at @size (ASan), a newer caller's tail is zeroed.
+ */
 static void check_info(const struct sm_context_info *ci, size_t size)
 {
 	const unsigned char *tail = (const unsigned char *)ci + sizeof(*ci);
 	size_t i, n;
 
-	CHECK(ci->size == sizeof(*ci), "size %u", ci->size);
-	for (i = 0; i < size - sizeof(*ci); i++)
+	CHECK(ci->size == (size < sizeof(*ci) ? size : sizeof(*ci)),
+	      "size %u of %zu", ci->size, size);
+	for (i = 0; size > sizeof(*ci) && i < size - sizeof(*ci); i++)
 		CHECK(!tail[i], "newer tail byte %zu not zeroed", i);
+	if (size >= sizeof(*ci)) {
+		CHECK(ci->imp_level == reply.imp_level && !ci->reserved,
+		      "imp_level");
+		check_identity(&ci->local, &reply.local);
+		check_identity(&ci->peer, &reply.peer);
+	}
 	CHECK(ci->package == reply.package && ci->role == reply.role &&
 		      ci->suite == reply.suite &&
 		      ci->ctx_flags == reply.ctx_flags &&
@@ -270,8 +306,7 @@ static void check_failure(sm_status st, const void *now, const void *before,
 
 static void fuzz_query(void)
 {
-	size_t size = pick_size(sizeof(struct sm_context_info),
-				sizeof(struct sm_context_info));
+	size_t size = pick_size(INFO_VER0, sizeof(struct sm_context_info));
 	size_t alloc = size < sizeof(uint32_t) ? sizeof(uint32_t) : size;
 	unsigned char *raw = malloc(alloc), *copy = malloc(alloc);
 	struct sm_context_info *ci = (void *)raw;
@@ -286,7 +321,7 @@ static void fuzz_query(void)
 	rdbytes(in, raw, alloc);
 	memcpy(raw, &(uint32_t){ (uint32_t)size }, sizeof(uint32_t));
 	memcpy(copy, raw, alloc);
-	no_call = !cx || size < sizeof(*ci);
+	no_call = !cx || size < INFO_VER0;
 	query_err = 0;
 	errno = 0;
 	st = sm_query(cx, c & 2 ? NULL : ci);

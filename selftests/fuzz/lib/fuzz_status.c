@@ -8,7 +8,8 @@
  * stable (the same static string every time), "unknown status" exactly for
  * values not listed, and "NAME: meaning" for those listed; sm_status_sspi()
  * maps REPLAYED and TOO_OLD to OUT_OF_SEQUENCE, TOO_MANY_CONTEXTS to
- * INSUFFICIENT_MEMORY, other private values to INTERNAL_ERROR, and is the
+ * INSUFFICIENT_MEMORY, CONTEXT_INCOMPLETE to INVALID_HANDLE, other private
+ * values to INTERNAL_ERROR, and is the
  * identity otherwise; its result is never private and a fixed point.
  */
 #include <stdint.h>
@@ -24,7 +25,7 @@ static const sm_status listed[] = {
 	SM_E_NO_CREDENTIALS,	  SM_E_MESSAGE_ALTERED,	    SM_E_OUT_OF_SEQUENCE,
 	SM_E_CONTEXT_EXPIRED,	  SM_E_INCOMPLETE_MESSAGE,  SM_E_BUFFER_TOO_SMALL,
 	SM_E_ALGORITHM_MISMATCH,  SM_E_INVALID_PARAMETER,   SM_E_REPLAYED,
-	SM_E_TOO_OLD,		  SM_E_TOO_MANY_CONTEXTS,
+	SM_E_TOO_OLD,		  SM_E_TOO_MANY_CONTEXTS,   SM_E_CONTEXT_INCOMPLETE,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -56,6 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (st == SM_E_TOO_MANY_CONTEXTS)
 		CHECK(m == SM_E_INSUFFICIENT_MEMORY, "%#x -> %#x",
 		      (uint32_t)st, (uint32_t)m);
+	else if (st == SM_E_CONTEXT_INCOMPLETE)
+		CHECK(m == SM_E_INVALID_HANDLE, "%#x -> %#x", (uint32_t)st,
+		      (uint32_t)m);
 	else if (SM_STATUS_IS_PRIVATE(st))
 		CHECK(m == SM_E_INTERNAL_ERROR, "%#x -> %#x", (uint32_t)st,
 		      (uint32_t)m);

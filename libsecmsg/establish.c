@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Establishing a local context: InitializeSecurityContext (INIT, then
+ * COMPLETE) and AcceptSecurityContext (ACCEPT).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SM_INIT_PARAMS_SIZE_VER0                     \
+	(offsetof(struct sm_init_params, lifetime) + \
+	 sizeof(((struct sm_init_params *)0)->lifetime))
+#define SM_ACCEPT_PARAMS_SIZE_VER0                  \
+	(offsetof(struct sm_accept_params, flags) + \
+	 sizeof(((struct sm_accept_params *)0)->flags))
+
+/* The kernel's establishment status, as an sm_status. */
+static sm_status sm_establish_result(uint32_t status)
+{
+	switch (status) {
+	case SECMSG_STATUS_OK:
+		return SM_E_OK;
+	case SECMSG_STATUS_CONTINUE_NEEDED:
+		return SM_I_CONTINUE_NEEDED;
+	default: /* a kernel newer than this header can not send one */
+		errno = EPROTO;
+		return SM_E_INTERNAL_ERROR;
+	}
+}
+
+/* A token buffer: NULL only with room 0; lengths fit the kernel's 32 bits. */
+static int sm_token_buf_ok(const void *buf, const size_t *len)
+{
+	return len && (buf || *len == 0);
+}
+
+static __u32 sm_len32(size_t len)
+{
+	return len > UINT32_MAX ? UINT32_MAX : (__u32)len;
+}
+
+/*
+ * A failed ioctl with @err: ENOBUFS tells the size needed in @kernel_len;
+ * a caller-opened device that does not know the call is an old module.
+ */
+static sm_status sm_establish_failed(int err, enum sm_call call, int own_dev,
+				     size_t *len, __u32 kernel_len)
+{
+	sm_status st = sm_errno_status(err, call);
+
+	if (st == SM_E_BUFFER_TOO_SMALL)
+		*len = kernel_len;
+	else if (own_dev && err == ENOTTY)
+		st = SM_E_UNSUPPORTED_FUNCTION;
+	errno = err;
+	return st;
+}
+
+static sm_status sm_init_common(int devfd, int own_dev,
+				const struct sm_init_params *params,
+				sm_ctx **ctx_out, void *token_out,
+				size_t *token_len)
+{
+	struct sm_init_params p;
+	struct secmsg_init ini;
+	sm_ctx *ctx;
+	sm_status st;
+	int err, fd;
+
+	err = sm_copy_sized(&p, sizeof(p), params, params->size,
+			    SM_INIT_PARAMS_SIZE_VER0);
+	if (err)
+		return sm_invalid(-err);
+
+	st = sm_ctx_new(-1, &ctx);
+	if (st)
+		return st;
+	ini = (struct secmsg_init){
+		.size = sizeof(ini),
+		.flags = p.flags,
+		.package = SECMSG_PKG_LOCAL,
+		.target_type = p.target_type,
+		.target_uid = p.target_uid,
+		.suite = p.suite,
+		.ctx_flags = p.ctx_flags,
+		.imp_level = p.imp_level,
+		.lifetime = p.lifetime,
+		.token_len = sm_len32(*token_len),
+		.token = SM_PTR(token_out),
+	};
+	fd = ioctl(devfd, SECMSG_IOC_INIT, &ini);
+	if (fd < 0) {
+		err = errno;
+		free(ctx);
+		return sm_establish_failed(err, SM_CALL_INIT, own_dev,
+					   token_len, ini.token_len);
+	}
+	ctx->fd = fd;
+	st = sm_establish_result(ini.status);
+	if (SM_FAILED(st)) {
+		sm_close(ctx);
+		return st;
+	}
+	*token_len = ini.token_len;
+	*ctx_out = ctx;
+	return st;
+}
+
+/* Checks common to both forms, before any system call. */
+static sm_status sm_init_check(const struct sm_init_params *params,
+			       sm_ctx **ctx_out, void *token_out,
+			       size_t *token_len)
+{
+	if (!ctx_out)
+		return sm_invalid(EINVAL);
+	*ctx_out = NULL;
+	if (!params || params->size < SM_INIT_PARAMS_SIZE_VER0 ||
+	    !sm_token_buf_ok(token_out, token_len))
+		return sm_invalid(EINVAL);
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_init_context_dev(int devfd,
+					const struct sm_init_params *params,
+					sm_ctx **ctx_out, void *token_out,
+					size_t *token_len)
+{
+	sm_status st = sm_init_check(params, ctx_out, token_out, token_len);
+
+	if (st)
+		return st;
+	if (devfd < 0)
+		return sm_invalid(EINVAL);
+	return sm_init_common(devfd, 0, params, ctx_out, token_out, token_len);
+}
+
+SM_EXPORT sm_status sm_init_context(const struct sm_init_params *params,
+				    sm_ctx **ctx_out, void *token_out,
+				    size_t *token_len)
+{
+	sm_status st = sm_init_check(params, ctx_out, token_out, token_len);
+	int devfd, err;
+
+	if (st)
+		return st;
+	devfd = sm_open_dev(&st);
+	if (devfd < 0)
+		return st;
+	st = sm_init_common(devfd, 1, params, ctx_out, token_out, token_len);
+	err = errno;
+	close(devfd);
+	errno = err;
+	return st;
+}
+
+static sm_status sm_accept_common(int devfd, int own_dev,
+				  const struct sm_accept_params *params,
+				  const void *token_in, size_t in_len,
+				  sm_ctx **ctx_out, void *token_out,
+				  size_t *out_len)
+{
+	struct sm_accept_params p;
+	struct secmsg_accept acc;
+	sm_ctx *ctx;
+	sm_status st;
+	int err, fd;
+
+	err = sm_copy_sized(&p, sizeof(p), params, params->size,
+			    SM_ACCEPT_PARAMS_SIZE_VER0);
+	if (err)
+		return sm_invalid(-err);
+
+	st = sm_ctx_new(-1, &ctx);
+	if (st)
+		return st;
+	acc = (struct secmsg_accept){
+		.size = sizeof(acc),
+		.flags = p.flags,
+		.package = SECMSG_PKG_LOCAL,
+		.in_len = (__u32)in_len,
+		.in_token = SM_PTR(token_in),
+		.out_token = SM_PTR(token_out),
+		.out_len = sm_len32(*out_len),
+	};
+	fd = ioctl(devfd, SECMSG_IOC_ACCEPT, &acc);
+	if (fd < 0) {
+		err = errno;
+		free(ctx);
+		return sm_establish_failed(err, SM_CALL_ACCEPT, own_dev,
+					   out_len, acc.out_len);
+	}
+	ctx->fd = fd;
+	st = sm_establish_result(acc.status);
+	if (SM_FAILED(st)) {
+		sm_close(ctx);
+		return st;
+	}
+	*out_len = acc.out_len;
+	*ctx_out = ctx;
+	return st;
+}
+
+static sm_status sm_accept_check(const struct sm_accept_params *params,
+				 const void *token_in, size_t in_len,
+				 sm_ctx **ctx_out, void *token_out,
+				 size_t *out_len)
+{
+	if (!ctx_out)
+		return sm_invalid(EINVAL);
+	*ctx_out = NULL;
+	if (!params || params->size < SM_ACCEPT_PARAMS_SIZE_VER0 ||
+	    !token_in || !sm_token_buf_ok(token_out, out_len))
+		return sm_invalid(EINVAL);
+	if (in_len > UINT32_MAX)
+		return sm_invalid(EMSGSIZE);
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_accept_context_dev(int devfd,
+					  const struct sm_accept_params *params,
+					  const void *token_in, size_t in_len,
+					  sm_ctx **ctx_out, void *token_out,
+					  size_t *out_len)
+{
+	sm_status st = sm_accept_check(params, token_in, in_len, ctx_out,
+				       token_out, out_len);
+
+	if (st)
+		return st;
+	if (devfd < 0)
+		return sm_invalid(EINVAL);
+	return sm_accept_common(devfd, 0, params, token_in, in_len, ctx_out,
+				token_out, out_len);
+}
+
+SM_EXPORT sm_status sm_accept_context(const struct sm_accept_params *params,
+				      const void *token_in, size_t in_len,
+				      sm_ctx **ctx_out, void *token_out,
+				      size_t *out_len)
+{
+	sm_status st = sm_accept_check(params, token_in, in_len, ctx_out,
+				       token_out, out_len);
+	int devfd, err;
+
+	if (st)
+		return st;
+	devfd = sm_open_dev(&st);
+	if (devfd < 0)
+		return st;
+	st = sm_accept_common(devfd, 1, params, token_in, in_len, ctx_out,
+			      token_out, out_len);
+	err = errno;
+	close(devfd);
+	errno = err;
+	return st;
+}
+
+SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
+					size_t in_len)
+{
+	struct secmsg_complete cmp;
+	int err;
+
+	if (!ctx || !token_in)
+		return sm_invalid(EINVAL);
+	if (in_len > UINT32_MAX)
+		return sm_invalid(EMSGSIZE);
+	cmp = (struct secmsg_complete){
+		.size = sizeof(cmp),
+		.in_token = SM_PTR(token_in),
+		.in_len = (__u32)in_len,
+	};
+	if (ioctl(ctx->fd, SECMSG_IOC_COMPLETE, &cmp) < 0) {
+		err = errno;
+		return sm_errno_status(err, SM_CALL_COMPLETE);
+	}
+	return sm_establish_result(cmp.status);
+}
