@@ -75,6 +75,11 @@ struct fenv {
 	struct secmsg_message bm[NB];
 	struct secmsg_buffer bb[NB][2];
 	uint8_t btok[NB][SECMSG_TOKEN_SIZE], bdata[NB][64], borig[NB][64];
+	/* local establishment: a is the initiator, b the acceptor */
+	struct secmsg_init ini;
+	struct secmsg_accept acc;
+	struct secmsg_complete cmp;
+	uint8_t itok[SECMSG_LOCAL_TOKEN_SIZE], rtok[SECMSG_LOCAL_TOKEN_SIZE];
 	/* before the call */
 	struct secmsg_query qa0, qb0;
 	int nfds0;
@@ -93,6 +98,9 @@ struct fcase {
 	/* a known kernel bug this entry fails on: SKIP unless
 	 * SECMSG_FAULTS_STRICT=1 is set (then it runs, and fails) */
 	const char *bug;
+	/* after the call failed with ENOMEM: nothing was written back (else
+	 * the message's out fields are checked for the poison) */
+	void (*failed)(struct __test_metadata *_metadata, struct fenv *e);
 };
 
 /* ---- helpers -------------------------------------------------------- */
@@ -652,6 +660,349 @@ static void ok_batch(struct __test_metadata *_metadata, struct fenv *e)
 		ASSERT_EQ(0, memcmp(e->borig[i], e->bdata[i], 64));
 }
 
+/* ---- the local package: INIT, ACCEPT, COMPLETE --------------------------- */
+
+#define LTOK		SECMSG_LOCAL_TOKEN_SIZE
+#define LOCAL_FLAGS	(SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_REPLAY_DETECT | \
+			 SECMSG_CTX_CONFIDENTIALITY)
+
+static int mem_is(const uint8_t *p, uint8_t v, size_t n)
+{
+	while (n--)
+		if (*p++ != v)
+			return 0;
+	return 1;
+}
+
+/* INIT's struct: the server is this process's own euid (for the fault test
+ * one process plays both sides); out fields and the token poisoned. */
+static void init_struct(struct fenv *e, uint32_t suite)
+{
+	memset(&e->ini, 0, sizeof(e->ini));
+	e->ini.size = sizeof(e->ini);
+	e->ini.package = SECMSG_PKG_LOCAL;
+	e->ini.target_type = SECMSG_TARGET_UID;
+	e->ini.target_uid = geteuid();
+	e->ini.suite = suite;
+	e->ini.ctx_flags = LOCAL_FLAGS;
+	e->ini.imp_level = SECMSG_IMP_IMPERSONATE;
+	e->ini.token_len = LTOK;
+	e->ini.token = SM_PTR(e->itok);
+	e->ini.status = POISON32;	/* out only: not checked on input */
+	memset(e->itok, 0x5a, LTOK);
+}
+
+/* ACCEPT's struct for e->itok; the in/out fields status, ctx_flags and
+ * imp_level must be zero on input, so only the reply token is poisoned. */
+static void accept_struct(struct fenv *e)
+{
+	memset(&e->acc, 0, sizeof(e->acc));
+	e->acc.size = sizeof(e->acc);
+	e->acc.package = SECMSG_PKG_LOCAL;
+	e->acc.in_token = SM_PTR(e->itok);
+	e->acc.in_len = LTOK;
+	e->acc.out_token = SM_PTR(e->rtok);
+	e->acc.out_len = LTOK;
+	memset(e->rtok, 0x5a, LTOK);
+}
+
+static void complete_struct(struct fenv *e)
+{
+	memset(&e->cmp, 0, sizeof(e->cmp));
+	e->cmp.size = sizeof(e->cmp);
+	e->cmp.in_token = SM_PTR(e->rtok);
+	e->cmp.in_len = LTOK;
+}
+
+static int do_init(struct fenv *e)
+{
+	int fd = ioctl(e->dev, SECMSG_IOC_INIT, &e->ini);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int do_accept(struct fenv *e)
+{
+	int fd = ioctl(e->dev, SECMSG_IOC_ACCEPT, &e->acc);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int do_complete(struct fenv *e)
+{
+	return ioctl(e->a, SECMSG_IOC_COMPLETE, &e->cmp) ? -errno : 0;
+}
+
+/* Steps of an establishment, unfaulted, up to and including @upto:
+ * 1 INIT (a, incomplete), 2 ACCEPT (b), 3 COMPLETE. */
+static int establish_to(struct fenv *e, uint32_t suite, int upto)
+{
+	int fd;
+
+	init_struct(e, suite);
+	fd = do_init(e);
+	if (fd < 0)
+		return fd;
+	e->a = fd;
+	if (upto < 2)
+		return 0;
+	accept_struct(e);
+	fd = do_accept(e);
+	if (fd < 0)
+		return fd;
+	e->b = fd;
+	if (upto < 3)
+		return 0;
+	complete_struct(e);
+	return do_complete(e);
+}
+
+static void assert_state(struct __test_metadata *_metadata, int fd,
+			 uint32_t role, uint32_t state)
+{
+	struct secmsg_query q;
+
+	ASSERT_EQ(0, ts_query(fd, &q));
+	ASSERT_EQ((uint32_t)SECMSG_PKG_LOCAL, q.package);
+	ASSERT_EQ(role, q.role);
+	ASSERT_EQ(state, q.state);
+	ASSERT_EQ((uint32_t)SECMSG_IMP_IMPERSONATE, q.imp_level);
+	ASSERT_EQ((uint32_t)SECMSG_ID_VALID, q.local.flags);
+	ASSERT_EQ(geteuid(), q.local.uid);
+	if (state == SECMSG_STATE_ACTIVE) {
+		ASSERT_EQ((uint32_t)SECMSG_ID_VALID, q.peer.flags);
+		ASSERT_EQ(geteuid(), q.peer.uid);
+		ASSERT_EQ((uint32_t)getpid(), q.peer.pid);
+	} else {
+		ASSERT_EQ(0u, q.peer.flags);
+	}
+}
+
+/* Finish an establishment a is part of (INIT or ACCEPT done), unfaulted. */
+static void finish_pair(struct __test_metadata *_metadata, struct fenv *e)
+{
+	int ret;
+
+	if (e->b < 0) {
+		accept_struct(e);
+		e->b = do_accept(e);
+		ASSERT_LE(0, e->b) TH_LOG("ACCEPT: %s", strerror(-e->b));
+	}
+	complete_struct(e);
+	ret = do_complete(e);
+	ASSERT_EQ(0, ret) TH_LOG("COMPLETE: %s", strerror(-ret));
+	assert_state(_metadata, e->a, SECMSG_ROLE_INITIATOR,
+		     SECMSG_STATE_ACTIVE);
+	assert_state(_metadata, e->b, SECMSG_ROLE_ACCEPTOR,
+		     SECMSG_STATE_ACTIVE);
+}
+
+/* INIT */
+static int setup_init_suite(struct fenv *e, uint32_t suite)
+{
+	init_struct(e, suite);
+	return 0;
+}
+
+static int setup_init(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_init_suite(e, 0);
+}
+
+static int setup_init_chacha(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_init_suite(e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static int call_init(struct fenv *e)
+{
+	int fd = do_init(e);
+
+	if (fd < 0)
+		return fd;
+	e->newfd = fd;
+	return 0;
+}
+
+static void ok_init(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_LE(0, e->newfd);
+	ASSERT_EQ((uint32_t)SECMSG_STATUS_CONTINUE_NEEDED, e->ini.status);
+	ASSERT_EQ((uint32_t)LTOK, e->ini.token_len);
+	ASSERT_FALSE(mem_is(e->itok, 0x5a, LTOK));
+	e->a = e->newfd;
+	e->newfd = -1;
+	assert_state(_metadata, e->a, SECMSG_ROLE_INITIATOR,
+		     SECMSG_STATE_INCOMPLETE);
+	finish_pair(_metadata, e);
+}
+
+static void failed_init(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ(POISON32, e->ini.status);
+	ASSERT_EQ((uint32_t)LTOK, e->ini.token_len);
+	ASSERT_TRUE(mem_is(e->itok, 0x5a, LTOK)) TH_LOG("token written");
+}
+
+/* ACCEPT: the failed one gives its claim back, the same token works */
+static int setup_accept_suite(struct fenv *e, uint32_t suite)
+{
+	int ret = establish_to(e, suite, 1);
+
+	if (!ret)
+		accept_struct(e);
+	return ret;
+}
+
+static int setup_accept(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_accept_suite(e, 0);
+}
+
+static int setup_accept_aes128(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_accept_suite(e, SECMSG_SUITE_AES128_GCM);
+}
+
+static int setup_accept_chacha(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_accept_suite(e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static int call_accept(struct fenv *e)
+{
+	int fd = do_accept(e);
+
+	if (fd < 0)
+		return fd;
+	e->newfd = fd;
+	return 0;
+}
+
+static void ok_accept(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_LE(0, e->newfd);
+	ASSERT_EQ((uint32_t)SECMSG_STATUS_OK, e->acc.status);
+	ASSERT_EQ((uint32_t)LTOK, e->acc.out_len);
+	ASSERT_EQ((uint32_t)SECMSG_IMP_IMPERSONATE, e->acc.imp_level);
+	ASSERT_EQ(LOCAL_FLAGS | SECMSG_CTX_INTEGRITY, e->acc.ctx_flags);
+	ASSERT_FALSE(mem_is(e->rtok, 0x5a, LTOK));
+	e->b = e->newfd;
+	e->newfd = -1;
+	finish_pair(_metadata, e);
+}
+
+static void failed_accept(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ((uint32_t)LTOK, e->acc.out_len);
+	ASSERT_EQ(0u, e->acc.status);
+	ASSERT_EQ(0u, e->acc.ctx_flags);
+	ASSERT_EQ(0u, e->acc.imp_level);
+	ASSERT_TRUE(mem_is(e->rtok, 0x5a, LTOK)) TH_LOG("reply token written");
+	/* the client is still waiting (the runner compares its QUERY) */
+	assert_state(_metadata, e->a, SECMSG_ROLE_INITIATOR,
+		     SECMSG_STATE_INCOMPLETE);
+	/* and the runner's retry of the same ACCEPT shows the token was
+	 * given back (a claim kept would say EALREADY) */
+	accept_struct(e);
+}
+
+/* COMPLETE: a failed one leaves the client incomplete and the reply token
+ * good (secmsg_local_complete changes nothing before its last step) */
+static int setup_complete_suite(struct fenv *e, uint32_t suite)
+{
+	int ret = establish_to(e, suite, 2);
+
+	if (!ret)
+		complete_struct(e);
+	return ret;
+}
+
+static int setup_complete(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_complete_suite(e, 0);
+}
+
+static int setup_complete_aes128(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_complete_suite(e, SECMSG_SUITE_AES128_GCM);
+}
+
+static int setup_complete_chacha(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_complete_suite(e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static int call_complete(struct fenv *e)
+{
+	return do_complete(e);
+}
+
+static void ok_complete(struct __test_metadata *_metadata, struct fenv *e)
+{
+	int ret;
+
+	ASSERT_EQ((uint32_t)SECMSG_STATUS_OK, e->cmp.status);
+	ASSERT_EQ(LOCAL_FLAGS | SECMSG_CTX_INTEGRITY, e->cmp.ctx_flags);
+	ASSERT_EQ((uint32_t)SECMSG_IMP_IMPERSONATE, e->cmp.imp_level);
+	assert_state(_metadata, e->a, SECMSG_ROLE_INITIATOR,
+		     SECMSG_STATE_ACTIVE);
+	/* once only */
+	complete_struct(e);
+	ret = do_complete(e);
+	ASSERT_EQ(-EISCONN, ret);
+}
+
+static void failed_complete(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ(0u, e->cmp.status);
+	ASSERT_EQ(0u, e->cmp.ctx_flags);
+	ASSERT_EQ(0u, e->cmp.imp_level);
+	/* still incomplete (a message call here would count a failure:
+	 * the runner's QUERY comparison covers the rest) */
+	assert_state(_metadata, e->a, SECMSG_ROLE_INITIATOR,
+		     SECMSG_STATE_INCOMPLETE);
+	/* the runner retries with the same reply token: it must work */
+	complete_struct(e);
+}
+
+/* QUERY of a local context (the VER1 struct with both identities) */
+static int setup_query_local(struct __test_metadata *m, struct fenv *e)
+{
+	return establish_to(e, 0, 3);
+}
+
+static int setup_query_incomplete(struct __test_metadata *m, struct fenv *e)
+{
+	return establish_to(e, 0, 1);
+}
+
+static void ok_query_local(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_EQ((uint32_t)sizeof(e->q), e->q.size);
+	ASSERT_EQ((uint32_t)SECMSG_PKG_LOCAL, e->q.package);
+	ASSERT_EQ((uint32_t)SECMSG_STATE_ACTIVE, e->q.state);
+	ASSERT_EQ((uint32_t)SECMSG_ID_VALID, e->q.local.flags);
+	ASSERT_EQ((uint32_t)SECMSG_ID_VALID, e->q.peer.flags);
+	ASSERT_EQ(geteuid(), e->q.peer.uid);
+	ASSERT_EQ((uint32_t)getpid(), e->q.peer.pid);
+}
+
+static void ok_query_incomplete(struct __test_metadata *_metadata,
+				struct fenv *e)
+{
+	ASSERT_EQ((uint32_t)sizeof(e->q), e->q.size);
+	ASSERT_EQ((uint32_t)SECMSG_PKG_LOCAL, e->q.package);
+	ASSERT_EQ((uint32_t)SECMSG_STATE_INCOMPLETE, e->q.state);
+	ASSERT_EQ((uint32_t)SECMSG_ID_VALID, e->q.local.flags);
+	ASSERT_EQ(0u, e->q.peer.flags);
+	finish_pair(_metadata, e);
+}
+
+static void failed_query(struct __test_metadata *_metadata, struct fenv *e)
+{
+}
+
 /* ---- debugfs and fail-nth ----------------------------------------------- */
 
 struct knob {
@@ -897,7 +1248,9 @@ static void run_case(struct __test_metadata *_metadata, int dev,
 			ASSERT_EQ(e.nfds0, fds)
 			TH_LOG("%s, allocation %u: descriptors %d -> %d",
 			       c->name, n, e.nfds0, fds);
-			if (c->call != call_import && c->call != call_batch)
+			if (c->failed)
+				c->failed(_metadata, &e);
+			else if (c->call != call_import && c->call != call_batch)
 				assert_poisoned(_metadata, &e.m);
 			if (c->call == call_batch) {
 				ASSERT_EQ(POISON32, e.batch.completed);
@@ -952,10 +1305,13 @@ TEST_F_TIMEOUT(fault, page, 600)
  * the check of a successful result).  Add a call by adding a line.
  */
 #define FAULT_CASE(id, modes, setup, call, ok) \
-	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, NULL } }
+	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, NULL, NULL } }
 /* An entry that fails on a known kernel bug, named in @bug. */
 #define FAULT_CASE_BUG(id, modes, setup, call, ok, bug) \
-	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, bug } }
+	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, bug, NULL } }
+/* An entry whose failed call is checked by @failed (not a message call). */
+#define FAULT_CASE_F(id, modes, setup, call, ok, failed) \
+	FIXTURE_VARIANT_ADD(fault, id) { .c = { #id, modes, setup, call, ok, NULL, failed } }
 
 FAULT_CASE(import_aes128_gcm, FI_SLAB | FI_PAGE, setup_import_aes128, call_import, ok_import);
 FAULT_CASE(import_aes256_gcm, FI_SLAB, setup_import_aes256, call_import, ok_import);
@@ -987,5 +1343,17 @@ FAULT_CASE(batch_sign, FI_SLAB, setup_batch_sign, call_batch, ok_batch);
 FAULT_CASE(batch_verify, FI_SLAB, setup_batch_verify, call_batch, ok_batch);
 FAULT_CASE(batch_seal, FI_SLAB | FI_PAGE, setup_batch_seal, call_batch, ok_batch);
 FAULT_CASE(batch_unseal, FI_SLAB | FI_PAGE, setup_batch_unseal, call_batch, ok_batch);
+/* the local package: each fails cleanly, and a failed ACCEPT gives its
+ * claim on the init token back; a failed COMPLETE keeps the reply token */
+FAULT_CASE_F(local_init, FI_SLAB | FI_PAGE, setup_init, call_init, ok_init, failed_init);
+FAULT_CASE_F(local_init_chacha20_poly1305, FI_SLAB, setup_init_chacha, call_init, ok_init, failed_init);
+FAULT_CASE_F(local_accept, FI_SLAB | FI_PAGE, setup_accept, call_accept, ok_accept, failed_accept);
+FAULT_CASE_F(local_accept_aes128_gcm, FI_SLAB, setup_accept_aes128, call_accept, ok_accept, failed_accept);
+FAULT_CASE_F(local_accept_chacha20_poly1305, FI_SLAB, setup_accept_chacha, call_accept, ok_accept, failed_accept);
+FAULT_CASE_F(local_complete, FI_SLAB | FI_PAGE, setup_complete, call_complete, ok_complete, failed_complete);
+FAULT_CASE_F(local_complete_aes128_gcm, FI_SLAB, setup_complete_aes128, call_complete, ok_complete, failed_complete);
+FAULT_CASE_F(local_complete_chacha20_poly1305, FI_SLAB, setup_complete_chacha, call_complete, ok_complete, failed_complete);
+FAULT_CASE_F(local_query, FI_SLAB, setup_query_local, call_query, ok_query_local, failed_query);
+FAULT_CASE_F(local_query_incomplete, FI_SLAB, setup_query_incomplete, call_query, ok_query_incomplete, failed_query);
 
 TEST_HARNESS_MAIN
