@@ -8,14 +8,17 @@
  * after an 8-byte header "SMFZ" + u32 count.  The op byte indexes the
  * operation table (ops[] below: import valid or mutated, sign, verify,
  * seal, unseal token and stream, query, batch, pass an fd over a
- * socketpair, close, dup, raw ioctl, bit flips...); the other bytes choose
+ * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
+ * ACCEPT and COMPLETE valid or mutated...); the other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
  * Adding a call is adding one entry to ops[].
  *
  * Invariants checked as it goes: every errno is one the uapi documents for
  * that call, a verdict errno comes with its verdict; after each input every
- * live context still round-trips with a fresh peer (both directions), and
+ * live context still round-trips with a fresh peer (both directions; a
+ * complete local context with its own acceptor, an incomplete one refuses
+ * messages with INCOMPLETE_CONTEXT), and
  * once every descriptor the input made is closed, /proc/self/fd has as
  * many entries as before it.  A kernel crash ends the guest (the runner
  * reports it); KASAN, lockdep and kmemleak are the debug kernel's.
@@ -76,6 +79,27 @@ struct slot {
 	int fd;			/* -1: empty */
 	uint32_t role, suite, flags;
 	uint8_t key[32];
+	uint32_t pair;		/* local contexts: index into F.lp, else 0 */
+};
+
+#define LTOK		SECMSG_LOCAL_TOKEN_SIZE
+#define NPAIR		64
+#define NLTOK		8
+
+/* A local establishment an input started (INIT); both its contexts share
+ * the index.  What the fuzzer knows of it, to predict the kernel's answer. */
+struct lpair {
+	uint32_t flags, suite, level;
+	int own_target;		/* the target is our euid: ACCEPT may work */
+	int complete;		/* COMPLETE succeeded on the initiator */
+};
+
+/* An establishment token an input was given. */
+struct ltok {
+	int kind;		/* 0: none, 1: init token, 2: reply token */
+	int spent;		/* used once successfully */
+	uint32_t pair;
+	uint8_t tok[LTOK];
 };
 
 struct stored {			/* a message some slot sent */
@@ -90,6 +114,9 @@ static struct {
 	int dev;
 	struct slot s[NSLOT];
 	struct stored st[NSTORE];
+	struct lpair lp[NPAIR];
+	unsigned int npair;
+	struct ltok lt[NLTOK];
 	int sock[2];
 	uint8_t *arena, *guard, *unmapped, *ro;
 	unsigned int arena_off;
@@ -185,13 +212,24 @@ static const int err_import[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
 				  ENOMEM, EBADF, ENOTTY, 0 };
 static const int err_msg[] = { EINVAL, EFAULT, E2BIG, EMSGSIZE, ENOMEM,
 			       EBADMSG, EALREADY, ESTALE, EILSEQ, EKEYEXPIRED,
-			       EPROTO, ENOBUFS, ENODATA, EOPNOTSUPP, EBADF,
-			       ENOTTY, 0 };
+			       EPROTO, ENOBUFS, ENODATA, EOPNOTSUPP, ENOTCONN,
+			       EBADF, ENOTTY, 0 };
+/* the local package (uapi: struct secmsg_init, _accept, _complete and
+ * "Establishing a local context") */
+static const int err_init[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
+				ENOMEM, ENOBUFS, 0 };
+static const int err_accept[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOMEM,
+				  ENOBUFS, EMSGSIZE, EBADMSG, EKEYEXPIRED,
+				  EALREADY, EACCES, 0 };
+static const int err_complete[] = { EINVAL, E2BIG, EFAULT, ENOMEM, EISCONN,
+				    EMSGSIZE, EBADMSG, EKEYEXPIRED, EALREADY,
+				    0 };
 static const int err_query[] = { EINVAL, E2BIG, EFAULT, EBADF, ENOTTY, 0 };
 static const int err_raw[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT, ENOMEM,
 			       EBADF, ENOTTY, EMSGSIZE, EBADMSG, EALREADY,
 			       ESTALE, EILSEQ, EKEYEXPIRED, EPROTO, ENOBUFS,
-			       ENODATA, EOPNOTSUPP, 0 };
+			       ENODATA, EOPNOTSUPP, ENOTCONN, EACCES,
+			       EISCONN, 0 };
 
 static const struct { int err; uint32_t verdict; } verdict_errs[] = {
 	{ EBADMSG, SECMSG_VERDICT_ALTERED },
@@ -203,6 +241,7 @@ static const struct { int err; uint32_t verdict; } verdict_errs[] = {
 	{ ENOBUFS, SECMSG_VERDICT_BUFFER_TOO_SMALL },
 	{ ENODATA, SECMSG_VERDICT_INCOMPLETE_MESSAGE },
 	{ EOPNOTSUPP, SECMSG_VERDICT_QOP_NOT_SUPPORTED },
+	{ ENOTCONN, SECMSG_VERDICT_INCOMPLETE_CONTEXT },
 };
 
 static int allowed(const char *what, int ret, const int *list)
@@ -348,6 +387,7 @@ done:
 			return check_failed("IMPORT of a mutated struct (%u) gave fd %d",
 					    o->x % 12, fd);
 		s->fd = fd;
+		s->pair = 0;
 		s->role = ip->role;
 		s->suite = ip->suite;
 		s->flags = ip->ctx_flags;
@@ -532,9 +572,9 @@ static int op_query(const struct fop_in *o)
 	ret = ioctl(s->fd, SECMSG_IOC_QUERY, o->c & 4 ? (void *)F.ro : raw);
 	if (allowed("QUERY", ret, err_query) < 0)
 		return -1;
-	if (ret == 0 && !(o->c & 4) &&
+	if (ret == 0 && !(o->c & 4) && s->suite &&
 	    (q->role != s->role || q->suite != s->suite ||
-	     q->package != SECMSG_PKG_RAW))
+	     q->package != (s->pair ? SECMSG_PKG_LOCAL : SECMSG_PKG_RAW)))
 		return check_failed("QUERY: role %u suite %u, imported %u %u",
 				    q->role, q->suite, s->role, s->suite);
 	return 0;
@@ -683,10 +723,443 @@ static int op_raw(const struct fop_in *o)
 		else {
 			F.s[i].fd = ret;
 			F.s[i].role = F.s[i].suite = 0;	/* unknown key */
+			F.s[i].pair = 0;
 		}
 	}
 	return allowed("raw ioctl", ret, err_raw) < 0 ? -1 : 0;
 }
+
+/* ---- the local package: INIT, ACCEPT, COMPLETE ----------------------------- */
+
+static uint32_t granted_flags(uint32_t req, uint32_t level)
+{
+	return req | SECMSG_CTX_INTEGRITY |
+	       (level == SECMSG_IMP_IDENTIFY ? SECMSG_CTX_IDENTIFY : 0) |
+	       (level == SECMSG_IMP_DELEGATE ? SECMSG_CTX_DELEGATE : 0);
+}
+
+static int initiator_alive(uint32_t pair)
+{
+	int i;
+
+	for (i = 0; i < NSLOT; i++)
+		if (F.s[i].fd >= 0 && F.s[i].pair == pair &&
+		    F.s[i].role == SECMSG_ROLE_INITIATOR)
+			return 1;
+	return 0;
+}
+
+/*
+ * The errno of a call the fuzzer can predict: @exp is 0 (must succeed,
+ * short of EMFILE / ENOMEM or an expired token when @tok_checked), an errno
+ * (exactly that one), or -1 (anything the list allows).
+ */
+static int expect(const char *what, int ret, int exp, int tok_checked)
+{
+	int e = ret < 0 ? errno : 0;
+
+	if (exp < 0 || e == exp)
+		return 0;
+	if (exp == 0 && (e == EMFILE || e == ENOMEM))
+		return 0;
+	if (tok_checked && e == EKEYEXPIRED)
+		return 0;
+	return check_failed("%s: errno %d (%s), expected %d (%s)", what, e,
+			    strerror(e), exp, strerror(exp));
+}
+
+/* A larger struct than ours: zero tail (accepted up to a page) or not. */
+static void *bigger(uint8_t *raw, const void *st, size_t len, uint32_t y,
+		    int *exp)
+{
+	uint32_t sz = len + 1 + y % 4100;
+
+	memset(raw, 0, sz);
+	memcpy(raw, st, len);
+	memcpy(raw, &sz, 4);
+	if (y & 0x80000000u) {
+		raw[sz - 1] = 1;
+		*exp = E2BIG;
+	} else if (sz > 4096) {
+		*exp = E2BIG;
+	}
+	return raw;
+}
+
+/* INIT, targeting our own euid; @mutate: one field of the struct */
+static int do_init(const struct fop_in *o, int mutate)
+{
+	static uint8_t raw[4096 + 4200];
+	struct secmsg_init ini, *out = &ini;
+	struct ltok *lt = &F.lt[o->b % NLTOK];
+	uint8_t tok[LTOK + 16];
+	uint32_t len = LTOK, level, suite;
+	int i = free_slot(o->a), fd, exp = 0, own = 1, tok_ours = 1;
+	void *arg = &ini;
+	struct slot *s;
+	struct lpair *p;
+
+	if (i < 0 || F.npair >= NPAIR)
+		return 0;
+	memset(&ini, 0, sizeof(ini));
+	ini.size = sizeof(ini);
+	ini.package = SECMSG_PKG_LOCAL;
+	ini.target_type = SECMSG_TARGET_UID;
+	ini.target_uid = geteuid();
+	ini.suite = o->b / 8 % 4;
+	ini.ctx_flags = (o->c & 1 ? SECMSG_CTX_REPLAY_DETECT : 0) |
+			(o->c & 2 ? SECMSG_CTX_SEQUENCE_DETECT : 0) |
+			(o->c & 4 ? SECMSG_CTX_CONFIDENTIALITY : 0) |
+			(o->c & 8 ? SECMSG_CTX_MUTUAL_AUTH : 0) |
+			(o->c & 0x10 ? SECMSG_CTX_INTEGRITY : 0);
+	ini.imp_level = (o->c >> 5) % 5;
+	ini.token_len = LTOK;
+	ini.token = PTR(tok);
+	memset(tok, 0x5a, sizeof(tok));
+	if (mutate) {
+		switch (o->x % 16) {
+		case 0: ini.flags = 1u << (o->y % 32); exp = EINVAL; break;
+		case 1: ini.package = o->y % 5;
+			exp = ini.package == SECMSG_PKG_LOCAL ? 0 : EINVAL; break;
+		case 2: ini.target_type = o->y % 4;
+			exp = ini.target_type == SECMSG_TARGET_UID ? 0 : EINVAL;
+			break;
+		case 3: ini.target_uid = o->y & 1 ? (uint32_t)-1 : o->y;
+			exp = ini.target_uid == (uint32_t)-1 ? EINVAL : 0;
+			own = ini.target_uid == geteuid(); break;
+		case 4: ini.suite = o->y % 6; exp = ini.suite > 3 ? EINVAL : 0;
+			break;
+		case 5: ini.ctx_flags = o->y;
+			exp = o->y & ~SECMSG_INIT_CTX_FLAGS ? EINVAL : 0; break;
+		case 6: ini.imp_level = o->y % 8;
+			exp = ini.imp_level > SECMSG_IMP_DELEGATE ? EINVAL : 0;
+			break;
+		case 7: ini.reserved = o->z | 1; exp = EINVAL; break;
+		case 8: ini.reserved2[o->y & 1] = o->z | 1; exp = EINVAL; break;
+		case 9: ini.token_len = o->y % LTOK; exp = ENOBUFS; break;
+		case 10: ini.token = PTR(pick_mem(o->y, &len, NULL));
+			exp = -1; tok_ours = 0; break;
+		case 11: ini.size = SECMSG_INIT_SIZE_VER0 - 1 - o->y % 8;
+			exp = EINVAL; break;
+		case 12: ini.lifetime = o->y % 3; break;
+		case 13: ini.status = o->y; break;	/* out only */
+		default:
+			arg = bigger(raw, &ini, sizeof(ini), o->y, &exp);
+			out = arg;
+			break;
+		}
+	}
+	fd = ioctl(F.dev, SECMSG_IOC_INIT, arg);
+	if (allowed("INIT", fd, err_init) < 0 || expect("INIT", fd, exp, 0))
+		goto fail;
+	if (fd < 0) {
+		if (errno == ENOBUFS && out->token_len != LTOK)
+			return check_failed("INIT: ENOBUFS, token_len %u",
+					    out->token_len);
+		if (tok_ours && tok[0] != 0x5a)
+			return check_failed("INIT failed (%d) but wrote the token",
+					    errno);
+		return 0;
+	}
+	if (out->status != SECMSG_STATUS_CONTINUE_NEEDED ||
+	    out->token_len != LTOK) {
+		close(fd);
+		return check_failed("INIT: status %u token_len %u",
+				    out->status, out->token_len);
+	}
+	if (tok_ours && (tok[LTOK] != 0x5a || tok[0] != 0x53)) {
+		close(fd);
+		return check_failed("INIT: token %02x.. tail %02x", tok[0],
+				    tok[LTOK]);
+	}
+	level = out->imp_level ? out->imp_level : SECMSG_IMP_IDENTIFY;
+	suite = out->suite ? out->suite : SECMSG_SUITE_AES256_GCM;
+	s = &F.s[i];
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->role = SECMSG_ROLE_INITIATOR;
+	s->suite = suite;
+	s->flags = granted_flags(out->ctx_flags, level);
+	s->pair = F.npair++;
+	p = &F.lp[s->pair];
+	memset(p, 0, sizeof(*p));
+	p->flags = s->flags;
+	p->suite = suite;
+	p->level = level;
+	p->own_target = own;
+	memset(lt, 0, sizeof(*lt));
+	if (tok_ours) {
+		lt->kind = 1;
+		lt->pair = s->pair;
+		memcpy(lt->tok, tok, LTOK);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Prefer a token of @kind not spent yet (unless @any), from @from on. */
+static struct ltok *pick_tok(unsigned int from, int kind, uint32_t pair,
+			     int any)
+{
+	unsigned int k;
+
+	if (any)
+		return &F.lt[from % NLTOK];
+	for (k = 0; k < NLTOK; k++) {
+		struct ltok *t = &F.lt[(from + k) % NLTOK];
+
+		if (t->kind == kind && !t->spent && (!pair || t->pair == pair))
+			return t;
+	}
+	return &F.lt[from % NLTOK];
+}
+
+/* ACCEPT of a token the input holds (or garbage), as our own euid;
+ * @mutate: a struct field or the token (truncated, bit-flipped, twice) */
+static int do_accept(const struct fop_in *o, int mutate)
+{
+	static uint8_t raw[4096 + 4200];
+	struct secmsg_accept acc, *out = &acc;
+	struct ltok *lt = pick_tok(o->b, 1, 0, o->c & 1), *rt;
+	uint8_t in[LTOK + 8], reply[LTOK + 16];
+	uint32_t len = LTOK, kind = mutate ? o->x % 12 : 99;
+	int i = free_slot(o->a), fd, exp, twice = 0, reply_ours = 1;
+	void *arg = &acc;
+	struct lpair *p = NULL;
+	struct slot *s;
+
+	if (i < 0)
+		return 0;
+	if (lt->kind)
+		memcpy(in, lt->tok, LTOK);
+	else
+		fill(in, LTOK, o->y);
+	if (lt->kind == 1)
+		p = &F.lp[lt->pair];
+	/* what the token alone earns */
+	exp = lt->kind != 1 ? EBADMSG :
+	      lt->spent || !initiator_alive(lt->pair) ? EALREADY :
+	      !p->own_target ? EACCES : 0;
+	memset(&acc, 0, sizeof(acc));
+	acc.size = sizeof(acc);
+	acc.package = SECMSG_PKG_LOCAL;
+	acc.in_token = PTR(in);
+	acc.in_len = LTOK;
+	acc.out_token = PTR(reply);
+	acc.out_len = LTOK;
+	memset(reply, 0x5a, sizeof(reply));
+	switch (kind) {
+	case 0: acc.in_len = o->y & 1 ? LTOK + 1 + o->y % 64 : o->y % LTOK;
+		exp = EMSGSIZE; break;
+	case 1: in[o->y % LTOK] ^= 1 << o->z % 8; exp = EBADMSG; break;
+	case 2: twice = 1; break;
+	case 3: acc.flags = 1u << (o->y % 32); exp = EINVAL; break;
+	case 4: acc.package = o->y % 5;
+		if (acc.package != SECMSG_PKG_LOCAL)
+			exp = EINVAL;
+		break;
+	case 5: acc.reserved[o->y & 1] = o->z | 1; exp = EINVAL; break;
+	case 6: if (o->z % 3 == 0)
+			acc.status = o->y | 1;
+		else if (o->z % 3 == 1)
+			acc.ctx_flags = o->y | 1;
+		else
+			acc.imp_level = o->y | 1;
+		exp = EINVAL; break;
+	case 7: acc.out_len = o->y % LTOK; exp = ENOBUFS; break;
+	case 8: acc.in_token = PTR(pick_mem(o->y, &len, NULL)); exp = -1;
+		break;
+	case 9: acc.out_token = PTR(pick_mem(o->y, &len, NULL)); exp = -1;
+		reply_ours = 0; break;
+	case 10: acc.size = SECMSG_ACCEPT_SIZE_VER0 - 1 - o->y % 8;
+		exp = EINVAL; break;
+	case 11: arg = bigger(raw, &acc, sizeof(acc), o->y, &exp);
+		out = arg; break;
+	default: break;
+	}
+again:
+	fd = ioctl(F.dev, SECMSG_IOC_ACCEPT, arg);
+	if (allowed("ACCEPT", fd, err_accept) < 0 ||
+	    expect("ACCEPT", fd, exp, exp == 0 || exp == EALREADY ||
+				      exp == EACCES))
+		goto fail;
+	if (fd < 0) {
+		if (errno == ENOBUFS && out->out_len != LTOK)
+			return check_failed("ACCEPT: ENOBUFS, out_len %u",
+					    out->out_len);
+		if (out->status || out->ctx_flags || out->imp_level ||
+		    (reply_ours && reply[0] != 0x5a))
+			if (kind != 6)
+				return check_failed("ACCEPT failed (%d) but wrote back",
+						    errno);
+		return 0;
+	}
+	if (kind == 8) {		/* whatever the arena held: keep it */
+		s = &F.s[i];	/* as a context of unknown keys */
+		memset(s, 0, sizeof(*s));
+		s->fd = fd;
+		return 0;
+	}
+	if (lt->kind != 1 || !p) {
+		close(fd);
+		return check_failed("ACCEPT of a token that was not an init token gave fd %d",
+				    fd);
+	}
+	if (out->status != SECMSG_STATUS_OK || out->out_len != LTOK ||
+	    out->ctx_flags != p->flags || out->imp_level != p->level ||
+	    (reply_ours && (reply[LTOK] != 0x5a || reply[0] != 0x53))) {
+		close(fd);
+		return check_failed("ACCEPT: status %u out_len %u flags %#x/%#x level %u/%u",
+				    out->status, out->out_len, out->ctx_flags,
+				    p->flags, out->imp_level, p->level);
+	}
+	lt->spent = 1;
+	s = &F.s[i];
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->role = SECMSG_ROLE_ACCEPTOR;
+	s->suite = p->suite;
+	s->flags = p->flags;
+	s->pair = lt->pair;
+	rt = &F.lt[(o->b + 1 + o->c / 2) % NLTOK];
+	if (rt != lt) {
+		memset(rt, 0, sizeof(*rt));
+		if (reply_ours) {
+			rt->kind = 2;
+			rt->pair = lt->pair;
+			memcpy(rt->tok, reply, LTOK);
+		}
+	}
+	if (twice) {			/* a replayed init token */
+		twice = 0;
+		exp = EALREADY;
+		acc.status = acc.ctx_flags = acc.imp_level = 0;
+		memset(reply, 0x5a, sizeof(reply));
+		i = free_slot(o->a);
+		if (i < 0)
+			return 0;
+		goto again;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* COMPLETE on a slot (preferably an incomplete initiator) with a reply
+ * token (preferably its own); @mutate: a struct field or the token */
+static int do_complete(const struct fop_in *o, int mutate)
+{
+	static uint8_t raw[4096 + 4200];
+	struct secmsg_complete cmp, *out = &cmp;
+	struct slot *s = NULL;
+	struct ltok *lt;
+	uint8_t in[LTOK + 8];
+	uint32_t len = LTOK, kind = mutate ? o->x % 9 : 99;
+	int i, ret, exp, twice = 0, tokexp;
+	void *arg = &cmp;
+
+	for (i = 0; i < NSLOT && !(o->c & 1); i++) {
+		struct slot *t = &F.s[(o->a + i) % NSLOT];
+
+		if (t->fd >= 0 && t->pair && t->role == SECMSG_ROLE_INITIATOR &&
+		    !F.lp[t->pair].complete) {
+			s = t;
+			break;
+		}
+	}
+	if (!s)
+		s = live(o->a);
+	if (!s)
+		return 0;
+	lt = pick_tok(o->b, 2, s->pair, o->c & 2);
+	if (lt->kind)
+		memcpy(in, lt->tok, LTOK);
+	else
+		fill(in, LTOK, o->y);
+	/* the checks in the kernel's order: struct, context, token */
+	tokexp = lt->kind != 2 ? EBADMSG :
+		 lt->spent || lt->pair != s->pair ? EALREADY : 0;
+	exp = !s->suite ? -1 :
+	      !s->pair || s->role != SECMSG_ROLE_INITIATOR ? EINVAL :
+	      F.lp[s->pair].complete ? EISCONN : tokexp;
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.size = sizeof(cmp);
+	cmp.in_token = PTR(in);
+	cmp.in_len = LTOK;
+	switch (kind) {
+	case 0: cmp.in_len = o->y & 1 ? LTOK + 1 + o->y % 64 : o->y % LTOK;
+		if (exp == tokexp)
+			exp = EMSGSIZE;
+		break;
+	case 1: in[o->y % LTOK] ^= 1 << o->z % 8;
+		if (exp == tokexp)
+			exp = EBADMSG;
+		break;
+	case 2: twice = 1; break;
+	case 3: cmp.flags = 1u << (o->y % 32); exp = EINVAL; break;
+	case 4: cmp.reserved[o->y & 1] = o->z | 1; exp = EINVAL; break;
+	case 5: if (o->z % 3 == 0)
+			cmp.status = o->y | 1;
+		else if (o->z % 3 == 1)
+			cmp.ctx_flags = o->y | 1;
+		else
+			cmp.imp_level = o->y | 1;
+		exp = EINVAL; break;
+	case 6: cmp.in_token = PTR(pick_mem(o->y, &len, NULL));
+		if (exp == tokexp)
+			exp = -1;
+		break;
+	case 7: cmp.size = SECMSG_COMPLETE_SIZE_VER0 - 1 - o->y % 8;
+		exp = EINVAL; break;
+	case 8: arg = bigger(raw, &cmp, sizeof(cmp), o->y, &exp);
+		out = arg; break;
+	default: break;
+	}
+again:
+	ret = ioctl(s->fd, SECMSG_IOC_COMPLETE, arg);
+	if (allowed("COMPLETE", ret, err_complete) < 0 ||
+	    expect("COMPLETE", ret, exp, exp == 0 || exp == EALREADY))
+		return -1;
+	if (ret < 0) {
+		if (out->status || out->ctx_flags || out->imp_level)
+			if (kind != 5)
+				return check_failed("COMPLETE failed (%d) but wrote back",
+						    errno);
+		return 0;
+	}
+	if (!s->pair || (lt->kind != 2 && kind != 6)) {
+		return check_failed("COMPLETE succeeded on slot pair %u with token kind %d",
+				    s->pair, lt->kind);
+	}
+	if (out->status != SECMSG_STATUS_OK ||
+	    out->ctx_flags != F.lp[s->pair].flags ||
+	    out->imp_level != F.lp[s->pair].level)
+		return check_failed("COMPLETE: status %u flags %#x/%#x level %u/%u",
+				    out->status, out->ctx_flags,
+				    F.lp[s->pair].flags, out->imp_level,
+				    F.lp[s->pair].level);
+	F.lp[s->pair].complete = 1;
+	lt->spent = 1;
+	if (twice) {			/* once only */
+		twice = 0;
+		exp = EISCONN;
+		cmp.status = cmp.ctx_flags = cmp.imp_level = 0;
+		goto again;
+	}
+	return 0;
+}
+
+static int op_init(const struct fop_in *o) { return do_init(o, 0); }
+static int op_init_mut(const struct fop_in *o) { return do_init(o, 1); }
+static int op_accept(const struct fop_in *o) { return do_accept(o, 0); }
+static int op_accept_mut(const struct fop_in *o) { return do_accept(o, 1); }
+static int op_complete(const struct fop_in *o) { return do_complete(o, 0); }
+static int op_complete_mut(const struct fop_in *o) { return do_complete(o, 1); }
 
 struct fop {
 	const char *name;
@@ -708,6 +1181,12 @@ static const struct fop ops[] = {
 	{ "close", op_close },
 	{ "dup", op_dup },
 	{ "raw_ioctl", op_raw },
+	{ "init", op_init },
+	{ "init_mutated", op_init_mut },
+	{ "accept", op_accept },
+	{ "accept_mutated", op_accept_mut },
+	{ "complete", op_complete },
+	{ "complete_mutated", op_complete_mut },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -793,6 +1272,125 @@ static int roundtrip(struct slot *s)
 	return ret;
 }
 
+/* One message each way (@d sent by @from, opened by @to); 0 or failed. */
+static int exchange(int from, int to, uint32_t flags, const char *dir)
+{
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	uint8_t tok[32], d[48], orig[48];
+
+	fill(d, sizeof(d), 6);
+	memcpy(orig, d, sizeof(d));
+	b[0] = (struct secmsg_buffer){ SECMSG_BUF_TOKEN, 0, PTR(tok), 32, 0 };
+	b[1] = (struct secmsg_buffer){ SECMSG_BUF_DATA, 0, PTR(d), sizeof(d), 0 };
+	msg_init(&m, b, 2, 0);
+	if (ioctl(from, SECMSG_IOC_SIGN, &m))
+		return check_failed("local %s: SIGN: %s", dir, strerror(errno));
+	msg_init(&m, b, 2, 0);
+	if (ioctl(to, SECMSG_IOC_VERIFY, &m))
+		return check_failed("local %s: VERIFY: %s (verdict %u)", dir,
+				    strerror(errno), m.verdict);
+	if (!(flags & SECMSG_CTX_CONFIDENTIALITY))
+		return 0;
+	msg_init(&m, b, 2, 0);
+	if (ioctl(from, SECMSG_IOC_SEAL, &m))
+		return check_failed("local %s: SEAL: %s", dir, strerror(errno));
+	msg_init(&m, b, 2, 0);
+	if (ioctl(to, SECMSG_IOC_UNSEAL, &m))
+		return check_failed("local %s: UNSEAL: %s (verdict %u)", dir,
+				    strerror(errno), m.verdict);
+	if (memcmp(d, orig, sizeof(d)))
+		return check_failed("local %s: plaintext differs", dir);
+	return 0;
+}
+
+static int query_of(int fd, struct secmsg_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	if (ioctl(fd, SECMSG_IOC_QUERY, q))
+		return check_failed("QUERY of a live local context: %s",
+				    strerror(errno));
+	return 0;
+}
+
+/*
+ * A local context: QUERY agrees with what INIT / ACCEPT / COMPLETE said;
+ * an incomplete initiator refuses messages; a complete initiator and its
+ * acceptor (if one is still open) talk both ways.
+ */
+static int roundtrip_local(struct slot *s)
+{
+	struct lpair *p = &F.lp[s->pair];
+	struct secmsg_query q, qt;
+	struct slot *t = NULL;
+	int i, incomplete = s->role == SECMSG_ROLE_INITIATOR && !p->complete;
+
+	if (query_of(s->fd, &q))
+		return -1;
+	if (q.package != SECMSG_PKG_LOCAL || q.role != s->role ||
+	    q.suite != p->suite || q.ctx_flags != p->flags ||
+	    q.imp_level != p->level || q.max_token != LTOK)
+		return check_failed("local QUERY: package %u role %u/%u suite %u/%u flags %#x/%#x level %u/%u",
+				    q.package, q.role, s->role, q.suite, p->suite,
+				    q.ctx_flags, p->flags, q.imp_level, p->level);
+	if (!(q.local.flags & SECMSG_ID_VALID) || q.local.uid != geteuid())
+		return check_failed("local QUERY: own identity %#x uid %u",
+				    q.local.flags, q.local.uid);
+	if (incomplete) {
+		struct secmsg_buffer b[2];
+		struct secmsg_message m;
+		uint8_t tok[32], d[16];
+		int ret;
+
+		if (q.peer.flags)
+			return check_failed("incomplete context knows its peer");
+		if (q.state != SECMSG_STATE_INCOMPLETE &&
+		    q.state != SECMSG_STATE_EXPIRED)
+			return check_failed("incomplete context in state %u",
+					    q.state);
+		b[0] = (struct secmsg_buffer){ SECMSG_BUF_TOKEN, 0, PTR(tok), 32, 0 };
+		b[1] = (struct secmsg_buffer){ SECMSG_BUF_DATA, 0, PTR(d), sizeof(d), 0 };
+		msg_init(&m, b, 2, 0);
+		ret = ioctl(s->fd, SECMSG_IOC_SIGN, &m);
+		if (ret == 0 || errno != ENOTCONN ||
+		    m.verdict != SECMSG_VERDICT_INCOMPLETE_CONTEXT)
+			return check_failed("SIGN on an incomplete context: %d %s verdict %u",
+					    ret, strerror(errno), m.verdict);
+		return 0;
+	}
+	if (q.state == SECMSG_STATE_EXPIRED)
+		return 0;
+	if (q.state != SECMSG_STATE_ACTIVE || !(q.peer.flags & SECMSG_ID_VALID) ||
+	    q.peer.uid != geteuid())
+		return check_failed("local context: state %u, peer %#x uid %u",
+				    q.state, q.peer.flags, q.peer.uid);
+	if (s->role != SECMSG_ROLE_INITIATOR || q.lifetime < 10)
+		return 0;		/* exchanges from the initiator's side */
+	for (i = 0; i < NSLOT; i++)
+		if (F.s[i].fd >= 0 && F.s[i].pair == s->pair &&
+		    F.s[i].role == SECMSG_ROLE_ACCEPTOR)
+			t = &F.s[i];
+	if (!t)
+		return 0;
+	if (query_of(t->fd, &qt))
+		return -1;
+	if (qt.state != SECMSG_STATE_ACTIVE)
+		return check_failed("acceptor of a live pair: state %u",
+				    qt.state);
+	/* SEQUENCE_DETECT: a message the input sent and never delivered
+	 * leaves a gap the receiver rightly refuses */
+	if ((!(p->flags & SECMSG_CTX_SEQUENCE_DETECT) ||
+	     q.send_seq == qt.recv_seq) &&
+	    exchange(s->fd, t->fd, p->flags, "initiator to acceptor"))
+		return -1;
+	if ((!(p->flags & SECMSG_CTX_SEQUENCE_DETECT) ||
+	     qt.send_seq == q.recv_seq) &&
+	    exchange(t->fd, s->fd, p->flags, "acceptor to initiator"))
+		return -1;
+	return 0;
+}
+
 static int run_input(const struct input *in)
 {
 	int fds0 = count_fds(), i, ret = 0;
@@ -801,15 +1399,19 @@ static int run_input(const struct input *in)
 	F.fail[0] = 0;
 	F.arena_off = 0;
 	for (i = 0; i < NSLOT; i++)
-		F.s[i].fd = -1;
+		F.s[i].fd = -1, F.s[i].pair = 0;
 	memset(F.st, 0, sizeof(F.st));
+	memset(F.lp, 0, sizeof(F.lp));
+	memset(F.lt, 0, sizeof(F.lt));
+	F.npair = 1;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, F.sock))
 		return check_failed("socketpair: %s", strerror(errno));
 	for (k = 0; k < in->n && !ret; k++)
 		ret = ops[in->op[k].op % NOPS].run(&in->op[k]);
 	for (i = 0; i < NSLOT && !ret; i++)
 		if (F.s[i].fd >= 0)
-			ret = roundtrip(&F.s[i]);
+			ret = F.s[i].pair ? roundtrip_local(&F.s[i]) :
+					    roundtrip(&F.s[i]);
 	for (i = 0; i < NSLOT; i++)
 		if (F.s[i].fd >= 0)
 			close(F.s[i].fd);
