@@ -60,6 +60,36 @@ static sm_status sm_establish_failed(int err, enum sm_call call, int own_dev,
 	return st;
 }
 
+/*
+ * After the INIT or ACCEPT ioctl (@fd its result): hand the new context
+ * to the caller with the token length the kernel wrote back, or report
+ * the failure and free @ctx.
+ */
+static sm_status sm_establish_finish(sm_ctx *ctx, int fd, enum sm_call call,
+				     int own_dev, size_t *len,
+				     __u32 kernel_len, uint32_t status,
+				     sm_ctx **ctx_out)
+{
+	sm_status st;
+
+	if (fd < 0) {
+		int err = errno;
+
+		free(ctx);
+		return sm_establish_failed(err, call, own_dev, len,
+					   kernel_len);
+	}
+	ctx->fd = fd;
+	st = sm_establish_result(status);
+	if (SM_FAILED(st)) {
+		sm_close(ctx);
+		return st;
+	}
+	*len = kernel_len;
+	*ctx_out = ctx;
+	return st;
+}
+
 static sm_status sm_init_common(int devfd, int own_dev,
 				const struct sm_init_params *params,
 				sm_ctx **ctx_out, void *token_out,
@@ -93,21 +123,8 @@ static sm_status sm_init_common(int devfd, int own_dev,
 		.token = SM_PTR(token_out),
 	};
 	fd = ioctl(devfd, SECMSG_IOC_INIT, &ini);
-	if (fd < 0) {
-		err = errno;
-		free(ctx);
-		return sm_establish_failed(err, SM_CALL_INIT, own_dev,
-					   token_len, ini.token_len);
-	}
-	ctx->fd = fd;
-	st = sm_establish_result(ini.status);
-	if (SM_FAILED(st)) {
-		sm_close(ctx);
-		return st;
-	}
-	*token_len = ini.token_len;
-	*ctx_out = ctx;
-	return st;
+	return sm_establish_finish(ctx, fd, SM_CALL_INIT, own_dev, token_len,
+				   ini.token_len, ini.status, ctx_out);
 }
 
 /* Checks common to both forms, before any system call. */
@@ -187,21 +204,8 @@ static sm_status sm_accept_common(int devfd, int own_dev,
 		.out_len = sm_len32(*out_len),
 	};
 	fd = ioctl(devfd, SECMSG_IOC_ACCEPT, &acc);
-	if (fd < 0) {
-		err = errno;
-		free(ctx);
-		return sm_establish_failed(err, SM_CALL_ACCEPT, own_dev,
-					   out_len, acc.out_len);
-	}
-	ctx->fd = fd;
-	st = sm_establish_result(acc.status);
-	if (SM_FAILED(st)) {
-		sm_close(ctx);
-		return st;
-	}
-	*out_len = acc.out_len;
-	*ctx_out = ctx;
-	return st;
+	return sm_establish_finish(ctx, fd, SM_CALL_ACCEPT, own_dev, out_len,
+				   acc.out_len, acc.status, ctx_out);
 }
 
 static sm_status sm_accept_check(const struct sm_accept_params *params,
