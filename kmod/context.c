@@ -21,6 +21,7 @@
 #include <crypto/aead.h>
 
 #include "context.h"
+#include "impersonate.h"
 #include "local.h"
 #include "message.h"
 
@@ -303,8 +304,15 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	q.imp_level = ctx->imp_level;
 	if (ctx->local_cred)
 		secmsg_identity_fill(&q.local, ctx->local_cred, ctx->tgid);
-	if (complete && ctx->peer_cred)
-		secmsg_identity_fill(&q.peer, ctx->peer_cred, ctx->peer_tgid);
+	if (complete && ctx->peer_cred) {
+		/* At level ANONYMOUS the server is not told who the client is. */
+		if (ctx->role == SECMSG_ROLE_ACCEPTOR &&
+		    ctx->imp_level == SECMSG_IMP_ANONYMOUS)
+			q.peer.flags = SECMSG_ID_ANONYMOUS;
+		else
+			secmsg_identity_fill(&q.peer, ctx->peer_cred,
+					     ctx->peer_tgid);
+	}
 
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
@@ -332,6 +340,10 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 		return secmsg_ctx_query(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_COMPLETE):
 		return secmsg_local_complete(ctx, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_IMPERSONATE):
+		return secmsg_impersonate(ctx, uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_REVERT):
+		return secmsg_revert(uarg);
 	}
 	return -ENOTTY;
 }

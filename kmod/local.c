@@ -389,9 +389,9 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 				 SECMSG_ACCEPT_SIZE_VER0, NULL);
 	if (err)
 		return err;
+	/* status, ctx_flags and imp_level are out fields: ignored on input. */
 	if (acc.flags || acc.reserved[0] || acc.reserved[1] ||
-	    acc.package != SECMSG_PKG_LOCAL || acc.status || acc.ctx_flags ||
-	    acc.imp_level)
+	    acc.package != SECMSG_PKG_LOCAL)
 		return -EINVAL;
 	if (acc.out_len < SECMSG_LOCAL_TOKEN_SIZE)
 		return put_user(tok_len, &uacc->out_len) ? -EFAULT : -ENOBUFS;
@@ -518,8 +518,8 @@ long secmsg_local_complete(struct secmsg_ctx *ctx,
 				 SECMSG_COMPLETE_SIZE_VER0, NULL);
 	if (err)
 		return err;
-	if (cmp.flags || cmp.reserved[0] || cmp.reserved[1] || cmp.status ||
-	    cmp.ctx_flags || cmp.imp_level)
+	/* status, ctx_flags and imp_level are out fields: ignored on input. */
+	if (cmp.flags || cmp.reserved[0] || cmp.reserved[1])
 		return -EINVAL;
 	if (ctx->package != SECMSG_PKG_LOCAL ||
 	    ctx->role != SECMSG_ROLE_INITIATOR)

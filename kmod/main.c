@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
+#include "impersonate.h"
 #include "local.h"
 
 unsigned int secmsg_max_contexts_per_user = 1024;
@@ -72,6 +73,8 @@ static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
 		return secmsg_local_isc(uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_ACCEPT):
 		return secmsg_local_asc(uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_REVERT):
+		return secmsg_revert(uarg);
 	}
 	return -ENOTTY;
 }
@@ -107,6 +110,7 @@ static void __exit secmsg_exit(void)
 {
 	misc_deregister(&secmsg_dev);
 	secmsg_ctx_exit();
+	secmsg_imp_exit();
 	secmsg_local_exit();
 }
 

@@ -692,8 +692,9 @@ static void init_struct(struct fenv *e, uint32_t suite)
 	memset(e->itok, 0x5a, LTOK);
 }
 
-/* ACCEPT's struct for e->itok; the in/out fields status, ctx_flags and
- * imp_level must be zero on input, so only the reply token is poisoned. */
+/* ACCEPT's struct for e->itok; the reply token is poisoned (the out
+ * fields status, ctx_flags and imp_level are left zero, so that a failed
+ * call is seen not to have written them). */
 static void accept_struct(struct fenv *e)
 {
 	memset(&e->acc, 0, sizeof(e->acc));

@@ -968,7 +968,7 @@ static int do_accept(const struct fop_in *o, int mutate)
 			acc.ctx_flags = o->y | 1;
 		else
 			acc.imp_level = o->y | 1;
-		exp = EINVAL; break;
+		break;		/* out fields: ignored on input */
 	case 7: acc.out_len = o->y % LTOK; exp = ENOBUFS; break;
 	case 8: acc.in_token = PTR(pick_mem(o->y, &len, NULL)); exp = -1;
 		break;
@@ -1109,7 +1109,7 @@ static int do_complete(const struct fop_in *o, int mutate)
 			cmp.ctx_flags = o->y | 1;
 		else
 			cmp.imp_level = o->y | 1;
-		exp = EINVAL; break;
+		break;		/* out fields: ignored on input */
 	case 6: cmp.in_token = PTR(pick_mem(o->y, &len, NULL));
 		if (exp == tokexp)
 			exp = -1;

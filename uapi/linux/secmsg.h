@@ -244,6 +244,51 @@
  *                COMPLETE) it was issued for another context
  *   EACCES       ACCEPT: the caller is not the client's target
  * and for COMPLETE on a context that is complete already, EISCONN.
+ *
+ * Impersonation (ImpersonateSecurityContext / RevertSecurityContext)
+ *
+ * IMPERSONATE on a local acceptor context switches the calling thread,
+ * and only that thread, to the client's identity as INIT recorded it:
+ * effective and filesystem uid and gid become the client's effective and
+ * filesystem ids, the supplementary groups the client's groups, and the
+ * capability sets (effective, permitted, inheritable, ambient, bounding)
+ * the intersection of the client's and the thread's own when both are in
+ * the same user namespace, empty otherwise.  The real and saved ids, the
+ * user namespace, the LSM context, the securebits and the process and
+ * session keyrings stay the thread's own (as with seteuid(2)); the thread
+ * keyring is left out while impersonating.  As with any change of
+ * effective id, the process becomes non-dumpable per fs.suid_dumpable and
+ * its parent-death signal is cleared; REVERT does not undo either.
+ *
+ * It is allowed when all of these hold, checked in this order:
+ *   - the fd is a local acceptor context (EINVAL otherwise), complete
+ *     (ENOTCONN), not expired (EKEYEXPIRED);
+ *   - the client granted SECMSG_IMP_IMPERSONATE or SECMSG_IMP_DELEGATE
+ *     (EACCES: ANONYMOUS and IDENTIFY allow queries only);
+ *   - the thread holds CAP_SETUID and CAP_SETGID over the client's user
+ *     namespace, or already is the client: same effective and filesystem
+ *     uid and gid, and every group of the client is one of its own
+ *     (EPERM otherwise);
+ *   - the thread is not impersonating already (EBUSY).
+ * Refused, it changes nothing.  ENOMEM is possible, also with nothing
+ * changed.
+ *
+ * REVERT, on any context fd or on /dev/secmsg, restores the thread's
+ * credentials exactly as they were before IMPERSONATE (the same
+ * credentials object: ids, groups, capabilities, keyrings, LSM context).
+ * Errors: ENOENT if the thread is not impersonating (another thread's
+ * impersonation is never touched); ESTALE if the thread's credentials
+ * changed since IMPERSONATE (setuid(2), setgroups(2), execve(2) of a
+ * set-user-ID program, ...): then nothing is restored, the thread keeps
+ * its current credentials and is no longer impersonating.
+ *
+ * An impersonation belongs to the thread, not to the fd: closing the
+ * context (or its expiry) leaves the thread impersonating until it
+ * reverts, through /dev/secmsg if it has no context fd left.  A thread
+ * that exits while impersonating takes its credentials with it; the
+ * module forgets the saved ones soon after (at the latest when it is
+ * unloaded).  Children forked while impersonating start with the
+ * client's identity and have nothing to revert (ENOENT).
  */
 #ifndef _UAPI_LINUX_SECMSG_H
 #define _UAPI_LINUX_SECMSG_H
@@ -496,6 +541,8 @@ struct secmsg_batch {
  * @status:      out: SECMSG_STATUS_CONTINUE_NEEDED
  * @reserved:    zero
  *
+ * Out fields are not read.
+ *
  * ioctl(devfd, SECMSG_IOC_INIT, &ini) returns a new, incomplete initiator
  * context fd (O_CLOEXEC) and writes the init token, @token_len and
  * @status.  Errors (nothing created): EINVAL, E2BIG, EFAULT, EMFILE
@@ -535,6 +582,8 @@ struct secmsg_init {
  * @imp_level: out: the impersonation level the client granted
  * @reserved:  zero
  *
+ * Out fields are not read.
+ *
  * ioctl(devfd, SECMSG_IOC_ACCEPT, &acc) returns a complete acceptor
  * context fd (O_CLOEXEC) and writes the reply token and the out fields.
  * Errors (nothing created, the token still usable unless it was used or
@@ -567,6 +616,8 @@ struct secmsg_accept {
  * @ctx_flags: out: the flags granted
  * @imp_level: out: the impersonation level granted
  * @reserved:  zero
+ *
+ * Out fields are not read.
  *
  * ioctl(ctxfd, SECMSG_IOC_COMPLETE, &cmp) on the initiator context INIT
  * returned.  Returns 0 and writes the out fields; the context is complete
@@ -611,12 +662,15 @@ struct secmsg_counters {
 
 /* struct secmsg_identity.flags */
 #define SECMSG_ID_VALID			0x1	/* the fields below are set */
+#define SECMSG_ID_ANONYMOUS		0x2	/* withheld: level ANONYMOUS */
 
 #define SECMSG_ID_GROUPS		32	/* groups reported inline */
 
 /**
  * struct secmsg_identity - one side's credentials, as the kernel saw them
- * @flags:    SECMSG_ID_VALID, or 0 when unknown (raw contexts, the server
+ * @flags:    SECMSG_ID_VALID; or SECMSG_ID_ANONYMOUS alone (all else zero)
+ *            for the client as its acceptor sees it at level ANONYMOUS;
+ *            or 0 when unknown (raw contexts, the server
  *            of an incomplete context)
  * @uid:      effective uid, as seen from the querying task's user
  *            namespace (the overflow uid if unmapped there)
@@ -716,6 +770,21 @@ struct secmsg_query {
 #define SECMSG_QUERY_SIZE_VER0		448
 #define SECMSG_QUERY_SIZE_VER1		776
 
+/**
+ * struct secmsg_impersonate - IMPERSONATE and REVERT
+ * @size:     sizeof(struct secmsg_impersonate)
+ * @flags:    none defined yet; zero
+ * @reserved: zero
+ *
+ * See "Impersonation" above.  Both return 0 or a negative errno.
+ */
+struct secmsg_impersonate {
+	__u32 size;
+	__u32 flags;
+	__u64 reserved;
+};
+#define SECMSG_IMPERSONATE_SIZE_VER0	16
+
 #define SECMSG_IOC_MAGIC		0xE5
 
 /* On /dev/secmsg */
@@ -731,5 +800,9 @@ struct secmsg_query {
 #define SECMSG_IOC_QUERY	_IOWR(SECMSG_IOC_MAGIC, 0x14, struct secmsg_query)
 #define SECMSG_IOC_BATCH	_IOWR(SECMSG_IOC_MAGIC, 0x15, struct secmsg_batch)
 #define SECMSG_IOC_COMPLETE	_IOWR(SECMSG_IOC_MAGIC, 0x20, struct secmsg_complete)
+#define SECMSG_IOC_IMPERSONATE	_IOW(SECMSG_IOC_MAGIC, 0x21, struct secmsg_impersonate)
+
+/* On a context fd or /dev/secmsg */
+#define SECMSG_IOC_REVERT	_IOW(SECMSG_IOC_MAGIC, 0x22, struct secmsg_impersonate)
 
 #endif /* _UAPI_LINUX_SECMSG_H */

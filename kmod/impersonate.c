@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsg: ImpersonateSecurityContext / RevertSecurityContext.
+ *
+ * IMPERSONATE commits, on the calling thread only, new credentials built
+ * from the thread's own with the client's effective and filesystem ids,
+ * groups and (at most) capabilities; the thread's previous credentials
+ * are kept here, keyed by the thread, and REVERT commits them back.
+ * Credentials are per thread in the kernel (commit_creds() changes
+ * current only), so no other thread ever changes.
+ *
+ * One record per impersonating thread, in a small hash table keyed by
+ * the thread's struct pid (unique while we hold a reference, so a reused
+ * pid number never matches).  A record also holds the credentials it
+ * installed, so that REVERT can tell whether the thread changed its
+ * credentials since: pointer equality is reliable while the reference
+ * keeps the object alive.  Records of threads that exited are dropped
+ * by an amortised sweep on IMPERSONATE and at module exit.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/key.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+
+#include "context.h"
+#include "impersonate.h"
+
+/**
+ * struct secmsg_imp - one impersonating thread
+ * @node:   in secmsg_imps
+ * @thread: the thread (reference)
+ * @saved:  its credentials before IMPERSONATE, committed back by REVERT
+ * @imp:    the credentials IMPERSONATE committed
+ * @ctx_id: the context impersonated (for diagnostics)
+ */
+struct secmsg_imp {
+	struct hlist_node node;
+	struct pid *thread;
+	const struct cred *saved;
+	const struct cred *imp;
+	u64 ctx_id;
+};
+
+#define SECMSG_IMP_HASH_BITS	6
+static DEFINE_HASHTABLE(secmsg_imps, SECMSG_IMP_HASH_BITS);
+static DEFINE_SPINLOCK(secmsg_imp_lock);
+static unsigned int secmsg_imp_count;	/* records in the table */
+static unsigned int secmsg_imp_sweep_at = 16;	/* next sweep at this count */
+
+static void secmsg_imp_free(struct secmsg_imp *r)
+{
+	put_cred(r->saved);
+	put_cred(r->imp);
+	put_pid(r->thread);
+	kfree(r);
+}
+
+/* Caller holds secmsg_imp_lock. */
+static struct secmsg_imp *secmsg_imp_find(struct pid *thread)
+{
+	struct secmsg_imp *r;
+
+	hash_for_each_possible(secmsg_imps, r, node, (unsigned long)thread)
+		if (r->thread == thread)
+			return r;
+	return NULL;
+}
+
+/* Caller holds secmsg_imp_lock. */
+static void secmsg_imp_unhash(struct secmsg_imp *r)
+{
+	hash_del(&r->node);
+	secmsg_imp_count--;
+}
+
+/*
+ * Drop the records of threads that are gone.  Called when the table has
+ * doubled since the last sweep, so its cost is amortised over the
+ * IMPERSONATE calls that grew it.
+ */
+static void secmsg_imp_sweep(void)
+{
+	struct secmsg_imp *r;
+	struct hlist_node *tmp;
+	HLIST_HEAD(dead);
+	unsigned int bkt;
+
+	spin_lock(&secmsg_imp_lock);
+	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
+		if (pid_has_task(r->thread, PIDTYPE_PID))
+			continue;
+		secmsg_imp_unhash(r);
+		hlist_add_head(&r->node, &dead);
+	}
+	secmsg_imp_sweep_at = max(16U, 2 * secmsg_imp_count);
+	spin_unlock(&secmsg_imp_lock);
+
+	hlist_for_each_entry_safe(r, tmp, &dead, node)
+		secmsg_imp_free(r);
+}
+
+/* Every group of @sub is one of @sup's (both sorted ascending). */
+static bool secmsg_groups_subset(const struct group_info *sub,
+				 const struct group_info *sup)
+{
+	int i, j = 0;
+
+	for (i = 0; i < sub->ngroups; i++) {
+		while (j < sup->ngroups && gid_lt(sup->gid[j], sub->gid[i]))
+			j++;
+		if (j == sup->ngroups || !gid_eq(sup->gid[j], sub->gid[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The thread may take @client's identity (see the uapi header). */
+static bool secmsg_may_become(const struct cred *self,
+			      const struct cred *client)
+{
+	/* Identity first: no capability check (and no audit record of a
+	 * denied one) when none is needed.
+	 */
+	if (uid_eq(self->euid, client->euid) &&
+	    uid_eq(self->fsuid, client->fsuid) &&
+	    gid_eq(self->egid, client->egid) &&
+	    gid_eq(self->fsgid, client->fsgid) &&
+	    secmsg_groups_subset(client->group_info, self->group_info))
+		return true;
+	return ns_capable(client->user_ns, CAP_SETUID) &&
+	       ns_capable(client->user_ns, CAP_SETGID);
+}
+
+/* The thread's credentials with @client's identity, or NULL. */
+static struct cred *secmsg_imp_creds(const struct cred *client)
+{
+	struct cred *new = prepare_creds();
+
+	if (!new)
+		return NULL;
+	new->euid = client->euid;
+	new->fsuid = client->fsuid;
+	new->egid = client->egid;
+	new->fsgid = client->fsgid;
+	set_groups(new, client->group_info);
+	if (new->user_ns == client->user_ns) {
+		new->cap_effective = cap_intersect(new->cap_effective,
+						   client->cap_effective);
+		new->cap_permitted = cap_intersect(new->cap_permitted,
+						   client->cap_permitted);
+		new->cap_inheritable = cap_intersect(new->cap_inheritable,
+						     client->cap_inheritable);
+		new->cap_ambient = cap_intersect(new->cap_ambient,
+						 client->cap_ambient);
+		new->cap_bset = cap_intersect(new->cap_bset, client->cap_bset);
+	} else {
+		/* The client's capabilities mean nothing in our namespace. */
+		new->cap_effective = CAP_EMPTY_SET;
+		new->cap_permitted = CAP_EMPTY_SET;
+		new->cap_inheritable = CAP_EMPTY_SET;
+		new->cap_ambient = CAP_EMPTY_SET;
+	}
+#ifdef CONFIG_KEYS
+	/* The thread keyring is the server thread's own: not while acting
+	 * as the client.  REVERT brings it back with the saved credentials.
+	 */
+	key_put(new->thread_keyring);
+	new->thread_keyring = NULL;
+#endif
+	return new;
+}
+
+/**
+ * secmsg_impersonate() - SECMSG_IOC_IMPERSONATE
+ * @ctx:  the context
+ * @uimp: the user's struct secmsg_impersonate
+ *
+ * Return: 0 with the calling thread acting as the client, or a negative
+ * errno with nothing changed.
+ */
+long secmsg_impersonate(struct secmsg_ctx *ctx,
+			struct secmsg_impersonate __user *uimp)
+{
+	struct pid *thread = task_pid(current);
+	struct secmsg_impersonate imp;
+	struct secmsg_imp *r, *stale;
+	const struct cred *client;
+	struct cred *new;
+	bool sweep;
+	int err;
+
+	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
+				 SECMSG_IMPERSONATE_SIZE_VER0, NULL);
+	if (err)
+		return err;
+	if (imp.flags || imp.reserved)
+		return -EINVAL;
+	/* commit_creds() needs the thread's own credentials in force. */
+	if (current_cred() != current_real_cred())
+		return -EBUSY;
+	if (ctx->package != SECMSG_PKG_LOCAL ||
+	    ctx->role != SECMSG_ROLE_ACCEPTOR)
+		return -EINVAL;
+	if (!secmsg_ctx_is_complete(ctx))
+		return -ENOTCONN;
+	if (secmsg_ctx_expired(ctx))
+		return -EKEYEXPIRED;
+	if (ctx->imp_level < SECMSG_IMP_IMPERSONATE)
+		return -EACCES;
+	client = ctx->peer_cred;
+	if (!secmsg_may_become(current_cred(), client))
+		return -EPERM;
+
+	/*
+	 * Only this thread adds or removes its own record (the sweep and
+	 * module exit take records of dead threads only), so what we find
+	 * here stays true until we commit.
+	 */
+	spin_lock(&secmsg_imp_lock);
+	stale = secmsg_imp_find(thread);
+	if (stale && stale->imp == current_cred()) {
+		spin_unlock(&secmsg_imp_lock);
+		return -EBUSY;
+	}
+	if (stale)	/* credentials changed since: not impersonating */
+		secmsg_imp_unhash(stale);
+	spin_unlock(&secmsg_imp_lock);
+	if (stale)
+		secmsg_imp_free(stale);
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	new = secmsg_imp_creds(client);
+	if (!new) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	r->thread = get_pid(thread);
+	r->saved = get_current_cred();
+	r->imp = get_cred(new);
+	r->ctx_id = ctx->id;
+
+	spin_lock(&secmsg_imp_lock);
+	hash_add(secmsg_imps, &r->node, (unsigned long)thread);
+	secmsg_imp_count++;
+	sweep = secmsg_imp_count >= secmsg_imp_sweep_at;
+	spin_unlock(&secmsg_imp_lock);
+
+	commit_creds(new);
+	if (sweep)
+		secmsg_imp_sweep();
+	return 0;
+}
+
+/**
+ * secmsg_revert() - SECMSG_IOC_REVERT
+ * @uimp: the user's struct secmsg_impersonate
+ *
+ * Return: 0 with the thread's own credentials back, or -ENOENT (not
+ * impersonating), -ESTALE (credentials changed since IMPERSONATE; kept,
+ * and the impersonation forgotten), or an argument error.
+ */
+long secmsg_revert(struct secmsg_impersonate __user *uimp)
+{
+	struct secmsg_impersonate imp;
+	struct secmsg_imp *r;
+	int err;
+
+	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
+				 SECMSG_IMPERSONATE_SIZE_VER0, NULL);
+	if (err)
+		return err;
+	if (imp.flags || imp.reserved)
+		return -EINVAL;
+
+	spin_lock(&secmsg_imp_lock);
+	r = secmsg_imp_find(task_pid(current));
+	if (r)
+		secmsg_imp_unhash(r);
+	spin_unlock(&secmsg_imp_lock);
+	if (!r)
+		return -ENOENT;
+
+	err = -ESTALE;
+	if (r->imp == current_cred() && r->imp == current_real_cred()) {
+		/* commit_creds() takes the reference the record held. */
+		commit_creds((struct cred *)r->saved);
+		r->saved = NULL;
+		err = 0;
+	}
+	secmsg_imp_free(r);
+	return err;
+}
+
+/* Module exit: forget every record (no context fd, no thread can call). */
+void secmsg_imp_exit(void)
+{
+	struct secmsg_imp *r;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
+		hash_del(&r->node);
+		secmsg_imp_free(r);
+	}
+	secmsg_imp_count = 0;
+}
