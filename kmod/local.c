@@ -410,6 +410,11 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 		mutex_unlock(&secmsg_local_lock);
 		return -EACCES;
 	}
+	/* The context's lifetime (from INIT) may end before the token's. */
+	if (ktime_get_coarse_boottime_ns() >= p->deadline) {
+		mutex_unlock(&secmsg_local_lock);
+		return -EKEYEXPIRED;
+	}
 	p->state = SECMSG_LOCAL_CLAIMED;
 	kref_get(&p->ref);
 	mutex_unlock(&secmsg_local_lock);
@@ -530,6 +535,8 @@ long secmsg_local_complete(struct secmsg_ctx *ctx,
 				SECMSG_TOK_LOCAL_REPLY);
 	if (err)
 		return err;
+	if (secmsg_ctx_expired(ctx))
+		return -EKEYEXPIRED;
 
 	mutex_lock(&secmsg_local_lock);
 	if (secmsg_ctx_is_complete(ctx)) {

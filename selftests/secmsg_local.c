@@ -543,4 +543,148 @@ TEST_F(local, client_in_child_userns)
 	close(to_cli[1]);
 }
 
+/* INIT as root for root with @lifetime seconds. */
+static int init_lifetime(int dev, uint32_t lifetime, uint8_t *tok)
+{
+	struct secmsg_init ini;
+	int fd;
+
+	memset(&ini, 0, sizeof(ini));
+	ini.size = sizeof(ini);
+	ini.package = SECMSG_PKG_LOCAL;
+	ini.target_type = SECMSG_TARGET_UID;
+	ini.ctx_flags = LC_FLAGS;
+	ini.imp_level = SECMSG_IMP_IMPERSONATE;
+	ini.lifetime = lifetime;
+	ini.token_len = TOK;
+	ini.token = SM_PTR(tok);
+	fd = ioctl(dev, SECMSG_IOC_INIT, &ini);
+	return fd < 0 ? -errno : fd;
+}
+
+static void wait_expired(struct __test_metadata *_metadata, int fd)
+{
+	struct secmsg_query q;
+
+	while (ts_query(fd, &q) == 0 && q.state != SECMSG_STATE_EXPIRED)
+		usleep(100 * 1000);
+	ASSERT_EQ((__u32)SECMSG_STATE_EXPIRED, q.state);
+}
+
+/* The lifetime runs from INIT; afterwards every call says expired. */
+TEST_F(local, lifetime_and_expiry)
+{
+	uint8_t tok[TOK], reply[TOK], sig[SECMSG_TOKEN_SIZE], data[16] = {};
+	struct secmsg_query qc, qs;
+	struct secmsg_message m;
+	int c, s;
+
+	c = init_lifetime(self->dev, 1, tok);
+	ASSERT_LE(0, c);
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ASSERT_EQ(0, ts_query(c, &qc));
+	ASSERT_EQ(0, ts_query(s, &qs));
+	ASSERT_EQ(1u, qc.lifetime);
+	ASSERT_EQ(1u, qs.lifetime);
+	ASSERT_EQ(qc.created + 1, qc.expires);
+	ASSERT_EQ(qc.expires, qs.expires);
+	ASSERT_EQ(qc.created, qs.created);
+	ASSERT_EQ(0, ts_sign1(c, sig, data, sizeof(data), NULL));
+	ASSERT_EQ(0, ts_verify1(s, sig, data, sizeof(data), NULL));
+
+	wait_expired(_metadata, c);
+	wait_expired(_metadata, s);
+	ASSERT_EQ(-EKEYEXPIRED, ts_sign1(c, sig, data, sizeof(data), &m));
+	ASSERT_EQ((__u32)SECMSG_VERDICT_EXPIRED, m.verdict);
+	ASSERT_EQ(-EKEYEXPIRED, ts_sign1(s, sig, data, sizeof(data), &m));
+	ASSERT_EQ(-EKEYEXPIRED, ts_seal1(s, sig, data, sizeof(data), 0, &m));
+	ASSERT_EQ(-EKEYEXPIRED, ts_unseal1(c, sig, data, sizeof(data), &m));
+	ASSERT_EQ((__u32)SECMSG_VERDICT_EXPIRED, m.verdict);
+	close(c);
+	close(s);
+
+	/* expired between INIT and ACCEPT: ACCEPT says so, creates nothing */
+	c = init_lifetime(self->dev, 1, tok);
+	ASSERT_LE(0, c);
+	wait_expired(_metadata, c);
+	ASSERT_EQ(-EKEYEXPIRED, lc_accept(self->dev, tok, reply));
+	close(c);
+
+	/* expired between ACCEPT and COMPLETE: COMPLETE says so */
+	c = init_lifetime(self->dev, 1, tok);
+	ASSERT_LE(0, c);
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	wait_expired(_metadata, c);
+	ASSERT_EQ(-EKEYEXPIRED, lc_complete(c, reply));
+	ASSERT_EQ(0, ts_query(c, &qc));
+	ASSERT_EQ((__u32)SECMSG_STATE_EXPIRED, qc.state);
+	ASSERT_EQ(0u, qc.peer.flags);	/* never completed */
+	close(c);
+	close(s);
+}
+
+/* INIT and ACCEPT count against the caller's context limit. */
+FIXTURE(local_limit) {
+	char saved[32];
+	int have_saved;
+	int dev;
+};
+
+FIXTURE_SETUP(local_limit)
+{
+	self->dev = -1;
+	TS_LIMIT_SETUP(2);
+	self->dev = ts_open_dev();
+	ASSERT_LE(0, self->dev);
+}
+
+FIXTURE_TEARDOWN(local_limit)
+{
+	if (self->have_saved)
+		ts_limit_write(self->saved);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(local_limit, init_and_accept_emfile)
+{
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_init ini;
+	int r1, r2, c, s, n;
+
+	r1 = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT, 0, 0);
+	r2 = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT, 0, 0);
+	ASSERT_LE(0, r1);
+	ASSERT_LE(0, r2);
+	n = count_fds();
+	memset(tok, 0x5a, sizeof(tok));
+	ASSERT_EQ(-EMFILE, lc_init_full(self->dev, 0, LC_FLAGS,
+					SECMSG_IMP_IMPERSONATE, tok, TOK,
+					&ini));
+	ASSERT_EQ(n, count_fds());
+	ASSERT_EQ(0x5a, tok[0]);	/* no token either */
+	ASSERT_EQ(0u, ini.status);
+
+	close(r2);
+	c = lc_init(self->dev, 0, tok);
+	ASSERT_LE(0, c);
+	n = count_fds();
+	ASSERT_EQ(-EMFILE, lc_accept(self->dev, tok, reply));
+	ASSERT_EQ(n, count_fds());
+	/* the token survived: with a slot free, ACCEPT works */
+	close(r1);
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	/* COMPLETE creates nothing: it works at the limit */
+	ASSERT_EQ(0, lc_complete(c, reply));
+	ts_assert_pair_works(_metadata, c, s);
+	close(c);
+	close(s);
+}
+
 TEST_HARNESS_MAIN

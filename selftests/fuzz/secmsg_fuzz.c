@@ -9,7 +9,8 @@
  * operation table (ops[] below: import valid or mutated, sign, verify,
  * seal, unseal token and stream, query, batch, pass an fd over a
  * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
- * ACCEPT and COMPLETE valid or mutated...); the other bytes choose
+ * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT...); the
+ * other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
  * Adding a call is adding one entry to ops[].
@@ -1161,6 +1162,49 @@ static int op_accept_mut(const struct fop_in *o) { return do_accept(o, 1); }
 static int op_complete(const struct fop_in *o) { return do_complete(o, 0); }
 static int op_complete_mut(const struct fop_in *o) { return do_complete(o, 1); }
 
+/* IMPERSONATE on a slot, then REVERT (twice: the second finds nothing).
+ * The fuzzer is root and its local clients are root, so a success changes
+ * no id, but every refusal must be the predicted one. */
+static int op_impersonate(const struct fop_in *o)
+{
+	struct secmsg_impersonate a = { .size = sizeof(a) };
+	struct slot *s = live(o->a);
+	int ret, exp, did;
+
+	if (!s)
+		return 0;
+	exp = !s->suite ? -1 :
+	      !s->pair || s->role != SECMSG_ROLE_ACCEPTOR ? EINVAL :
+	      F.lp[s->pair].level < SECMSG_IMP_IMPERSONATE ? EACCES : 0;
+	switch (o->x % 6) {
+	case 0: a.flags = 1u << (o->y % 32); exp = EINVAL; break;
+	case 1: a.reserved = (uint64_t)o->y << 32 | o->z | 1; exp = EINVAL;
+		break;
+	case 2: a.size = o->y % SECMSG_IMPERSONATE_SIZE_VER0; exp = EINVAL;
+		break;
+	default: break;
+	}
+	ret = ioctl(s->fd, SECMSG_IOC_IMPERSONATE, &a);
+	if (ret < 0 && errno == EKEYEXPIRED && exp == 0)
+		return 0;	/* a short lifetime ran out */
+	if (expect("IMPERSONATE", ret, exp, 0))
+		return -1;
+	did = ret == 0;
+	a = (struct secmsg_impersonate){ .size = sizeof(a) };
+	ret = ioctl(o->c & 1 ? F.dev : s->fd, SECMSG_IOC_REVERT, &a);
+	if (ret != (did ? 0 : -1) || (ret < 0 && errno != ENOENT))
+		return check_failed("REVERT after IMPERSONATE (%d): %d %s",
+				    did, ret, strerror(errno));
+	ret = ioctl(s->fd, SECMSG_IOC_REVERT, &a);
+	if (ret != -1 || errno != ENOENT)
+		return check_failed("second REVERT: %d %s", ret,
+				    strerror(errno));
+	if (geteuid() != 0 || getegid() != 0)
+		return check_failed("ids after REVERT: %u %u", geteuid(),
+				    getegid());
+	return 0;
+}
+
 struct fop {
 	const char *name;
 	int (*run)(const struct fop_in *o);
@@ -1187,6 +1231,7 @@ static const struct fop ops[] = {
 	{ "accept_mutated", op_accept_mut },
 	{ "complete", op_complete },
 	{ "complete_mutated", op_complete_mut },
+	{ "impersonate", op_impersonate },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -1361,8 +1406,17 @@ static int roundtrip_local(struct slot *s)
 	}
 	if (q.state == SECMSG_STATE_EXPIRED)
 		return 0;
-	if (q.state != SECMSG_STATE_ACTIVE || !(q.peer.flags & SECMSG_ID_VALID) ||
-	    q.peer.uid != geteuid())
+	if (s->role == SECMSG_ROLE_ACCEPTOR &&
+	    p->level == SECMSG_IMP_ANONYMOUS) {
+		/* the client withheld: flag alone, all else zero */
+		if (q.state != SECMSG_STATE_ACTIVE ||
+		    q.peer.flags != SECMSG_ID_ANONYMOUS || q.peer.uid ||
+		    q.peer.pid || q.peer.ngroups || q.peer.userns)
+			return check_failed("anonymous client shown: state %u, peer %#x uid %u",
+					    q.state, q.peer.flags, q.peer.uid);
+	} else if (q.state != SECMSG_STATE_ACTIVE ||
+		   !(q.peer.flags & SECMSG_ID_VALID) ||
+		   q.peer.uid != geteuid())
 		return check_failed("local context: state %u, peer %#x uid %u",
 				    q.state, q.peer.flags, q.peer.uid);
 	if (s->role != SECMSG_ROLE_INITIATOR || q.lifetime < 10)

@@ -243,7 +243,10 @@
  *   EALREADY     already used, or its initiator context was closed, or (for
  *                COMPLETE) it was issued for another context
  *   EACCES       ACCEPT: the caller is not the client's target
- * and for COMPLETE on a context that is complete already, EISCONN.
+ * and for COMPLETE on a context that is complete already, EISCONN.  The
+ * contexts' lifetime runs from INIT: once it is over, ACCEPT (after the
+ * target check) and COMPLETE fail with EKEYEXPIRED, as every later call
+ * on either context does.
  *
  * Impersonation (ImpersonateSecurityContext / RevertSecurityContext)
  *
