@@ -967,6 +967,70 @@ static void failed_complete(struct __test_metadata *_metadata, struct fenv *e)
 	complete_struct(e);
 }
 
+/* IMPERSONATE on the acceptor (a root client, so only the record and the
+ * credentials copy are at stake), then REVERT: the thread's credentials
+ * as /proc shows them are the same before, after a failed call, and after
+ * REVERT. */
+static char creds0[1024];
+
+static void thread_creds(char *out, size_t len)
+{
+	char line[256];
+	size_t used = 0;
+	FILE *f = fopen("/proc/thread-self/status", "re");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if ((!strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) ||
+		     !strncmp(line, "Groups:", 7) || !strncmp(line, "Cap", 3)) &&
+		    used + strlen(line) < len) {
+			strcpy(out + used, line);
+			used += strlen(line);
+		}
+	fclose(f);
+}
+
+static int imp_ioctl(int fd, unsigned long req)
+{
+	struct secmsg_impersonate a = { .size = sizeof(a) };
+
+	return ioctl(fd, req, &a) ? -errno : 0;
+}
+
+static int setup_impersonate(struct __test_metadata *m, struct fenv *e)
+{
+	thread_creds(creds0, sizeof(creds0));
+	return establish_to(e, 0, 3);
+}
+
+static int call_impersonate(struct fenv *e)
+{
+	return imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE);
+}
+
+static void ok_impersonate(struct __test_metadata *_metadata, struct fenv *e)
+{
+	char now[1024];
+
+	ASSERT_EQ(-EBUSY, imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE));
+	ASSERT_EQ(0, imp_ioctl(e->dev, SECMSG_IOC_REVERT));
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+}
+
+static void failed_impersonate(struct __test_metadata *_metadata,
+			       struct fenv *e)
+{
+	char now[1024];
+
+	/* not impersonating, nothing changed */
+	ASSERT_EQ(-ENOENT, imp_ioctl(e->b, SECMSG_IOC_REVERT));
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+}
+
 /* QUERY of a local context (the VER1 struct with both identities) */
 static int setup_query_local(struct __test_metadata *m, struct fenv *e)
 {
@@ -1355,6 +1419,7 @@ FAULT_CASE_F(local_complete, FI_SLAB | FI_PAGE, setup_complete, call_complete, o
 FAULT_CASE_F(local_complete_aes128_gcm, FI_SLAB, setup_complete_aes128, call_complete, ok_complete, failed_complete);
 FAULT_CASE_F(local_complete_chacha20_poly1305, FI_SLAB, setup_complete_chacha, call_complete, ok_complete, failed_complete);
 FAULT_CASE_F(local_query, FI_SLAB, setup_query_local, call_query, ok_query_local, failed_query);
+FAULT_CASE_F(impersonate, FI_SLAB, setup_impersonate, call_impersonate, ok_impersonate, failed_impersonate);
 FAULT_CASE_F(local_query_incomplete, FI_SLAB, setup_query_incomplete, call_query, ok_query_incomplete, failed_query);
 
 TEST_HARNESS_MAIN
