@@ -253,9 +253,29 @@ static int kern_complete(struct secmsg_complete *cmp)
 	return 0;
 }
 
+/* IMPERSONATE and REVERT: the struct must be the uapi's, all zero. */
+static int kern_imp(unsigned long req, void *arg)
+{
+	struct secmsg_impersonate *a = arg;
+
+	memcpy(&kern.imp, a, sizeof(kern.imp));
+	if (req == SECMSG_IOC_IMPERSONATE)
+		kern.imp_calls++;
+	else
+		kern.revert_calls++;
+	if (a->size != sizeof(*a) || a->flags || a->reserved)
+		return -EINVAL;
+	if (req == SECMSG_IOC_IMPERSONATE)
+		return kern.imp_errno ? -kern.imp_errno : 0;
+	return kern.revert_errno ? -kern.revert_errno : 0;
+}
+
 static int kern_ctx(unsigned long req, void *arg)
 {
 	switch (req) {
+	case SECMSG_IOC_IMPERSONATE:
+	case SECMSG_IOC_REVERT:
+		return kern_imp(req, arg);
 	case SECMSG_IOC_COMPLETE:
 		return kern_complete(arg);
 	case SECMSG_IOC_QUERY:
@@ -281,6 +301,8 @@ static int kern_dev(unsigned long req, void *arg)
 		return kern_init(arg);
 	if (req == SECMSG_IOC_ACCEPT)
 		return kern_accept(arg);
+	if (req == SECMSG_IOC_REVERT)
+		return kern_imp(req, arg);
 	if (req != SECMSG_IOC_IMPORT)
 		return -ENOTTY;
 	memcpy(&kern.import, arg, sizeof(kern.import));

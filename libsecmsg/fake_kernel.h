@@ -49,6 +49,11 @@ struct fake_kern {
 	int init_fd, accept_fd;
 	int init_errno, accept_errno, complete_errno;
 	uint32_t bad_status;
+	/* IMPERSONATE (ctx_fd), REVERT (ctx_fd or dev_fd): calls seen, the
+	 * last struct, scripted errnos */
+	unsigned int imp_calls, revert_calls;
+	struct secmsg_impersonate imp;
+	int imp_errno, revert_errno;
 
 	/*
 	 * Hooks, for the fuzzers; NULL for the behaviour above.

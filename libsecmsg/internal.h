@@ -37,6 +37,8 @@ enum sm_call {
 	SM_CALL_INIT, /* sm_init_context*() */
 	SM_CALL_ACCEPT, /* sm_accept_context*() */
 	SM_CALL_COMPLETE, /* sm_complete_context() */
+	SM_CALL_IMPERSONATE, /* sm_impersonate() */
+	SM_CALL_REVERT, /* sm_revert() */
 };
 
 sm_status sm_errno_status(int err, enum sm_call call);

@@ -271,8 +271,11 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 	unsigned int i, n;
 
 	memset(id, 0, sizeof(*id));
-	if (!(k->flags & SECMSG_ID_VALID))
+	if (!(k->flags & SECMSG_ID_VALID)) {
+		/* a client that chose SM_IMP_ANONYMOUS: the flag alone */
+		id->flags = k->flags & SECMSG_ID_ANONYMOUS;
 		return;
+	}
 	id->flags = SM_ID_VALID;
 	id->uid = k->uid;
 	id->gid = k->gid;

@@ -17,6 +17,8 @@
  *   DecryptMessage                sm_unseal()
  *   QueryContextAttributes        sm_query_sizes(), sm_query_stream_sizes(),
  *                                 sm_query(), sm_query_names()
+ *   ImpersonateSecurityContext    sm_impersonate()
+ *   RevertSecurityContext         sm_revert()
  *   (none)                        sm_batch(): many messages, one call
  *
  * Conventions
@@ -84,7 +86,7 @@ typedef int32_t sm_status;
 #define SM_E_SECPKG_NOT_FOUND ((sm_status)0x80090305) /* no /dev/secmsg */
 #define SM_E_INVALID_TOKEN ((sm_status)0x80090308) /* short, bad, used */
 #define SM_E_QOP_NOT_SUPPORTED ((sm_status)0x8009030A)
-#define SM_E_NO_IMPERSONATION ((sm_status)0x8009030B) /* reserved */
+#define SM_E_NO_IMPERSONATION ((sm_status)0x8009030B) /* see errno */
 #define SM_E_LOGON_DENIED ((sm_status)0x8009030C) /* not the target */
 #define SM_E_NO_CREDENTIALS ((sm_status)0x8009030E) /* reserved */
 #define SM_E_MESSAGE_ALTERED ((sm_status)0x8009030F) /* tag check failed */
@@ -616,13 +618,16 @@ struct sm_counters {
 
 /* struct sm_identity.flags */
 #define SM_ID_VALID SECMSG_ID_VALID /* the fields are set */
+#define SM_ID_ANONYMOUS SECMSG_ID_ANONYMOUS /* withheld: SM_IMP_ANONYMOUS */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
 /**
  * struct sm_identity - one side's credentials, as the kernel saw them
- * @flags:   SM_ID_VALID, or 0 when unknown (raw contexts, the server of an
- *           incomplete context, a kernel before local contexts)
+ * @flags:   SM_ID_VALID; SM_ID_ANONYMOUS alone (all else zero) for the
+ *           client seen by its server when the client chose
+ *           SM_IMP_ANONYMOUS; or 0 when unknown (raw contexts, the server
+ *           of an incomplete context, a kernel before local contexts)
  * @uid:     effective uid, as seen from the caller's user namespace (the
  *           overflow uid, usually 65534, if unmapped there)
  * @gid:     effective gid, likewise
@@ -761,6 +766,54 @@ struct sm_names {
  * database lookups run out of memory.
  */
 sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names);
+
+/* ------------------------------------------------------------------------
+ * Impersonation (local acceptor contexts)
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * sm_impersonate() - ImpersonateSecurityContext
+ * @ctx: a local context this process accepted (sm_accept_context())
+ *
+ * The calling thread, and only it, takes the client's identity as the
+ * kernel recorded it at sm_init_context(): effective and filesystem uid
+ * and gid, supplementary groups, and capabilities only as far as both the
+ * client and this thread hold them (none if the client is in another user
+ * namespace).  Real and saved ids stay this thread's.  The client's
+ * identity: sm_query_names(ctx)'s peer.  Allowed when the client granted
+ * SM_IMP_IMPERSONATE or SM_IMP_DELEGATE and this thread holds CAP_SETUID
+ * and CAP_SETGID over the client's user namespace or already is the
+ * client (same effective ids, the client's groups among its own).
+ * Refused, nothing changes.  Note that glibc's setuid() family changes
+ * every thread of the process; call sm_revert() to come back.
+ *
+ * Return: SM_E_OK; SM_E_NO_IMPERSONATION (errno EACCES: the client granted
+ * SM_IMP_IDENTIFY or SM_IMP_ANONYMOUS only; EPERM: this thread may not
+ * become the client; EBUSY: it is impersonating already),
+ * SM_E_UNSUPPORTED_FUNCTION (not a local acceptor context: an initiator or
+ * a raw context; errno EINVAL), SM_E_CONTEXT_EXPIRED,
+ * SM_E_CONTEXT_INCOMPLETE, SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER
+ * (@ctx NULL), SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_impersonate(sm_ctx *ctx);
+
+/**
+ * sm_revert() - RevertSecurityContext
+ * @ctx: any context, or NULL to go through /dev/secmsg (for a thread whose
+ *       context is closed already: an impersonation belongs to the thread,
+ *       not to the context)
+ *
+ * The calling thread gets back exactly the credentials it had before
+ * sm_impersonate().  Another thread's impersonation is never touched.
+ *
+ * Return: SM_E_OK; SM_E_NO_IMPERSONATION (errno ENOENT: this thread is not
+ * impersonating; ESTALE: its credentials changed since sm_impersonate(),
+ * by setuid() for instance, so nothing was restored and it keeps its
+ * current ones), SM_E_INVALID_HANDLE, SM_E_SECPKG_NOT_FOUND (@ctx NULL and
+ * no /dev/secmsg), SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_revert(sm_ctx *ctx);
 
 #ifdef __cplusplus
 }

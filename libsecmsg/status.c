@@ -4,6 +4,7 @@
  * verdicts and errnos.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "internal.h"
@@ -31,7 +32,7 @@ static const struct {
 	{ SM_E_QOP_NOT_SUPPORTED,
 	  "SM_E_QOP_NOT_SUPPORTED: unknown qop, or sealing without confidentiality" },
 	{ SM_E_NO_IMPERSONATION,
-	  "SM_E_NO_IMPERSONATION: impersonation not allowed" },
+	  "SM_E_NO_IMPERSONATION: impersonation not allowed, or none to revert" },
 	{ SM_E_LOGON_DENIED,
 	  "SM_E_LOGON_DENIED: the logon was denied (not the client's target)" },
 	{ SM_E_NO_CREDENTIALS,
@@ -188,9 +189,46 @@ static sm_status sm_errno_establish(int err, enum sm_call call)
 	}
 }
 
+/* IMPERSONATE and REVERT (uapi "Impersonation") */
+static sm_status sm_errno_impersonate(int err, enum sm_call call)
+{
+	bool imp = call == SM_CALL_IMPERSONATE;
+
+	switch (err) {
+	case 0:
+		return SM_E_OK;
+	case E2BIG:
+	case EFAULT:
+		return SM_E_INVALID_PARAMETER;
+	case EINVAL: /* IMPERSONATE: not a local acceptor */
+		return imp ? SM_E_UNSUPPORTED_FUNCTION : SM_E_INVALID_PARAMETER;
+	case EBADF:
+	case ENOTTY:
+		return SM_E_INVALID_HANDLE;
+	case ENOMEM:
+		return imp ? SM_E_INSUFFICIENT_MEMORY : SM_E_INTERNAL_ERROR;
+	case ENOTCONN:
+		return imp ? SM_E_CONTEXT_INCOMPLETE : SM_E_INTERNAL_ERROR;
+	case EKEYEXPIRED:
+		return imp ? SM_E_CONTEXT_EXPIRED : SM_E_INTERNAL_ERROR;
+	case EACCES: /* the client granted identify or less */
+	case EPERM: /* this thread may not become the client */
+	case EBUSY: /* impersonating already */
+		return imp ? SM_E_NO_IMPERSONATION : SM_E_INTERNAL_ERROR;
+	case ENOENT: /* not impersonating */
+	case ESTALE: /* credentials changed since: nothing restored */
+		return imp ? SM_E_INTERNAL_ERROR : SM_E_NO_IMPERSONATION;
+	default:
+		return SM_E_INTERNAL_ERROR;
+	}
+}
+
 sm_status sm_errno_status(int err, enum sm_call call)
 {
 	sm_status st;
+
+	if (call == SM_CALL_IMPERSONATE || call == SM_CALL_REVERT)
+		return sm_errno_impersonate(err, call);
 
 	if (call == SM_CALL_INIT || call == SM_CALL_ACCEPT ||
 	    call == SM_CALL_COMPLETE)

@@ -1248,6 +1248,71 @@ TEST_F(est, errno_mapping)
 	kern.complete_errno = 0;
 }
 
+/* IMPERSONATE and REVERT: one ioctl each, every documented errno. */
+static const struct {
+	int err;
+	sm_status status;
+} imp_errs[] = {
+	{ EACCES, SM_E_NO_IMPERSONATION },
+	{ EPERM, SM_E_NO_IMPERSONATION },
+	{ EBUSY, SM_E_NO_IMPERSONATION },
+	{ EINVAL, SM_E_UNSUPPORTED_FUNCTION },
+	{ ENOTCONN, SM_E_CONTEXT_INCOMPLETE },
+	{ EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ ENOTTY, SM_E_INVALID_HANDLE },
+	{ E2BIG, SM_E_INVALID_PARAMETER },
+	{ ENOENT, SM_E_INTERNAL_ERROR },	/* REVERT's, not IMPERSONATE's */
+	{ ESTALE, SM_E_INTERNAL_ERROR },
+	{ EBADMSG, SM_E_INTERNAL_ERROR },
+}, revert_errs[] = {
+	{ ENOENT, SM_E_NO_IMPERSONATION },
+	{ ESTALE, SM_E_NO_IMPERSONATION },
+	{ EINVAL, SM_E_INVALID_PARAMETER },
+	{ ENOTTY, SM_E_INVALID_HANDLE },
+	{ EACCES, SM_E_INTERNAL_ERROR },	/* IMPERSONATE's */
+	{ EPERM, SM_E_INTERNAL_ERROR },
+	{ ENOMEM, SM_E_INTERNAL_ERROR },
+};
+
+TEST_F(est, impersonate_and_revert)
+{
+	unsigned int i;
+
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_impersonate(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0u, kern.calls);
+
+	EXPECT_EQ(SM_E_OK, sm_impersonate(self->client));
+	EXPECT_EQ(1u, kern.imp_calls);
+	EXPECT_EQ((uint32_t)sizeof(struct secmsg_impersonate), kern.imp.size);
+	EXPECT_EQ(SM_E_OK, sm_revert(self->client));
+	EXPECT_EQ(1u, kern.revert_calls);
+
+	for (i = 0; i < sizeof(imp_errs) / sizeof(imp_errs[0]); i++) {
+		kern.imp_errno = imp_errs[i].err;
+		EXPECT_EQ(imp_errs[i].status, sm_impersonate(self->client))
+		TH_LOG("IMPERSONATE errno %d", imp_errs[i].err);
+		EXPECT_EQ(imp_errs[i].err, errno);
+	}
+	kern.imp_errno = 0;
+	for (i = 0; i < sizeof(revert_errs) / sizeof(revert_errs[0]); i++) {
+		kern.revert_errno = revert_errs[i].err;
+		EXPECT_EQ(revert_errs[i].status, sm_revert(self->client))
+		TH_LOG("REVERT errno %d", revert_errs[i].err);
+		EXPECT_EQ(revert_errs[i].err, errno);
+	}
+	kern.revert_errno = 0;
+	EXPECT_EQ(1u + sizeof(imp_errs) / sizeof(imp_errs[0]), kern.imp_calls);
+
+	/* NULL: through /dev/secmsg, which this host does not have */
+	if (access(SECMSG_DEVICE_PATH, F_OK)) {
+		EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, sm_revert(NULL));
+	}
+	EXPECT_STRNE("unknown status",
+		     sm_status_string(SM_E_NO_IMPERSONATION));
+}
+
 /* The fake checks token lengths and kinds as the kernel does. */
 TEST_F(est, bad_tokens)
 {
