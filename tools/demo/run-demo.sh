@@ -1,45 +1,107 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demo, run inside the guest as root from the repo root (make demo):
-# a client and a server exchange sealed and signed messages through a relay
-# that alters one message and replays another.  Both must be rejected, each
-# with its own verdict, and everything else accepted.
+# The demo, run inside the guest as root from the repo root (make demo).
+#
+# Three users: alice (the client), fileserver (the server, a service user
+# with CAP_SETUID and CAP_SETGID as ambient capabilities, as a systemd
+# unit would give it) and mallory (the relay in the middle).  alice and
+# the server establish a local context through mallory's relay; alice
+# sends signed and sealed requests for files; mallory alters one and
+# replays another; the server reads files as alice by impersonating her,
+# so the kernel lets it read her diary and not bob's secret.
 set -euo pipefail
 B=${1:-build}
 bin=$B/tools
+ALICE=1001 BOB=1002 FILESERVER=1100 MALLORY=1200
 
 # Keep the console for the demo: kernel notices (taint) go to dmesg.
 dmesg -n 3
 insmod kmod/secmsg.ko
 trap 'rmmod secmsg 2>/dev/null || true' EXIT
 
-dir=$(mktemp -d)
-# The raw package: both ends hold a pre-shared session key.
-head -c 32 /dev/urandom > "$dir/key"
-chmod 600 "$dir/key"
+# The guest's /etc is the host's, read-only: add the demo's users on top.
+for db in passwd group; do
+	cp /etc/$db /tmp/demo-$db
+	mount --bind /tmp/demo-$db /etc/$db
+done
+cat >>/tmp/demo-passwd <<USERS
+alice:x:$ALICE:$ALICE:Alice:/nonexistent:/usr/sbin/nologin
+bob:x:$BOB:$BOB:Bob:/nonexistent:/usr/sbin/nologin
+fileserver:x:$FILESERVER:$FILESERVER:file server:/nonexistent:/usr/sbin/nologin
+mallory:x:$MALLORY:$MALLORY:Mallory:/nonexistent:/usr/sbin/nologin
+USERS
+cat >>/tmp/demo-group <<GROUPS
+alice:x:$ALICE:
+bob:x:$BOB:
+fileserver:x:$FILESERVER:
+mallory:x:$MALLORY:
+GROUPS
 
-echo "== secmsg demo: client -> relay (tampers, replays) -> server =="
-"$bin/secmsg-demo-server" "$dir/server.sock" "$dir/key" | tee "$dir/server.out" &
+dir=$(mktemp -d /tmp/secmsg-demo.XXXXXX)
+chmod 1777 "$dir"
+files=$dir/files
+mkdir -p "$files/alice" "$files/bob"
+echo "Dear diary, the relay cannot read this." >"$files/alice/diary.txt"
+echo "Buy milk." >"$files/alice/todo.txt"
+echo "Bob's secret: only bob may read this." >"$files/bob/secret.txt"
+chown -R alice:alice "$files/alice"
+chown -R bob:bob "$files/bob"
+chmod 700 "$files/alice" "$files/bob"
+chmod 600 "$files"/*/*.txt
+
+as() {	# user [capabilities] -- command...
+	local user=$1 caps=$2
+	shift 3
+	setpriv --reuid="$user" --regid="$user" --init-groups \
+		${caps:+--inh-caps=$caps --ambient-caps=$caps} -- "$@"
+}
+
+echo "== secmsg demo: alice -> mallory's relay -> fileserver =="
+# One log for the three programs, appended in the order things happen,
+# shown live.
+log=$dir/demo.log
+: >"$log"
+chmod 666 "$log"
+tail -n +1 -f "$log" &
+tpid=$!
+as fileserver +setuid,+setgid -- \
+	"$bin/secmsg-demo-server" "$dir/server.sock" "$files" >>"$log" 2>&1 &
 spid=$!
-wait_for() { for _ in $(seq 100); do [ -S "$1" ] && return; sleep 0.1; done; }
-wait_for "$dir/server.sock"
-"$bin/secmsg-demo-relay" "$dir/relay.sock" "$dir/server.sock" &
+as mallory "" -- "$bin/secmsg-demo-relay" "$dir/relay.sock" \
+	"$dir/server.sock" >>"$log" 2>&1 &
 rpid=$!
-wait_for "$dir/relay.sock"
-"$bin/secmsg-demo-client" "$dir/relay.sock" "$dir/key"
-wait $rpid
-wait $spid
-sleep 0.2
+for _ in $(seq 100); do [ -S "$dir/relay.sock" ] && break; sleep 0.1; done
+rc=0
+as alice "" -- "$bin/secmsg-demo-client" "$dir/relay.sock" "$FILESERVER" \
+	>>"$log" 2>&1 || rc=$?
+wait $rpid || rc=$?
+wait $spid || rc=$?
+sleep 1.2	# tail -f polls once a second
+kill $tpid 2>/dev/null || true
+wait $tpid 2>/dev/null || true
 
 ok=1
-grep -q 'got a signed message: REJECTED, SM_E_MESSAGE_ALTERED' "$dir/server.out" || ok=0
-grep -q 'got a sealed message: REJECTED, SM_E_REPLAYED' "$dir/server.out" || ok=0
-[ "$(grep -c 'accepted:' "$dir/server.out")" -eq 4 ] || ok=0
+check() {	# pattern what
+	grep -q -- "$1" "$log" || { echo "demo: missing: $2"; ok=0; }
+}
+check 'accepting it myself: SM_E_LOGON_DENIED' \
+	"the relay could not accept the client's token"
+check 'the kernel says the client is alice (uid 1001)' \
+	"the server knows its client"
+check 'diary.txt: read as the client: "Dear diary' \
+	"alice's diary read as alice"
+check 'bob/secret.txt: the kernel refused the client: Permission denied' \
+	"bob's secret refused to alice"
+check 'REJECTED: SM_E_MESSAGE_ALTERED' "the altered request rejected"
+check 'REJECTED: SM_E_REPLAYED' "the replayed request rejected"
+[ "$(grep -c 'reverted: euid 1100 again' "$log")" -eq 2 ] ||
+	{ echo "demo: missing: two reverts"; ok=0; }
 echo
-if [ $ok = 1 ]; then
-	echo "demo: OK: the altered message and the replayed one were rejected, the 4 genuine ones accepted."
+if [ $ok = 1 ] && [ $rc = 0 ]; then
+	echo "demo: OK: mutual authentication by the kernel; alice's file read as alice, bob's refused;"
+	echo "      the altered request and the replayed one rejected with their verdicts."
 else
-	echo "demo: FAILED: the server did not give the expected verdicts."
+	echo "demo: FAILED (exit status $rc)"
 	exit 1
 fi
