@@ -217,6 +217,15 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	if (!secmsg_may_become(current_cred(), client))
 		return -EPERM;
 
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	new = secmsg_imp_creds(client);
+	if (!new) {
+		kfree(r);
+		return -ENOMEM;
+	}
+
 	/*
 	 * Only this thread adds or removes its own record (the sweep and
 	 * module exit take records of dead threads only), so what we find
@@ -226,32 +235,22 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	stale = secmsg_imp_find(thread);
 	if (stale && stale->imp == current_cred()) {
 		spin_unlock(&secmsg_imp_lock);
+		abort_creds(new);
+		kfree(r);
 		return -EBUSY;
 	}
 	if (stale)	/* credentials changed since: not impersonating */
 		secmsg_imp_unhash(stale);
-	spin_unlock(&secmsg_imp_lock);
-	if (stale)
-		secmsg_imp_free(stale);
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
-	if (!r)
-		return -ENOMEM;
-	new = secmsg_imp_creds(client);
-	if (!new) {
-		kfree(r);
-		return -ENOMEM;
-	}
 	r->thread = get_pid(thread);
 	r->saved = get_current_cred();
 	r->imp = get_cred(new);
 	r->ctx_id = ctx->id;
-
-	spin_lock(&secmsg_imp_lock);
 	hash_add(secmsg_imps, &r->node, (unsigned long)thread);
 	secmsg_imp_count++;
 	sweep = secmsg_imp_count >= secmsg_imp_sweep_at;
 	spin_unlock(&secmsg_imp_lock);
+	if (stale)
+		secmsg_imp_free(stale);
 
 	commit_creds(new);
 	if (sweep)
