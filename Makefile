@@ -67,7 +67,8 @@ check-rt: deps
 
 # Results: $(B)/results/{host,libsecmsg}.tap and one directory per kernel
 # (selftests/vm/check.sh: its .tap files, console.log, and a failing
-# guest.tap if the guest died).  summarize.sh sums them all.
+# guest.tap if the guest died), and demo/ (the demo, on Debian's kernel, as
+# one test).  summarize.sh sums them all.
 KERNELS	?= debian
 check-run: all
 	@rm -rf $(B)/results && mkdir -p $(B)/results
@@ -76,6 +77,7 @@ check-run: all
 	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
 		test > $(B)/results/libsecmsg.tap 2>&1; cat $(B)/results/libsecmsg.tap
 	@for k in $(KERNELS); do bash selftests/vm/check.sh $$k $(B); done; true
+	@case " $(KERNELS) " in *" debian "*) bash selftests/vm/demo_check.sh $(B);; esac; true
 	@bash selftests/summarize.sh $(B)/results
 
 demo: deps
