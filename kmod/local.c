@@ -51,6 +51,7 @@ enum secmsg_local_state {
 	SECMSG_LOCAL_ISSUED,	/* init token out, waiting for ACCEPT */
 	SECMSG_LOCAL_CLAIMED,	/* an ACCEPT is building the acceptor */
 	SECMSG_LOCAL_ACCEPTED,	/* reply token out, waiting for COMPLETE */
+	SECMSG_LOCAL_COMPLETING, /* a COMPLETE is setting up the keys */
 };
 
 /**
@@ -538,30 +539,45 @@ long secmsg_local_complete(struct secmsg_ctx *ctx,
 	if (secmsg_ctx_expired(ctx))
 		return -EKEYEXPIRED;
 
+	/*
+	 * Claim the establishment (a concurrent COMPLETE on this context
+	 * now gets EBUSY), set the keys up without the global lock, and
+	 * commit; a failure gives the claim back, so COMPLETE can be
+	 * retried with the same reply token.
+	 */
 	mutex_lock(&secmsg_local_lock);
 	if (secmsg_ctx_is_complete(ctx)) {
-		err = -EISCONN;
-		goto out_unlock;
+		mutex_unlock(&secmsg_local_lock);
+		return -EISCONN;
 	}
 	p = ctx->local;
-	err = -EALREADY;
+	if (p && p->state == SECMSG_LOCAL_COMPLETING) {
+		mutex_unlock(&secmsg_local_lock);
+		return -EBUSY;
+	}
 	if (!p || p->state != SECMSG_LOCAL_ACCEPTED ||
-	    crypto_memneq(p->reply_handle, t.handle, SECMSG_HANDLE_SIZE))
-		goto out_unlock;
+	    crypto_memneq(p->reply_handle, t.handle, SECMSG_HANDLE_SIZE)) {
+		mutex_unlock(&secmsg_local_lock);
+		return -EALREADY;
+	}
+	p->state = SECMSG_LOCAL_COMPLETING;
+	mutex_unlock(&secmsg_local_lock);
 
+	/* p->key is ours while COMPLETING: ACCEPT set it and is done. */
 	err = secmsg_crypto_init(&tx, &rx, ctx->suite, ctx->role, p->key,
 				 sizeof(p->key));
 	if (err)
-		goto out_unlock;
+		goto err_unclaim;
 	if (put_user((u32)SECMSG_STATUS_OK, &ucmp->status) ||
 	    put_user(ctx->flags, &ucmp->ctx_flags) ||
 	    put_user(ctx->imp_level, &ucmp->imp_level)) {
 		secmsg_crypto_free(&tx);
 		secmsg_crypto_free(&rx);
 		err = -EFAULT;
-		goto out_unlock;
+		goto err_unclaim;
 	}
 
+	mutex_lock(&secmsg_local_lock);
 	ctx->tx = tx;
 	ctx->rx = rx;
 	ctx->peer_cred = p->server_cred;
@@ -575,7 +591,9 @@ long secmsg_local_complete(struct secmsg_ctx *ctx,
 	secmsg_local_put(p);
 	return 0;
 
-out_unlock:
+err_unclaim:
+	mutex_lock(&secmsg_local_lock);
+	p->state = SECMSG_LOCAL_ACCEPTED;
 	mutex_unlock(&secmsg_local_lock);
 	return err;
 }

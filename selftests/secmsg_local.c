@@ -626,6 +626,54 @@ TEST_F(local, lifetime_and_expiry)
 	close(s);
 }
 
+/* Two COMPLETEs of one context at once: exactly one succeeds; the other
+ * says complete already (EISCONN) or at work (EBUSY). */
+TEST_F(local, concurrent_complete)
+{
+	uint8_t tok[TOK], reply[TOK];
+	int round, c, s, go[2], res[2];
+
+	for (round = 0; round < 20; round++) {
+		int mine, theirs, ok;
+		pid_t pid;
+		char b;
+
+		c = lc_init(self->dev, 0, tok);
+		ASSERT_LE(0, c);
+		s = lc_accept(self->dev, tok, reply);
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, pipe(go));
+		ASSERT_EQ(0, pipe(res));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			if (read(go[0], &b, 1) != 1)
+				_exit(1);
+			mine = lc_complete(c, reply);
+			_exit(wr_all(res[1], &mine, sizeof(mine)) ? 2 : 0);
+		}
+		ASSERT_EQ(1, write(go[1], "g", 1));
+		mine = lc_complete(c, reply);
+		ASSERT_EQ(0, reap(pid));
+		ASSERT_EQ(0, rd_all(res[0], &theirs, sizeof(theirs)));
+		ok = (mine == 0) + (theirs == 0);
+		ASSERT_EQ(1, ok) TH_LOG("round %d: %d and %d", round, mine,
+					theirs);
+		if (mine)
+			ASSERT_TRUE(mine == -EISCONN || mine == -EBUSY);
+		if (theirs)
+			ASSERT_TRUE(theirs == -EISCONN || theirs == -EBUSY);
+		ASSERT_EQ(-EISCONN, lc_complete(c, reply));
+		ts_assert_pair_works(_metadata, c, s);
+		close(go[0]);
+		close(go[1]);
+		close(res[0]);
+		close(res[1]);
+		close(c);
+		close(s);
+	}
+}
+
 /* INIT and ACCEPT count against the caller's context limit. */
 FIXTURE(local_limit) {
 	char saved[32];

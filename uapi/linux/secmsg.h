@@ -625,8 +625,9 @@ struct secmsg_accept {
  * ioctl(ctxfd, SECMSG_IOC_COMPLETE, &cmp) on the initiator context INIT
  * returned.  Returns 0 and writes the out fields; the context is complete
  * and QUERY shows the server's identity.  Errors (nothing changed):
- * EINVAL (also: not an incomplete local initiator), E2BIG, EFAULT, ENOMEM,
- * EISCONN (complete already), and the token errors above.
+ * EINVAL (also: not a local initiator), E2BIG, EFAULT, ENOMEM, EISCONN
+ * (complete already), EBUSY (another COMPLETE on this context is at work;
+ * retry if it fails), EKEYEXPIRED, and the token errors above.
  */
 struct secmsg_complete {
 	__u32 size;
