@@ -228,16 +228,21 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 	struct user_namespace *ns = current_user_ns();
 	const struct group_info *gi = cred->group_info;
 	unsigned int i, n;
+	bool unmapped;
 
-	id->flags = SECMSG_ID_VALID;
+	unmapped = !kuid_has_mapping(ns, cred->euid) ||
+		   !kgid_has_mapping(ns, cred->egid);
 	id->uid = from_kuid_munged(ns, cred->euid);
 	id->gid = from_kgid_munged(ns, cred->egid);
 	id->pid = tgid ? pid_vnr(tgid) : 0;
 	id->ngroups = gi->ngroups;
 	id->userns = cred->user_ns->ns.inum;
 	n = min_t(unsigned int, gi->ngroups, SECMSG_ID_GROUPS);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		id->groups[i] = from_kgid_munged(ns, gi->gid[i]);
+		unmapped |= !kgid_has_mapping(ns, gi->gid[i]);
+	}
+	id->flags = SECMSG_ID_VALID | (unmapped ? SECMSG_ID_UNMAPPED : 0);
 }
 
 static int secmsg_ctx_query(struct secmsg_ctx *ctx,

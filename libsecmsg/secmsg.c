@@ -276,7 +276,7 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 		id->flags = k->flags & SECMSG_ID_ANONYMOUS;
 		return;
 	}
-	id->flags = SM_ID_VALID;
+	id->flags = k->flags & (SM_ID_VALID | SM_ID_UNMAPPED);
 	id->uid = k->uid;
 	id->gid = k->gid;
 	id->pid = k->pid;

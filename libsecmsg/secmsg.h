@@ -619,6 +619,7 @@ struct sm_counters {
 /* struct sm_identity.flags */
 #define SM_ID_VALID SECMSG_ID_VALID /* the fields are set */
 #define SM_ID_ANONYMOUS SECMSG_ID_ANONYMOUS /* withheld: SM_IMP_ANONYMOUS */
+#define SM_ID_UNMAPPED SECMSG_ID_UNMAPPED /* an id reads as the overflow id */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
@@ -629,7 +630,8 @@ struct sm_counters {
  *           SM_IMP_ANONYMOUS; or 0 when unknown (raw contexts, the server
  *           of an incomplete context, a kernel before local contexts)
  * @uid:     effective uid, as seen from the caller's user namespace (the
- *           overflow uid, usually 65534, if unmapped there)
+ *           overflow uid, usually 65534, if unmapped there; SM_ID_UNMAPPED
+ *           in @flags then, as for an unmapped @gid or group)
  * @gid:     effective gid, likewise
  * @pid:     process of the task that initialized or accepted, in the
  *           caller's pid namespace; 0 if not visible or gone

@@ -483,6 +483,11 @@ TEST_F(local, client_in_child_userns)
 		if (cq.local.uid != 0 || cq.peer.uid != 0 ||
 		    cq.local.userns != ino)
 			_exit(17);
+		/* the server's group 4000 has no name here: flagged */
+		if (cq.local.flags != SECMSG_ID_VALID ||
+		    cq.peer.flags != (SECMSG_ID_VALID | SECMSG_ID_UNMAPPED) ||
+		    cq.peer.ngroups != 1 || cq.peer.groups[0] != NOBODY)
+			_exit(18);
 		_exit(0);
 	}
 	close(to_srv[1]);
@@ -507,7 +512,9 @@ TEST_F(local, client_in_child_userns)
 		if (spid == 0) {
 			struct secmsg_query sq;
 
-			if (become(3000, 3000, NULL, 0))
+			gid_t g4000 = 4000;
+
+			if (become(3000, 3000, &g4000, 1))
 				_exit(10);
 			s = lc_accept(self->dev, tok, reply);
 			if (s < 0)
@@ -538,6 +545,11 @@ TEST_F(local, client_in_child_userns)
 	ASSERT_NE(ns_inum("/proc/self/ns/user"), q.peer.userns);
 	ASSERT_EQ(3000u, q.local.uid);
 	ASSERT_EQ(ns_inum("/proc/self/ns/user"), q.local.userns);
+	/* everything is mapped in the initial namespace */
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.peer.flags);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.local.flags);
+	ASSERT_EQ(1u, q.local.ngroups);
+	ASSERT_EQ(4000u, q.local.groups[0]);
 	close(to_srv[0]);
 	close(to_cli[0]);
 	close(to_cli[1]);

@@ -667,6 +667,7 @@ struct secmsg_counters {
 /* struct secmsg_identity.flags */
 #define SECMSG_ID_VALID			0x1	/* the fields below are set */
 #define SECMSG_ID_ANONYMOUS		0x2	/* withheld: level ANONYMOUS */
+#define SECMSG_ID_UNMAPPED		0x4	/* an id below reads as overflow */
 
 #define SECMSG_ID_GROUPS		32	/* groups reported inline */
 
@@ -677,7 +678,9 @@ struct secmsg_counters {
  *            or 0 when unknown (raw contexts, the server
  *            of an incomplete context)
  * @uid:      effective uid, as seen from the querying task's user
- *            namespace (the overflow uid if unmapped there)
+ *            namespace (the overflow uid if unmapped there; then, as for
+ *            an unmapped @gid or group, @flags has SECMSG_ID_UNMAPPED, so
+ *            that a real 65534 is told from an unmapped id)
  * @gid:      effective gid, likewise
  * @pid:      process id (thread group) of the task that called INIT or
  *            ACCEPT, in the querying task's pid namespace; 0 if not
