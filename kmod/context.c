@@ -13,6 +13,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -123,6 +124,8 @@ static void secmsg_ctx_release(struct kref *ref)
 		put_cred(ctx->peer_cred);
 	if (ctx->local_cred)
 		put_cred(ctx->local_cred);
+	kfree(ctx->local_lsm);
+	kfree(ctx->peer_lsm);
 	put_pid(ctx->peer_tgid);
 	put_pid(ctx->tgid);
 	put_pid(ctx->pid);
@@ -221,6 +224,35 @@ static u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
 					     SECMSG_STATE_INCOMPLETE;
 }
 
+/**
+ * secmsg_lsm_current() - the calling task's LSM context, as a string
+ * @out: set to a kmalloc'ed NUL-terminated copy, or NULL when no LSM
+ *       gives the task a context
+ *
+ * Return: 0, or -ENOMEM (then *@out is NULL).
+ */
+int secmsg_lsm_current(char **out)
+{
+	u32 secid = 0, len;
+	char *secctx;
+
+	*out = NULL;
+	security_current_getsecid_subj(&secid);
+	if (!secid || security_secid_to_secctx(secid, &secctx, &len))
+		return 0;
+	*out = kmemdup_nul(secctx, len, GFP_KERNEL_ACCOUNT);
+	security_release_secctx(secctx, len);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* An LSM context into a query's fixed field; truncation is flagged. */
+static void secmsg_lsm_fill(char *dst, const char *lsm,
+			    struct secmsg_identity *id)
+{
+	if (lsm && strscpy(dst, lsm, SECMSG_LSM_MAX) < 0)
+		id->flags |= SECMSG_ID_LSM_TRUNCATED;
+}
+
 /* One side's credentials as the querying task sees them. */
 static void secmsg_identity_fill(struct secmsg_identity *id,
 				 const struct cred *cred, struct pid *tgid)
@@ -307,16 +339,20 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
 
 	q.imp_level = ctx->imp_level;
-	if (ctx->local_cred)
+	if (ctx->local_cred) {
 		secmsg_identity_fill(&q.local, ctx->local_cred, ctx->tgid);
+		secmsg_lsm_fill(q.local_lsm, ctx->local_lsm, &q.local);
+	}
 	if (complete && ctx->peer_cred) {
 		/* At level ANONYMOUS the server is not told who the client is. */
 		if (ctx->role == SECMSG_ROLE_ACCEPTOR &&
-		    ctx->imp_level == SECMSG_IMP_ANONYMOUS)
+		    ctx->imp_level == SECMSG_IMP_ANONYMOUS) {
 			q.peer.flags = SECMSG_ID_ANONYMOUS;
-		else
+		} else {
 			secmsg_identity_fill(&q.peer, ctx->peer_cred,
 					     ctx->peer_tgid);
+			secmsg_lsm_fill(q.peer_lsm, ctx->peer_lsm, &q.peer);
+		}
 	}
 
 	if (copy_to_user(uq, &q, q.size))

@@ -79,14 +79,18 @@ enum {
  * @local_cred: this side's credentials at INIT or ACCEPT (local), or NULL
  * @peer_cred: the other side's, or NULL (raw; initiator before COMPLETE)
  * @peer_tgid: the other side's process, or NULL
+ * @local_lsm: this side's LSM context at INIT or ACCEPT (local), or NULL
+ *             when no LSM gives one
+ * @peer_lsm:  the other side's, likewise (initiator: from COMPLETE)
  * @local:     initiator: the pending establishment until COMPLETE (owned;
  *             secmsg_local_lock)
  *
  * Everything but @state, @send_seq, @replay, @counters and @spare_work is
  * set before the context is published and immutable afterwards, so
  * message calls run without a context-wide lock; the one exception is
- * what COMPLETE sets once, before @complete, on an initiator that no
- * message call may use until then.
+ * what COMPLETE sets once (@tx, @rx, @peer_cred, @peer_tgid, @peer_lsm),
+ * before @complete, on an initiator that no message call may use until
+ * then.
  */
 struct secmsg_ctx {
 	struct kref ref;
@@ -116,10 +120,13 @@ struct secmsg_ctx {
 	const struct cred *local_cred;
 	const struct cred *peer_cred;
 	struct pid *peer_tgid;
+	char *local_lsm;
+	char *peer_lsm;
 	struct secmsg_local *local;
 };
 
 int secmsg_ctx_import(struct secmsg_import __user *uimp);
+int secmsg_lsm_current(char **out);
 struct secmsg_ctx *secmsg_ctx_new(void);
 void secmsg_ctx_set_lifetime(struct secmsg_ctx *ctx, u32 lifetime);
 enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags);

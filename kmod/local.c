@@ -74,12 +74,14 @@ enum secmsg_local_state {
  * @deadline:     likewise
  * @client_cred:  the client's credentials at INIT
  * @client_tgid:  the client's process
+ * @client_lsm:   the client's LSM context, or NULL
  * @server_cred:  the server's credentials at ACCEPT (ACCEPTED)
  * @server_tgid:  the server's process (ACCEPTED)
+ * @server_lsm:   the server's LSM context, or NULL (ACCEPTED)
  * @key:          the session key (ACCEPTED)
  *
  * Everything is under secmsg_local_lock except what is set before the
- * object is hashed and never changes (target to client_tgid).
+ * object is hashed and never changes (target to client_lsm).
  */
 struct secmsg_local {
 	struct kref ref;
@@ -98,8 +100,10 @@ struct secmsg_local {
 	u64 deadline;
 	const struct cred *client_cred;
 	struct pid *client_tgid;
+	char *client_lsm;
 	const struct cred *server_cred;
 	struct pid *server_tgid;
+	char *server_lsm;
 	u8 key[SECMSG_SESSION_KEY_SIZE];
 };
 
@@ -146,6 +150,8 @@ static void secmsg_local_free(struct kref *ref)
 		put_cred(p->server_cred);
 	put_pid(p->client_tgid);
 	put_pid(p->server_tgid);
+	kfree(p->client_lsm);
+	kfree(p->server_lsm);
 	kfree_sensitive(p);
 }
 
@@ -300,6 +306,9 @@ int secmsg_local_isc(struct secmsg_init __user *uini)
 	secmsg_ctx_set_lifetime(ctx, ini.lifetime);
 	secmsg_replay_init(&ctx->replay, secmsg_replay_mode_of(ctx->flags), 0);
 	ctx->local_cred = get_current_cred();
+	err = secmsg_lsm_current(&ctx->local_lsm);
+	if (err)
+		goto err_ctx;
 
 	err = -ENOMEM;
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
@@ -318,6 +327,11 @@ int secmsg_local_isc(struct secmsg_init __user *uini)
 	p->deadline = ctx->deadline;
 	p->client_cred = get_cred(ctx->local_cred);
 	p->client_tgid = get_pid(ctx->tgid);
+	if (ctx->local_lsm) {
+		p->client_lsm = kstrdup(ctx->local_lsm, GFP_KERNEL_ACCOUNT);
+		if (!p->client_lsm)
+			goto err_ctx;
+	}
 
 	err = secmsg_token_build(tok, SECMSG_TOK_LOCAL_INIT, p->handle,
 				 secmsg_token_deadline());
@@ -383,6 +397,7 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	struct secmsg_ctx *ctx;
 	struct secmsg_ltok t;
 	struct file *file;
+	char *server_lsm = NULL;
 	u64 reply_expiry;
 	int fd, err;
 
@@ -438,6 +453,21 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	ctx->local_cred = get_current_cred();
 	ctx->peer_cred = get_cred(p->client_cred);
 	ctx->peer_tgid = get_pid(p->client_tgid);
+	err = secmsg_lsm_current(&ctx->local_lsm);
+	if (err)
+		goto err_ctx;
+	err = -ENOMEM;
+	if (p->client_lsm) {
+		ctx->peer_lsm = kstrdup(p->client_lsm, GFP_KERNEL_ACCOUNT);
+		if (!ctx->peer_lsm)
+			goto err_ctx;
+	}
+	/* The initiator's copy, handed over at the commit. */
+	if (ctx->local_lsm) {
+		server_lsm = kstrdup(ctx->local_lsm, GFP_KERNEL_ACCOUNT);
+		if (!server_lsm)
+			goto err_ctx;
+	}
 
 	get_random_bytes(key, sizeof(key));
 	err = secmsg_crypto_init(&ctx->tx, &ctx->rx, ctx->suite, ctx->role,
@@ -482,6 +512,7 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	memcpy(p->key, key, sizeof(key));
 	p->server_cred = get_cred(ctx->local_cred);
 	p->server_tgid = get_pid(ctx->tgid);
+	p->server_lsm = server_lsm;
 	mutex_unlock(&secmsg_local_lock);
 	secmsg_local_put(p);
 	memzero_explicit(key, sizeof(key));
@@ -496,6 +527,7 @@ err_ctx:
 	secmsg_ctx_put(ctx);
 err_key:
 	memzero_explicit(key, sizeof(key));
+	kfree(server_lsm);
 	secmsg_local_unclaim(p);
 	return err;
 }
@@ -584,6 +616,8 @@ long secmsg_local_complete(struct secmsg_ctx *ctx,
 	p->server_cred = NULL;
 	ctx->peer_tgid = p->server_tgid;
 	p->server_tgid = NULL;
+	ctx->peer_lsm = p->server_lsm;
+	p->server_lsm = NULL;
 	ctx->local = NULL;
 	/* Publish the keys: pairs with secmsg_ctx_is_complete(). */
 	smp_store_release(&ctx->complete, true);

@@ -71,6 +71,9 @@ void fake_kern_query(struct secmsg_query *q)
 	q->imp_level = SECMSG_IMP_IMPERSONATE;
 	fake_identity(&q->local, 0, 4242, 3);
 	fake_identity(&q->peer, 3999999999u, 4343, SECMSG_ID_GROUPS + 8);
+	strcpy(q->local_lsm, "unconfined");
+	memset(q->peer_lsm, 'L', sizeof(q->peer_lsm) - 1);
+	q->peer.flags |= SECMSG_ID_LSM_TRUNCATED;
 }
 
 /* QUERY: the answer above, edited by query_hook; return 0 or -errno. */

@@ -14,7 +14,8 @@
 
 #include "internal.h"
 
-#define SM_NAMES_SIZE_VER0 sizeof(struct sm_names)
+/* struct sm_names as libsecmsg 1.0 had it: up to and including @peer */
+#define SM_NAMES_SIZE_VER0 offsetof(struct sm_names, local_lsm)
 
 /* Start and cap of the lookup buffer, grown on ERANGE */
 #define SM_PW_BUF_MIN 1024
@@ -112,6 +113,11 @@ SM_EXPORT sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names)
 		errno = -err;
 		return SM_E_INSUFFICIENT_MEMORY;
 	}
+	/* The kernel terminates them; a withheld peer has "" */
+	memcpy(nm.local_lsm, q.local_lsm, sizeof(nm.local_lsm));
+	memcpy(nm.peer_lsm, q.peer_lsm, sizeof(nm.peer_lsm));
+	nm.local_lsm[SM_LSM_LEN - 1] = 0;
+	nm.peer_lsm[SM_LSM_LEN - 1] = 0;
 	if (size > sizeof(nm)) {
 		memset((char *)names + sizeof(nm), 0, size - sizeof(nm));
 		size = sizeof(nm);

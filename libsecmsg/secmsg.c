@@ -276,7 +276,8 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 		id->flags = k->flags & SECMSG_ID_ANONYMOUS;
 		return;
 	}
-	id->flags = k->flags & (SM_ID_VALID | SM_ID_UNMAPPED);
+	id->flags = k->flags &
+		    (SM_ID_VALID | SM_ID_UNMAPPED | SM_ID_LSM_TRUNCATED);
 	id->uid = k->uid;
 	id->gid = k->gid;
 	id->pid = k->pid;

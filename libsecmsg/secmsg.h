@@ -620,6 +620,7 @@ struct sm_counters {
 #define SM_ID_VALID SECMSG_ID_VALID /* the fields are set */
 #define SM_ID_ANONYMOUS SECMSG_ID_ANONYMOUS /* withheld: SM_IMP_ANONYMOUS */
 #define SM_ID_UNMAPPED SECMSG_ID_UNMAPPED /* an id reads as the overflow id */
+#define SM_ID_LSM_TRUNCATED SECMSG_ID_LSM_TRUNCATED /* struct sm_names */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
@@ -741,17 +742,30 @@ struct sm_name {
 	char group[SM_NAME_LEN];
 };
 
+#define SM_LSM_LEN SECMSG_LSM_MAX /* LSM contexts, with NUL */
+
 /**
  * struct sm_names - SECPKG_ATTR_NAMES / SECPKG_ATTR_NATIVE_NAMES
- * @size:  in: sizeof(struct sm_names); out: bytes filled
- * @local: this side (the client for a client context)
- * @peer:  the other side
+ * @size:      in: sizeof(struct sm_names); out: bytes filled
+ * @local:     this side (the client for a client context)
+ * @peer:      the other side
+ *
+ * Since libsecmsg 1.1 (a caller built against 1.0 gives the smaller size
+ * and does not get them):
+ *
+ * @local_lsm: this side's LSM context (an SELinux or Smack label, an
+ *             AppArmor profile), "" when no LSM gives one or the kernel
+ *             does not say; cut to SM_LSM_LEN - 1 bytes, with
+ *             SM_ID_LSM_TRUNCATED in @local.id.flags
+ * @peer_lsm:  the other side's, likewise
  */
 struct sm_names {
 	uint32_t size;
 	uint32_t reserved;
 	struct sm_name local;
 	struct sm_name peer;
+	char local_lsm[SM_LSM_LEN];
+	char peer_lsm[SM_LSM_LEN];
 };
 
 /**

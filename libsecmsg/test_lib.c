@@ -823,6 +823,10 @@ TEST_F(fake, query_names)
 	EXPECT_STREQ("3999999999", n.peer.group);
 	EXPECT_EQ((uint32_t)(SM_NAME_USER_NUMERIC | SM_NAME_GROUP_NUMERIC),
 		  n.peer.flags);
+	EXPECT_STREQ("unconfined", n.local_lsm);
+	EXPECT_EQ(SM_LSM_LEN - 1, strlen(n.peer_lsm));
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_LSM_TRUNCATED),
+		  n.peer.id.flags);
 
 	memset(&big, 0xa5, sizeof(big));
 	big.n.size = sizeof(big);
@@ -832,8 +836,16 @@ TEST_F(fake, query_names)
 		EXPECT_EQ(0, big.newer[i]);
 	EXPECT_STREQ("root", big.n.local.user);
 
+	/* a caller built against 1.0: no LSM fields, nothing written there */
+	memset(&n, 0xa5, sizeof(n));
+	n.size = offsetof(struct sm_names, local_lsm);
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(offsetof(struct sm_names, local_lsm), n.size);
+	EXPECT_STREQ("root", n.local.user);
+	EXPECT_EQ((char)0xa5, n.local_lsm[0]);
+
 	kern.calls = 0;
-	n.size = sizeof(n) - 1;
+	n.size = offsetof(struct sm_names, local_lsm) - 1;
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_query_names(self->ctx, &n));
 	EXPECT_EQ(EINVAL, errno);
 	n.size = sizeof(n);

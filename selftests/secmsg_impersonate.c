@@ -364,6 +364,7 @@ TEST_F(imp, levels_below_impersonate_refused)
 			ASSERT_EQ(0u, q.peer.pid);
 			ASSERT_EQ(0u, q.peer.ngroups);
 			ASSERT_EQ(0ULL, q.peer.userns);
+			ASSERT_EQ(0, q.peer_lsm[0]);
 		} else {
 			ASSERT_EQ((__u32)SECMSG_ID_VALID, q.peer.flags);
 			ASSERT_EQ((__u32)CLIENT_UID, q.peer.uid);

@@ -84,7 +84,7 @@ TEST_F(local, round_trip)
 
 	ASSERT_EQ(0, ts_query(c, &qc));
 	ASSERT_EQ(0, ts_query(s, &qs));
-	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER1, qc.size);
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER2, qc.size);
 	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qc.package);
 	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qs.package);
 	ASSERT_EQ((__u32)SECMSG_ROLE_INITIATOR, qc.role);
@@ -104,6 +104,17 @@ TEST_F(local, round_trip)
 	ASSERT_EQ((__u32)getpid(), qs.peer.pid);
 	ASSERT_EQ(0u, qs.peer.uid);
 	ASSERT_EQ(0u, qc.peer.uid);
+	/* the LSM context, as /proc shows it to the task itself */
+	do {
+		char lsm[SECMSG_LSM_MAX];
+
+		lsm_self(lsm, sizeof(lsm));
+		TH_LOG("LSM context: \"%s\"", lsm);
+		ASSERT_STREQ(lsm, qc.local_lsm);
+		ASSERT_STREQ(lsm, qc.peer_lsm);
+		ASSERT_STREQ(lsm, qs.local_lsm);
+		ASSERT_STREQ(lsm, qs.peer_lsm);
+	} while (0);
 	close(c);
 	close(s);
 }

@@ -146,4 +146,20 @@ static inline int write_file(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+/* The calling task's LSM context as /proc shows it ("" without one). */
+static inline void lsm_self(char *buf, size_t len)
+{
+	int fd = open("/proc/thread-self/attr/current", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = 0;
+	/* AppArmor ends it with a newline, SELinux with a NUL */
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == 0))
+		buf[--n] = 0;
+}
+
 #endif /* SECMSG_LOCAL_H */

@@ -207,8 +207,8 @@
  * may follow.)
  *
  * Identities: INIT records the calling task's credentials (uids, gids,
- * supplementary groups, user namespace) and process; ACCEPT records the
- * server's.  Each context keeps both: QUERY reports them (numbers as seen
+ * supplementary groups, user namespace), LSM context and process; ACCEPT
+ * records the server's.  Each context keeps both: QUERY reports them (numbers as seen
  * from the querying task's namespaces), and the client learns the server's
  * identity at COMPLETE (mutual authentication: only the named target can
  * have accepted).
@@ -668,6 +668,9 @@ struct secmsg_counters {
 #define SECMSG_ID_VALID			0x1	/* the fields below are set */
 #define SECMSG_ID_ANONYMOUS		0x2	/* withheld: level ANONYMOUS */
 #define SECMSG_ID_UNMAPPED		0x4	/* an id below reads as overflow */
+#define SECMSG_ID_LSM_TRUNCATED		0x8	/* LSM context cut to fit */
+
+#define SECMSG_LSM_MAX			256	/* LSM context with its NUL */
 
 #define SECMSG_ID_GROUPS		32	/* groups reported inline */
 
@@ -741,6 +744,15 @@ struct secmsg_identity {
  *                credentials of the task that called INIT or ACCEPT
  * @peer:         the other side's (for an initiator, known at COMPLETE)
  *
+ * Since SECMSG_QUERY_SIZE_VER2:
+ *
+ * @local_lsm:    the LSM context (security_secid_to_secctx(): an SELinux
+ *                or Smack label, an AppArmor profile such as "unconfined")
+ *                of the task that called INIT or ACCEPT, NUL-terminated;
+ *                "" when no LSM gives one.  Longer than SECMSG_LSM_MAX - 1
+ *                bytes: cut, and SECMSG_ID_LSM_TRUNCATED in @local.flags
+ * @peer_lsm:     the other side's, likewise (withheld with @peer)
+ *
  * Names a user can read are a library job (getpwuid_r in libsecmsg).
  */
 struct secmsg_query {
@@ -773,9 +785,12 @@ struct secmsg_query {
 	__u32 reserved;
 	struct secmsg_identity local;
 	struct secmsg_identity peer;
+	char local_lsm[SECMSG_LSM_MAX];
+	char peer_lsm[SECMSG_LSM_MAX];
 };
 #define SECMSG_QUERY_SIZE_VER0		448
 #define SECMSG_QUERY_SIZE_VER1		776
+#define SECMSG_QUERY_SIZE_VER2		1288
 
 /**
  * struct secmsg_impersonate - IMPERSONATE and REVERT
