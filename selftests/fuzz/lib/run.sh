@@ -16,7 +16,7 @@
 # regression entry: copy it to corpus/TARGET/regress-WHAT here.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-targets="message context status"
+targets="message context status establish"
 
 build() {
 	make -s -C "$here" O="$1" >"$1.build.log" 2>&1 ||
