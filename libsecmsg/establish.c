@@ -18,18 +18,21 @@
 	(offsetof(struct sm_accept_params, flags) + \
 	 sizeof(((struct sm_accept_params *)0)->flags))
 
-/* The kernel's establishment status, as an sm_status. */
-static sm_status sm_establish_result(uint32_t status)
+/*
+ * The kernel's establishment status, as an sm_status: INIT answers
+ * CONTINUE_NEEDED, ACCEPT and COMPLETE answer OK (the local package has
+ * one round trip); anything else is a kernel this library does not know.
+ */
+static sm_status sm_establish_result(uint32_t status, enum sm_call call)
 {
-	switch (status) {
-	case SECMSG_STATUS_OK:
-		return SM_E_OK;
-	case SECMSG_STATUS_CONTINUE_NEEDED:
-		return SM_I_CONTINUE_NEEDED;
-	default: /* a kernel newer than this header can not send one */
+	uint32_t want = call == SM_CALL_INIT ? SECMSG_STATUS_CONTINUE_NEEDED :
+					       SECMSG_STATUS_OK;
+
+	if (status != want) {
 		errno = EPROTO;
 		return SM_E_INTERNAL_ERROR;
 	}
+	return want == SECMSG_STATUS_OK ? SM_E_OK : SM_I_CONTINUE_NEEDED;
 }
 
 /* A token buffer: NULL only with room 0; lengths fit the kernel's 32 bits. */
@@ -56,6 +59,8 @@ static sm_status sm_establish_failed(int err, enum sm_call call, int own_dev,
 		*len = kernel_len;
 	else if (own_dev && err == ENOTTY)
 		st = SM_E_UNSUPPORTED_FUNCTION;
+	else if (own_dev && err == EBADF)
+		st = SM_E_INTERNAL_ERROR;	/* our own descriptor: can't be */
 	errno = err;
 	return st;
 }
@@ -80,7 +85,7 @@ static sm_status sm_establish_finish(sm_ctx *ctx, int fd, enum sm_call call,
 					   kernel_len);
 	}
 	ctx->fd = fd;
-	st = sm_establish_result(status);
+	st = sm_establish_result(status, call);
 	if (SM_FAILED(st)) {
 		sm_close(ctx);
 		return st;
@@ -282,5 +287,5 @@ SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
 		err = errno;
 		return sm_errno_status(err, SM_CALL_COMPLETE);
 	}
-	return sm_establish_result(cmp.status);
+	return sm_establish_result(cmp.status, SM_CALL_COMPLETE);
 }

@@ -826,8 +826,11 @@ sm_status sm_impersonate(sm_ctx *ctx);
  * Return: SM_E_OK; SM_E_NO_IMPERSONATION (errno ENOENT: this thread is not
  * impersonating; ESTALE: its credentials changed since sm_impersonate(),
  * by setuid() for instance, so nothing was restored and it keeps its
- * current ones), SM_E_INVALID_HANDLE, SM_E_SECPKG_NOT_FOUND (@ctx NULL and
- * no /dev/secmsg), SM_E_INTERNAL_ERROR.
+ * current ones), SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER (a kernel
+ * that refuses the request: EINVAL, E2BIG, EFAULT), and with @ctx NULL,
+ * opening /dev/secmsg: SM_E_SECPKG_NOT_FOUND (none), SM_E_TOO_MANY_CONTEXTS
+ * (EMFILE, ENFILE: no descriptor left), SM_E_INSUFFICIENT_MEMORY;
+ * SM_E_INTERNAL_ERROR.
  */
 sm_status sm_revert(sm_ctx *ctx);
 

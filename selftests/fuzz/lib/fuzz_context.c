@@ -228,7 +228,9 @@ static void check_identity(const struct sm_identity *id,
 		CHECK(!memcmp(id, &zero, sizeof(zero)), "invalid id not zero");
 		return;
 	}
-	CHECK(id->flags == SM_ID_VALID && id->uid == k->uid &&
+	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
+					SM_ID_LSM_TRUNCATED)) &&
+		      id->uid == k->uid &&
 		      id->gid == k->gid && id->pid == k->pid &&
 		      id->ngroups == k->ngroups && id->userns == k->userns &&
 		      !id->reserved,
