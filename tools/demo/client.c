@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * secmsg-demo-client SOCKET SERVER-UID
+ * secmsg-demo-client SOCKET SERVER-UID [PAUSE-FIFO]
  *
  * A client of the demo's file server.  It establishes a local context
  * with the user SERVER-UID (InitializeSecurityContext: the kernel records
  * who this process is, and later tells it who accepted), grants the server
  * the right to impersonate it, then asks for files, some requests signed
  * (MakeSignature: clear text with a detached signature), some sealed
- * (EncryptMessage: encrypted), and prints each sealed answer.
+ * (EncryptMessage: encrypted), and prints each sealed answer.  With
+ * PAUSE-FIFO, it waits for a line there before its last request (so that
+ * the demo can show the live contexts with secmsgctl).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,8 +56,9 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s SOCKET SERVER-UID\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s SOCKET SERVER-UID [PAUSE-FIFO]\n",
+			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -88,6 +91,9 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
 		uint64_t seq;
+
+		if (argc == 4 && i + 1 == sizeof(requests) / sizeof(requests[0]))
+			demo_pause(argv[3]);
 
 		st = frame_protect(ctx, &f, requests[i].kind, requests[i].text,
 				   &seq);

@@ -189,3 +189,15 @@ const char *who(const struct sm_name *n, char *buf, size_t len)
 	snprintf(buf, len, "%s (uid %u)", n->user, n->id.uid);
 	return buf;
 }
+
+void demo_pause(const char *fifo)
+{
+	char line[16];
+	FILE *f = fopen(fifo, "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+}

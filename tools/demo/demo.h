@@ -40,6 +40,8 @@ int demo_connect(const char *path);
 int demo_listen(const char *path);
 /* The short name of a status ("SM_E_MESSAGE_ALTERED"), for one line. */
 const char *status_name(sm_status st, char *buf, size_t len);
+/* Wait for a line on the named pipe @fifo. */
+void demo_pause(const char *fifo);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
 

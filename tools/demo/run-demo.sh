@@ -65,6 +65,17 @@ log=$dir/demo.log
 chmod 666 "$log"
 tail -n +1 -f "$log" &
 tpid=$!
+# The administrator's view, when secmsgctl is built: every event live, and
+# the contexts while the client waits before its last request.
+ctl=$bin/secmsgctl
+mpid= pause=
+if [[ -x $ctl ]]; then
+	stdbuf -oL "$ctl" monitor | stdbuf -oL sed 's/^/monitor: /' >>"$log" &
+	mpid=$!
+	pause=$dir/pause
+	mkfifo -m 666 "$pause"
+	for _ in $(seq 50); do grep -q '^monitor: watching' "$log" && break; sleep 0.1; done
+fi
 as fileserver +setuid,+setgid -- \
 	"$bin/secmsg-demo-server" "$dir/server.sock" "$files" >>"$log" 2>&1 &
 spid=$!
@@ -74,10 +85,18 @@ rpid=$!
 for _ in $(seq 100); do [ -S "$dir/relay.sock" ] && break; sleep 0.1; done
 rc=0
 as alice "" -- "$bin/secmsg-demo-client" "$dir/relay.sock" "$FILESERVER" \
-	>>"$log" 2>&1 || rc=$?
+	$pause >>"$log" 2>&1 &
+cpid=$!
+if [[ -n $pause ]]; then
+	for _ in $(seq 300); do grep -q '^client: answer 3' "$log" && break; sleep 0.1; done
+	{ echo "admin:  secmsgctl list"; "$ctl" list | sed 's/^/admin:  /'; } >>"$log" 2>&1
+	echo go >"$pause"
+fi
+wait $cpid || rc=$?
 wait $rpid || rc=$?
 wait $spid || rc=$?
 sleep 1.2	# tail -f polls once a second
+[[ -z $mpid ]] || kill $mpid 2>/dev/null || true
 kill $tpid 2>/dev/null || true
 wait $tpid 2>/dev/null || true
 
@@ -97,6 +116,16 @@ check 'REJECTED: SM_E_MESSAGE_ALTERED' "the altered request rejected"
 check 'REJECTED: SM_E_REPLAYED' "the replayed request rejected"
 [ "$(grep -c 'reverted: euid 1100 again' "$log")" -eq 2 ] ||
 	{ echo "demo: missing: two reverts"; ok=0; }
+if [[ -x $ctl ]]; then
+	check '^admin: .* local +acceptor .* 1001/' \
+		"secmsgctl list: the server's context, its peer alice"
+	check '^admin: .* local +initiator .* 1100/' \
+		"secmsgctl list: the client's context, its peer fileserver"
+	check '^monitor: .* altered +ctx .* verdict altered' \
+		"secmsgctl monitor: the integrity failure"
+	check '^monitor: .* replay +ctx .* verdict replayed' \
+		"secmsgctl monitor: the replay"
+fi
 echo
 if [ $ok = 1 ] && [ $rc = 0 ]; then
 	echo "demo: OK: mutual authentication by the kernel; alice's file read as alice, bob's refused;"
