@@ -9,6 +9,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -19,6 +20,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
+#include <linux/secmsg_kernel.h>
 #include <crypto/aead.h>
 
 #include "context.h"
@@ -277,54 +279,50 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 	id->flags = SECMSG_ID_VALID | (unmapped ? SECMSG_ID_UNMAPPED : 0);
 }
 
-static int secmsg_ctx_query(struct secmsg_ctx *ctx,
-			    struct secmsg_query __user *uq)
+/*
+ * What QUERY reports, for the ioctl and the kernel API: everything of @q
+ * but its size is set (flags zero).  Identities are as the calling task
+ * sees them.
+ */
+static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
+				  struct secmsg_query *q)
 {
 	bool complete = secmsg_ctx_is_complete(ctx);
 	struct crypto_aead *tfm = complete ? ctx->tx.tfm : NULL;
 	struct secmsg_counters *c;
-	struct secmsg_query q;
-	u32 usize;
-	int err;
+	u32 size = q->size;
 
-	err = secmsg_copy_struct(&q, sizeof(q), uq, SECMSG_QUERY_SIZE_VER0,
-				 &usize);
-	if (err)
-		return err;
-	if (q.flags)
-		return -EINVAL;
-
-	memset(&q, 0, sizeof(q));
-	q.size = min_t(u32, usize, sizeof(q));
-	q.package = ctx->package;
-	q.role = ctx->role;
-	q.suite = ctx->suite->id;
-	q.ctx_flags = ctx->flags;
-	q.state = secmsg_ctx_state(ctx);
-	q.max_token = ctx->package == SECMSG_PKG_LOCAL ?
-		      SECMSG_LOCAL_TOKEN_SIZE : 0;
-	q.max_signature = SECMSG_TOKEN_SIZE;
-	q.block_size = SECMSG_BLOCK_SIZE;
-	q.security_trailer = SECMSG_TOKEN_SIZE;
-	q.stream_header = SECMSG_STREAM_HEADER_SIZE;
-	q.stream_trailer = SECMSG_STREAM_TRAILER_SIZE;
-	q.max_message = SECMSG_MAX_MESSAGE;
-	q.max_buffers = SECMSG_MAX_BUFFERS;
+	memset(q, 0, sizeof(*q));
+	q->size = size;
+	q->package = ctx->package;
+	q->role = ctx->role;
+	q->suite = ctx->suite->id;
+	q->ctx_flags = ctx->flags;
+	q->state = secmsg_ctx_state(ctx);
+	q->max_token = ctx->package == SECMSG_PKG_LOCAL ?
+		       SECMSG_LOCAL_TOKEN_SIZE : 0;
+	q->max_signature = SECMSG_TOKEN_SIZE;
+	q->block_size = SECMSG_BLOCK_SIZE;
+	q->security_trailer = SECMSG_TOKEN_SIZE;
+	q->stream_header = SECMSG_STREAM_HEADER_SIZE;
+	q->stream_trailer = SECMSG_STREAM_TRAILER_SIZE;
+	q->max_message = SECMSG_MAX_MESSAGE;
+	q->max_buffers = SECMSG_MAX_BUFFERS;
 	if (ctx->replay.mode != SECMSG_REPLAY_NONE)
-		q.replay_window = SECMSG_REPLAY_WINDOW;
+		q->replay_window = SECMSG_REPLAY_WINDOW;
 	if (tfm && secmsg_crypto_is_async(tfm))
-		q.driver_flags |= SECMSG_DRIVER_ASYNC;
-	q.lifetime = ctx->lifetime;
-	strscpy(q.algorithm, ctx->suite->alg, sizeof(q.algorithm));
+		q->driver_flags |= SECMSG_DRIVER_ASYNC;
+	q->lifetime = ctx->lifetime;
+	strscpy(q->algorithm, ctx->suite->alg, sizeof(q->algorithm));
 	if (tfm)
-		strscpy(q.driver, crypto_aead_driver_name(tfm),
-			sizeof(q.driver));
-	q.created = ctx->created;
-	q.expires = ctx->expires;
-	q.send_seq = atomic64_read(&ctx->send_seq);
-	q.recv_seq = secmsg_replay_next(&ctx->replay);
+		strscpy(q->driver, crypto_aead_driver_name(tfm),
+			sizeof(q->driver));
+	q->created = ctx->created;
+	q->expires = ctx->expires;
+	q->send_seq = atomic64_read(&ctx->send_seq);
+	q->recv_seq = secmsg_replay_next(&ctx->replay);
 
-	c = &q.counters;
+	c = &q->counters;
 	c->signed_msgs = atomic64_read(&ctx->counters[SECMSG_CNT_SIGNED]);
 	c->verified = atomic64_read(&ctx->counters[SECMSG_CNT_VERIFIED]);
 	c->sealed = atomic64_read(&ctx->counters[SECMSG_CNT_SEALED]);
@@ -338,23 +336,40 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	c->bad_token = atomic64_read(&ctx->counters[SECMSG_CNT_BAD_TOKEN]);
 	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
 
-	q.imp_level = ctx->imp_level;
+	q->imp_level = ctx->imp_level;
 	if (ctx->local_cred) {
-		secmsg_identity_fill(&q.local, ctx->local_cred, ctx->tgid);
-		secmsg_lsm_fill(q.local_lsm, ctx->local_lsm, &q.local);
+		secmsg_identity_fill(&q->local, ctx->local_cred, ctx->tgid);
+		secmsg_lsm_fill(q->local_lsm, ctx->local_lsm, &q->local);
 	}
 	if (complete && ctx->peer_cred) {
 		/* At level ANONYMOUS the server is not told who the client is. */
 		if (ctx->role == SECMSG_ROLE_ACCEPTOR &&
 		    ctx->imp_level == SECMSG_IMP_ANONYMOUS) {
-			q.peer.flags = SECMSG_ID_ANONYMOUS;
+			q->peer.flags = SECMSG_ID_ANONYMOUS;
 		} else {
-			secmsg_identity_fill(&q.peer, ctx->peer_cred,
+			secmsg_identity_fill(&q->peer, ctx->peer_cred,
 					     ctx->peer_tgid);
-			secmsg_lsm_fill(q.peer_lsm, ctx->peer_lsm, &q.peer);
+			secmsg_lsm_fill(q->peer_lsm, ctx->peer_lsm, &q->peer);
 		}
 	}
+}
 
+static int secmsg_ctx_query(struct secmsg_ctx *ctx,
+			    struct secmsg_query __user *uq)
+{
+	struct secmsg_query q;
+	u32 usize;
+	int err;
+
+	err = secmsg_copy_struct(&q, sizeof(q), uq, SECMSG_QUERY_SIZE_VER0,
+				 &usize);
+	if (err)
+		return err;
+	if (q.flags)
+		return -EINVAL;
+
+	q.size = min_t(u32, usize, sizeof(q));
+	secmsg_ctx_fill_query(ctx, &q);
 	if (copy_to_user(uq, &q, q.size))
 		return -EFAULT;
 	return 0;
@@ -388,6 +403,25 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 	}
 	return -ENOTTY;
 }
+
+/**
+ * secmsg_kquery() - everything about a context (QueryContextAttributes)
+ * @ctx: a context reference from secmsg_kctx_from_fd()
+ * @q:   out: as SECMSG_IOC_QUERY fills it (the whole struct; @q->size is
+ *       set to its size); uids, gids and pids as the calling task's
+ *       namespaces see them
+ *
+ * Context: process.
+ *
+ * Return: 0.
+ */
+int secmsg_kquery(struct secmsg_ctx *ctx, struct secmsg_query *q)
+{
+	q->size = sizeof(*q);
+	secmsg_ctx_fill_query(ctx, q);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(secmsg_kquery);
 
 static int secmsg_ctx_file_release(struct inode *inode, struct file *file)
 {
@@ -424,6 +458,60 @@ static const struct file_operations secmsg_ctx_fops = {
 	.show_fdinfo = secmsg_ctx_show_fdinfo,
 	.llseek = noop_llseek,
 };
+
+/**
+ * secmsg_kctx_from_fd() - a kernel reference to the context behind an fd
+ * @fd: a context descriptor of the calling task (one that IMPORT, INIT or
+ *      ACCEPT returned, or a copy of it)
+ *
+ * The reference keeps the context (keys, transforms, sequence numbers,
+ * replay window, counters) and the secmsg module alive however the fd
+ * and its copies are closed, until secmsg_kctx_put().  Messages through
+ * it and through the fd share everything.  An expired or revoked context
+ * is returned all the same: its message calls give the verdict.
+ *
+ * Context: process (the calling task's descriptor table).
+ *
+ * Return: the context, or ERR_PTR(-EBADF) if @fd is not an open
+ * descriptor, ERR_PTR(-EINVAL) if it is not a secmsg context (including
+ * /dev/secmsg itself).
+ */
+struct secmsg_ctx *secmsg_kctx_from_fd(int fd)
+{
+	struct secmsg_ctx *ctx;
+	struct fd f = fdget(fd);
+
+	if (!f.file)
+		return ERR_PTR(-EBADF);
+	if (f.file->f_op != &secmsg_ctx_fops) {
+		fdput(f);
+		return ERR_PTR(-EINVAL);
+	}
+	ctx = f.file->private_data;
+	/* The open file pins the module already: this cannot fail. */
+	__module_get(THIS_MODULE);
+	secmsg_ctx_get(ctx);
+	fdput(f);
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(secmsg_kctx_from_fd);
+
+/**
+ * secmsg_kctx_put() - drop a reference from secmsg_kctx_from_fd()
+ * @ctx: the context
+ *
+ * The last reference (fd or kernel) wipes the keys and frees the context.
+ * The module stays pinned until every kernel reference is dropped.
+ *
+ * Context: process; may sleep.
+ */
+void secmsg_kctx_put(struct secmsg_ctx *ctx)
+{
+	secmsg_ctx_put(ctx);
+	/* Our caller's module depends on ours: we cannot go away here. */
+	module_put(THIS_MODULE);
+}
+EXPORT_SYMBOL_GPL(secmsg_kctx_put);
 
 #define SECMSG_IMPORT_CTX_FLAGS	(SECMSG_CTX_REPLAY_DETECT | \
 				 SECMSG_CTX_SEQUENCE_DETECT | \

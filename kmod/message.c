@@ -27,8 +27,16 @@
  * the user's pages can make the AEAD read different bytes in its hash and
  * cipher passes, but those pages are also where the output goes, so it
  * gains nothing it could not do by writing them after the call.
+ *
+ * Kernel consumers (include/linux/secmsg_kernel.h) send their messages
+ * down the same path: secmsg_msg_one() for a single message, the same
+ * parse, state check, verdicts, counters, sequence numbers and replay
+ * window.  Only the buffer memory differs: kernel addresses or
+ * scatterlists instead of user pointers, read and written through
+ * secmsg_buf_read() and secmsg_buf_write(), and always bounced.
  */
 #include <crypto/aead.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -37,6 +45,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/secmsg_kernel.h>
 #include <asm/unaligned.h>
 
 #include "context.h"
@@ -74,6 +83,7 @@ static_assert(sizeof(struct secmsg_buffer) == 24);
 static_assert(SECMSG_HDR_SIZE + SECMSG_TAG_SIZE == SECMSG_TOKEN_SIZE);
 static_assert(SECMSG_STREAM_HEADER_SIZE == SECMSG_HDR_SIZE);
 static_assert(SECMSG_STREAM_TRAILER_SIZE == SECMSG_TAG_SIZE);
+static_assert(SECMSG_MAX_BUFFERS <= 32);	/* secmsg_parsed.sgmask */
 
 /**
  * struct secmsg_parsed - a message's buffer list, checked
@@ -87,6 +97,8 @@ static_assert(SECMSG_STREAM_TRAILER_SIZE == SECMSG_TAG_SIZE);
  * @data:      index of the (last) DATA buffer, or -1
  * @rwc_len:   covered bytes in DATA buffers flagged READONLY_WITH_CHECKSUM
  * @plain_len: covered bytes in DATA buffers without flags
+ * @sgmask:    kernel messages: bit i is set when buffer i is a
+ *             scatterlist (whose @buf[i].ptr is 0)
  * @start:     scratch for the overlap check (off the stack, which the
  * @end:       kernel may zero-initialise on every call)
  */
@@ -101,6 +113,7 @@ struct secmsg_parsed {
 	int data;
 	u32 rwc_len;
 	u32 plain_len;
+	u32 sgmask;
 	u64 start[SECMSG_MAX_BUFFERS];
 	u64 end[SECMSG_MAX_BUFFERS];
 };
@@ -110,6 +123,10 @@ struct secmsg_parsed {
  * @ctx:        the context
  * @req:        AEAD request, right after this struct in the same allocation
  * @ubuf:       the user's buffer array of the current message
+ * @kbuf:       a kernel message's buffers, or NULL for a user message:
+ *              then @p.buf[i].ptr is a kernel address (or 0 for a
+ *              scatterlist) and buffer memory is read and written
+ *              through secmsg_buf_read() and secmsg_buf_write()
  * @p:          its parsed buffer list
  * @bounce:     the bounce buffer: @small, or kvmalloc()ed
  * @bounce_len: its length
@@ -132,6 +149,7 @@ struct secmsg_work {
 	struct secmsg_ctx *ctx;
 	struct aead_request *req;
 	struct secmsg_buffer __user *ubuf;
+	struct secmsg_kbuffer *kbuf;
 	struct secmsg_parsed p;
 	u8 *bounce;
 	size_t bounce_len;
@@ -239,6 +257,7 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 		w->small_len = size - small_off;
 	}
 	w->ctx = ctx;
+	w->kbuf = NULL;
 	aead_request_set_tfm(w->req, tfm);
 	w->bounce = NULL;
 	w->sg = NULL;
@@ -474,10 +493,57 @@ static bool secmsg_selected(const struct secmsg_buffer *b,
 	}
 }
 
+/*
+ * Buffer memory.  A user message's buffers are user memory; a kernel
+ * message's are kernel memory (kvec form, its address in @p.buf[i].ptr)
+ * or part of a scatterlist.  The engine reads and writes buffer bytes
+ * only through these two, so both kinds go through the same code.  A
+ * scatterlist's length was checked against the access beforehand
+ * (secmsg_kbuf_check()); a short copy still fails cleanly.
+ */
+static int secmsg_buf_read(const struct secmsg_work *w, unsigned int i,
+			   u32 off, void *dst, u32 len)
+{
+	const struct secmsg_kbuffer *kb;
+
+	if (likely(!w->kbuf))
+		return copy_from_user(dst, u64_to_user_ptr(w->p.buf[i].ptr + off),
+				      len) ? -EFAULT : 0;
+	kb = &w->kbuf[i];
+	if (!kb->sg) {
+		memcpy(dst, kb->base + off, len);
+		return 0;
+	}
+	if (sg_pcopy_to_buffer(kb->sg, sg_nents(kb->sg), dst, len,
+			       (size_t)kb->offset + off) != len)
+		return -EFAULT;
+	return 0;
+}
+
+static int secmsg_buf_write(const struct secmsg_work *w, unsigned int i,
+			    u32 off, const void *src, size_t len)
+{
+	const struct secmsg_kbuffer *kb;
+
+	if (likely(!w->kbuf))
+		return copy_to_user(u64_to_user_ptr(w->p.buf[i].ptr + off), src,
+				    len) ? -EFAULT : 0;
+	kb = &w->kbuf[i];
+	if (!kb->sg) {
+		memcpy(kb->base + off, src, len);
+		return 0;
+	}
+	if (sg_pcopy_from_buffer(kb->sg, sg_nents(kb->sg), src, len,
+				 (size_t)kb->offset + off) != len)
+		return -EFAULT;
+	return 0;
+}
+
 /* Copy the selected DATA buffers, in order, to @dst. */
-static int secmsg_gather(const struct secmsg_parsed *p, enum secmsg_sel sel,
+static int secmsg_gather(const struct secmsg_work *w, enum secmsg_sel sel,
 			 u8 *dst)
 {
+	const struct secmsg_parsed *p = &w->p;
 	unsigned int i;
 
 	for (i = 0; i < p->nbuf; i++) {
@@ -485,7 +551,7 @@ static int secmsg_gather(const struct secmsg_parsed *p, enum secmsg_sel sel,
 
 		if (!secmsg_selected(b, sel) || !b->len)
 			continue;
-		if (copy_from_user(dst, u64_to_user_ptr(b->ptr), b->len))
+		if (secmsg_buf_read(w, i, 0, dst, b->len))
 			return -EFAULT;
 		dst += b->len;
 	}
@@ -493,9 +559,10 @@ static int secmsg_gather(const struct secmsg_parsed *p, enum secmsg_sel sel,
 }
 
 /* Copy @src back to the selected DATA buffers, in order. */
-static int secmsg_scatter(const struct secmsg_parsed *p, enum secmsg_sel sel,
+static int secmsg_scatter(const struct secmsg_work *w, enum secmsg_sel sel,
 			  const u8 *src)
 {
+	const struct secmsg_parsed *p = &w->p;
 	unsigned int i;
 
 	for (i = 0; i < p->nbuf; i++) {
@@ -503,7 +570,7 @@ static int secmsg_scatter(const struct secmsg_parsed *p, enum secmsg_sel sel,
 
 		if (!secmsg_selected(b, sel) || !b->len)
 			continue;
-		if (copy_to_user(u64_to_user_ptr(b->ptr), src, b->len))
+		if (secmsg_buf_write(w, i, 0, src, b->len))
 			return -EFAULT;
 		src += b->len;
 	}
@@ -545,7 +612,8 @@ static int secmsg_check_overlap(struct secmsg_parsed *p)
 		u32 len = secmsg_accessed_len(p, i);
 		u64 s = p->buf[i].ptr, e;
 
-		if (!len)
+		/* Scatterlists have no address to compare: the caller's. */
+		if (!len || (p->sgmask & BIT(i)))
 			continue;
 		if (check_add_overflow(s, (u64)len, &e))
 			return -EFAULT;
@@ -782,21 +850,40 @@ static int secmsg_open(struct secmsg_work *w, struct secmsg_message *m,
 	return 0;
 }
 
+/* Write back buffer @i's len. */
 static int secmsg_put_len(struct secmsg_work *w, int i, u32 len)
 {
+	if (w->kbuf) {
+		w->kbuf[i].len = len;
+		return 0;
+	}
 	return put_user(len, &w->ubuf[i].len) ? -EFAULT : 0;
+}
+
+/* Point buffer @i at buffer @from's bytes from @off on (UNSEAL stream). */
+static int secmsg_put_ptr(struct secmsg_work *w, int i, int from, u32 off)
+{
+	struct secmsg_kbuffer *kb;
+
+	if (!w->kbuf)
+		return put_user(w->p.buf[from].ptr + off, &w->ubuf[i].ptr) ?
+		       -EFAULT : 0;
+	kb = &w->kbuf[i];
+	kb->sg = w->kbuf[from].sg;
+	kb->base = kb->sg ? NULL : w->kbuf[from].base + off;
+	kb->offset = kb->sg ? w->kbuf[from].offset + off : 0;
+	return 0;
 }
 
 /* Token form: header || tag, written to the TOKEN buffer. */
 static int secmsg_put_token(struct secmsg_work *w, const u8 *hdr,
 			    const u8 *tag)
 {
-	const struct secmsg_buffer *tok = &w->p.buf[w->p.token];
 	u8 token[SECMSG_TOKEN_SIZE];
 
 	memcpy(token, hdr, SECMSG_HDR_SIZE);
 	memcpy(token + SECMSG_HDR_SIZE, tag, SECMSG_TAG_SIZE);
-	if (copy_to_user(u64_to_user_ptr(tok->ptr), token, sizeof(token)))
+	if (secmsg_buf_write(w, w->p.token, 0, token, sizeof(token)))
 		return -EFAULT;
 	return secmsg_put_len(w, w->p.token, SECMSG_TOKEN_SIZE);
 }
@@ -817,7 +904,7 @@ static int secmsg_sign(struct secmsg_work *w, struct secmsg_message *m)
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
-	err = secmsg_gather(p, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
+	err = secmsg_gather(w, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
 	if (!err)
 		err = secmsg_bounce_sg(w, SECMSG_HDR_SIZE + dlen);
 	if (err)
@@ -875,7 +962,7 @@ static int secmsg_seal_put_token(struct secmsg_work *w, bool sealed,
 	int err;
 
 	if (sealed) {
-		err = secmsg_scatter(p, SECMSG_SEL_PLAIN, w->bounce + aad);
+		err = secmsg_scatter(w, SECMSG_SEL_PLAIN, w->bounce + aad);
 		if (err)
 			return err;
 	}
@@ -895,7 +982,8 @@ static bool secmsg_stream_contiguous(const struct secmsg_parsed *p,
 	u64 next = p->buf[p->header].ptr + SECMSG_HDR_SIZE;
 	unsigned int i;
 
-	if (!sealed || p->rwc_len)
+	/* Scatterlists have no address to compare. */
+	if (!sealed || p->rwc_len || p->sgmask)
 		return false;
 	for (i = 0; i < p->nbuf; i++) {
 		const struct secmsg_buffer *b = &p->buf[i];
@@ -913,23 +1001,24 @@ static int secmsg_seal_put_stream(struct secmsg_work *w, bool sealed,
 				  u32 aad, u32 text)
 {
 	const struct secmsg_parsed *p = &w->p;
-	void __user *uhdr = u64_to_user_ptr(p->buf[p->header].ptr);
-	void __user *utrl = u64_to_user_ptr(p->buf[p->trailer].ptr);
 	int err;
 
 	if (secmsg_stream_contiguous(p, sealed)) {
-		if (copy_to_user(uhdr, w->bounce, w->bounce_len))
+		/* The header buffer's address is the whole stream's. */
+		if (secmsg_buf_write(w, p->header, 0, w->bounce,
+				     w->bounce_len))
 			return -EFAULT;
 	} else {
 		if (sealed) {
-			err = secmsg_scatter(p, SECMSG_SEL_PLAIN,
+			err = secmsg_scatter(w, SECMSG_SEL_PLAIN,
 					     w->bounce + aad);
 			if (err)
 				return err;
 		}
-		if (copy_to_user(uhdr, w->bounce, SECMSG_HDR_SIZE) ||
-		    copy_to_user(utrl, w->bounce + aad + text,
-				 SECMSG_TAG_SIZE))
+		if (secmsg_buf_write(w, p->header, 0, w->bounce,
+				     SECMSG_HDR_SIZE) ||
+		    secmsg_buf_write(w, p->trailer, 0, w->bounce + aad + text,
+				     SECMSG_TAG_SIZE))
 			return -EFAULT;
 	}
 	err = secmsg_put_len(w, p->header, SECMSG_HDR_SIZE);
@@ -957,9 +1046,10 @@ static unsigned int secmsg_plain_ranges(const struct secmsg_parsed *p,
 }
 
 /* Whether a sealed message's data goes through pinned pages. */
-static bool secmsg_use_pins(const struct secmsg_parsed *p, u32 text)
+static bool secmsg_use_pins(const struct secmsg_work *w, u32 text)
 {
-	return !p->rwc_len && text >= SECMSG_PIN_MIN;
+	/* Kernel memory needs no pinning: always the bounce path. */
+	return !w->p.rwc_len && text >= SECMSG_PIN_MIN && !w->kbuf;
 }
 
 static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
@@ -987,7 +1077,7 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
-	pinned = sealed && secmsg_use_pins(p, text);
+	pinned = sealed && secmsg_use_pins(w, text);
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
@@ -996,13 +1086,13 @@ static int secmsg_seal(struct secmsg_work *w, struct secmsg_message *m)
 		err = secmsg_pin(w, r, secmsg_plain_ranges(p, r));
 	} else if (sealed) {
 		w->wipe = true;
-		err = secmsg_gather(p, SECMSG_SEL_RWC,
+		err = secmsg_gather(w, SECMSG_SEL_RWC,
 				    w->bounce + SECMSG_HDR_SIZE);
 		if (!err)
-			err = secmsg_gather(p, SECMSG_SEL_PLAIN,
+			err = secmsg_gather(w, SECMSG_SEL_PLAIN,
 					    w->bounce + aad);
 	} else {
-		err = secmsg_gather(p, SECMSG_SEL_ALL,
+		err = secmsg_gather(w, SECMSG_SEL_ALL,
 				    w->bounce + SECMSG_HDR_SIZE);
 	}
 	if (!err)
@@ -1044,7 +1134,7 @@ static int secmsg_verify(struct secmsg_work *w, struct secmsg_message *m)
 
 	if (tok->len < SECMSG_TOKEN_SIZE)
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
-	if (copy_from_user(token, u64_to_user_ptr(tok->ptr), sizeof(token)))
+	if (secmsg_buf_read(w, p->token, 0, token, sizeof(token)))
 		return -EFAULT;
 	if (!secmsg_hdr_parse(w->ctx, token, SECMSG_TOK_SIGN, &sealed, &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
@@ -1053,7 +1143,7 @@ static int secmsg_verify(struct secmsg_work *w, struct secmsg_message *m)
 	if (err)
 		return err;
 	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
-	err = secmsg_gather(p, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
+	err = secmsg_gather(w, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
 	if (err)
 		return err;
 	memcpy(w->bounce + SECMSG_HDR_SIZE + dlen, token + SECMSG_HDR_SIZE,
@@ -1108,7 +1198,7 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 
 	if (tok->len < SECMSG_TOKEN_SIZE)
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
-	if (copy_from_user(token, u64_to_user_ptr(tok->ptr), sizeof(token)))
+	if (secmsg_buf_read(w, p->token, 0, token, sizeof(token)))
 		return -EFAULT;
 	if (!secmsg_hdr_parse(w->ctx, token, SECMSG_TOK_WRAP, &sealed, &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
@@ -1118,7 +1208,7 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 		return -EMSGSIZE;
 	aad = SECMSG_HDR_SIZE + (sealed ? p->rwc_len : dlen);
 	text = sealed ? p->plain_len : 0;
-	if (sealed && secmsg_use_pins(p, text)) {
+	if (sealed && secmsg_use_pins(w, text)) {
 		struct secmsg_range r[SECMSG_MAX_BUFFERS];
 
 		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
@@ -1136,13 +1226,13 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 	w->wipe = sealed;
 	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
 	if (sealed) {
-		err = secmsg_gather(p, SECMSG_SEL_RWC,
+		err = secmsg_gather(w, SECMSG_SEL_RWC,
 				    w->bounce + SECMSG_HDR_SIZE);
 		if (!err)
-			err = secmsg_gather(p, SECMSG_SEL_PLAIN,
+			err = secmsg_gather(w, SECMSG_SEL_PLAIN,
 					    w->bounce + aad);
 	} else {
-		err = secmsg_gather(p, SECMSG_SEL_ALL,
+		err = secmsg_gather(w, SECMSG_SEL_ALL,
 				    w->bounce + SECMSG_HDR_SIZE);
 	}
 	if (err)
@@ -1155,7 +1245,7 @@ static int secmsg_unseal_token(struct secmsg_work *w,
 		return err;
 out:
 	if (sealed) {
-		err = secmsg_scatter(p, SECMSG_SEL_PLAIN, w->bounce + aad);
+		err = secmsg_scatter(w, SECMSG_SEL_PLAIN, w->bounce + aad);
 		if (err)
 			return err;
 	}
@@ -1169,7 +1259,6 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 {
 	const struct secmsg_parsed *p = &w->p;
 	const struct secmsg_buffer *s = &p->buf[p->stream];
-	u8 __user *ustream = u64_to_user_ptr(s->ptr);
 	u32 n, aad, text;
 	bool sealed;
 	u64 seq;
@@ -1180,14 +1269,14 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 				   SECMSG_TOKEN_SIZE, p->stream);
 	n = s->len - SECMSG_TOKEN_SIZE;
 
-	if (n >= SECMSG_PIN_MIN) {
+	if (secmsg_use_pins(w, n)) {
 		struct secmsg_range r = { s->ptr + SECMSG_HDR_SIZE, n };
 
 		/* As the bounce path, read (pin) it all before parsing. */
-		if (copy_from_user(w->edge, ustream, SECMSG_HDR_SIZE) ||
-		    copy_from_user(w->edge + SECMSG_HDR_SIZE,
-				   ustream + SECMSG_HDR_SIZE + n,
-				   SECMSG_TAG_SIZE))
+		if (secmsg_buf_read(w, p->stream, 0, w->edge,
+				    SECMSG_HDR_SIZE) ||
+		    secmsg_buf_read(w, p->stream, SECMSG_HDR_SIZE + n,
+				    w->edge + SECMSG_HDR_SIZE, SECMSG_TAG_SIZE))
 			return -EFAULT;
 		err = secmsg_pin(w, &r, 1);
 		if (err)
@@ -1209,7 +1298,7 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 	err = secmsg_bounce_alloc(w, s->len);
 	if (err)
 		return err;
-	if (copy_from_user(w->bounce, ustream, s->len))
+	if (secmsg_buf_read(w, p->stream, 0, w->bounce, s->len))
 		return -EFAULT;
 	if (!secmsg_hdr_parse(w->ctx, w->bounce, SECMSG_TOK_WRAP, &sealed,
 			      &seq))
@@ -1225,11 +1314,12 @@ static int secmsg_unseal_stream(struct secmsg_work *w,
 		return err;
 out:
 	/* A sign-only wrap's data is plaintext already. */
-	if (sealed && copy_to_user(ustream + SECMSG_HDR_SIZE,
-				   w->bounce + SECMSG_HDR_SIZE, n))
+	if (sealed && secmsg_buf_write(w, p->stream, SECMSG_HDR_SIZE,
+				       w->bounce + SECMSG_HDR_SIZE, n))
 		return -EFAULT;
-	if (put_user(s->ptr + SECMSG_HDR_SIZE, &w->ubuf[p->data].ptr))
-		return -EFAULT;
+	err = secmsg_put_ptr(w, p->data, p->stream, SECMSG_HDR_SIZE);
+	if (err)
+		return err;
 	err = secmsg_put_len(w, p->data, n);
 	if (err)
 		return err;
@@ -1238,13 +1328,75 @@ out:
 	return 0;
 }
 
+/*
+ * Read a message's buffer list into @w->p: the user's array, or a kernel
+ * message's (@w->kbuf), whose kvec buffers keep their kernel address in
+ * ptr and whose scatterlist buffers are marked in @w->p.sgmask.
+ */
+static int secmsg_msg_load(struct secmsg_work *w,
+			   const struct secmsg_message *m)
+{
+	unsigned int i;
+
+	w->p.nbuf = m->nbuffers;
+	w->p.sgmask = 0;
+	if (likely(!w->kbuf)) {
+		w->ubuf = u64_to_user_ptr(m->buffers);
+		if (copy_from_user(w->p.buf, w->ubuf,
+				   m->nbuffers * sizeof(struct secmsg_buffer)))
+			return -EFAULT;
+		return 0;
+	}
+	w->ubuf = NULL;
+	for (i = 0; i < m->nbuffers; i++) {
+		const struct secmsg_kbuffer *kb = &w->kbuf[i];
+		struct secmsg_buffer *b = &w->p.buf[i];
+
+		if ((kb->base && kb->sg) || (!kb->sg && kb->offset))
+			return -EINVAL;
+		b->type = kb->type;
+		b->flags = kb->flags;
+		b->ptr = (uintptr_t)kb->base;
+		b->len = kb->len;
+		b->reserved = 0;
+		if (kb->sg)
+			w->p.sgmask |= BIT(i);
+	}
+	return 0;
+}
+
+/*
+ * A kernel message, parsed: every byte the call will access must exist,
+ * as copy_from_user() would find for a user message (EFAULT), but before
+ * anything is done.
+ */
+static int secmsg_kbuf_check(const struct secmsg_work *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->p.nbuf; i++) {
+		const struct secmsg_kbuffer *kb = &w->kbuf[i];
+		u32 len = secmsg_accessed_len(&w->p, i);
+
+		if (!len)
+			continue;
+		if (kb->sg ? sg_nents_for_len(kb->sg, (u64)kb->offset + len) < 0 :
+			     !kb->base)
+			return -EFAULT;
+	}
+	return 0;
+}
+
 /**
  * secmsg_msg_process() - run one message
- * @w:  work area (context, request, bounce room)
+ * @w:  work area (context, request, bounce room); @w->kbuf set for a
+ *      kernel message
  * @op: SECMSG_OP_*
  * @m:  the message, already checked by secmsg_msg_copy_in()
  *
- * Fills @m's out fields.  On success the buffers have been written.
+ * Fills @m's out fields.  On success the buffers have been written.  This
+ * is the one place every message, from user space or from the kernel,
+ * passes on its way to the keys: the context's state is checked here.
  *
  * Return: 0; the errno of a verdict (@m->verdict says which); or another
  * negative errno, with @m->verdict SECMSG_VERDICT_OK and nothing written.
@@ -1252,7 +1404,6 @@ out:
 static int secmsg_msg_process(struct secmsg_work *w, unsigned int op,
 			      struct secmsg_message *m)
 {
-	size_t nbytes = m->nbuffers * sizeof(struct secmsg_buffer);
 	int err;
 
 	m->seq = 0;
@@ -1261,13 +1412,12 @@ static int secmsg_msg_process(struct secmsg_work *w, unsigned int op,
 	m->needed = 0;
 	m->index = SECMSG_NO_INDEX;
 
-	w->ubuf = u64_to_user_ptr(m->buffers);
-	w->p.nbuf = m->nbuffers;
-	if (copy_from_user(w->p.buf, w->ubuf, nbytes)) {
-		err = -EFAULT;
+	err = secmsg_msg_load(w, m);
+	if (err)
 		goto out;
-	}
 	err = secmsg_parse(&w->p, op);
+	if (!err && w->kbuf)
+		err = secmsg_kbuf_check(w);
 	if (err)
 		goto out;
 
@@ -1357,6 +1507,40 @@ static int secmsg_msg_put_result(struct secmsg_message __user *umsg,
 }
 
 /**
+ * secmsg_msg_one() - one message on a context, from user space or not
+ * @ctx:  the context
+ * @op:   SECMSG_OP_*
+ * @m:    the message, well formed; its out fields are set
+ * @kbuf: a kernel message's buffers, or NULL: @m->buffers is a user
+ *        pointer
+ *
+ * The single-message path of the SIGN, VERIFY, SEAL and UNSEAL ioctls and
+ * of the kernel API: the same checks, verdicts, counters and sequence
+ * numbers for both.
+ *
+ * Return: as secmsg_msg_process(); @m->verdict is SECMSG_VERDICT_OK for
+ * an errno that is no verdict's.
+ */
+static int secmsg_msg_one(struct secmsg_ctx *ctx, unsigned int op,
+			  struct secmsg_message *m,
+			  struct secmsg_kbuffer *kbuf)
+{
+	struct secmsg_work *w;
+	int err;
+
+	if (!secmsg_ctx_is_complete(ctx))
+		return secmsg_msg_incomplete(ctx, m);
+	m->verdict = SECMSG_VERDICT_OK;
+	w = secmsg_work_get(ctx, op);
+	if (!w)
+		return -ENOMEM;
+	w->kbuf = kbuf;
+	err = secmsg_msg_process(w, op, m);
+	secmsg_work_put(w);
+	return err;
+}
+
+/**
  * secmsg_msg_ioctl() - SIGN, VERIFY, SEAL, UNSEAL on one message
  * @ctx:  the context
  * @op:   SECMSG_OP_*
@@ -1369,30 +1553,125 @@ long secmsg_msg_ioctl(struct secmsg_ctx *ctx, unsigned int op,
 		      struct secmsg_message __user *umsg)
 {
 	struct secmsg_message m;
-	struct secmsg_work *w;
 	int err, werr;
 
 	err = secmsg_msg_copy_in(&m, umsg, 0);
 	if (err)
 		return err;
-	if (!secmsg_ctx_is_complete(ctx)) {
-		err = secmsg_msg_incomplete(ctx, &m);
-		werr = secmsg_msg_put_result(umsg, &m, op);
-		return werr ?: err;
-	}
-	w = secmsg_work_get(ctx, op);
-	if (!w)
-		return -ENOMEM;
-
-	err = secmsg_msg_process(w, op, &m);
+	err = secmsg_msg_one(ctx, op, &m, NULL);
 	if (!err || m.verdict != SECMSG_VERDICT_OK) {
 		werr = secmsg_msg_put_result(umsg, &m, op);
 		if (werr)
 			err = werr;
 	}
-	secmsg_work_put(w);
 	return err;
 }
+
+/* A kernel message: the ioctl's path, with the kernel's buffers. */
+static int secmsg_kmsg_run(struct secmsg_ctx *ctx, unsigned int op,
+			   struct secmsg_kmsg *km)
+{
+	struct secmsg_message m = {
+		.size = sizeof(m),
+		.qop = km->qop,
+		.nbuffers = km->nbuffers,
+	};
+	int err;
+
+	might_sleep();
+	if (!km->buffers || !km->nbuffers ||
+	    km->nbuffers > SECMSG_MAX_BUFFERS)
+		return -EINVAL;
+	err = secmsg_msg_one(ctx, op, &m, km->buffers);
+	if (err && m.verdict == SECMSG_VERDICT_OK)
+		return err;
+	km->seq = m.seq;
+	km->verdict = m.verdict;
+	km->needed = m.needed;
+	km->index = m.index;
+	if (!err && !secmsg_op_sends(op))
+		km->qop = m.qop;
+	return err;
+}
+
+/**
+ * secmsg_ksign() - sign a kernel message (MakeSignature)
+ * @ctx: a context reference from secmsg_kctx_from_fd()
+ * @msg: one TOKEN (>= 32 bytes; its len is set to 32), DATA*, EMPTY*
+ *
+ * As SECMSG_IOC_SIGN, on kernel memory.  Context: process; may sleep.
+ *
+ * Return: 0; the errno of a verdict, with @msg's out fields set (see
+ * include/uapi/linux/secmsg.h: EKEYEXPIRED, ENOBUFS, EOPNOTSUPP,
+ * ENOTCONN); or EINVAL, EMSGSIZE, EFAULT, ENOMEM with nothing written.
+ */
+int secmsg_ksign(struct secmsg_ctx *ctx, struct secmsg_kmsg *msg)
+{
+	return secmsg_kmsg_run(ctx, SECMSG_OP_SIGN, msg);
+}
+EXPORT_SYMBOL_GPL(secmsg_ksign);
+
+/**
+ * secmsg_kverify() - verify a kernel message (VerifySignature)
+ * @ctx: a context reference from secmsg_kctx_from_fd()
+ * @msg: one TOKEN (>= 32 bytes), DATA*, EMPTY*
+ *
+ * As SECMSG_IOC_VERIFY, on kernel memory, with the context's replay
+ * window.  A failed verify changes nothing but the counters.  Context:
+ * process; may sleep.
+ *
+ * Return: 0; the errno of a verdict with @msg's out fields set (EBADMSG
+ * altered, EALREADY replayed, ESTALE too old, EILSEQ out of sequence,
+ * EKEYEXPIRED, EPROTO, ENOTCONN); or EINVAL, EMSGSIZE, EFAULT, ENOMEM
+ * with nothing written.
+ */
+int secmsg_kverify(struct secmsg_ctx *ctx, struct secmsg_kmsg *msg)
+{
+	return secmsg_kmsg_run(ctx, SECMSG_OP_VERIFY, msg);
+}
+EXPORT_SYMBOL_GPL(secmsg_kverify);
+
+/**
+ * secmsg_kseal() - seal a kernel message (EncryptMessage)
+ * @ctx: a context reference from secmsg_kctx_from_fd()
+ * @msg: token form (TOKEN, DATA*, PADDING?, EMPTY*) or stream form
+ *       (STREAM_HEADER, DATA*, STREAM_TRAILER, EMPTY*); @msg->qop
+ *       SECMSG_QOP_DEFAULT or SECMSG_QOP_WRAP_NO_ENCRYPT
+ *
+ * As SECMSG_IOC_SEAL, on kernel memory: DATA without flags is encrypted in
+ * place.  Context: process; may sleep.
+ *
+ * Return: 0; the errno of a verdict with @msg's out fields set
+ * (EKEYEXPIRED, ENOBUFS, EOPNOTSUPP, ENOTCONN); or EINVAL, EMSGSIZE,
+ * EFAULT, ENOMEM with nothing written.
+ */
+int secmsg_kseal(struct secmsg_ctx *ctx, struct secmsg_kmsg *msg)
+{
+	return secmsg_kmsg_run(ctx, SECMSG_OP_SEAL, msg);
+}
+EXPORT_SYMBOL_GPL(secmsg_kseal);
+
+/**
+ * secmsg_kunseal() - unseal a kernel message (DecryptMessage)
+ * @ctx: a context reference from secmsg_kctx_from_fd()
+ * @msg: token form (TOKEN, DATA*, PADDING?, EMPTY*) or stream form
+ *       (STREAM, DATA, EMPTY*: the DATA buffer is set to the plaintext
+ *       inside the stream)
+ *
+ * As SECMSG_IOC_UNSEAL, on kernel memory, with the context's replay
+ * window.  A failed unseal releases no plaintext and changes nothing but
+ * the counters.  @msg->qop tells whether the message was encrypted.
+ * Context: process; may sleep.
+ *
+ * Return: 0; the errno of a verdict with @msg's out fields set (EBADMSG,
+ * EALREADY, ESTALE, EILSEQ, EKEYEXPIRED, EPROTO, ENODATA, ENOTCONN); or
+ * EINVAL, EMSGSIZE, EFAULT, ENOMEM with nothing written.
+ */
+int secmsg_kunseal(struct secmsg_ctx *ctx, struct secmsg_kmsg *msg)
+{
+	return secmsg_kmsg_run(ctx, SECMSG_OP_UNSEAL, msg);
+}
+EXPORT_SYMBOL_GPL(secmsg_kunseal);
 
 /**
  * secmsg_batch_ioctl() - BATCH: many messages of one kind
