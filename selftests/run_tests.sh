@@ -28,7 +28,7 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	secmsg_uapi secmsg_query secmsg_fd secmsg_threads secmsg_batch
 	secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits
 	secmsg_stress secmsg_faults secmsg_fuzz secmsg_local secmsg_impersonate
-	secmsg_async"
+	secmsg_async secmsg_kapi"
 
 timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
 timeout=${timeout:-900}
@@ -166,6 +166,11 @@ for p in $progs; do
 done
 
 # --- unload ---------------------------------------------------------------
+# The kernel API's sample consumer (secmsg_kapi loads it) uses secmsg.ko's
+# symbols, so it must go first.
+if [[ -d /sys/module/secmsg_echo ]] && ! out=$(rmmod secmsg_echo 2>&1); then
+	record consumer_unload fail "rmmod secmsg_echo: $out"
+fi
 # Leaks while the module is loaded (its data still references what it
 # keeps; what nothing references is lost for good) ...
 [[ -z $kml ]] || { echo "<6>run_tests: ==== kmemleak scan" >/dev/kmsg; kml_check kmemleak_loaded; }

@@ -64,18 +64,21 @@ kdir=$(<"$cache/KDIR")
 
 if [[ $k == debian ]]; then
 	ko=$root/kmod/secmsg.ko	# built by `make module` (make all)
+	echo_ko=$root/selftests/consumer/secmsg_echo.ko	# likewise
 else
 	m=$B/kmod-$k
 	mkdir -p "$m"
 	# The sources git knows of, tracked or new (not ignored build output);
 	# mtimes kept so that kbuild rebuilds only what changed.
-	git ls-files -co --exclude-standard -- Kbuild kmod uapi |
+	git ls-files -co --exclude-standard -- Kbuild kmod uapi include \
+		selftests/consumer |
 		cpio -pdmu --quiet "$m" || died "cannot copy the module sources to $m"
 	if ! out=$(make -C "$kdir" M="$m" modules 2>&1); then
 		echo "$out" >&2
 		died "secmsg.ko does not build against $kdir: $(grep -m3 -E 'error|Error' <<<"$out")"
 	fi
 	ko=$m/kmod/secmsg.ko
+	echo_ko=$m/selftests/consumer/secmsg_echo.ko
 fi
 
 timeout=${VM_TIMEOUT:-$([[ $k == debug ]] && echo 3600 || echo 1800)}
@@ -83,7 +86,8 @@ echo "# ==== $k kernel ($(<"$cache/KVER")), module $ko"
 start=$SECONDS
 bash selftests/vm/run.sh --kernel "$k" --cache "$cache" --timeout "$timeout" \
 	--log "$res/console.log" \
-	--env SECMSG_TEST_BIN="$B/selftests" --env SECMSG_KO="$ko" -- \
+	--env SECMSG_TEST_BIN="$B/selftests" --env SECMSG_KO="$ko" \
+	--env SECMSG_ECHO_KO="$echo_ko" -- \
 	bash selftests/run_tests.sh "$res" 2> >(tee "$res/vm.err" >&2)
 rc=$?
 echo "# ==== $k kernel: guest exit $rc after $((SECONDS - start)) s"
