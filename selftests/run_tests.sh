@@ -155,8 +155,18 @@ else
 	record module_load ok ""
 fi
 
+# The kernel API's sample consumer (secmsg_kapi loads it) uses secmsg.ko's
+# symbols: it must go before secmsg.ko can.
+unload_consumer() {
+	local out
+	if [[ -d /sys/module/secmsg_echo ]] && ! out=$(rmmod secmsg_echo 2>&1); then
+		record consumer_unload fail "rmmod secmsg_echo: $out"
+	fi
+}
+
 # --- the suites ----------------------------------------------------------
 for p in $progs; do
+	[[ $p != secmsg_unload ]] || unload_consumer
 	run_prog "$p"
 	# a crashed program may have left the module unloaded or gone
 	if [[ -z $load_msg && ! -e /dev/secmsg ]]; then
@@ -166,11 +176,7 @@ for p in $progs; do
 done
 
 # --- unload ---------------------------------------------------------------
-# The kernel API's sample consumer (secmsg_kapi loads it) uses secmsg.ko's
-# symbols, so it must go first.
-if [[ -d /sys/module/secmsg_echo ]] && ! out=$(rmmod secmsg_echo 2>&1); then
-	record consumer_unload fail "rmmod secmsg_echo: $out"
-fi
+unload_consumer
 # Leaks while the module is loaded (its data still references what it
 # keeps; what nothing references is lost for good) ...
 [[ -z $kml ]] || { echo "<6>run_tests: ==== kmemleak scan" >/dev/kmsg; kml_check kmemleak_loaded; }
