@@ -36,6 +36,8 @@
 
 #include <dirent.h>
 
+#include "consumer/echo_user.h"
+
 /* setups share one signature; not all use the harness metadata */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
@@ -80,6 +82,8 @@ struct fenv {
 	struct secmsg_accept acc;
 	struct secmsg_complete cmp;
 	uint8_t itok[SECMSG_LOCAL_TOKEN_SIZE], rtok[SECMSG_LOCAL_TOKEN_SIZE];
+	/* the sample kernel consumer's device (kernel API entries), or 0 */
+	int echo;
 	/* before the call */
 	struct secmsg_query qa0, qb0;
 	int nfds0;
@@ -508,6 +512,72 @@ static void ok_unseal_stream(struct __test_metadata *_metadata,
 	ASSERT_EQ(SM_PTR(e->data), e->bufs[1].ptr);
 	ASSERT_EQ(e->len, e->bufs[1].len);
 	ASSERT_EQ(0, memcmp(e->orig, e->data, e->len));
+}
+
+/*
+ * The kernel API (secmsg_kunseal(), secmsg_kseal()) through the sample
+ * consumer: b is attached to secmsg_echo (kvec or scatterlist buffers)
+ * and a's sealed stream is written to it.  The consumer allocates before
+ * it unseals, and the seal reuses the work area the unseal left, so any
+ * failure leaves both contexts as they were.
+ */
+static int setup_kernel_n(struct fenv *e, uint32_t flags)
+{
+	int ret = echo_load();
+
+	if (!ret)
+		ret = setup_unseal_stream_n(e, SMALL);
+	if (ret)
+		return ret;
+	e->echo = open(SECMSG_ECHO_DEVICE, O_RDWR | O_CLOEXEC);
+	if (e->echo < 0)
+		return -errno;
+	return echo_attach(e->echo, e->b, flags);
+}
+
+static int setup_kernel_kvec(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_kernel_n(e, 0);
+}
+
+static int setup_kernel_sg(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_kernel_n(e, SECMSG_ECHO_SG);
+}
+
+static int call_kernel(struct fenv *e)
+{
+	size_t len = e->len + SECMSG_TOKEN_SIZE;
+	ssize_t n = write(e->echo, e->stream, len);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* The reply is the request upper-cased, sealed by b: a opens it. */
+static void ok_kernel(struct __test_metadata *_metadata, struct fenv *e)
+{
+	size_t len = e->len + SECMSG_TOKEN_SIZE;
+	uint32_t i;
+	int ret;
+
+	ASSERT_EQ((ssize_t)len, read(e->echo, e->stream, len));
+	stream_unseal_msg(e);
+	ret = ioctl(e->a, SECMSG_IOC_UNSEAL, &e->m) ? -errno : 0;
+	ASSERT_OK_MSG(ret, e->m);
+	for (i = 0; i < e->len; i++)
+		ASSERT_EQ(e->orig[i] >= 'a' && e->orig[i] <= 'z' ?
+			  e->orig[i] - 'a' + 'A' : e->orig[i], e->data[i]);
+}
+
+/* A failed request leaves no reply. */
+static void failed_kernel(struct __test_metadata *_metadata, struct fenv *e)
+{
+	uint8_t b[64];
+
+	ASSERT_EQ(-1, read(e->echo, b, sizeof(b)));
+	ASSERT_EQ(ENODATA, errno);
 }
 
 /* QUERY */
@@ -1200,6 +1270,8 @@ static void fenv_free(struct fenv *e)
 		close(e->b);
 	if (e->newfd >= 0)
 		close(e->newfd);
+	if (e->echo > 0)
+		close(e->echo);
 	if (!e->stream)
 		free(e->data);
 	free(e->orig);
@@ -1404,6 +1476,9 @@ FAULT_CASE(seal_stream_large_pinned, FI_SLAB | FI_PAGE, setup_seal_stream_large,
 FAULT_CASE(unseal_stream, FI_SLAB, setup_unseal_stream, call_msg, ok_unseal_stream);
 FAULT_CASE(unseal_stream_large, FI_SLAB | FI_PAGE, setup_unseal_stream_large, call_msg, ok_unseal_stream);
 FAULT_CASE(query, FI_SLAB, setup_query, call_query, ok_query);
+/* the kernel API, through the sample consumer module */
+FAULT_CASE_F(kernel_unseal_seal_kvec, FI_SLAB, setup_kernel_kvec, call_kernel, ok_kernel, failed_kernel);
+FAULT_CASE_F(kernel_unseal_seal_scatterlist, FI_SLAB, setup_kernel_sg, call_kernel, ok_kernel, failed_kernel);
 FAULT_CASE(batch_sign, FI_SLAB, setup_batch_sign, call_batch, ok_batch);
 FAULT_CASE(batch_verify, FI_SLAB, setup_batch_verify, call_batch, ok_batch);
 FAULT_CASE(batch_seal, FI_SLAB | FI_PAGE, setup_batch_seal, call_batch, ok_batch);

@@ -13,75 +13,14 @@
 #include "secmsg_test.h"
 
 #include <ctype.h>
-#include <libgen.h>
-#include <limits.h>
-#include <sys/syscall.h>
 
-#include "consumer/secmsg_echo.h"
+#include "consumer/echo_user.h"
 
-#define ECHO_MOD	"secmsg_echo"
 #define REFCNT		"/sys/module/secmsg/refcnt"
 
 static int delete_module(const char *name, unsigned int flags)
 {
 	return syscall(__NR_delete_module, name, flags) ? -errno : 0;
-}
-
-static int load_module(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(__NR_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static const char *secmsg_ko(void)
-{
-	const char *ko = getenv("SECMSG_KO");
-
-	return ko && *ko ? ko : "kmod/secmsg.ko";
-}
-
-/* $SECMSG_ECHO_KO, or DIR/selftests/consumer/secmsg_echo.ko beside
- * DIR/kmod/secmsg.ko.
- */
-static const char *echo_ko(void)
-{
-	static char path[PATH_MAX];
-	const char *ko = getenv("SECMSG_ECHO_KO");
-	char tmp[PATH_MAX];
-
-	if (ko && *ko)
-		return ko;
-	snprintf(tmp, sizeof(tmp), "%s", secmsg_ko());
-	snprintf(path, sizeof(path), "%s/../selftests/consumer/secmsg_echo.ko",
-		 dirname(tmp));
-	return path;
-}
-
-static int wait_for(const char *path)
-{
-	int i;
-
-	for (i = 0; i < 100 && access(path, F_OK); i++)
-		usleep(10000);
-	return access(path, F_OK) ? -ENOENT : 0;
-}
-
-/* Load secmsg_echo.ko unless it is; 0 or -errno. */
-static int echo_load(void)
-{
-	int ret;
-
-	if (!access("/sys/module/" ECHO_MOD, F_OK))
-		return wait_for(SECMSG_ECHO_DEVICE);
-	ret = load_module(echo_ko());
-	if (ret && ret != -EEXIST)
-		return ret;
-	return wait_for(SECMSG_ECHO_DEVICE);
 }
 
 static long secmsg_refcnt(void)
@@ -95,13 +34,6 @@ static long secmsg_refcnt(void)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-static int echo_attach(int echo, int fd, uint32_t flags)
-{
-	struct secmsg_echo_attach a = { .fd = fd, .flags = flags };
-
-	return ioctl(echo, SECMSG_ECHO_IOC_ATTACH, &a) ? -errno : 0;
 }
 
 /* SEAL @len bytes of @text as a stream into @out (len + 32 bytes). */

@@ -152,6 +152,15 @@ static ssize_t echo_write(struct file *file, const char __user *ubuf,
 	req = echo_copy_in(ubuf, count);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
+	/*
+	 * The reply is as long as the request.  Allocated first: once the
+	 * unseal accepted the request, its number is used up.
+	 */
+	rep = kmalloc(count ?: 1, GFP_KERNEL);
+	if (!rep) {
+		kfree_sensitive(req);
+		return -ENOMEM;
+	}
 
 	mutex_lock(&ef->lock);
 	err = -EBADFD;
@@ -162,10 +171,6 @@ static ssize_t echo_write(struct file *file, const char __user *ubuf,
 		goto out;
 
 	/* The service: upper-case the request into the reply. */
-	rep = kmalloc(ECHO_HDR + n + ECHO_TRL, GFP_KERNEL);
-	err = -ENOMEM;
-	if (!rep)
-		goto out;
 	for (i = 0; i < n; i++)
 		rep[ECHO_HDR + i] = data[i] >= 'a' && data[i] <= 'z' ?
 				    data[i] - 'a' + 'A' : data[i];
