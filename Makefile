@@ -88,8 +88,10 @@ bench: deps
 	@$(MAKE) --no-print-directory module tests vm
 	@$(VMRUN) -- bash selftests/bench/run_bench.sh $(B)
 
+# The sample consumer module is a test: not installed.
 install: module lib tools
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= modules_install
 	$(MAKE) -C libsecmsg O=$(B)/lib PREFIX=$(PREFIX) install
 	$(MAKE) -C tools O=$(B)/tools PREFIX=$(PREFIX) install
 
