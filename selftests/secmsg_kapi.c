@@ -248,7 +248,10 @@ static void check_tampered(struct __test_metadata *_metadata, int echo,
 	const uint32_t len = 64;
 	char text[64];
 	unsigned int at[] = { 3, 10, 16, 50, 16 + len + 5 };
+	uint8_t *data;
+	uint64_t seq;
 	unsigned int i;
+	uint32_t n;
 
 	memset(text, 'k', sizeof(text));
 	ASSERT_EQ(0, seal_stream(cli, text, len, req));
@@ -266,20 +269,13 @@ static void check_tampered(struct __test_metadata *_metadata, int echo,
 	ASSERT_EQ(0, echo_send(echo, req, sizeof(req)));
 	ASSERT_EQ((ssize_t)sizeof(req), echo_recv(echo, rep, sizeof(rep)));
 	/* the reply, tampered on the way back, is ALTERED for the user */
-	{
-		uint8_t *data;
-		uint64_t seq;
-		uint32_t n;
-
-		rep[40] ^= 1;
-		ASSERT_EQ(-EBADMSG, unseal_stream(cli, rep, sizeof(req), &data,
-						  &n, &seq));
-		rep[40] ^= 1;
-		ASSERT_EQ(0, unseal_stream(cli, rep, sizeof(req), &data, &n,
-					   &seq));
-		ASSERT_EQ(len, n);
-		ASSERT_EQ('K', data[0]);
-	}
+	rep[40] ^= 1;
+	ASSERT_EQ(-EBADMSG, unseal_stream(cli, rep, sizeof(req), &data, &n,
+					  &seq));
+	rep[40] ^= 1;
+	ASSERT_EQ(0, unseal_stream(cli, rep, sizeof(req), &data, &n, &seq));
+	ASSERT_EQ(len, n);
+	ASSERT_EQ('K', data[0]);
 }
 
 TEST_F(kapi, tampered_request_kvec)
