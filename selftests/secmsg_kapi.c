@@ -565,6 +565,289 @@ TEST_F(kapi, release_drops_reference)
 	close(fd);
 }
 
+/* ---- the same messages through the ioctls and through the kernel API --- */
+
+struct bspec {
+	uint32_t type, flags, len;
+};
+
+/* One side of a differential call: its own copy of every buffer. */
+struct side {
+	struct secmsg_buffer b[8];
+	uint8_t *mem[8];
+	struct secmsg_message m;
+	int ret;
+};
+
+static void side_init(struct side *sd, const struct bspec *bs, unsigned int n,
+		      uint32_t qop, uint32_t seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sd->mem[i] = calloc(1, bs[i].len + 1);
+		ts_fill(sd->mem[i], bs[i].len, seed + i);
+		ts_buf(&sd->b[i], bs[i].type, bs[i].flags, sd->mem[i],
+		       bs[i].len);
+	}
+	ts_msg_init(&sd->m, sd->b, n, qop);
+}
+
+static void side_free(struct side *sd, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		free(sd->mem[i]);
+}
+
+static int kernel_call(int echo, uint32_t op, uint32_t sgmask,
+		       struct secmsg_message *m)
+{
+	struct secmsg_echo_msg em = { .op = op, .sgmask = sgmask,
+				      .msg = SM_PTR(m) };
+
+	return ioctl(echo, SECMSG_ECHO_IOC_MSG, &em) ? -errno : 0;
+}
+
+static unsigned long op_ioctl(uint32_t op)
+{
+	return op == SECMSG_OP_SIGN ? SECMSG_IOC_SIGN :
+	       op == SECMSG_OP_VERIFY ? SECMSG_IOC_VERIFY :
+	       op == SECMSG_OP_SEAL ? SECMSG_IOC_SEAL : SECMSG_IOC_UNSEAL;
+}
+
+/* @u (ioctl) and @k (kernel API) ended the same way, byte for byte. */
+static void same_result(struct __test_metadata *_metadata, struct side *u,
+			struct side *k, unsigned int n, const char *what)
+{
+	unsigned int i;
+
+	ASSERT_EQ(u->ret, k->ret) TH_LOG("%s: errno", what);
+	ASSERT_EQ(u->m.seq, k->m.seq) TH_LOG("%s: seq", what);
+	ASSERT_EQ(u->m.error, k->m.error) TH_LOG("%s: error", what);
+	ASSERT_EQ(u->m.verdict, k->m.verdict) TH_LOG("%s: verdict", what);
+	ASSERT_EQ(u->m.needed, k->m.needed) TH_LOG("%s: needed", what);
+	ASSERT_EQ(u->m.index, k->m.index) TH_LOG("%s: index", what);
+	ASSERT_EQ(u->m.qop, k->m.qop) TH_LOG("%s: qop", what);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(u->b[i].len, k->b[i].len)
+			TH_LOG("%s: buffer %u len", what, i);
+		/* pointers set by the call: the same place in each copy */
+		ASSERT_EQ(u->b[i].ptr != SM_PTR(u->mem[i]),
+			  k->b[i].ptr != SM_PTR(k->mem[i]))
+			TH_LOG("%s: buffer %u ptr", what, i);
+		if (u->b[i].ptr != SM_PTR(u->mem[i])) {
+			ASSERT_EQ(0, memcmp(SM_UPTR(u->b[i].ptr),
+					    SM_UPTR(k->b[i].ptr),
+					    u->b[i].len))
+				TH_LOG("%s: buffer %u moved data", what, i);
+			continue;
+		}
+		ASSERT_EQ(0, memcmp(u->mem[i], k->mem[i], u->b[i].len))
+			TH_LOG("%s: buffer %u bytes", what, i);
+	}
+}
+
+/*
+ * Two context pairs with the same key: A's acceptor takes the ioctls, B's
+ * the kernel API (attached to the consumer).  @send is run by both
+ * acceptors (SIGN or SEAL), then @recv (VERIFY or UNSEAL) of what both
+ * initiators sent, with the buffers of @rs; every result must be equal.
+ */
+struct diff {
+	int dev, cli[2], srv[2], echo;
+};
+
+static void diff_send(struct __test_metadata *_metadata, struct diff *d,
+		      uint32_t op, const struct bspec *bs, unsigned int n,
+		      uint32_t qop, uint32_t sgmask, const char *what)
+{
+	struct side u, k;
+
+	side_init(&u, bs, n, qop, 7);
+	side_init(&k, bs, n, qop, 7);
+	u.ret = ioctl(d->srv[0], op_ioctl(op), &u.m) ? -errno : 0;
+	k.ret = kernel_call(d->echo, op, sgmask, &k.m);
+	same_result(_metadata, &u, &k, n, what);
+	side_free(&u, n);
+	side_free(&k, n);
+}
+
+/*
+ * Each initiator sends (ioctl) with @ss, the buffers @map[i] of the send
+ * become buffer i of the receive (-1: a fresh buffer of @rs[i]; @map
+ * NULL: buffer 0 is every sent buffer, concatenated); then A's
+ * acceptor receives by ioctl, B's by the kernel API.  @tamper flips a
+ * byte of buffer @tamper - 1 of the received message on both sides.
+ */
+static void diff_recv(struct __test_metadata *_metadata, struct diff *d,
+		      uint32_t sop, const struct bspec *ss, unsigned int sn,
+		      uint32_t qop, uint32_t rop, const struct bspec *rs,
+		      const int *map, unsigned int rn, uint32_t sgmask,
+		      unsigned int tamper, int replay, const char *what)
+{
+	struct side su[2], u, k;
+	struct side *r[2] = { &u, &k };
+	unsigned int i, s, at;
+
+	for (s = 0; s < 2; s++) {
+		side_init(&su[s], ss, sn, qop, 11);
+		ASSERT_EQ(0, ioctl(d->cli[s], op_ioctl(sop), &su[s].m))
+			TH_LOG("%s: send: %s", what, strerror(errno));
+		side_init(r[s], rs, rn, 0, 13);
+		for (i = 0, at = 0; !map && i < sn; i++) {
+			memcpy(r[s]->mem[0] + at, su[s].mem[i], su[s].b[i].len);
+			at += su[s].b[i].len;
+		}
+		for (i = 0; map && i < rn; i++) {
+			if (map[i] < 0)
+				continue;
+			/* the sent bytes, as long as the sender said */
+			memcpy(r[s]->mem[i], su[s].mem[map[i]],
+			       su[s].b[map[i]].len < rs[i].len ?
+			       su[s].b[map[i]].len : rs[i].len);
+		}
+		if (tamper)
+			r[s]->mem[tamper - 1][rs[tamper - 1].len / 2] ^= 4;
+	}
+	ASSERT_EQ(0, memcmp(su[0].mem[0], su[1].mem[0], ss[0].len));
+	for (s = 0; s < 1 + !!replay; s++) {
+		ts_msg_init(&u.m, u.b, rn, 0);
+		ts_msg_init(&k.m, k.b, rn, 0);
+		u.ret = ioctl(d->srv[0], op_ioctl(rop), &u.m) ? -errno : 0;
+		k.ret = kernel_call(d->echo, rop, sgmask, &k.m);
+		same_result(_metadata, &u, &k, rn, what);
+	}
+	for (s = 0; s < 2; s++)
+		side_free(&su[s], sn);
+	side_free(&u, rn);
+	side_free(&k, rn);
+}
+
+TEST_F(kapi, same_as_ioctls)
+{
+	const uint32_t RO = SECMSG_BUF_READONLY;
+	const uint32_t RWC = SECMSG_BUF_READONLY_WITH_CHECKSUM;
+	const struct bspec sign[] = {
+		{ SECMSG_BUF_DATA, 0, 100 }, { SECMSG_BUF_TOKEN, 0, 40 },
+		{ SECMSG_BUF_EMPTY, 0, 0 }, { SECMSG_BUF_DATA, RWC, 21 },
+		{ SECMSG_BUF_DATA, RO, 9 }, { SECMSG_BUF_DATA, 0, 0 },
+	};
+	const struct bspec seal[] = {
+		{ SECMSG_BUF_TOKEN, 0, 32 }, { SECMSG_BUF_DATA, 0, 50 },
+		{ SECMSG_BUF_DATA, RWC, 30 }, { SECMSG_BUF_PADDING, 0, 8 },
+		{ SECMSG_BUF_DATA, RO, 5 }, { SECMSG_BUF_DATA, 0, 4097 },
+	};
+	const int same6[] = { 0, 1, 2, 3, 4, 5 };
+	const struct bspec stream[] = {
+		{ SECMSG_BUF_STREAM_HEADER, 0, 20 }, { SECMSG_BUF_DATA, 0, 10 },
+		{ SECMSG_BUF_DATA, 0, 333 }, { SECMSG_BUF_STREAM_TRAILER, 0, 16 },
+	};
+	/* the receiver's STREAM: the sent stream laid out contiguously */
+	const struct bspec sstream[] = {
+		{ SECMSG_BUF_STREAM_HEADER, 0, 16 }, { SECMSG_BUF_DATA, 0, 343 },
+		{ SECMSG_BUF_STREAM_TRAILER, 0, 16 },
+	};
+	const struct bspec rstream[] = {
+		{ SECMSG_BUF_STREAM, 0, 16 + 343 + 16 }, { SECMSG_BUF_DATA, 0, 0 },
+		{ SECMSG_BUF_EMPTY, 0, 0 },
+	};
+	/* above the ioctls' pinning threshold */
+	const struct bspec big[] = {
+		{ SECMSG_BUF_TOKEN, 0, 32 }, { SECMSG_BUF_DATA, 0, 20000 },
+	};
+	const struct bspec small_tok[] = {
+		{ SECMSG_BUF_TOKEN, 0, 31 }, { SECMSG_BUF_DATA, 0, 8 },
+	};
+	const struct bspec two_tok[] = {
+		{ SECMSG_BUF_TOKEN, 0, 32 }, { SECMSG_BUF_TOKEN, 0, 32 },
+	};
+	const struct bspec bad_flag[] = {
+		{ SECMSG_BUF_TOKEN, 0, 32 }, { SECMSG_BUF_DATA, 0x1, 8 },
+	};
+	const struct bspec short_stream[] = {
+		{ SECMSG_BUF_STREAM, 0, 31 }, { SECMSG_BUF_DATA, 0, 0 },
+	};
+	const uint32_t masks[] = { 0, 0xffff, 0x5555, 0xaaaa };
+	struct diff d;
+	unsigned int mi, s;
+	char what[64];
+
+	d.dev = self->dev;
+	d.echo = self->echo;
+	for (s = 0; s < 2; s++) {
+		d.cli[s] = ts_import_simple(d.dev, SECMSG_ROLE_INITIATOR,
+					    SECMSG_SUITE_AES128_GCM,
+					    SM_FLAGS_DEFAULT, 5, 9);
+		d.srv[s] = ts_import_simple(d.dev, SECMSG_ROLE_ACCEPTOR,
+					    SECMSG_SUITE_AES128_GCM,
+					    SM_FLAGS_DEFAULT, 9, 5);
+		ASSERT_LE(0, d.cli[s]);
+		ASSERT_LE(0, d.srv[s]);
+	}
+	ASSERT_EQ(0, echo_attach(d.echo, d.srv[1], 0));
+
+	for (mi = 0; mi < SM_ARRAY_SIZE(masks); mi++) {
+		uint32_t m = masks[mi];
+
+		snprintf(what, sizeof(what), "sign, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SIGN, sign, 6, 0, m, what);
+		snprintf(what, sizeof(what), "seal token, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, seal, 6, 0, m, what);
+		snprintf(what, sizeof(what), "wrap no encrypt, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, seal, 6,
+			  SECMSG_QOP_WRAP_NO_ENCRYPT, m, what);
+		snprintf(what, sizeof(what), "seal stream, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, stream, 4, 0, m, what);
+		snprintf(what, sizeof(what), "token too small, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, small_tok, 2, 0, m,
+			  what);
+		diff_send(_metadata, &d, SECMSG_OP_SIGN, small_tok, 2, 0, m,
+			  what);
+		snprintf(what, sizeof(what), "bad layouts, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, two_tok, 2, 0, m, what);
+		diff_send(_metadata, &d, SECMSG_OP_SIGN, bad_flag, 2, 0, m,
+			  what);
+		diff_send(_metadata, &d, SECMSG_OP_SEAL, seal, 6, 0x1234, m,
+			  what);
+
+		snprintf(what, sizeof(what), "verify, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SIGN, sign, 6, 0,
+			  SECMSG_OP_VERIFY, sign, same6, 6, m, 0, 1, what);
+		snprintf(what, sizeof(what), "verify altered, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SIGN, sign, 6, 0,
+			  SECMSG_OP_VERIFY, sign, same6, 6, m, 4, 0, what);
+		snprintf(what, sizeof(what), "unseal token, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, seal, 6, 0,
+			  SECMSG_OP_UNSEAL, seal, same6, 6, m, 0, 1, what);
+		snprintf(what, sizeof(what), "unwrap, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, seal, 6,
+			  SECMSG_QOP_WRAP_NO_ENCRYPT, SECMSG_OP_UNSEAL, seal,
+			  same6, 6, m, 0, 0, what);
+		snprintf(what, sizeof(what), "unseal altered, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, seal, 6, 0,
+			  SECMSG_OP_UNSEAL, seal, same6, 6, m, 2, 0, what);
+		snprintf(what, sizeof(what), "unseal short stream, mask %#x", m);
+		diff_send(_metadata, &d, SECMSG_OP_UNSEAL, short_stream, 2, 0,
+			  m, what);
+		snprintf(what, sizeof(what), "unseal stream, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, sstream, 3, 0,
+			  SECMSG_OP_UNSEAL, rstream, NULL, 3, m, 0, 1, what);
+		snprintf(what, sizeof(what), "unseal stream altered, mask %#x",
+			 m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, sstream, 3, 0,
+			  SECMSG_OP_UNSEAL, rstream, NULL, 3, m, 1, 0, what);
+		snprintf(what, sizeof(what), "large, mask %#x", m);
+		diff_recv(_metadata, &d, SECMSG_OP_SEAL, big, 2, 0,
+			  SECMSG_OP_UNSEAL, big, same6, 2, m, 0, 0, what);
+	}
+	for (s = 0; s < 2; s++) {
+		close(d.cli[s]);
+		close(d.srv[s]);
+	}
+}
+
 /*
  * Last (the harness runs a fixture's tests in source order): secmsg.ko
  * cannot be removed while its consumer is loaded (nor the consumer while

@@ -283,6 +283,155 @@ static long echo_sig(struct echo_file *ef, void __user *uarg, bool sign)
 	return err;
 }
 
+/* MSG's kernel copy of a message. */
+struct echo_msg {
+	struct secmsg_buffer ub[SECMSG_MAX_BUFFERS];
+	struct secmsg_kbuffer kb[SECMSG_MAX_BUFFERS];
+	struct scatterlist sg[SECMSG_MAX_BUFFERS][2];
+	u8 *mem[SECMSG_MAX_BUFFERS];
+};
+
+/* Where a scatterlist buffer starts in its list (and in its memory). */
+#define ECHO_SG_OFF	3
+
+/*
+ * Copy buffer @i in: its bytes (all of them, whatever the call will
+ * read), described as a kvec or, cut in two, as a scatterlist.
+ */
+static int echo_msg_buf(struct echo_msg *e, unsigned int i, bool sg)
+{
+	const struct secmsg_buffer *b = &e->ub[i];
+	u32 off = sg ? ECHO_SG_OFF : 0, cut = b->len / 2;
+	struct kvec v;
+
+	e->mem[i] = kmalloc(off + b->len + 1, GFP_KERNEL);
+	if (!e->mem[i])
+		return -ENOMEM;
+	if (copy_from_user(e->mem[i] + off, u64_to_user_ptr(b->ptr), b->len))
+		return -EFAULT;
+	if (!sg) {
+		v.iov_base = e->mem[i];
+		v.iov_len = b->len;
+		secmsg_kbuf_kvec(&e->kb[i], b->type, b->flags, &v);
+		return 0;
+	}
+	sg_init_table(e->sg[i], 2);
+	sg_set_buf(&e->sg[i][0], e->mem[i], off + cut);
+	sg_set_buf(&e->sg[i][1], e->mem[i] + off + cut, b->len - cut);
+	secmsg_kbuf_sg(&e->kb[i], b->type, b->flags, e->sg[i], off, b->len);
+	return 0;
+}
+
+/* After a successful call: buffers, changed lens and moved pointers. */
+static int echo_msg_out(struct echo_msg *e, struct secmsg_buffer __user *ub,
+			unsigned int n, u32 sgmask)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		struct secmsg_kbuffer *kb = &e->kb[i];
+		u32 off = sgmask & BIT(i) ? ECHO_SG_OFF : 0;
+
+		if (copy_to_user(u64_to_user_ptr(e->ub[i].ptr),
+				 e->mem[i] + off, e->ub[i].len))
+			return -EFAULT;
+		if (kb->len != e->ub[i].len && put_user(kb->len, &ub[i].len))
+			return -EFAULT;
+		if (kb->base == e->mem[i] || (kb->sg == e->sg[i] &&
+					      kb->offset == off))
+			continue;
+		/* Moved into buffer j: the same place in the user's j. */
+		for (j = 0; j < n; j++) {
+			u64 at;
+
+			if (kb->sg && kb->sg == e->sg[j])
+				at = kb->offset - ECHO_SG_OFF;
+			else if (!kb->sg && kb->base >= (void *)e->mem[j] &&
+				 kb->base <= (void *)e->mem[j] + e->ub[j].len)
+				at = (u8 *)kb->base - e->mem[j];
+			else
+				continue;
+			if (put_user(e->ub[j].ptr + at, &ub[i].ptr))
+				return -EFAULT;
+			break;
+		}
+	}
+	return 0;
+}
+
+static long echo_msg(struct echo_file *ef, void __user *uarg)
+{
+	struct secmsg_message __user *umsg;
+	struct secmsg_echo_msg em;
+	struct secmsg_message m;
+	struct secmsg_kmsg km = { };
+	struct echo_msg *e;
+	size_t total = 0;
+	unsigned int i;
+	int err;
+
+	if (copy_from_user(&em, uarg, sizeof(em)))
+		return -EFAULT;
+	umsg = u64_to_user_ptr(em.msg);
+	if (copy_from_user(&m, umsg, SECMSG_MESSAGE_SIZE_VER0))
+		return -EFAULT;
+	if (em.op < SECMSG_OP_SIGN || em.op > SECMSG_OP_UNSEAL ||
+	    !m.nbuffers || m.nbuffers > SECMSG_MAX_BUFFERS)
+		return -EINVAL;
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	err = -EFAULT;
+	if (copy_from_user(e->ub, u64_to_user_ptr(m.buffers),
+			   m.nbuffers * sizeof(e->ub[0])))
+		goto out;
+	for (i = 0; i < m.nbuffers; i++) {
+		total += e->ub[i].len;
+		err = -EMSGSIZE;
+		if (total > SECMSG_ECHO_MAX)
+			goto out;
+		err = echo_msg_buf(e, i, em.sgmask & BIT(i));
+		if (err)
+			goto out;
+	}
+
+	km.qop = m.qop;
+	km.nbuffers = m.nbuffers;
+	km.buffers = e->kb;
+	switch (em.op) {
+	case SECMSG_OP_SIGN:
+		err = secmsg_ksign(ef->ctx, &km);
+		break;
+	case SECMSG_OP_VERIFY:
+		err = secmsg_kverify(ef->ctx, &km);
+		break;
+	case SECMSG_OP_SEAL:
+		err = secmsg_kseal(ef->ctx, &km);
+		break;
+	default:
+		err = secmsg_kunseal(ef->ctx, &km);
+	}
+	if (err && km.verdict == SECMSG_VERDICT_OK)
+		goto out;
+	/* The out fields, as the ioctl writes them. */
+	m.seq = km.seq;
+	m.error = err;
+	m.verdict = km.verdict;
+	m.needed = km.needed;
+	m.index = km.index;
+	if (!err && (em.op == SECMSG_OP_VERIFY || em.op == SECMSG_OP_UNSEAL))
+		m.qop = km.qop;
+	if (copy_to_user(umsg, &m, SECMSG_MESSAGE_SIZE_VER0) ||
+	    (!err && echo_msg_out(e, u64_to_user_ptr(m.buffers), m.nbuffers,
+				  em.sgmask)))
+		err = -EFAULT;
+out:
+	for (i = 0; i < SECMSG_MAX_BUFFERS; i++)
+		kfree_sensitive(e->mem[i]);
+	kfree(e);
+	return err;
+}
+
 static long echo_ioctl(struct file *file, unsigned int cmd,
 		       unsigned long arg)
 {
@@ -299,7 +448,8 @@ static long echo_ioctl(struct file *file, unsigned int cmd,
 	if (!ef->ctx && (cmd == SECMSG_ECHO_IOC_DETACH ||
 			 cmd == SECMSG_ECHO_IOC_QUERY ||
 			 cmd == SECMSG_ECHO_IOC_SIGN ||
-			 cmd == SECMSG_ECHO_IOC_VERIFY))
+			 cmd == SECMSG_ECHO_IOC_VERIFY ||
+			 cmd == SECMSG_ECHO_IOC_MSG))
 		goto out;
 	switch (cmd) {
 	case SECMSG_ECHO_IOC_DETACH:
@@ -314,6 +464,9 @@ static long echo_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case SECMSG_ECHO_IOC_VERIFY:
 		err = echo_sig(ef, uarg, false);
+		break;
+	case SECMSG_ECHO_IOC_MSG:
+		err = echo_msg(ef, uarg);
 		break;
 	default:
 		err = -ENOTTY;

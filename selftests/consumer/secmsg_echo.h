@@ -57,6 +57,26 @@ struct secmsg_echo_sig {
 	__u8 token[32];
 };
 
+/**
+ * struct secmsg_echo_msg - MSG: one message call through the kernel API
+ * @op:     SECMSG_OP_SIGN, _VERIFY, _SEAL or _UNSEAL
+ * @sgmask: bit i set: buffer i is passed as a scatterlist (cut in two,
+ *          at an offset into its list), else as a kvec
+ * @msg:    pointer to a struct secmsg_message (SECMSG_MESSAGE_SIZE_VER0
+ *          bytes read) whose buffers hold at most SECMSG_ECHO_MAX bytes
+ *
+ * The buffers are copied into kernel memory, the call is made on the
+ * attached context, and the results are copied back as the ioctl of @op
+ * writes them: the out fields on success or a verdict, the buffers (and
+ * their lens, and the DATA ptr of the stream form) on success only.  The
+ * return value is the call's.  A test-only window onto the kernel API.
+ */
+struct secmsg_echo_msg {
+	__u32 op;
+	__u32 sgmask;
+	__u64 msg;
+};
+
 #define SECMSG_ECHO_IOC_MAGIC	0xE6
 #define SECMSG_ECHO_IOC_ATTACH	_IOW(SECMSG_ECHO_IOC_MAGIC, 1, struct secmsg_echo_attach)
 #define SECMSG_ECHO_IOC_DETACH	_IO(SECMSG_ECHO_IOC_MAGIC, 2)
@@ -64,5 +84,6 @@ struct secmsg_echo_sig {
 #define SECMSG_ECHO_IOC_QUERY	_IOR(SECMSG_ECHO_IOC_MAGIC, 3, struct secmsg_query)
 #define SECMSG_ECHO_IOC_SIGN	_IOWR(SECMSG_ECHO_IOC_MAGIC, 4, struct secmsg_echo_sig)
 #define SECMSG_ECHO_IOC_VERIFY	_IOWR(SECMSG_ECHO_IOC_MAGIC, 5, struct secmsg_echo_sig)
+#define SECMSG_ECHO_IOC_MSG	_IOW(SECMSG_ECHO_IOC_MAGIC, 6, struct secmsg_echo_msg)
 
 #endif /* _SECMSG_ECHO_H */
