@@ -11,6 +11,7 @@
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -22,20 +23,26 @@
 #include <linux/user_namespace.h>
 #include <linux/secmsg_kernel.h>
 #include <crypto/aead.h>
+#include <net/net_namespace.h>
 
 #include "context.h"
 #include "impersonate.h"
 #include "local.h"
 #include "message.h"
+#include "netlink.h"
 
 /*
- * All contexts, for the netlink dump of a later version.  A walker must
- * take references with kref_get_unless_zero(): a context whose last
- * reference is gone stays listed until its release takes this mutex.
+ * All contexts, in id order, for the netlink control plane.  A context
+ * whose last reference is gone stays listed until its release takes this
+ * mutex: a walker either holds the mutex while it reads a context (and
+ * skips those whose count is zero) or takes a reference with
+ * kref_get_unless_zero().
  */
-static LIST_HEAD(secmsg_ctx_list);
-static DEFINE_MUTEX(secmsg_ctx_lock);
+LIST_HEAD(secmsg_ctx_list);
+DEFINE_MUTEX(secmsg_ctx_lock);	/* secmsg_ctx_list, secmsg_ctx_next_id */
 static u64 secmsg_ctx_next_id = 1;
+
+DEFINE_PER_CPU(u64 [SECMSG_CNT_NR], secmsg_cnt_total);
 
 /* Per-user context counts, as inotify's max_user_instances. */
 struct secmsg_user {
@@ -131,6 +138,8 @@ static void secmsg_ctx_release(struct kref *ref)
 	put_pid(ctx->peer_tgid);
 	put_pid(ctx->tgid);
 	put_pid(ctx->pid);
+	if (ctx->net)
+		put_net(ctx->net);
 	kfree_sensitive(ctx);
 }
 
@@ -218,8 +227,11 @@ void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq)
 	atomic64_try_cmpxchg(&ctx->send_seq, &next, (s64)seq);
 }
 
-static u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
+/* SECMSG_STATE_* of a context (QUERY, netlink). */
+u32 secmsg_ctx_state(struct secmsg_ctx *ctx)
 {
+	if (secmsg_ctx_revoked(ctx))
+		return SECMSG_STATE_REVOKED;
 	if (secmsg_ctx_expired(ctx))
 		return SECMSG_STATE_EXPIRED;
 	return secmsg_ctx_is_complete(ctx) ? SECMSG_STATE_ACTIVE :
@@ -375,11 +387,26 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	return 0;
 }
 
+/* COMPLETE: refused once revoked; an event when it succeeds. */
+static long secmsg_ctx_complete(struct secmsg_ctx *ctx,
+				struct secmsg_complete __user *ucmp)
+{
+	long err;
+
+	if (secmsg_ctx_revoked(ctx))
+		return -EKEYREVOKED;
+	err = secmsg_local_complete(ctx, ucmp);
+	if (!err)
+		secmsg_nl_event(ctx, SECMSG_EVENT_COMPLETED, 0);
+	return err;
+}
+
 static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
 	struct secmsg_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	long err;
 
 	switch (SECMSG_IOC_KEY(cmd)) {
 	case SECMSG_IOC_KEY(SECMSG_IOC_SIGN):
@@ -395,9 +422,13 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 	case SECMSG_IOC_KEY(SECMSG_IOC_QUERY):
 		return secmsg_ctx_query(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_COMPLETE):
-		return secmsg_local_complete(ctx, uarg);
+		return secmsg_ctx_complete(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_IMPERSONATE):
-		return secmsg_impersonate(ctx, uarg);
+		err = secmsg_impersonate(ctx, uarg);
+		/* Refused as expired, after its other checks: say why. */
+		if (err == -EKEYEXPIRED && secmsg_ctx_revoked(ctx))
+			err = -EKEYREVOKED;
+		return err;
 	case SECMSG_IOC_KEY(SECMSG_IOC_REVERT):
 		return secmsg_revert(uarg);
 	}
@@ -446,6 +477,7 @@ static void secmsg_ctx_show_fdinfo(struct seq_file *m, struct file *file)
 		   complete ? crypto_aead_driver_name(ctx->tx.tfm) : "");
 	seq_printf(m, "secmsg-flags:\t%#x\n", ctx->flags);
 	seq_printf(m, "secmsg-state:\t%s\n",
+		   secmsg_ctx_revoked(ctx) ? "revoked" :
 		   secmsg_ctx_expired(ctx) ? "expired" :
 		   complete ? "active" : "incomplete");
 }
@@ -582,6 +614,7 @@ struct secmsg_ctx *secmsg_ctx_new(void)
 	ctx->owner = current_euid();
 	ctx->pid = get_task_pid(current, PIDTYPE_PID);
 	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);
+	ctx->net = get_net(current->nsproxy->net_ns);
 
 	err = secmsg_user_charge(ctx->owner);
 	if (err) {
@@ -601,13 +634,16 @@ struct secmsg_ctx *secmsg_ctx_new(void)
  * secmsg_ctx_unfile().
  *
  * Return: the reserved fd, or a negative errno (the caller keeps its
- * reference).
+ * reference): -EPERM if the configuration does not allow @ctx's suite.
  */
 int secmsg_ctx_file(struct secmsg_ctx *ctx, struct file **filep)
 {
 	struct file *file;
 	int fd;
 
+	/* The configuration's allowed suites, for every way to create one. */
+	if (!secmsg_nl_suite_allowed(ctx->suite->id))
+		return -EPERM;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
@@ -648,6 +684,8 @@ void secmsg_ctx_publish(struct secmsg_ctx *ctx, int fd, struct file *file)
 	list_add_tail(&ctx->node, &secmsg_ctx_list);
 	mutex_unlock(&secmsg_ctx_lock);
 
+	/* Before fd_install(): once installed, a close may free @ctx. */
+	secmsg_nl_created(ctx);
 	fd_install(fd, file);
 }
 

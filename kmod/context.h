@@ -8,10 +8,13 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
 #include "crypto.h"
+#include "secmsg.h"
 #include "replay.h"
 
 struct cred;
@@ -33,13 +36,19 @@ enum secmsg_counter {
 	SECMSG_CNT_EXPIRED,
 	SECMSG_CNT_BAD_TOKEN,
 	SECMSG_CNT_OTHER,
+	SECMSG_CNT_REVOKED,	/* not in struct secmsg_counters (netlink) */
 	SECMSG_CNT_NR
 };
 
 /* Bits of struct secmsg_ctx.state */
 enum {
 	SECMSG_CTX_ENDED,	/* send sequence space exhausted */
-	SECMSG_CTX_REVOKED,	/* reserved for revoke (netlink, kernel API) */
+	SECMSG_CTX_REVOKED,	/* revoked (netlink CTX_REVOKE) */
+};
+
+/* Bits of struct secmsg_ctx.nl_events: events sent once */
+enum {
+	SECMSG_CTX_EV_EXPIRED,
 };
 
 /**
@@ -84,6 +93,9 @@ enum {
  * @peer_lsm:  the other side's, likewise (initiator: from COMPLETE)
  * @local:     initiator: the pending establishment until COMPLETE (owned;
  *             secmsg_local_lock)
+ * @net:       the creator's network namespace (referenced): the control
+ *             plane's scope
+ * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
  *
  * Everything but @state, @send_seq, @replay, @counters and @spare_work is
  * set before the context is published and immutable afterwards, so
@@ -123,7 +135,17 @@ struct secmsg_ctx {
 	char *local_lsm;
 	char *peer_lsm;
 	struct secmsg_local *local;
+	struct net *net;
+	unsigned long nl_events;
 };
+
+/* Every context (netlink.c walks it); see context.c */
+extern struct list_head secmsg_ctx_list;
+extern struct mutex secmsg_ctx_lock;
+
+/* Per-CPU sums of every context's counters since load (STATS_GET) */
+DECLARE_PER_CPU(u64 [SECMSG_CNT_NR], secmsg_cnt_total);
+void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c);
 
 int secmsg_ctx_import(struct secmsg_import __user *uimp);
 int secmsg_lsm_current(char **out);
@@ -139,6 +161,7 @@ bool secmsg_ctx_expired(struct secmsg_ctx *ctx);
 bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq);
 void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq);
 void secmsg_ctx_exit(void);
+u32 secmsg_ctx_state(struct secmsg_ctx *ctx);
 
 /* Whether message calls may use the keys. */
 static inline bool secmsg_ctx_is_complete(struct secmsg_ctx *ctx)
@@ -147,10 +170,27 @@ static inline bool secmsg_ctx_is_complete(struct secmsg_ctx *ctx)
 	return smp_load_acquire(&ctx->complete);
 }
 
+static inline bool secmsg_ctx_revoked(struct secmsg_ctx *ctx)
+{
+	return test_bit(SECMSG_CTX_REVOKED, &ctx->state);
+}
+
+/* The verdict of a call on a context secmsg_ctx_expired() refuses. */
+static inline u32 secmsg_ctx_end_verdict(struct secmsg_ctx *ctx)
+{
+	return secmsg_ctx_revoked(ctx) ? SECMSG_VERDICT_REVOKED :
+					 SECMSG_VERDICT_EXPIRED;
+}
+
+/* Count a message or a failure; failures that are events go out here. */
 static inline void secmsg_ctx_count(struct secmsg_ctx *ctx,
 				    enum secmsg_counter c)
 {
 	atomic64_inc(&ctx->counters[c]);
+	this_cpu_inc(secmsg_cnt_total[c]);
+	if ((c >= SECMSG_CNT_ALTERED && c <= SECMSG_CNT_TOO_OLD) ||
+	    c == SECMSG_CNT_EXPIRED)
+		secmsg_nl_counted(ctx, c);
 }
 
 #endif /* _SECMSG_CONTEXT_H */

@@ -14,6 +14,7 @@
 #include "context.h"
 #include "impersonate.h"
 #include "local.h"
+#include "netlink.h"
 
 unsigned int secmsg_max_contexts_per_user = 1024;
 module_param_named(max_contexts_per_user, secmsg_max_contexts_per_user,
@@ -100,15 +101,26 @@ static int __init secmsg_init(void)
 	err = secmsg_local_init();
 	if (err)
 		return err;
+	/* Before any context can exist: they send events. */
+	err = secmsg_nl_init();
+	if (err)
+		goto err_local;
 	err = misc_register(&secmsg_dev);
 	if (err)
-		secmsg_local_exit();
+		goto err_nl;
+	return 0;
+
+err_nl:
+	secmsg_nl_exit();
+err_local:
+	secmsg_local_exit();
 	return err;
 }
 
 static void __exit secmsg_exit(void)
 {
 	misc_deregister(&secmsg_dev);
+	secmsg_nl_exit();
 	secmsg_ctx_exit();
 	secmsg_imp_exit();
 	secmsg_local_exit();

@@ -191,6 +191,7 @@ static const struct {
 	[SECMSG_VERDICT_INCOMPLETE_MESSAGE] = { -ENODATA, SECMSG_CNT_OTHER },
 	[SECMSG_VERDICT_QOP_NOT_SUPPORTED] = { -EOPNOTSUPP, SECMSG_CNT_OTHER },
 	[SECMSG_VERDICT_INCOMPLETE_CONTEXT] = { -ENOTCONN, SECMSG_CNT_OTHER },
+	[SECMSG_VERDICT_REVOKED] = { -EKEYREVOKED, SECMSG_CNT_REVOKED },
 };
 
 /* Record a verdict in @m, count it, and return its errno. */
@@ -1422,7 +1423,7 @@ static int secmsg_msg_process(struct secmsg_work *w, unsigned int op,
 		goto out;
 
 	if (secmsg_ctx_expired(w->ctx)) {
-		err = secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
+		err = secmsg_fail_v(w, m, secmsg_ctx_end_verdict(w->ctx));
 		goto out;
 	}
 	switch (op) {
@@ -1477,11 +1478,13 @@ static int secmsg_msg_copy_in(struct secmsg_message *m,
 /*
  * A message on a context that is not complete: its verdict, decided
  * before any buffer is read (no work area: there are no transforms yet).
+ * Revoked wins: that one is final.
  */
 static int secmsg_msg_incomplete(struct secmsg_ctx *ctx,
 				 struct secmsg_message *m)
 {
-	const u32 v = SECMSG_VERDICT_INCOMPLETE_CONTEXT;
+	const u32 v = secmsg_ctx_revoked(ctx) ? SECMSG_VERDICT_REVOKED :
+		      SECMSG_VERDICT_INCOMPLETE_CONTEXT;
 
 	m->seq = 0;
 	m->verdict = v;

@@ -161,6 +161,9 @@
  *   SECMSG_VERDICT_INCOMPLETE_CONTEXT ENOTCONN  the context is not
  *                                              established yet (an
  *                                              initiator before COMPLETE)
+ *   SECMSG_VERDICT_REVOKED        EKEYREVOKED  revoked by its owner or an
+ *                                              administrator (see "Control
+ *                                              plane"); final
  *
  * INCOMPLETE_CONTEXT is decided before the buffers are read: a message
  * struct that is itself well formed gets it, whatever its buffers.
@@ -400,7 +403,8 @@
 #define SECMSG_VERDICT_INCOMPLETE_MESSAGE	8
 #define SECMSG_VERDICT_QOP_NOT_SUPPORTED	9
 #define SECMSG_VERDICT_INCOMPLETE_CONTEXT	10
-#define SECMSG_VERDICT_MAX			10
+#define SECMSG_VERDICT_REVOKED			11
+#define SECMSG_VERDICT_MAX			11
 
 /**
  * struct secmsg_import - create a context from a session key (IMPORT)
@@ -663,6 +667,7 @@ struct secmsg_counters {
 #define SECMSG_STATE_ACTIVE		1
 #define SECMSG_STATE_EXPIRED		2
 #define SECMSG_STATE_INCOMPLETE		3	/* initiator before COMPLETE */
+#define SECMSG_STATE_REVOKED		4	/* see "Control plane" */
 
 /* struct secmsg_identity.flags */
 #define SECMSG_ID_VALID			0x1	/* the fields below are set */
@@ -826,5 +831,197 @@ struct secmsg_impersonate {
 
 /* On a context fd or /dev/secmsg */
 #define SECMSG_IOC_REVERT	_IOW(SECMSG_IOC_MAGIC, 0x22, struct secmsg_impersonate)
+
+/*
+ * Control plane (generic netlink family "secmsg")
+ * ===============================================
+ *
+ * Resolve the family by SECMSG_GENL_NAME (CTRL_CMD_GETFAMILY).  Version
+ * SECMSG_GENL_VERSION; a later version only adds commands and attributes.
+ * Every request is validated strictly: an attribute a command does not
+ * take, an unknown attribute type, a wrong length or a value out of range
+ * is refused with EINVAL (ERANGE for ranges) and an extended ack message
+ * naming the attribute (NLM_F_ACK_TLVS / NETLINK_EXT_ACK).  Every refusal
+ * below carries such a message too.  Replies use the request's command.
+ *
+ * Scope: a context belongs to the network namespace of the task that
+ * created it, like a socket; the control plane of a network namespace
+ * lists, shows and revokes only the contexts created in it, and events go
+ * to listeners in that namespace only.  Within it:
+ *   - a caller sees and may revoke the contexts whose owner (the effective
+ *     uid that created them, whatever its user namespace) is its own
+ *     effective uid;
+ *   - a caller with CAP_NET_ADMIN over the namespace's user namespace
+ *     sees and may revoke every context of the namespace.
+ * Contexts the caller may not see do not exist for it (ENOENT).
+ * Uids and gids are reported as mapped in the requesting socket's user
+ * namespace (for events: in the network namespace's owning user
+ * namespace), pids in the pid namespace of the requesting task (events:
+ * of the creating task); unmapped ids are the overflow id, pids not
+ * visible 0.
+ *
+ * Commands (who may call, request attributes, reply, errors):
+ *
+ * SECMSG_CMD_CTX_GET     anyone.  doit: SECMSG_A_CTX_ID (required): one
+ *                        context (ENOENT if absent or not visible).
+ *                        dump (NLM_F_DUMP, no attributes): every visible
+ *                        context, one message each, in id order, over as
+ *                        many reply messages as needed; a dump resumes
+ *                        after the last id it sent, so contexts created
+ *                        meanwhile with higher ids appear, closed ones do
+ *                        not, and none appears twice.
+ *                        Reply attributes: the SECMSG_A_CTX_* below.
+ * SECMSG_CMD_CTX_REVOKE  the owner, or CAP_NET_ADMIN over the namespace.
+ *                        SECMSG_A_CTX_ID (required).  Marks the context
+ *                        revoked for good: ENOENT (absent or not visible),
+ *                        EALREADY (revoked already).
+ * SECMSG_CMD_CONFIG_GET  anyone.  Reply: every SECMSG_A_CFG_*.
+ * SECMSG_CMD_CONFIG_SET  CAP_NET_ADMIN in the initial user namespace
+ *                        (the settings are module-wide; EPERM otherwise).
+ *                        Any non-empty subset of SECMSG_A_CFG_*; all are
+ *                        checked first and applied together, or none is
+ *                        (EINVAL/ERANGE).  Applies to contexts created
+ *                        afterwards.  Reply: every SECMSG_A_CFG_*.
+ * SECMSG_CMD_STATS_GET   CAP_NET_ADMIN in the initial user namespace
+ *                        (module-wide, every namespace).  Reply:
+ *                        SECMSG_A_STATS_*.
+ * SECMSG_CMD_EVENT       never requested: the command of the messages of
+ *                        the multicast group SECMSG_GENL_MCGRP_EVENTS,
+ *                        which only CAP_NET_ADMIN over the namespace's
+ *                        user namespace may join (EPERM).
+ *
+ * Revocation: every later call on a revoked context fails: message calls
+ * (SIGN, VERIFY, SEAL, UNSEAL and each message of BATCH) with
+ * SECMSG_VERDICT_REVOKED (EKEYREVOKED, counted as "revoked"), COMPLETE
+ * and IMPERSONATE with EKEYREVOKED (IMPERSONATE after its EINVAL and
+ * ENOTCONN checks, in place of EKEYEXPIRED); QUERY and REVERT still work
+ * and QUERY reports SECMSG_STATE_REVOKED.  Calls already past the check
+ * when the context is revoked finish normally: the keys live until the
+ * last descriptor is closed.  Revocation cannot be undone.
+ *
+ * Configuration (SECMSG_A_CFG_*, u32 each; also module parameters):
+ *   MAX_CONTEXTS_PER_USER  0..SECMSG_CFG_MAX_CONTEXTS; 0 forbids new ones
+ *   DEFAULT_LIFETIME       1..SECMSG_CFG_MAX_LIFETIME seconds, and not
+ *                          above MAX_LIFETIME (as it will be after the
+ *                          call)
+ *   MAX_LIFETIME           1..SECMSG_CFG_MAX_LIFETIME seconds
+ *   SUITES                 allowed cipher suites, bit (1 << SECMSG_SUITE_*);
+ *                          bits of no suite are refused.  IMPORT, INIT
+ *                          and ACCEPT of a suite not allowed fail with
+ *                          EPERM, nothing created.
+ * The replay window is fixed (SECMSG_REPLAY_WINDOW) and not configurable.
+ *
+ * Events (SECMSG_CMD_EVENT on group "events"): SECMSG_A_EVENT, then the
+ * context's attributes as CTX_GET gives them (counters included; never a
+ * key or anything derived from one), and SECMSG_A_EVENT_VERDICT for
+ * failures.  Sent only while someone listens, without blocking (a full
+ * listener's socket drops them: ENOBUFS on its recv, as for any
+ * netlink multicast).
+ *   CREATED    a context was created (IMPORT, INIT or ACCEPT)
+ *   COMPLETED  a local initiator completed (COMPLETE)
+ *   EXPIRED    a call found the context expired; expiry is detected
+ *              lazily, on the first call after it: once per context
+ *   REVOKED    CTX_REVOKE
+ *   ALTERED    a message failed its integrity check (SECMSG_VERDICT_ALTERED)
+ *   REPLAY     a replayed or too old message (SECMSG_VERDICT_REPLAYED or
+ *              SECMSG_VERDICT_TOO_OLD)
+ */
+#define SECMSG_GENL_NAME		"secmsg"
+#define SECMSG_GENL_VERSION		1
+#define SECMSG_GENL_MCGRP_EVENTS	"events"
+
+enum secmsg_genl_cmd {
+	SECMSG_CMD_UNSPEC,
+	SECMSG_CMD_CTX_GET,
+	SECMSG_CMD_CTX_REVOKE,
+	SECMSG_CMD_CONFIG_GET,
+	SECMSG_CMD_CONFIG_SET,
+	SECMSG_CMD_STATS_GET,
+	SECMSG_CMD_EVENT,
+
+	__SECMSG_CMD_MAX,
+	SECMSG_CMD_MAX = __SECMSG_CMD_MAX - 1
+};
+
+/*
+ * Attributes.  Types: u32 and u64 in host byte order, s64 as u64 two's
+ * complement, strings NUL-terminated.  In replies, attributes that do not
+ * apply are left out (peer identity unknown, no driver bound yet).
+ */
+enum secmsg_genl_attr {
+	SECMSG_A_UNSPEC,
+	SECMSG_A_PAD,
+	SECMSG_A_CTX_ID,		/* u64, >= 1: the context's id (fdinfo
+					 * "secmsg-id") */
+	SECMSG_A_CTX_PACKAGE,		/* u32 SECMSG_PKG_* */
+	SECMSG_A_CTX_ROLE,		/* u32 SECMSG_ROLE_* */
+	SECMSG_A_CTX_SUITE,		/* u32 SECMSG_SUITE_* */
+	SECMSG_A_CTX_FLAGS,		/* u32 SECMSG_CTX_* granted */
+	SECMSG_A_CTX_STATE,		/* u32 SECMSG_STATE_* */
+	SECMSG_A_CTX_OWNER_UID,		/* u32 owner (creator's euid) */
+	SECMSG_A_CTX_PID,		/* u32 creating process */
+	SECMSG_A_CTX_PEER_UID,		/* u32 local contexts, once known and
+					 * not withheld (ANONYMOUS) */
+	SECMSG_A_CTX_PEER_GID,		/* u32 likewise */
+	SECMSG_A_CTX_PEER_PID,		/* u32 likewise */
+	SECMSG_A_CTX_IMP_LEVEL,		/* u32 SECMSG_IMP_*, local only */
+	SECMSG_A_CTX_DRIVER,		/* string: crypto driver bound */
+	SECMSG_A_CTX_LIFETIME,		/* u32 seconds granted */
+	SECMSG_A_CTX_CREATED,		/* s64 CLOCK_REALTIME seconds */
+	SECMSG_A_CTX_EXPIRES,		/* s64 CLOCK_REALTIME seconds */
+	SECMSG_A_CTX_SEND_SEQ,		/* u64 next number to send */
+	SECMSG_A_CTX_RECV_SEQ,		/* u64 highest accepted + 1 */
+	SECMSG_A_CTX_COUNTERS,		/* nested SECMSG_A_CNT_* */
+	SECMSG_A_CFG_MAX_CONTEXTS_PER_USER,	/* u32 */
+	SECMSG_A_CFG_DEFAULT_LIFETIME,	/* u32 */
+	SECMSG_A_CFG_MAX_LIFETIME,	/* u32 */
+	SECMSG_A_CFG_SUITES,		/* u32 bitmask */
+	SECMSG_A_STATS_CONTEXTS,	/* u64 contexts alive */
+	SECMSG_A_STATS_CREATED,		/* u64 created since load */
+	SECMSG_A_STATS_REVOKED,		/* u64 revoked since load */
+	SECMSG_A_STATS_COUNTERS,	/* nested SECMSG_A_CNT_*: sums over
+					 * every context since load */
+	SECMSG_A_EVENT,			/* u32 SECMSG_EVENT_* */
+	SECMSG_A_EVENT_VERDICT,		/* u32 SECMSG_VERDICT_* */
+
+	__SECMSG_A_MAX,
+	SECMSG_A_MAX = __SECMSG_A_MAX - 1
+};
+
+/* Counters (u64 each), as struct secmsg_counters, plus revoked */
+enum secmsg_genl_counter {
+	SECMSG_A_CNT_UNSPEC,
+	SECMSG_A_CNT_PAD,
+	SECMSG_A_CNT_SIGNED,
+	SECMSG_A_CNT_VERIFIED,
+	SECMSG_A_CNT_SEALED,
+	SECMSG_A_CNT_UNSEALED,
+	SECMSG_A_CNT_ALTERED,
+	SECMSG_A_CNT_REPLAYED,
+	SECMSG_A_CNT_TOO_OLD,
+	SECMSG_A_CNT_OUT_OF_SEQUENCE,
+	SECMSG_A_CNT_EXPIRED,
+	SECMSG_A_CNT_BAD_TOKEN,
+	SECMSG_A_CNT_OTHER,
+	SECMSG_A_CNT_REVOKED,		/* calls refused: revoked */
+
+	__SECMSG_A_CNT_MAX,
+	SECMSG_A_CNT_MAX = __SECMSG_A_CNT_MAX - 1
+};
+
+/* SECMSG_A_EVENT */
+#define SECMSG_EVENT_CREATED		1
+#define SECMSG_EVENT_COMPLETED		2
+#define SECMSG_EVENT_EXPIRED		3
+#define SECMSG_EVENT_REVOKED		4
+#define SECMSG_EVENT_ALTERED		5
+#define SECMSG_EVENT_REPLAY		6
+
+/* Configuration limits */
+#define SECMSG_CFG_MAX_CONTEXTS		(1u << 20)
+#define SECMSG_CFG_MAX_LIFETIME		(10u * 366 * 86400)	/* 10 years */
+#define SECMSG_CFG_SUITES_ALL		((1u << SECMSG_SUITE_AES128_GCM) | \
+					 (1u << SECMSG_SUITE_AES256_GCM) | \
+					 (1u << SECMSG_SUITE_CHACHA20_POLY1305))
 
 #endif /* _UAPI_LINUX_SECMSG_H */
