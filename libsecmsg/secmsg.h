@@ -104,6 +104,8 @@ typedef int32_t sm_status;
 	((sm_status)0xA0091003) /* [INSUFFICIENT_MEMORY] EMFILE */
 #define SM_E_CONTEXT_INCOMPLETE \
 	((sm_status)0xA0091004) /* [INVALID_HANDLE] not established yet */
+#define SM_E_CONTEXT_REVOKED \
+	((sm_status)0xA0091005) /* [CONTEXT_EXPIRED] revoked (1.2) */
 
 /**
  * sm_status_string() - name and meaning of a status
@@ -121,7 +123,8 @@ const char *sm_status_string(sm_status status);
  *
  * Return: SM_E_OUT_OF_SEQUENCE for SM_E_REPLAYED and SM_E_TOO_OLD,
  * SM_E_INSUFFICIENT_MEMORY for SM_E_TOO_MANY_CONTEXTS, SM_E_INVALID_HANDLE
- * for SM_E_CONTEXT_INCOMPLETE, SM_E_INTERNAL_ERROR for any other private
+ * for SM_E_CONTEXT_INCOMPLETE, SM_E_CONTEXT_EXPIRED for
+ * SM_E_CONTEXT_REVOKED, SM_E_INTERNAL_ERROR for any other private
  * value, and @status itself otherwise.
  */
 sm_status sm_status_sspi(sm_status status);

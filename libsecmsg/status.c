@@ -59,6 +59,8 @@ static const struct {
 	  "SM_E_TOO_MANY_CONTEXTS: per-user context limit or fd limit reached" },
 	{ SM_E_CONTEXT_INCOMPLETE,
 	  "SM_E_CONTEXT_INCOMPLETE: the context is not established yet, a kind of SM_E_INVALID_HANDLE" },
+	{ SM_E_CONTEXT_REVOKED,
+	  "SM_E_CONTEXT_REVOKED: the context was revoked, a kind of SM_E_CONTEXT_EXPIRED" },
 };
 
 SM_EXPORT const char *sm_status_string(sm_status status)
@@ -84,6 +86,8 @@ SM_EXPORT sm_status sm_status_sspi(sm_status status)
 		return SM_E_INSUFFICIENT_MEMORY;
 	case SM_E_CONTEXT_INCOMPLETE:
 		return SM_E_INVALID_HANDLE;
+	case SM_E_CONTEXT_REVOKED:
+		return SM_E_CONTEXT_EXPIRED;
 	default:
 		return SM_E_INTERNAL_ERROR;
 	}
@@ -120,6 +124,8 @@ static sm_status sm_errno_any(int err)
 		return SM_E_OUT_OF_SEQUENCE;
 	case EKEYEXPIRED:
 		return SM_E_CONTEXT_EXPIRED;
+	case EKEYREVOKED:
+		return SM_E_CONTEXT_REVOKED;
 	case EPROTO:
 		return SM_E_INVALID_TOKEN;
 	case ENOBUFS:
@@ -181,6 +187,9 @@ static sm_status sm_errno_establish(int err, enum sm_call call)
 	case EACCES: /* not the client's target */
 		return call == SM_CALL_ACCEPT ? SM_E_LOGON_DENIED :
 						SM_E_INTERNAL_ERROR;
+	case EKEYREVOKED: /* COMPLETE on a revoked context */
+		return call == SM_CALL_COMPLETE ? SM_E_CONTEXT_REVOKED :
+						  SM_E_INTERNAL_ERROR;
 	case EISCONN: /* complete already */
 		return call == SM_CALL_COMPLETE ? SM_E_INVALID_HANDLE :
 						  SM_E_INTERNAL_ERROR;
@@ -277,6 +286,8 @@ sm_status sm_verdict_status(uint32_t verdict, int err)
 	case SECMSG_VERDICT_INCOMPLETE_CONTEXT:
 		/* SSPI says SEC_E_INVALID_HANDLE of a partial context */
 		return SM_E_CONTEXT_INCOMPLETE;
+	case SECMSG_VERDICT_REVOKED:
+		return SM_E_CONTEXT_REVOKED;
 	default:
 		return err ? sm_errno_status(err, SM_CALL_MESSAGE) :
 			     SM_E_INTERNAL_ERROR;

@@ -58,6 +58,7 @@ static const struct {
 	{ S(SM_E_TOO_OLD) },
 	{ S(SM_E_TOO_MANY_CONTEXTS) },
 	{ S(SM_E_CONTEXT_INCOMPLETE) },
+	{ S(SM_E_CONTEXT_REVOKED) },
 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
@@ -121,6 +122,7 @@ TEST(status_sspi_mapping)
 	EXPECT_EQ(SM_E_INSUFFICIENT_MEMORY,
 		  sm_status_sspi(SM_E_TOO_MANY_CONTEXTS));
 	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_status_sspi(SM_E_CONTEXT_INCOMPLETE));
+	EXPECT_EQ(SM_E_CONTEXT_EXPIRED, sm_status_sspi(SM_E_CONTEXT_REVOKED));
 	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_status_sspi((sm_status)0xA0091FFF));
 	for (i = 0; i < NSTATUS; i++) {
 		sm_status s = statuses[i].status;
@@ -494,6 +496,7 @@ static const struct {
 	  SM_E_QOP_NOT_SUPPORTED },
 	{ SECMSG_VERDICT_INCOMPLETE_CONTEXT, ENOTCONN,
 	  SM_E_CONTEXT_INCOMPLETE },
+	{ SECMSG_VERDICT_REVOKED, EKEYREVOKED, SM_E_CONTEXT_REVOKED },
 	/* a verdict this library does not know yet: by its errno */
 	{ SECMSG_VERDICT_MAX + 1, EBADMSG, SM_E_MESSAGE_ALTERED },
 	{ SECMSG_VERDICT_MAX + 1, EIO, SM_E_INTERNAL_ERROR },
@@ -507,6 +510,7 @@ static const struct {
 	{ 0, ENOMEM, SM_E_INSUFFICIENT_MEMORY },
 	{ 0, EOPNOTSUPP, SM_E_UNSUPPORTED_FUNCTION },
 	{ 0, ENOTCONN, SM_E_CONTEXT_INCOMPLETE },
+	{ 0, EKEYREVOKED, SM_E_CONTEXT_REVOKED },
 	{ 0, EIO, SM_E_INTERNAL_ERROR },
 };
 #define NVERDICTS (sizeof(verdicts) / sizeof(verdicts[0]))
@@ -1202,6 +1206,7 @@ static const struct errmap complete_errs[] = {
 	{ EBADMSG, SM_E_INVALID_TOKEN },
 	{ EALREADY, SM_E_INVALID_TOKEN },
 	{ EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ EKEYREVOKED, SM_E_CONTEXT_REVOKED },
 	{ EISCONN, SM_E_INVALID_HANDLE }, /* complete already */
 	{ EINVAL, SM_E_INVALID_PARAMETER },
 	{ E2BIG, SM_E_INVALID_PARAMETER },

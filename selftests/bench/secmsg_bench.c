@@ -285,6 +285,7 @@ static const char *verdict_name(unsigned int v)
 		"OK", "ALTERED", "REPLAYED", "TOO_OLD", "OUT_OF_SEQUENCE",
 		"EXPIRED", "BAD_TOKEN", "BUFFER_TOO_SMALL",
 		"INCOMPLETE_MESSAGE", "QOP_NOT_SUPPORTED", "INCOMPLETE_CONTEXT",
+		"REVOKED",
 	};
 
 	return v <= SECMSG_VERDICT_MAX ? names[v] : "?";
