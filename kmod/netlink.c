@@ -169,6 +169,15 @@ static void secmsg_nl_caller_doit(struct secmsg_nl_caller *c,
 	c->pid_ns = task_active_pid_ns(current);
 }
 
+/* Refuse a request without SECMSG_A_CTX_ID: true if so. */
+static bool secmsg_nl_need_id(struct genl_info *info)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, SECMSG_A_CTX_ID))
+		return false;
+	NL_SET_ERR_MSG(info->extack, "context id (SECMSG_A_CTX_ID) required");
+	return true;
+}
+
 /* A visible context by id, or NULL; secmsg_ctx_lock held. */
 static struct secmsg_ctx *secmsg_nl_find(const struct secmsg_nl_caller *c,
 					 u64 id)
@@ -193,7 +202,7 @@ static int secmsg_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SECMSG_A_CTX_ID))
+	if (secmsg_nl_need_id(info))
 		return -EINVAL;
 	secmsg_nl_caller_doit(&c, skb, info);
 
@@ -243,13 +252,10 @@ static int secmsg_nl_ctx_get_start(struct netlink_callback *cb)
 	struct net *net = sock_net(cb->skb->sk);
 
 	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
-	if (info->attrs[SECMSG_A_CTX_ID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[SECMSG_A_CTX_ID],
-				    "a dump lists every context: no id");
-		return -EINVAL;
-	}
+	/* An id given: start there (a caller resuming a dump of its own). */
+	d->last_id = info->attrs[SECMSG_A_CTX_ID] ?
+		     nla_get_u64(info->attrs[SECMSG_A_CTX_ID]) - 1 : 0;
 	/* Decided once, by the task that asks (later parts run in recv). */
-	d->last_id = 0;
 	d->euid = current_euid();
 	d->admin = netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN);
 	return 0;
@@ -296,7 +302,7 @@ static int secmsg_nl_ctx_revoke_doit(struct sk_buff *skb,
 	struct secmsg_ctx *ctx;
 	int err = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, SECMSG_A_CTX_ID))
+	if (secmsg_nl_need_id(info))
 		return -EINVAL;
 	secmsg_nl_caller_doit(&c, skb, info);
 

@@ -864,12 +864,13 @@ struct secmsg_impersonate {
  *
  * SECMSG_CMD_CTX_GET     anyone.  doit: SECMSG_A_CTX_ID (required): one
  *                        context (ENOENT if absent or not visible).
- *                        dump (NLM_F_DUMP, no attributes): every visible
- *                        context, one message each, in id order, over as
- *                        many reply messages as needed; a dump resumes
- *                        after the last id it sent, so contexts created
- *                        meanwhile with higher ids appear, closed ones do
- *                        not, and none appears twice.
+ *                        dump (NLM_F_DUMP): every visible context, one
+ *                        message each, in id order, over as many reply
+ *                        messages as needed; with SECMSG_A_CTX_ID, only
+ *                        those from that id on (to resume a dump).  Each
+ *                        part resumes after the last id sent, so contexts
+ *                        created meanwhile appear (ids only grow), closed
+ *                        ones do not, and none appears twice.
  *                        Reply attributes: the SECMSG_A_CTX_* below.
  * SECMSG_CMD_CTX_REVOKE  the owner, or CAP_NET_ADMIN over the namespace.
  *                        SECMSG_A_CTX_ID (required).  Marks the context

@@ -1,0 +1,1076 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink control plane: every command, permissions of owners,
+ * other users and admins, strict attribute checks with their extended
+ * ack messages, a dump of many contexts over several messages, revoke
+ * (alone, on local contexts, racing with use and with close), the
+ * configuration and statistics, and one event of each kind.
+ */
+#include "secmsg_test.h"
+#include "secmsg_nl.h"
+
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define NOBODY 65534
+#define TOK SECMSG_LOCAL_TOKEN_SIZE
+#define PARAM "/sys/module/secmsg/parameters/"
+
+FIXTURE(nl) {
+	int dev;
+	struct tn_sock s;
+};
+
+FIXTURE_SETUP(nl)
+{
+	int err;
+
+	self->s.fd = -1;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (admin and other-uid checks)");
+	err = tn_open(&self->s);
+	ASSERT_EQ(0, err) TH_LOG("family %s: %s", SECMSG_GENL_NAME,
+				 strerror(-err));
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	tn_close(&self->s);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+static int imp(int dev, uint32_t role, uint32_t suite, uint32_t flags,
+	       uint32_t lifetime)
+{
+	struct ts_ctx_opts o = {
+		.role = role, .suite = suite, .ctx_flags = flags,
+		.key = ts_test_key, .key_len = 32, .lifetime = lifetime,
+	};
+
+	return ts_import(dev, &o);
+}
+
+static int sign(int fd, uint8_t *tok)
+{
+	static const char data[] = "control plane";
+	struct secmsg_message m;
+
+	return ts_sign1(fd, tok, data, sizeof(data), &m);
+}
+
+static int verify(int fd, const uint8_t *tok)
+{
+	static const char data[] = "control plane";
+	struct secmsg_message m;
+
+	return ts_verify1(fd, tok, data, sizeof(data), &m);
+}
+
+/* Attribute values, signed for the harness's comparisons; -1 if missing. */
+static long long a32(const struct tn_attrs *t, int type)
+{
+	return t->a[type] ? (long long)tn_u32(t->a[type]) : -1;
+}
+
+static long long a64(const struct tn_attrs *t, int type)
+{
+	return t->a[type] ? (long long)tn_u64(t->a[type]) : -1;
+}
+
+/* A context fd's id, signed likewise. */
+static long long fid(int fd)
+{
+	return (long long)tn_fd_id(fd);
+}
+
+/*
+ * Local establishment to our own uid: the client's and server's fds;
+ * COMPLETE too if @complete, else the reply token is left in @reply.
+ */
+static int establish_r(int dev, int *cli, int *srv, bool complete,
+		       uint8_t *reply)
+{
+	uint8_t tok[TOK];
+	struct secmsg_init ini = {
+		.size = sizeof(ini), .package = SECMSG_PKG_LOCAL,
+		.target_type = SECMSG_TARGET_UID, .target_uid = geteuid(),
+		.ctx_flags = SECMSG_CTX_MUTUAL_AUTH,
+		.imp_level = SECMSG_IMP_IMPERSONATE,
+		.token_len = TOK, .token = SM_PTR(tok),
+	};
+	struct secmsg_accept acc = {
+		.size = sizeof(acc), .package = SECMSG_PKG_LOCAL,
+		.in_token = SM_PTR(tok), .in_len = TOK,
+		.out_token = SM_PTR(reply), .out_len = TOK,
+	};
+	struct secmsg_complete cmp = {
+		.size = sizeof(cmp), .in_token = SM_PTR(reply), .in_len = TOK,
+	};
+
+	*cli = ioctl(dev, SECMSG_IOC_INIT, &ini);
+	if (*cli < 0)
+		return -errno;
+	*srv = ioctl(dev, SECMSG_IOC_ACCEPT, &acc);
+	if (*srv < 0)
+		return -errno;
+	if (complete && ioctl(*cli, SECMSG_IOC_COMPLETE, &cmp))
+		return -errno;
+	return 0;
+}
+
+static int establish(int dev, int *cli, int *srv, bool complete)
+{
+	uint8_t reply[TOK];
+
+	return establish_r(dev, cli, srv, complete, reply);
+}
+
+static int complete(int cli, const uint8_t *reply)
+{
+	struct secmsg_complete cmp = {
+		.size = sizeof(cmp), .in_token = SM_PTR(reply), .in_len = TOK,
+	};
+
+	return ioctl(cli, SECMSG_IOC_COMPLETE, &cmp) ? -errno : 0;
+}
+
+TEST_F(nl, family)
+{
+	ASSERT_NE(0, self->s.family);
+	ASSERT_NE(0u, self->s.events_grp);
+}
+
+TEST_F(nl, get_one)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct tn_attrs t;
+	time_t before = time(NULL), after;
+	long long id;
+	int fd;
+
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		 SECMSG_CTX_REPLAY_DETECT, 3600);
+	ASSERT_LE(0, fd);
+	after = time(NULL);
+	id = fid(fd);
+	ASSERT_NE(0, id);
+	ASSERT_EQ(0, sign(fd, tok));
+	ASSERT_EQ(0, sign(fd, tok));
+
+	ASSERT_EQ(0, tn_ctx_get(&self->s, id, &t));
+	ASSERT_EQ(SECMSG_CMD_CTX_GET, t.cmd);
+	ASSERT_EQ(id, a64(&t, SECMSG_A_CTX_ID));
+	ASSERT_EQ(SECMSG_PKG_RAW, a32(&t, SECMSG_A_CTX_PACKAGE));
+	ASSERT_EQ(SECMSG_ROLE_INITIATOR, a32(&t, SECMSG_A_CTX_ROLE));
+	ASSERT_EQ(SECMSG_SUITE_AES256_GCM, a32(&t, SECMSG_A_CTX_SUITE));
+	ASSERT_EQ(SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_INTEGRITY,
+		  a32(&t, SECMSG_A_CTX_FLAGS));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_OWNER_UID));
+	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PID));
+	ASSERT_EQ(3600, a32(&t, SECMSG_A_CTX_LIFETIME));
+	ASSERT_LE((long long)before, a64(&t, SECMSG_A_CTX_CREATED));
+	ASSERT_GE((long long)after, a64(&t, SECMSG_A_CTX_CREATED));
+	ASSERT_EQ(a64(&t, SECMSG_A_CTX_CREATED) + 3600,
+		  a64(&t, SECMSG_A_CTX_EXPIRES));
+	ASSERT_EQ(2, a64(&t, SECMSG_A_CTX_SEND_SEQ));
+	ASSERT_EQ(0, a64(&t, SECMSG_A_CTX_RECV_SEQ));
+	ASSERT_NE(NULL, t.a[SECMSG_A_CTX_DRIVER]);
+	ASSERT_LT(0, (int)strlen(tn_data(t.a[SECMSG_A_CTX_DRIVER])));
+	/* raw: no peer, no impersonation level */
+	ASSERT_EQ(NULL, t.a[SECMSG_A_CTX_PEER_UID]);
+	ASSERT_EQ(NULL, t.a[SECMSG_A_CTX_PEER_PID]);
+	ASSERT_EQ(NULL, t.a[SECMSG_A_CTX_IMP_LEVEL]);
+	ASSERT_EQ(2, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_SIGNED));
+	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED));
+	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+
+	close(fd);
+	/* gone with its last fd */
+	ASSERT_EQ(-ENOENT, tn_ctx_get(&self->s, id, &t));
+	ASSERT_STREQ("no such context (or not yours)", self->s.extack);
+}
+
+TEST_F(nl, get_local_peer)
+{
+	struct tn_attrs t;
+	int cli, srv, srv2;
+
+	ASSERT_EQ(0, establish(self->dev, &cli, &srv, false));
+	/* the client before COMPLETE: no peer, no driver */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(cli), &t));
+	ASSERT_EQ(SECMSG_PKG_LOCAL, a32(&t, SECMSG_A_CTX_PACKAGE));
+	ASSERT_EQ(SECMSG_STATE_INCOMPLETE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(NULL, t.a[SECMSG_A_CTX_PEER_UID]);
+	ASSERT_EQ(NULL, t.a[SECMSG_A_CTX_DRIVER]);
+	ASSERT_EQ(SECMSG_IMP_IMPERSONATE, a32(&t, SECMSG_A_CTX_IMP_LEVEL));
+	/* the server knows the client */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(srv), &t));
+	ASSERT_EQ(SECMSG_ROLE_ACCEPTOR, a32(&t, SECMSG_A_CTX_ROLE));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_PEER_UID));
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_PEER_GID));
+	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PEER_PID));
+	close(srv);
+	close(cli);
+
+	ASSERT_EQ(0, establish(self->dev, &cli, &srv2, true));
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(cli), &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_PEER_UID));
+	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PEER_PID));
+	ASSERT_NE(NULL, t.a[SECMSG_A_CTX_DRIVER]);
+	close(srv2);
+	close(cli);
+}
+
+/* Send @r; expect @err and the extack message @msg (NULL: none checked). */
+#define EXPECT_REFUSED(r, err, msg) do { \
+	ASSERT_EQ(-(err), tn_do(&self->s, (r), NULL)); \
+	if (msg) \
+		ASSERT_STREQ((const char *)(msg), self->s.extack); \
+} while (0)
+
+TEST_F(nl, malformed)
+{
+	static char big[16384];
+	struct tn_req r;
+	uint32_t u32v = 1;
+	int fd;
+
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		 0, 0);
+	ASSERT_LE(0, fd);
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	EXPECT_REFUSED(&r, EINVAL, "context id (SECMSG_A_CTX_ID) required");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, 0);
+	EXPECT_REFUSED(&r, ERANGE, "integer out of range");
+	/* the offset names the attribute: right after the headers */
+	ASSERT_EQ(NLMSG_LENGTH(GENL_HDRLEN), self->s.ext_offs);
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put(&r, SECMSG_A_CTX_ID, &u32v, sizeof(u32v));
+	EXPECT_REFUSED(&r, EINVAL, "invalid attribute length");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put(&r, SECMSG_A_CTX_ID, big, sizeof(big));
+	EXPECT_REFUSED(&r, EINVAL, "invalid attribute length");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(fd));
+	tn_put(&r, SECMSG_A_MAX + 1, big, sizeof(big));
+	EXPECT_REFUSED(&r, EINVAL, "Unknown attribute type");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(fd));
+	tn_put_u32(&r, SECMSG_A_CFG_SUITES, 4);
+	EXPECT_REFUSED(&r, EINVAL, "Unsupported attribute");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_REVOKE);
+	tn_put_u64(&r, NLA_F_NESTED | SECMSG_A_CTX_ID, tn_fd_id(fd));
+	EXPECT_REFUSED(&r, EINVAL, "NLA_F_NESTED not expected");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_REVOKE);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, 1ull << 50);
+	EXPECT_REFUSED(&r, ENOENT, "no such context (or not yours)");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_GET);
+	tn_put_u32(&r, SECMSG_A_CFG_SUITES, 4);
+	EXPECT_REFUSED(&r, EINVAL, "Unsupported attribute");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_STATS_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, 1);
+	EXPECT_REFUSED(&r, EINVAL, "Unsupported attribute");
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	r.g.reserved = 1;
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(fd));
+	EXPECT_REFUSED(&r, EINVAL, "genlmsghdr.reserved field is not 0");
+
+	/* a dump's attributes are checked as strictly */
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, 0);
+	r.n.nlmsg_flags |= NLM_F_DUMP;
+	EXPECT_REFUSED(&r, ERANGE, "integer out of range");
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u32(&r, SECMSG_A_CFG_SUITES, 4);
+	r.n.nlmsg_flags |= NLM_F_DUMP;
+	EXPECT_REFUSED(&r, EINVAL, "Unsupported attribute");
+
+	/* no such command; events are not requests */
+	tn_cmd(&self->s, &r, SECMSG_CMD_MAX + 1);
+	EXPECT_REFUSED(&r, EOPNOTSUPP, NULL);
+	tn_cmd(&self->s, &r, SECMSG_CMD_EVENT);
+	EXPECT_REFUSED(&r, EOPNOTSUPP, NULL);
+	tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
+	EXPECT_REFUSED(&r, EINVAL, "no setting given");
+
+	/* and nothing of that changed the context */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(fd), NULL));
+	close(fd);
+}
+
+struct seen {
+	uint64_t lo, n;
+	uint8_t hits[1024];
+	uint32_t other_owner, total;
+	uint64_t foreign;	/* an id that must not appear */
+	bool foreign_seen;
+};
+
+static void count_ctx(const struct tn_attrs *t, void *arg)
+{
+	struct seen *s = arg;
+	uint64_t id = a64(t, SECMSG_A_CTX_ID);
+
+	s->total++;
+	if (id == s->foreign)
+		s->foreign_seen = true;
+	if (id >= s->lo && id < s->lo + s->n)
+		s->hits[id - s->lo]++;
+	if (a32(t, SECMSG_A_CTX_OWNER_UID) != geteuid())
+		s->other_owner++;
+}
+
+#define NDUMP 300
+
+TEST_F(nl, dump_many)
+{
+	static int fds[NDUMP];
+	static struct seen s;
+	struct tn_req r;
+	int i, ndgrams, err;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < NDUMP; i++) {
+		fds[i] = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			     SECMSG_SUITE_AES128_GCM, 0, 0);
+		ASSERT_LE(0, fds[i]) TH_LOG("context %d: %s", i,
+					   strerror(-fds[i]));
+	}
+	s.lo = tn_fd_id(fds[0]);
+	s.n = NDUMP;
+	/* ids are consecutive here (nothing else creates contexts) */
+	ASSERT_EQ(s.lo + NDUMP - 1, tn_fd_id(fds[NDUMP - 1]));
+
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	err = tn_dump(&self->s, &r, count_ctx, &s, &ndgrams);
+	ASSERT_EQ(0, err) TH_LOG("dump: %s (%s)", strerror(-err),
+				 self->s.extack);
+	for (i = 0; i < NDUMP; i++)
+		ASSERT_EQ(1, s.hits[i]) TH_LOG("context %d seen %d times", i,
+					       s.hits[i]);
+	ASSERT_LT(1, ndgrams) TH_LOG("%d contexts in %d messages", NDUMP,
+				     ndgrams);
+	TH_LOG("%u contexts in %d messages", s.total, ndgrams);
+
+	/* closed ones are gone from the next dump */
+	for (i = 0; i < NDUMP; i += 2)
+		close(fds[i]);
+	memset(s.hits, 0, sizeof(s.hits));
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	ASSERT_EQ(0, tn_dump(&self->s, &r, count_ctx, &s, &ndgrams));
+	for (i = 0; i < NDUMP; i++)
+		ASSERT_EQ(i % 2, s.hits[i]);
+
+	/* resumed from an id: that one on */
+	memset(s.hits, 0, sizeof(s.hits));
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, s.lo + 151);
+	ASSERT_EQ(0, tn_dump(&self->s, &r, count_ctx, &s, &ndgrams));
+	for (i = 0; i < NDUMP; i++)
+		ASSERT_EQ(i >= 151 && i % 2, s.hits[i]) TH_LOG("context %d", i);
+	for (i = 1; i < NDUMP; i += 2)
+		close(fds[i]);
+}
+
+TEST_F(nl, revoke)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE], tok2[SECMSG_TOKEN_SIZE];
+	struct secmsg_message m[3];
+	struct secmsg_buffer b[3][2];
+	struct secmsg_batch batch;
+	struct secmsg_query q;
+	struct tn_attrs t;
+	int ini, acc, i;
+	uint64_t id;
+
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		  0, 0);
+	acc = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES256_GCM,
+		  0, 0);
+	ASSERT_LE(0, ini);
+	ASSERT_LE(0, acc);
+	ASSERT_EQ(0, sign(ini, tok));
+	ASSERT_EQ(0, sign(ini, tok2));
+	id = tn_fd_id(acc);
+
+	ASSERT_EQ(0, tn_revoke(&self->s, id));
+	ASSERT_EQ(-EALREADY, tn_revoke(&self->s, id));
+	ASSERT_STREQ("context already revoked", self->s.extack);
+
+	/* every message call: verdict REVOKED */
+	ASSERT_EQ(-EKEYREVOKED, ts_verify1(acc, tok, "control plane", 14,
+					   &m[0]));
+	ASSERT_EQ((__u32)SECMSG_VERDICT_REVOKED, m[0].verdict);
+	ASSERT_EQ(-EKEYREVOKED, m[0].error);
+	ASSERT_EQ(-EKEYREVOKED, sign(acc, tok2));
+	/* a BATCH: each message refused */
+	for (i = 0; i < 3; i++) {
+		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, tok2, sizeof(tok2));
+		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, "x", 1);
+		ts_msg_init(&m[i], b[i], 2, SECMSG_QOP_DEFAULT);
+	}
+	memset(&batch, 0, sizeof(batch));
+	batch.size = sizeof(batch);
+	batch.op = SECMSG_OP_SIGN;
+	batch.count = 3;
+	batch.msgs = SM_PTR(m);
+	batch.msg_size = sizeof(m[0]);
+	ASSERT_EQ(0, ts_ioctl(acc, SECMSG_IOC_BATCH, &batch));
+	ASSERT_EQ(0u, batch.completed);
+	ASSERT_EQ(3u, batch.failed);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ((__u32)SECMSG_VERDICT_REVOKED, m[i].verdict);
+		ASSERT_EQ(-EKEYREVOKED, m[i].error);
+	}
+	/* QUERY still works and says so */
+	ASSERT_EQ(0, ts_query(acc, &q));
+	ASSERT_EQ((__u32)SECMSG_STATE_REVOKED, q.state);
+
+	ASSERT_EQ(0, tn_ctx_get(&self->s, id, &t));
+	ASSERT_EQ(SECMSG_STATE_REVOKED, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(5, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_VERIFIED));
+
+	/* the other context is untouched */
+	ASSERT_EQ(0, sign(ini, tok));
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(ini), &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	close(acc);
+	close(ini);
+}
+
+TEST_F(nl, revoke_local)
+{
+	struct secmsg_impersonate im = { .size = sizeof(im) };
+	uint8_t reply[TOK];
+	int cli, srv;
+
+	/* a client revoked before COMPLETE cannot complete */
+	ASSERT_EQ(0, establish_r(self->dev, &cli, &srv, false, reply));
+	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(cli)));
+	ASSERT_EQ(-EKEYREVOKED, complete(cli, reply));
+	/* its message calls: REVOKED, not INCOMPLETE_CONTEXT */
+	ASSERT_EQ(-EKEYREVOKED, sign(cli, (uint8_t[SECMSG_TOKEN_SIZE]){ 0 }));
+	/* a revoked server cannot impersonate */
+	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(srv)));
+	ASSERT_EQ(-1, ioctl(srv, SECMSG_IOC_IMPERSONATE, &im));
+	ASSERT_EQ(EKEYREVOKED, errno);
+	/* nor a raw one: EINVAL comes first, as documented */
+	close(srv);
+	close(cli);
+}
+
+struct racer {
+	int fd;
+	volatile int *revoked;	/* set once REVOKE returned */
+	long long ok, refused, late_ok, other;
+};
+
+static void *race_sign(void *arg)
+{
+	struct racer *r = arg;
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+
+	while (r->refused < 200) {
+		int after = __atomic_load_n(r->revoked, __ATOMIC_ACQUIRE);
+		int err = sign(r->fd, tok);
+
+		if (!err) {
+			r->ok++;
+			if (after)
+				r->late_ok++;
+		} else if (err == -EKEYREVOKED) {
+			r->refused++;
+		} else {
+			r->other++;
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F(nl, revoke_racing_use)
+{
+	struct racer r[4];
+	pthread_t th[4];
+	volatile int revoked = 0;
+	long long ok = 0, refused = 0;
+	struct tn_attrs t;
+	int fd, i;
+
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 4; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].fd = fd;
+		r[i].revoked = &revoked;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_sign, &r[i]));
+	}
+	usleep(50000);
+	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(fd)));
+	__atomic_store_n(&revoked, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(0, r[i].other);
+		ASSERT_EQ(0, r[i].late_ok);
+		ASSERT_EQ(200, r[i].refused);
+		ok += r[i].ok;
+		refused += r[i].refused;
+	}
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(fd), &t));
+	ASSERT_EQ(ok, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_SIGNED));
+	ASSERT_EQ(refused,
+		  tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+	ASSERT_EQ(ok, a64(&t, SECMSG_A_CTX_SEND_SEQ));
+	TH_LOG("%lld signed before the revoke, %lld refused after",
+	       ok, refused);
+	close(fd);
+}
+
+struct closer {
+	int dev;
+	volatile int stop;
+	int made;
+};
+
+static void *make_and_close(void *arg)
+{
+	struct closer *c = arg;
+
+	int fds[16], i, n;
+
+	/* batches of 16, so that the dumps catch some alive */
+	while (!c->stop) {
+		for (n = 0; n < 16; n++) {
+			fds[n] = imp(c->dev, SECMSG_ROLE_INITIATOR,
+				     SECMSG_SUITE_AES128_GCM, 0, 0);
+			if (fds[n] < 0)
+				break;
+			c->made++;
+		}
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		if (n < 16)
+			break;
+	}
+	return NULL;
+}
+
+static void collect(const struct tn_attrs *t, void *arg)
+{
+	uint64_t *ids = arg;
+
+	if (ids[0] < 63)
+		ids[++ids[0]] = a64(t, SECMSG_A_CTX_ID);
+}
+
+/* Revoke, get and dump contexts that are being closed meanwhile. */
+TEST_F(nl, revoke_racing_close)
+{
+	struct closer c = { .dev = self->dev };
+	uint64_t ids[64];
+	struct tn_req r;
+	pthread_t th;
+	int round, i, err, revoked = 0;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, make_and_close, &c));
+	for (round = 0; round < 300; round++) {
+		ids[0] = 0;
+		tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+		ASSERT_EQ(0, tn_dump(&self->s, &r, collect, ids, NULL));
+		for (i = 1; i <= (int)ids[0]; i++) {
+			err = tn_revoke(&self->s, ids[i]);
+			ASSERT_TRUE(!err || err == -ENOENT || err == -EALREADY)
+				TH_LOG("revoke: %s", strerror(-err));
+			revoked += !err;
+			err = tn_ctx_get(&self->s, ids[i], NULL);
+			ASSERT_TRUE(!err || err == -ENOENT);
+		}
+	}
+	c.stop = 1;
+	pthread_join(th, NULL);
+	TH_LOG("%d contexts made and closed, %d revoked on the way", c.made,
+	       revoked);
+	ASSERT_LT(0, c.made);
+}
+
+static int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* In a child: a failed check exits with its line number (mod 256). */
+#define CHK(c) do { if (!(c)) { fprintf(stderr, "child: %s (line %d) " \
+	"extack '%s'\n", #c, __LINE__, s.extack); _exit(__LINE__ % 250 + 1); } \
+} while (0)
+
+TEST_F(nl, unprivileged)
+{
+	int root_fd, gofd[2], idfd[2], one = 1;
+	uint64_t root_id, child_id = 0;
+	struct tn_attrs t;
+	pid_t pid;
+
+	root_fd = imp(self->dev, SECMSG_ROLE_INITIATOR,
+		      SECMSG_SUITE_AES128_GCM, 0, 0);
+	ASSERT_LE(0, root_fd);
+	root_id = tn_fd_id(root_fd);
+	ASSERT_EQ(0, pipe(gofd));
+	ASSERT_EQ(0, pipe(idfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tn_sock s = { .fd = -1 };
+		struct seen *sn = calloc(1, sizeof(*sn));
+		struct tn_req r;
+		uint64_t id;
+		int fd, fd2;
+		char c;
+
+		close(gofd[1]);
+		close(idfd[0]);
+		CHK(sn);
+		CHK(!setgroups(0, NULL));
+		CHK(!setresgid(NOBODY, NOBODY, NOBODY));
+		CHK(!setresuid(NOBODY, NOBODY, NOBODY));
+		CHK(!tn_open(&s));
+		fd = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			 SECMSG_SUITE_AES128_GCM, 0, 0);
+		fd2 = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			  SECMSG_SUITE_AES128_GCM, 0, 0);
+		CHK(fd >= 0 && fd2 >= 0);
+		id = tn_fd_id(fd);
+
+		/* root's context does not exist for us */
+		CHK(tn_ctx_get(&s, root_id, &t) == -ENOENT);
+		CHK(!strcmp(s.extack, "no such context (or not yours)"));
+		CHK(tn_revoke(&s, root_id) == -ENOENT);
+		/* ours does */
+		CHK(tn_ctx_get(&s, id, &t) == 0);
+		CHK(a32(&t, SECMSG_A_CTX_OWNER_UID) == NOBODY);
+		/* a dump: ours only */
+		sn->lo = id;
+		sn->n = 1;
+		sn->foreign = root_id;
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		CHK(tn_dump(&s, &r, count_ctx, sn, NULL) == 0);
+		CHK(sn->hits[0] == 1 && !sn->foreign_seen);
+		CHK(sn->other_owner == 0 && sn->total == 2);
+		/* revoke our own */
+		CHK(tn_revoke(&s, tn_fd_id(fd2)) == 0);
+		CHK(sign(fd2, (uint8_t[SECMSG_TOKEN_SIZE]){ 0 }) ==
+		    -EKEYREVOKED);
+		/* configuration: read yes, write no; stats no */
+		tn_cmd(&s, &r, SECMSG_CMD_CONFIG_GET);
+		CHK(tn_do(&s, &r, &t) == 0 && t.a[SECMSG_A_CFG_SUITES]);
+		tn_cmd(&s, &r, SECMSG_CMD_CONFIG_SET);
+		tn_put_u32(&r, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, 5);
+		CHK(tn_do(&s, &r, NULL) == -EPERM);
+		CHK(!strcmp(s.extack, "CONFIG_SET needs CAP_NET_ADMIN in the initial user namespace"));
+		tn_cmd(&s, &r, SECMSG_CMD_STATS_GET);
+		CHK(tn_do(&s, &r, NULL) == -EPERM);
+		CHK(!strcmp(s.extack, "STATS_GET needs CAP_NET_ADMIN in the initial user namespace"));
+		/* events: admins only */
+		CHK(setsockopt(s.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &s.events_grp, sizeof(s.events_grp)) == -1 &&
+		    errno == EPERM);
+		(void)one;
+		/* hand our id to the admin, and keep it until told */
+		CHK(write(idfd[1], &id, sizeof(id)) == sizeof(id));
+		CHK(read(gofd[0], &c, 1) == 0);
+		_exit(0);
+	}
+	close(gofd[0]);
+	close(idfd[1]);
+	ASSERT_EQ((ssize_t)sizeof(child_id),
+		  read(idfd[0], &child_id, sizeof(child_id)));
+	/* the admin sees the other user's context and may revoke it */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, child_id, &t));
+	ASSERT_EQ(NOBODY, a32(&t, SECMSG_A_CTX_OWNER_UID));
+	ASSERT_EQ(0, tn_revoke(&self->s, child_id));
+	close(gofd[1]);
+	ASSERT_EQ(0, child_status(pid));
+	close(idfd[0]);
+	/* and the child's revoke left root's context alone */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, root_id, &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	close(root_fd);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+FIXTURE(cfg) {
+	int dev;
+	struct tn_sock s;
+	uint32_t saved[4];
+	bool have;
+};
+
+static const int cfg_attr[4] = {
+	SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, SECMSG_A_CFG_DEFAULT_LIFETIME,
+	SECMSG_A_CFG_MAX_LIFETIME, SECMSG_A_CFG_SUITES,
+};
+
+static const char *const cfg_param[4] = {
+	"max_contexts_per_user", "default_lifetime", "max_lifetime",
+	"allowed_suites",
+};
+
+static int cfg_get(struct tn_sock *s, uint32_t v[4])
+{
+	struct tn_attrs t;
+	struct tn_req r;
+	int err, i;
+
+	tn_cmd(s, &r, SECMSG_CMD_CONFIG_GET);
+	err = tn_do(s, &r, &t);
+	if (err)
+		return err;
+	for (i = 0; i < 4; i++)
+		v[i] = a32(&t, cfg_attr[i]);
+	return 0;
+}
+
+static long param(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAM "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+static int cfg_set1(struct tn_sock *s, int attr, uint32_t v)
+{
+	struct tn_req r;
+
+	tn_cmd(s, &r, SECMSG_CMD_CONFIG_SET);
+	tn_put_u32(&r, attr, v);
+	return tn_do(s, &r, NULL);
+}
+
+FIXTURE_SETUP(cfg)
+{
+	self->s.fd = -1;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (CONFIG_SET)");
+	ASSERT_EQ(0, tn_open(&self->s));
+	ASSERT_EQ(0, cfg_get(&self->s, self->saved));
+	self->have = true;
+}
+
+FIXTURE_TEARDOWN(cfg)
+{
+	struct tn_req r;
+	int i;
+
+	if (self->have) {
+		tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
+		for (i = 0; i < 4; i++)
+			tn_put_u32(&r, cfg_attr[i], self->saved[i]);
+		EXPECT_EQ(0, tn_do(&self->s, &r, NULL));
+	}
+	tn_close(&self->s);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(cfg, get_matches_params)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(param(cfg_param[i]), (long)self->saved[i]);
+	ASSERT_EQ(SECMSG_CFG_SUITES_ALL, self->saved[3]);
+}
+
+TEST_F(cfg, set_and_refuse)
+{
+	struct secmsg_query q;
+	struct tn_attrs t;
+	struct tn_req r;
+	uint32_t v[4];
+	int fd;
+
+	/* a valid set answers with the whole configuration */
+	tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
+	tn_put_u32(&r, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, 77);
+	tn_put_u32(&r, SECMSG_A_CFG_DEFAULT_LIFETIME, 123);
+	ASSERT_EQ(0, tn_do(&self->s, &r, &t));
+	ASSERT_EQ(SECMSG_CMD_CONFIG_SET, t.cmd);
+	ASSERT_EQ(77, a32(&t, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER));
+	ASSERT_EQ(123, a32(&t, SECMSG_A_CFG_DEFAULT_LIFETIME));
+	ASSERT_EQ(self->saved[2], a32(&t, SECMSG_A_CFG_MAX_LIFETIME));
+	ASSERT_EQ(77, param("max_contexts_per_user"));
+	/* applied to new contexts */
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ts_query(fd, &q));
+	ASSERT_EQ(123u, q.lifetime);
+	close(fd);
+
+	/* refusals change nothing */
+	tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
+	tn_put_u32(&r, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, 5);
+	tn_put_u32(&r, SECMSG_A_CFG_DEFAULT_LIFETIME, 100);
+	tn_put_u32(&r, SECMSG_A_CFG_MAX_LIFETIME, 50);
+	ASSERT_EQ(-EINVAL, tn_do(&self->s, &r, NULL));
+	ASSERT_STREQ("default lifetime above the maximum lifetime",
+		     self->s.extack);
+	ASSERT_EQ(-ERANGE, cfg_set1(&self->s, SECMSG_A_CFG_MAX_LIFETIME, 0));
+	ASSERT_STREQ("integer out of range", self->s.extack);
+	ASSERT_EQ(-ERANGE, cfg_set1(&self->s, SECMSG_A_CFG_DEFAULT_LIFETIME,
+				    SECMSG_CFG_MAX_LIFETIME + 1));
+	ASSERT_EQ(-ERANGE, cfg_set1(&self->s,
+				    SECMSG_A_CFG_MAX_CONTEXTS_PER_USER,
+				    SECMSG_CFG_MAX_CONTEXTS + 1));
+	ASSERT_EQ(-EINVAL, cfg_set1(&self->s, SECMSG_A_CFG_SUITES, 1));
+	ASSERT_STREQ("reserved bit set", self->s.extack);
+	/* the lifetime below the (unchanged) default */
+	ASSERT_EQ(-EINVAL, cfg_set1(&self->s, SECMSG_A_CFG_MAX_LIFETIME, 122));
+	tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
+	tn_put_u64(&r, SECMSG_A_CFG_SUITES, 4);
+	ASSERT_EQ(-EINVAL, tn_do(&self->s, &r, NULL));
+	ASSERT_STREQ("invalid attribute length", self->s.extack);
+	ASSERT_EQ(0, cfg_get(&self->s, v));
+	ASSERT_EQ(77u, v[0]);
+	ASSERT_EQ(123u, v[1]);
+	ASSERT_EQ(self->saved[2], v[2]);
+	ASSERT_EQ(self->saved[3], v[3]);
+}
+
+TEST_F(cfg, allowed_suites)
+{
+	uint8_t tok[TOK];
+	struct secmsg_init ini = {
+		.size = sizeof(ini), .package = SECMSG_PKG_LOCAL,
+		.target_type = SECMSG_TARGET_UID, .target_uid = 0,
+		.suite = SECMSG_SUITE_CHACHA20_POLY1305,
+		.token_len = TOK, .token = SM_PTR(tok),
+	};
+	int fd;
+
+	ASSERT_EQ(0, cfg_set1(&self->s, SECMSG_A_CFG_SUITES,
+			      1u << SECMSG_SUITE_AES256_GCM));
+	ASSERT_EQ(1u << SECMSG_SUITE_AES256_GCM, param("allowed_suites"));
+	ASSERT_EQ(-EPERM, imp(self->dev, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES128_GCM, 0, 0));
+	ASSERT_EQ(-1, ioctl(self->dev, SECMSG_IOC_INIT, &ini));
+	ASSERT_EQ(EPERM, errno);
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		 0, 0);
+	ASSERT_LE(0, fd);
+	close(fd);
+	/* nothing at all */
+	ASSERT_EQ(0, cfg_set1(&self->s, SECMSG_A_CFG_SUITES, 0));
+	ASSERT_EQ(-EPERM, imp(self->dev, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES256_GCM, 0, 0));
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+/* (@t points into tn_do()'s buffer: read it before the next request.) */
+static int stats(struct tn_sock *s, struct tn_attrs *t)
+{
+	struct tn_req r;
+
+	tn_cmd(s, &r, SECMSG_CMD_STATS_GET);
+	return tn_do(s, &r, t);
+}
+
+TEST_F(nl, stats)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	long long c0, cr0, rv0, sg0, rc0;
+	struct tn_attrs t;
+	int a, b;
+
+	ASSERT_EQ(0, stats(&self->s, &t));
+	c0 = a64(&t, SECMSG_A_STATS_CONTEXTS);
+	cr0 = a64(&t, SECMSG_A_STATS_CREATED);
+	rv0 = a64(&t, SECMSG_A_STATS_REVOKED);
+	sg0 = tn_cnt(&t, SECMSG_A_STATS_COUNTERS, SECMSG_A_CNT_SIGNED);
+	rc0 = tn_cnt(&t, SECMSG_A_STATS_COUNTERS, SECMSG_A_CNT_REVOKED);
+
+	a = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	b = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, sign(a, tok));
+	ASSERT_EQ(0, sign(a, tok));
+	ASSERT_EQ(0, sign(b, tok));
+	ASSERT_EQ(0, tn_revoke(&self->s, fid(b)));
+	ASSERT_EQ(-EKEYREVOKED, sign(b, tok));
+
+	ASSERT_EQ(0, stats(&self->s, &t));
+	ASSERT_EQ(c0 + 2, a64(&t, SECMSG_A_STATS_CONTEXTS));
+	ASSERT_EQ(cr0 + 2, a64(&t, SECMSG_A_STATS_CREATED));
+	ASSERT_EQ(rv0 + 1, a64(&t, SECMSG_A_STATS_REVOKED));
+	ASSERT_EQ(sg0 + 3, tn_cnt(&t, SECMSG_A_STATS_COUNTERS,
+				  SECMSG_A_CNT_SIGNED));
+	ASSERT_EQ(rc0 + 1, tn_cnt(&t, SECMSG_A_STATS_COUNTERS,
+				  SECMSG_A_CNT_REVOKED));
+	close(a);
+	close(b);
+	ASSERT_EQ(0, stats(&self->s, &t));
+	ASSERT_EQ(c0, a64(&t, SECMSG_A_STATS_CONTEXTS));
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+/* The next event within @ms, parsed into @t (its own buffer). */
+static int next_event(struct tn_sock *s, struct tn_attrs *t, char *buf,
+		      int ms)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	struct nlmsghdr *n;
+	ssize_t len;
+
+	for (;;) {
+		if (poll(&p, 1, ms) != 1)
+			return -ETIMEDOUT;
+		len = recv(s->fd, buf, TN_BUF, 0);
+		if (len < 0)
+			return -errno;
+		n = (struct nlmsghdr *)buf;
+		if (!NLMSG_OK(n, len) || n->nlmsg_type != s->family)
+			continue;
+		tn_parse(t, n, GENL_HDRLEN);
+		return 0;
+	}
+}
+
+#define EXPECT_EVENT(ev, id, verdict) do { \
+	ASSERT_EQ(0, next_event(&ev_s, &t, evbuf, 2000)); \
+	ASSERT_EQ(SECMSG_CMD_EVENT, t.cmd); \
+	ASSERT_EQ((long long)(ev), a32(&t, SECMSG_A_EVENT)) \
+		TH_LOG("event %lld for context %lld", \
+		       a32(&t, SECMSG_A_EVENT), a64(&t, SECMSG_A_CTX_ID)); \
+	ASSERT_EQ((long long)(id), a64(&t, SECMSG_A_CTX_ID)); \
+	if (verdict) { \
+		ASSERT_EQ((long long)(verdict), \
+			  a32(&t, SECMSG_A_EVENT_VERDICT)); \
+	} else { \
+		ASSERT_EQ(NULL, t.a[SECMSG_A_EVENT_VERDICT]); \
+	} \
+} while (0)
+
+TEST_F(nl, events)
+{
+	static char evbuf[TN_BUF];
+	uint8_t tok[SECMSG_TOKEN_SIZE], bad[SECMSG_TOKEN_SIZE];
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini, acc, old, cli, srv;
+
+	ASSERT_EQ(0, tn_open(&ev_s));
+	ASSERT_EQ(0, setsockopt(ev_s.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&ev_s.events_grp, sizeof(ev_s.events_grp)));
+
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, ini);
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(ini), 0);
+	ASSERT_EQ(SECMSG_PKG_RAW, a32(&t, SECMSG_A_CTX_PACKAGE));
+	ASSERT_EQ(SECMSG_SUITE_AES256_GCM, a32(&t, SECMSG_A_CTX_SUITE));
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_OWNER_UID));
+	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PID));
+	acc = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES256_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, acc);
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(acc), 0);
+
+	/* integrity failure */
+	ASSERT_EQ(0, sign(ini, tok));
+	memcpy(bad, tok, sizeof(bad));
+	bad[20] ^= 1;
+	ASSERT_EQ(-EBADMSG, verify(acc, bad));
+	EXPECT_EVENT(SECMSG_EVENT_ALTERED, tn_fd_id(acc),
+		     SECMSG_VERDICT_ALTERED);
+	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED));
+	/* replay: the good one twice */
+	ASSERT_EQ(0, verify(acc, tok));
+	ASSERT_EQ(-EALREADY, verify(acc, tok));
+	EXPECT_EVENT(SECMSG_EVENT_REPLAY, tn_fd_id(acc),
+		     SECMSG_VERDICT_REPLAYED);
+	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REPLAYED));
+	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_VERIFIED));
+	/* revoked */
+	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(acc)));
+	EXPECT_EVENT(SECMSG_EVENT_REVOKED, tn_fd_id(acc), 0);
+	ASSERT_EQ(SECMSG_STATE_REVOKED, a32(&t, SECMSG_A_CTX_STATE));
+	/* a call on a revoked context is no new event */
+	ASSERT_EQ(-EKEYREVOKED, verify(acc, tok));
+
+	/* expired: found by the first call after it, sent once */
+	old = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		  0, 1);
+	ASSERT_LE(0, old);
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(old), 0);
+	usleep(1100 * 1000);
+	ASSERT_EQ(-EKEYEXPIRED, sign(old, tok));
+	EXPECT_EVENT(SECMSG_EVENT_EXPIRED, tn_fd_id(old),
+		     SECMSG_VERDICT_EXPIRED);
+	ASSERT_EQ(SECMSG_STATE_EXPIRED, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(-EKEYEXPIRED, sign(old, tok));
+
+	/* local: created twice, then completed */
+	ASSERT_EQ(0, establish(self->dev, &cli, &srv, true));
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(cli), 0);
+	ASSERT_EQ(SECMSG_STATE_INCOMPLETE, a32(&t, SECMSG_A_CTX_STATE));
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(srv), 0);
+	ASSERT_EQ(0, a32(&t, SECMSG_A_CTX_PEER_UID));
+	EXPECT_EVENT(SECMSG_EVENT_COMPLETED, tn_fd_id(cli), 0);
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PEER_PID));
+
+	/* nothing else was sent (no second EXPIRED) */
+	ASSERT_EQ(-ETIMEDOUT, next_event(&ev_s, &t, evbuf, 200));
+
+	close(cli);
+	close(srv);
+	close(old);
+	close(acc);
+	close(ini);
+	tn_close(&ev_s);
+}
+
+TEST_HARNESS_MAIN
