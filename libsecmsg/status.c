@@ -220,6 +220,8 @@ static sm_status sm_errno_impersonate(int err, enum sm_call call)
 		return imp ? SM_E_CONTEXT_INCOMPLETE : SM_E_INTERNAL_ERROR;
 	case EKEYEXPIRED:
 		return imp ? SM_E_CONTEXT_EXPIRED : SM_E_INTERNAL_ERROR;
+	case EKEYREVOKED:
+		return imp ? SM_E_CONTEXT_REVOKED : SM_E_INTERNAL_ERROR;
 	case EACCES: /* the client granted identify or less */
 	case EPERM: /* this thread may not become the client */
 	case EBUSY: /* impersonating already */
