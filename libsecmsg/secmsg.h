@@ -53,7 +53,7 @@ extern "C" {
 #endif
 
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 1
+#define LIBSECMSG_VERSION_MINOR 2
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -836,6 +836,275 @@ sm_status sm_impersonate(sm_ctx *ctx);
  * SM_E_INTERNAL_ERROR.
  */
 sm_status sm_revert(sm_ctx *ctx);
+
+/* ------------------------------------------------------------------------
+ * Control plane (since 1.2): the kernel's generic netlink family "secmsg"
+ * through libnl-genl-3.  A caller sees and may revoke the contexts it owns
+ * (those its effective uid created) in its network namespace; with
+ * CAP_NET_ADMIN it sees and may revoke all of them, and (in the initial
+ * user namespace) read statistics and change the configuration.  See the
+ * "Control plane" section of <linux/secmsg.h> and sm_ctl_open(3).
+ *
+ * Statuses as everywhere: SM_E_SECPKG_NOT_FOUND (no such family: module
+ * not loaded), SM_E_INVALID_HANDLE (no such context, or not the caller's;
+ * errno ENOENT), SM_E_NOT_OWNER (not allowed; errno EPERM),
+ * SM_E_CONTEXT_REVOKED (revoked already; errno EALREADY),
+ * SM_E_INVALID_PARAMETER (EINVAL, ERANGE), SM_E_INSUFFICIENT_MEMORY,
+ * SM_E_INTERNAL_ERROR (errno tells).  sm_ctl_error() gives the kernel's
+ * message for the last refusal.
+ * ------------------------------------------------------------------------
+ */
+#define SM_E_NOT_OWNER ((sm_status)0x80090306) /* not allowed (EPERM) */
+
+typedef struct sm_ctl sm_ctl;
+
+/* Counters of one context, or sums over all (struct sm_counters + revoked) */
+struct sm_ctl_counters {
+	uint64_t signed_msgs;
+	uint64_t verified;
+	uint64_t sealed;
+	uint64_t unsealed;
+	uint64_t altered;
+	uint64_t replayed;
+	uint64_t too_old;
+	uint64_t out_of_sequence;
+	uint64_t expired;
+	uint64_t bad_token;
+	uint64_t other_failures;
+	uint64_t revoked; /* calls refused: SM_E_CONTEXT_REVOKED */
+};
+
+/* struct sm_ctl_ctx.valid */
+#define SM_CTL_PEER 0x1 /* peer_uid, peer_gid, peer_pid are known */
+#define SM_CTL_IMP_LEVEL 0x2 /* imp_level is set (local contexts) */
+
+/**
+ * struct sm_ctl_ctx - one context as the control plane shows it
+ * @id:        the context's id (also in /proc/PID/fdinfo/FD, "secmsg-id")
+ * @package:   SECMSG_PKG_*
+ * @role:      SECMSG_ROLE_*
+ * @suite:     SECMSG_SUITE_*
+ * @flags:     SECMSG_CTX_* granted
+ * @state:     SECMSG_STATE_* (ACTIVE, EXPIRED, INCOMPLETE, REVOKED)
+ * @owner_uid: the owner, as the caller's user namespace sees it
+ * @pid:       the creating process, in the caller's pid namespace (0: gone
+ *             or not visible)
+ * @valid:     SM_CTL_PEER, SM_CTL_IMP_LEVEL
+ * @imp_level: SM_IMP_* (local contexts)
+ * @peer_uid:  the other side's effective uid (local, once known)
+ * @peer_gid:  its effective gid
+ * @peer_pid:  its process
+ * @lifetime:  seconds granted
+ * @created:   CLOCK_REALTIME seconds
+ * @expires:   CLOCK_REALTIME seconds
+ * @send_seq:  next number to send
+ * @recv_seq:  highest accepted + 1
+ * @driver:    crypto driver bound, or "" before the keys are set
+ * @counters:  messages and failures
+ */
+struct sm_ctl_ctx {
+	uint64_t id;
+	uint32_t package;
+	uint32_t role;
+	uint32_t suite;
+	uint32_t flags;
+	uint32_t state;
+	uint32_t owner_uid;
+	uint32_t pid;
+	uint32_t valid;
+	uint32_t imp_level;
+	uint32_t peer_uid;
+	uint32_t peer_gid;
+	uint32_t peer_pid;
+	uint32_t lifetime;
+	uint32_t reserved;
+	int64_t created;
+	int64_t expires;
+	uint64_t send_seq;
+	uint64_t recv_seq;
+	char driver[SM_NAME_MAX];
+	struct sm_ctl_counters counters;
+};
+
+/* struct sm_ctl_config.set: the fields sm_ctl_config_set() changes */
+#define SM_CTL_CFG_MAX_CONTEXTS 0x1
+#define SM_CTL_CFG_DEFAULT_LIFETIME 0x2
+#define SM_CTL_CFG_MAX_LIFETIME 0x4
+#define SM_CTL_CFG_SUITES 0x8
+
+/**
+ * struct sm_ctl_config - the module's configuration
+ * @set:                   sm_ctl_config_set(): SM_CTL_CFG_* to change
+ * @max_contexts_per_user: contexts each user may hold
+ * @default_lifetime:      seconds, for a context asking for none
+ * @max_lifetime:          seconds, the longest granted
+ * @suites:                allowed suites, bit (1 << SECMSG_SUITE_*)
+ */
+struct sm_ctl_config {
+	uint32_t set;
+	uint32_t max_contexts_per_user;
+	uint32_t default_lifetime;
+	uint32_t max_lifetime;
+	uint32_t suites;
+};
+
+/**
+ * struct sm_ctl_stats - module-wide statistics since it was loaded
+ * @contexts: contexts alive now
+ * @created:  contexts created
+ * @revoked:  contexts revoked
+ * @totals:   every context's counters, summed
+ */
+struct sm_ctl_stats {
+	uint64_t contexts;
+	uint64_t created;
+	uint64_t revoked;
+	struct sm_ctl_counters totals;
+};
+
+/* struct sm_ctl_event.event: SECMSG_EVENT_* */
+#define SM_CTL_EV_CREATED SECMSG_EVENT_CREATED
+#define SM_CTL_EV_COMPLETED SECMSG_EVENT_COMPLETED
+#define SM_CTL_EV_EXPIRED SECMSG_EVENT_EXPIRED
+#define SM_CTL_EV_REVOKED SECMSG_EVENT_REVOKED
+#define SM_CTL_EV_ALTERED SECMSG_EVENT_ALTERED
+#define SM_CTL_EV_REPLAY SECMSG_EVENT_REPLAY
+
+/**
+ * struct sm_ctl_event - one event of the "events" group
+ * @event:   SM_CTL_EV_*
+ * @verdict: SECMSG_VERDICT_* of a failure (ALTERED, REPLAYED, TOO_OLD,
+ *           EXPIRED), else 0
+ * @ctx:     the context as it was then (ids as its namespace's owner and
+ *           its creator see them)
+ */
+struct sm_ctl_event {
+	uint32_t event;
+	uint32_t verdict;
+	struct sm_ctl_ctx ctx;
+};
+
+/**
+ * sm_ctl_open() - a control handle
+ * @out: the handle, for the sm_ctl_*() calls; sm_ctl_close() frees it
+ *
+ * Return: SM_E_OK; SM_E_SECPKG_NOT_FOUND (the module is not loaded),
+ * SM_E_INSUFFICIENT_MEMORY, SM_E_INVALID_PARAMETER, SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_ctl_open(sm_ctl **out);
+
+/**
+ * sm_ctl_close() - free a handle (NULL is ignored)
+ * @ctl: the handle
+ */
+void sm_ctl_close(sm_ctl *ctl);
+
+/**
+ * sm_ctl_error() - the kernel's message about the last refusal
+ * @ctl: the handle
+ *
+ * Return: a string owned by @ctl, valid until its next call; "" if the
+ * kernel said nothing (or the last call succeeded).
+ */
+const char *sm_ctl_error(sm_ctl *ctl);
+
+/* sm_ctl_list()'s callback: nonzero stops the listing (SM_E_OK still). */
+typedef int (*sm_ctl_list_fn)(const struct sm_ctl_ctx *ctx, void *arg);
+
+/**
+ * sm_ctl_list() - every context the caller may see, in id order
+ * @ctl: the handle
+ * @fn:  called once per context (the struct is valid during the call)
+ * @arg: passed to @fn
+ *
+ * Return: SM_E_OK, or a status of the conventions above.
+ */
+sm_status sm_ctl_list(sm_ctl *ctl, sm_ctl_list_fn fn, void *arg);
+
+/**
+ * sm_ctl_get() - one context by id
+ * @ctl: the handle
+ * @id:  its id
+ * @out: filled
+ *
+ * Return: SM_E_OK; SM_E_INVALID_HANDLE (ENOENT: no such context, or not
+ * the caller's), SM_E_INVALID_PARAMETER (@id 0), ...
+ */
+sm_status sm_ctl_get(sm_ctl *ctl, uint64_t id, struct sm_ctl_ctx *out);
+
+/**
+ * sm_ctl_revoke() - revoke a context for good
+ * @ctl: the handle
+ * @id:  its id
+ *
+ * Every later call on it fails with SM_E_CONTEXT_REVOKED; calls under way
+ * finish.
+ *
+ * Return: SM_E_OK; SM_E_INVALID_HANDLE (ENOENT), SM_E_CONTEXT_REVOKED
+ * (EALREADY: revoked already), SM_E_INVALID_PARAMETER, ...
+ */
+sm_status sm_ctl_revoke(sm_ctl *ctl, uint64_t id);
+
+/**
+ * sm_ctl_config_get() - read the configuration
+ * @ctl: the handle
+ * @out: filled (@out->set is set to 0)
+ *
+ * Return: SM_E_OK, or a status of the conventions above.
+ */
+sm_status sm_ctl_config_get(sm_ctl *ctl, struct sm_ctl_config *out);
+
+/**
+ * sm_ctl_config_set() - change settings, all or none
+ * @ctl: the handle
+ * @cfg: @cfg->set says which fields to change (not 0)
+ * @out: may be NULL; else the whole configuration afterwards
+ *
+ * Return: SM_E_OK; SM_E_NOT_OWNER (EPERM: needs CAP_NET_ADMIN),
+ * SM_E_INVALID_PARAMETER (EINVAL: @cfg->set 0 or unknown bits, a suite
+ * bit of no suite, a default lifetime above the maximum; ERANGE: a value
+ * out of range), ...
+ */
+sm_status sm_ctl_config_set(sm_ctl *ctl, const struct sm_ctl_config *cfg,
+			    struct sm_ctl_config *out);
+
+/**
+ * sm_ctl_stats() - module-wide statistics
+ * @ctl: the handle
+ * @out: filled
+ *
+ * Return: SM_E_OK; SM_E_NOT_OWNER (EPERM: needs CAP_NET_ADMIN), ...
+ */
+sm_status sm_ctl_stats(sm_ctl *ctl, struct sm_ctl_stats *out);
+
+/**
+ * sm_ctl_subscribe() - receive events from now on
+ * @ctl: the handle
+ *
+ * Return: SM_E_OK; SM_E_NOT_OWNER (EPERM: needs CAP_NET_ADMIN), ...
+ */
+sm_status sm_ctl_subscribe(sm_ctl *ctl);
+
+/**
+ * sm_ctl_event_fd() - the descriptor to poll for events
+ * @ctl: a subscribed handle
+ *
+ * Return: a descriptor readable when an event is waiting, or -1 (errno
+ * EINVAL) before sm_ctl_subscribe().
+ */
+int sm_ctl_event_fd(sm_ctl *ctl);
+
+/**
+ * sm_ctl_event_read() - the next event, waiting for it
+ * @ctl: a subscribed handle
+ * @ev:  filled
+ *
+ * Return: SM_E_OK; SM_E_INVALID_PARAMETER (not subscribed);
+ * SM_E_INTERNAL_ERROR with errno ENOBUFS when events were lost because
+ * the reader was too slow (the next call goes on with newer ones), EINTR,
+ * or another errno.
+ */
+sm_status sm_ctl_event_read(sm_ctl *ctl, struct sm_ctl_event *ev);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,8 @@ static const struct {
 	  "SM_E_TOO_MANY_CONTEXTS: per-user context limit or fd limit reached" },
 	{ SM_E_CONTEXT_INCOMPLETE,
 	  "SM_E_CONTEXT_INCOMPLETE: the context is not established yet, a kind of SM_E_INVALID_HANDLE" },
+	{ SM_E_NOT_OWNER,
+	  "SM_E_NOT_OWNER: not allowed (the context is not yours, or CAP_NET_ADMIN is needed)" },
 	{ SM_E_CONTEXT_REVOKED,
 	  "SM_E_CONTEXT_REVOKED: the context was revoked, a kind of SM_E_CONTEXT_EXPIRED" },
 };

@@ -59,6 +59,7 @@ static const struct {
 	{ S(SM_E_TOO_MANY_CONTEXTS) },
 	{ S(SM_E_CONTEXT_INCOMPLETE) },
 	{ S(SM_E_CONTEXT_REVOKED) },
+	{ S(SM_E_NOT_OWNER) },
 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
@@ -1415,6 +1416,52 @@ TEST(establish_not_a_device)
 		  sm_accept_context(&accept_params, tok, sizeof(tok), &ctx, buf,
 				    &len));
 	EXPECT_EQ(NULL, ctx);
+}
+
+/*
+ * The control calls: arguments refused without a system call; on a host
+ * without the module the family is missing (SM_E_SECPKG_NOT_FOUND).  The
+ * kernel side is tested in the guest (selftests/secmsg_netlink.c,
+ * selftests/secmsgctl.sh).
+ */
+TEST(ctl_arguments)
+{
+	struct sm_ctl_config cfg = { 0 };
+	struct sm_ctl_event ev;
+	struct sm_ctl_ctx c;
+	sm_ctl *ctl = (sm_ctl *)&cfg; /* never dereferenced below */
+	sm_status st;
+
+	errno = 0;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_open(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_list(NULL, NULL, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_get(NULL, 1, &c));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_revoke(NULL, 1));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_config_get(NULL, &cfg));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_stats(NULL, NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_subscribe(NULL));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_event_read(NULL, &ev));
+	EXPECT_EQ(-1, sm_ctl_event_fd(NULL));
+	EXPECT_STREQ("", sm_ctl_error(NULL));
+	/* id 0 and an empty or unknown set: refused before the kernel */
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_get(ctl, 0, &c));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_revoke(ctl, 0));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_config_set(ctl, &cfg, NULL));
+	cfg.set = 0x10;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_config_set(ctl, &cfg, NULL));
+	sm_ctl_close(NULL);
+
+	ctl = NULL;
+	st = sm_ctl_open(&ctl);
+	if (st == SM_E_OK) {
+		/* the module is loaded on this host: nothing to check */
+		sm_ctl_close(ctl);
+		SKIP(return, "secmsg is loaded on the host");
+	}
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, st);
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(NULL, ctl);
 }
 
 TEST_HARNESS_MAIN
