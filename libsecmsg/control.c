@@ -524,41 +524,35 @@ SM_EXPORT int sm_ctl_event_fd(sm_ctl *ctl)
 	return nl_socket_get_fd(ctl->ev);
 }
 
-static int sm_ctl_event_valid(struct nl_msg *msg, void *arg)
-{
-	struct sm_ctl_req *r = arg;
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
-
-	if (nlmsg_hdr(msg)->nlmsg_type != r->ctl->family ||
-	    g->cmd != SECMSG_CMD_EVENT)
-		return NL_SKIP;
-	return sm_ctl_valid(msg, arg);
-}
-
 SM_EXPORT sm_status sm_ctl_event_read(sm_ctl *ctl, struct sm_ctl_event *ev)
 {
-	struct sm_ctl_req r = { .parse = sm_ctl_parse_event, .out = ev };
-	struct nl_cb *cb;
-	int err = 0;
+	struct nlattr *tb[SECMSG_A_MAX + 1];
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *n;
+	ssize_t len;
 
 	if (!ctl || !ctl->ev || !ev)
 		return sm_invalid(EINVAL);
-	r.ctl = ctl;
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		errno = ENOMEM;
-		return SM_E_INSUFFICIENT_MEMORY;
+	/*
+	 * Plain recv(): one event per datagram, and errno as the kernel
+	 * gives it (ENOBUFS: the socket overran, events were lost).
+	 */
+	for (;;) {
+		len = recv(nl_socket_get_fd(ctl->ev), buf, sizeof(buf), 0);
+		if (len < 0)
+			return sm_ctl_status(errno) == SM_E_INSUFFICIENT_MEMORY ?
+			       SM_E_INSUFFICIENT_MEMORY : SM_E_INTERNAL_ERROR;
+		for (n = (struct nlmsghdr *)buf; NLMSG_OK(n, (size_t)len);
+		     n = NLMSG_NEXT(n, len)) {
+			struct genlmsghdr *g = NLMSG_DATA(n);
+
+			if (n->nlmsg_type != ctl->family ||
+			    n->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
+			    g->cmd != SECMSG_CMD_EVENT ||
+			    genlmsg_parse(n, 0, tb, SECMSG_A_MAX, NULL))
+				continue;
+			sm_ctl_parse_event(tb, ev);
+			return SM_E_OK;
+		}
 	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, sm_ctl_event_valid, &r);
-	while (!r.got) {
-		err = nl_recvmsgs(ctl->ev, cb);
-		if (err < 0)
-			break;
-	}
-	nl_cb_put(cb);
-	if (r.got)
-		return SM_E_OK;
-	/* libnl reports a socket overrun (ENOBUFS) as NLE_NOMEM */
-	errno = -err == NLE_NOMEM ? ENOBUFS : sm_nl_errno(err);
-	return SM_E_INTERNAL_ERROR;
 }

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secmsgctl's output and exit codes: list shows a context this test
+ * created (table and --json, which python3's json.tool must accept), show,
+ * revoke and its effect, refusals with their messages and codes, config,
+ * stats, monitor, and an unprivileged caller.
+ *
+ * The binary: $SECMSGCTL, else the tools/ directory next to
+ * $SECMSG_TEST_BIN (build/selftests -> build/tools), else build/tools.
+ */
+#include "secmsg_test.h"
+#include "secmsg_nl.h"
+
+#include <grp.h>
+#include <libgen.h>
+#include <sys/wait.h>
+
+#define NOBODY 65534
+
+static char ctl_path[4096];
+
+static const char *ctl_bin(void)
+{
+	const char *e = getenv("SECMSGCTL"), *bin;
+	char tmp[4096];
+
+	if (e)
+		return e;
+	bin = getenv("SECMSG_TEST_BIN");
+	snprintf(tmp, sizeof(tmp), "%s", bin ? bin : "build/selftests");
+	snprintf(ctl_path, sizeof(ctl_path), "%s/tools/secmsgctl",
+		 dirname(tmp));
+	return ctl_path;
+}
+
+/* Run "secmsgctl ARGS" (a shell fragment); its output; exit code in *rc. */
+static char *run(const char *args, int *rc, bool as_nobody)
+{
+	static char out[1 << 16];
+	char cmd[8192];
+	size_t n = 0;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s%s %s 2>&1",
+		 as_nobody ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "",
+		 ctl_bin(), args);
+	f = popen(cmd, "r");
+	if (!f) {
+		*rc = -1;
+		return strcpy(out, "popen failed");
+	}
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	st = pclose(f);
+	*rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out;
+}
+
+/* Whether @text is JSON python3 accepts (1), rejects (0); -1: no python3. */
+static int json_ok(const char *text)
+{
+	FILE *f;
+	int st;
+
+	if (system("command -v python3 >/dev/null 2>&1"))
+		return -1;
+	f = popen("python3 -m json.tool >/dev/null 2>&1", "w");
+	if (!f)
+		return 0;
+	fputs(text, f);
+	st = pclose(f);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+FIXTURE(ctl) {
+	int dev, fd;
+	long long id;
+	char ids[32];
+};
+
+FIXTURE_SETUP(ctl)
+{
+	self->fd = -1;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root");
+	if (access(ctl_bin(), X_OK))
+		SM_SKIP_SETUP("%s missing: make tools", ctl_bin());
+	self->fd = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+				    SECMSG_SUITE_CHACHA20_POLY1305, 0, 0, 0);
+	ASSERT_LE(0, self->fd);
+	self->id = (long long)tn_fd_id(self->fd);
+	snprintf(self->ids, sizeof(self->ids), "%lld", self->id);
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* A line of @out starting with @id followed by a space. */
+static const char *row_of(const char *out, const char *id)
+{
+	const char *p = out;
+	size_t n = strlen(id);
+
+	while (p && *p) {
+		if (!strncmp(p, id, n) && p[n] == ' ')
+			return p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+TEST_F(ctl, list_table_and_json)
+{
+	char key[64], *out;
+	const char *row;
+	int rc, j;
+
+	out = run("list", &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_EQ(0, strncmp(out, "ID ", 3)) TH_LOG("%s", out);
+	row = row_of(strchr(out, '\n') + 1, self->ids);
+	ASSERT_NE(NULL, row) TH_LOG("context %s not listed:\n%s", self->ids,
+				    out);
+	ASSERT_NE(NULL, strstr(row, " raw ")) TH_LOG("%s", row);
+	ASSERT_NE(NULL, strstr(row, " initiator ")) TH_LOG("%s", row);
+	ASSERT_NE(NULL, strstr(row, " chacha20-poly1305 ")) TH_LOG("%s", row);
+	ASSERT_NE(NULL, strstr(row, " active ")) TH_LOG("%s", row);
+
+	out = run("--json list", &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	snprintf(key, sizeof(key), "{\"id\":%s,", self->ids);
+	ASSERT_NE(NULL, strstr(out, key)) TH_LOG("%s", out);
+	j = json_ok(out);
+	if (j < 0)
+		TH_LOG("no python3 in the guest: JSON not parsed");
+	else
+		ASSERT_EQ(1, j) TH_LOG("not JSON: %s", out);
+}
+
+TEST_F(ctl, show_and_revoke)
+{
+	char args[64], *out;
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct secmsg_message m;
+	int rc;
+
+	snprintf(args, sizeof(args), "show %s", self->ids);
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "suite:       chacha20-poly1305\n"));
+	ASSERT_NE(NULL, strstr(out, "state:       active\n"));
+	snprintf(args, sizeof(args), "--json show %s", self->ids);
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc);
+	ASSERT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
+
+	snprintf(args, sizeof(args), "revoke %s", self->ids);
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_EQ(0, strncmp(out, "context ", 8)) TH_LOG("%s", out);
+	ASSERT_EQ(-EKEYREVOKED, ts_sign1(self->fd, tok, "x", 1, &m));
+	/* again: refused, with the kernel's reason */
+	out = run(args, &rc, false);
+	ASSERT_EQ(1, rc) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "context already revoked")) TH_LOG("%s", out);
+	snprintf(args, sizeof(args), "show %s", self->ids);
+	out = run(args, &rc, false);
+	ASSERT_NE(NULL, strstr(out, "state:       revoked\n")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "revoked      1\n")) TH_LOG("%s", out);
+}
+
+TEST_F(ctl, refusals)
+{
+	char args[64], *out;
+	int rc;
+
+	out = run("show 999999999", &rc, false);
+	ASSERT_EQ(4, rc);
+	ASSERT_NE(NULL, strstr(out, "no such context (or not yours)"))
+		TH_LOG("%s", out);
+	out = run("show nope", &rc, false);
+	ASSERT_EQ(2, rc);
+	out = run("frobnicate", &rc, false);
+	ASSERT_EQ(2, rc);
+	ASSERT_NE(NULL, strstr(out, "unknown command 'frobnicate'"));
+	out = run("config max_lifetime 0", &rc, false);
+	ASSERT_EQ(1, rc);
+	ASSERT_NE(NULL, strstr(out, "integer out of range")) TH_LOG("%s", out);
+	out = run("config suites rot13", &rc, false);
+	ASSERT_EQ(2, rc);
+	out = run("config colour blue", &rc, false);
+	ASSERT_EQ(2, rc) TH_LOG("%s", out);
+
+	/* another user: not its context, no configuration, no events */
+	snprintf(args, sizeof(args), "show %s", self->ids);
+	out = run(args, &rc, true);
+	if (rc == 127 || strstr(out, "setpriv:"))
+		SKIP(return, "no setpriv: %s", out);
+	ASSERT_EQ(4, rc) TH_LOG("%s", out);
+	out = run("list", &rc, true);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_EQ(NULL, row_of(out, self->ids)) TH_LOG("%s", out);
+	out = run("config max_lifetime 60", &rc, true);
+	ASSERT_EQ(5, rc) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "CONFIG_SET needs CAP_NET_ADMIN"))
+		TH_LOG("%s", out);
+	out = run("stats", &rc, true);
+	ASSERT_EQ(5, rc) TH_LOG("%s", out);
+	out = run("monitor", &rc, true);
+	ASSERT_EQ(5, rc) TH_LOG("%s", out);
+}
+
+TEST_F(ctl, config_and_stats)
+{
+	char *out;
+	int rc;
+
+	out = run("config", &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "suites                 aes128-gcm,aes256-gcm,chacha20-poly1305\n"))
+		TH_LOG("%s", out);
+	out = run("--json config", &rc, false);
+	ASSERT_EQ(0, rc);
+	ASSERT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
+	out = run("--json stats", &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
+	out = run("stats", &rc, false);
+	ASSERT_EQ(0, rc);
+	ASSERT_NE(NULL, strstr(out, "contexts       ")) TH_LOG("%s", out);
+}
+
+TEST_F(ctl, monitor)
+{
+	char cmd[4200], line[1024], want[64];
+	FILE *f;
+	int fd, i, got = 0;
+
+	/* two events: our context created, then revoked */
+	snprintf(cmd, sizeof(cmd), "%s monitor --count 2 2>&1", ctl_bin());
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	ASSERT_EQ(0, strncmp(line, "watching", 8)) TH_LOG("%s", line);
+	fd = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
+			      SECMSG_SUITE_AES128_GCM, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	snprintf(want, sizeof(want), "ctx %llu ",
+		 (unsigned long long)tn_fd_id(fd));
+	{
+		struct tn_sock s;
+
+		ASSERT_EQ(0, tn_open(&s));
+		ASSERT_EQ(0, tn_revoke(&s, tn_fd_id(fd)));
+		tn_close(&s);
+	}
+	for (i = 0; i < 2 && fgets(line, sizeof(line), f); i++) {
+		TH_LOG("%s", line);
+		if (strstr(line, want) &&
+		    strstr(line, i ? " revoked " : " created "))
+			got++;
+	}
+	ASSERT_EQ(0, pclose(f));
+	ASSERT_EQ(2, got);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
