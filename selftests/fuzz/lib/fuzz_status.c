@@ -26,6 +26,7 @@ static const sm_status listed[] = {
 	SM_E_CONTEXT_EXPIRED,	  SM_E_INCOMPLETE_MESSAGE,  SM_E_BUFFER_TOO_SMALL,
 	SM_E_ALGORITHM_MISMATCH,  SM_E_INVALID_PARAMETER,   SM_E_REPLAYED,
 	SM_E_TOO_OLD,		  SM_E_TOO_MANY_CONTEXTS,   SM_E_CONTEXT_INCOMPLETE,
+	SM_E_CONTEXT_REVOKED,	  SM_E_NOT_OWNER,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      (uint32_t)st, (uint32_t)m);
 	else if (st == SM_E_CONTEXT_INCOMPLETE)
 		CHECK(m == SM_E_INVALID_HANDLE, "%#x -> %#x", (uint32_t)st,
+		      (uint32_t)m);
+	else if (st == SM_E_CONTEXT_REVOKED)
+		CHECK(m == SM_E_CONTEXT_EXPIRED, "%#x -> %#x", (uint32_t)st,
 		      (uint32_t)m);
 	else if (SM_STATUS_IS_PRIVATE(st))
 		CHECK(m == SM_E_INTERNAL_ERROR, "%#x -> %#x", (uint32_t)st,
