@@ -18,8 +18,16 @@
  * The concurrent per-user limit test: two unprivileged users race to
  * max_contexts_per_user from several threads each, at the same time; each
  * ends with exactly the limit (secmsg_limits covers the one-thread case).
+ *
+ * Revoke under load: threads seal and unseal on several pairs, with more
+ * threads sharing each pair, while the control plane revokes one side of
+ * each pair at a different moment and a churn thread keeps creating,
+ * revoking and closing contexts.  Every call either works or fails with
+ * EKEYREVOKED; none that started after its revoke returned works; the
+ * counters account for every call.
  */
 #include "secmsg_test.h"
+#include "secmsg_nl.h"
 
 #include <grp.h>
 #include <pthread.h>
@@ -755,6 +763,207 @@ TEST_F_TIMEOUT(race, two_users_race_to_limit, 300)
 		ASSERT_EQ(0, WEXITSTATUS(st)) TH_LOG("user %u", uids[i]);
 		close(rep[i][0]);
 	}
+}
+
+/* ---- revoke under load ------------------------------------------------- */
+
+#define RV_PAIRS	4
+#define RV_PER_PAIR	3	/* threads sharing a pair */
+#define RV_REFUSED	100	/* a thread stops after this many refusals */
+
+struct rv_pair {
+	int a, b;
+	atomic_int a_revoked, b_revoked;	/* set once REVOKE returned */
+	atomic_uint sealed, seal_refused, unsealed, unseal_refused;
+};
+
+struct rv_thread {
+	struct rv_pair *p;
+	int late_ok, other;
+};
+
+static void *rv_worker(void *arg)
+{
+	struct rv_thread *t = arg;
+	struct rv_pair *p = t->p;
+	unsigned int refused = 0;
+	uint8_t tok[SECMSG_TOKEN_SIZE], data[64];
+	struct secmsg_message m;
+	int ra, rb, err;
+
+	while (refused < RV_REFUSED) {
+		ra = atomic_load(&p->a_revoked);
+		memset(data, 0x5a, sizeof(data));
+		err = ts_seal1(p->a, tok, data, sizeof(data), 0, &m);
+		if (err == -EKEYREVOKED) {
+			atomic_fetch_add(&p->seal_refused, 1);
+			refused++;
+			continue;
+		}
+		if (err) {
+			t->other++;
+			break;
+		}
+		atomic_fetch_add(&p->sealed, 1);
+		t->late_ok += ra;
+		rb = atomic_load(&p->b_revoked);
+		/* other threads' messages race ours: no SEQUENCE_DETECT */
+		err = ts_unseal1(p->b, tok, data, sizeof(data), &m);
+		if (err == -EKEYREVOKED) {
+			atomic_fetch_add(&p->unseal_refused, 1);
+			refused++;
+		} else if (err) {
+			t->other++;
+			break;
+		} else {
+			atomic_fetch_add(&p->unsealed, 1);
+			t->late_ok += rb;
+		}
+	}
+	return NULL;
+}
+
+struct rv_churn {
+	int dev;
+	atomic_int stop;
+	unsigned int made, revoked;
+	int err;
+};
+
+static void *rv_churner(void *arg)
+{
+	struct rv_churn *c = arg;
+	struct tn_sock s;
+	int fd, err;
+
+	if (tn_open(&s)) {
+		c->err = 1;
+		return NULL;
+	}
+	while (!atomic_load(&c->stop)) {
+		fd = ts_import_simple(c->dev, SECMSG_ROLE_INITIATOR,
+				      SECMSG_SUITE_AES128_GCM, 0, 0, 0);
+		if (fd < 0) {
+			c->err = 2;
+			break;
+		}
+		c->made++;
+		if (c->made % 2) {
+			err = tn_revoke(&s, tn_fd_id(fd));
+			if (err) {
+				c->err = 3;
+				close(fd);
+				break;
+			}
+			c->revoked++;
+		}
+		close(fd);
+	}
+	tn_close(&s);
+	return NULL;
+}
+
+FIXTURE(revoke) {
+	int dev;
+	struct tn_sock s;
+};
+
+FIXTURE_SETUP(revoke)
+{
+	self->s.fd = -1;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (tn_open(&self->s))
+		SM_SKIP_SETUP("no generic netlink family %s", SECMSG_GENL_NAME);
+}
+
+FIXTURE_TEARDOWN(revoke)
+{
+	tn_close(&self->s);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F_TIMEOUT(revoke, under_load, 300)
+{
+	static struct rv_pair pairs[RV_PAIRS];
+	struct rv_thread t[RV_PAIRS * RV_PER_PAIR];
+	pthread_t th[RV_PAIRS * RV_PER_PAIR], cth;
+	struct rv_churn churn = { .dev = self->dev };
+	struct secmsg_query qa, qb;
+	int i, n = RV_PAIRS * RV_PER_PAIR;
+
+	for (i = 0; i < RV_PAIRS; i++) {
+		struct rv_pair *p = &pairs[i];
+		uint32_t suite = 1 + i % 3;
+
+		memset(p, 0, sizeof(*p));
+		p->a = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR, suite,
+					SECMSG_CTX_REPLAY_DETECT |
+					SECMSG_CTX_CONFIDENTIALITY, 0, 0);
+		p->b = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR, suite,
+					SECMSG_CTX_REPLAY_DETECT |
+					SECMSG_CTX_CONFIDENTIALITY, 0, 0);
+		ASSERT_LE(0, p->a);
+		ASSERT_LE(0, p->b);
+	}
+	for (i = 0; i < n; i++) {
+		t[i] = (struct rv_thread){ .p = &pairs[i / RV_PER_PAIR] };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, rv_worker, &t[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&cth, NULL, rv_churner, &churn));
+	/* pair i: the sender revoked on even pairs, the receiver on odd */
+	for (i = 0; i < RV_PAIRS; i++) {
+		struct rv_pair *p = &pairs[i];
+
+		usleep(20000);
+		if (i % 2) {
+			ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(p->b)));
+			atomic_store(&p->b_revoked, 1);
+		} else {
+			ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(p->a)));
+			atomic_store(&p->a_revoked, 1);
+		}
+	}
+	/* a receiver revoked: its sender still works until... revoke it too */
+	for (i = 1; i < RV_PAIRS; i += 2) {
+		usleep(10000);
+		ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(pairs[i].a)));
+		atomic_store(&pairs[i].a_revoked, 1);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ(0, t[i].other) TH_LOG("thread %d: unexpected error", i);
+		ASSERT_EQ(0, t[i].late_ok)
+		TH_LOG("thread %d: %d calls worked after the revoke", i,
+		       t[i].late_ok);
+	}
+	atomic_store(&churn.stop, 1);
+	pthread_join(cth, NULL);
+	ASSERT_EQ(0, churn.err);
+
+	for (i = 0; i < RV_PAIRS; i++) {
+		struct rv_pair *p = &pairs[i];
+
+		ASSERT_EQ(0, ts_query(p->a, &qa));
+		ASSERT_EQ(0, ts_query(p->b, &qb));
+		ASSERT_EQ((__u32)SECMSG_STATE_REVOKED, qa.state);
+		ASSERT_EQ((__u32)(i % 2 ? SECMSG_STATE_REVOKED :
+				  SECMSG_STATE_ACTIVE), qb.state);
+		ASSERT_EQ(atomic_load(&p->sealed), qa.counters.sealed);
+		ASSERT_EQ(qa.counters.sealed, qa.send_seq);
+		ASSERT_EQ(atomic_load(&p->unsealed), qb.counters.unsealed);
+		/* no failure but the refusals (not in QUERY's counters) */
+		ASSERT_EQ(0ull, qb.counters.altered + qb.counters.replayed +
+			     qb.counters.too_old + qb.counters.other_failures);
+		TH_LOG("pair %d: %u sealed, %u refused; %u unsealed, %u refused",
+		       i, atomic_load(&p->sealed),
+		       atomic_load(&p->seal_refused),
+		       atomic_load(&p->unsealed),
+		       atomic_load(&p->unseal_refused));
+		close(p->a);
+		close(p->b);
+	}
+	TH_LOG("churn: %u contexts, %u revoked", churn.made, churn.revoked);
 }
 
 TEST_HARNESS_MAIN
