@@ -426,7 +426,8 @@
  *
  * ioctl(devfd, SECMSG_IOC_IMPORT, &imp) returns a new context fd
  * (O_CLOEXEC).  Errors: EINVAL (bad field), E2BIG, EFAULT, EMFILE (per-user
- * context limit), ENOENT (the crypto API has no such algorithm), ENOMEM.
+ * context limit), ENOENT (the crypto API has no such algorithm), ENOMEM,
+ * EPERM (the suite is not among the configuration's allowed suites).
  */
 struct secmsg_import {
 	__u32 size;
@@ -553,9 +554,10 @@ struct secmsg_batch {
  * ioctl(devfd, SECMSG_IOC_INIT, &ini) returns a new, incomplete initiator
  * context fd (O_CLOEXEC) and writes the init token, @token_len and
  * @status.  Errors (nothing created): EINVAL, E2BIG, EFAULT, EMFILE
- * (per-user context limit), ENOENT (no such algorithm), ENOMEM, and
- * ENOBUFS when @token_len is below SECMSG_LOCAL_TOKEN_SIZE (then
- * @token_len alone is written: the size needed).
+ * (per-user context limit), ENOENT (no such algorithm), ENOMEM, EPERM
+ * (suite not allowed), and ENOBUFS when @token_len is below
+ * SECMSG_LOCAL_TOKEN_SIZE (then @token_len alone is written: the size
+ * needed).
  */
 struct secmsg_init {
 	__u32 size;
@@ -594,7 +596,8 @@ struct secmsg_init {
  * ioctl(devfd, SECMSG_IOC_ACCEPT, &acc) returns a complete acceptor
  * context fd (O_CLOEXEC) and writes the reply token and the out fields.
  * Errors (nothing created, the token still usable unless it was used or
- * expired): EINVAL, E2BIG, EFAULT, EMFILE, ENOMEM, ENOBUFS (@out_len below
+ * expired): EINVAL, E2BIG, EFAULT, EMFILE, ENOMEM, EPERM (the client's
+ * suite is no longer allowed), ENOBUFS (@out_len below
  * SECMSG_LOCAL_TOKEN_SIZE; @out_len alone is written), and the token
  * errors of "Establishing a local context".
  */
