@@ -26,6 +26,14 @@
 #include "context.h"
 #include "netlink.h"
 
+/*
+ * Events name users and processes: only admins may listen.  Kernels whose
+ * genetlink cannot restrict a group are not supported.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "secmsg needs GENL_MCAST_CAP_NET_ADMIN (genetlink group permissions)"
+#endif
+
 static unsigned int secmsg_allowed_suites = SECMSG_CFG_SUITES_ALL;
 module_param_named(allowed_suites, secmsg_allowed_suites, uint, 0644);
 MODULE_PARM_DESC(allowed_suites,

@@ -903,6 +903,95 @@ TEST_F(cfg, allowed_suites)
 			      SECMSG_SUITE_AES256_GCM, 0, 0));
 }
 
+/*
+ * Random requests (fixed seed): any command, dump or not, attributes of
+ * any type, length, flag and content.  Each gets a documented answer, and
+ * the kernel stays sound (the fixture restores the configuration).
+ */
+TEST_F(cfg, random_requests)
+{
+	static const int allowed[] = {
+		0, EINVAL, ERANGE, ENOENT, EALREADY, EOPNOTSUPP, EMSGSIZE,
+	};
+	unsigned int seed = 20261126, i, j, nattr, counts[8] = { 0 };
+	uint8_t val[24];
+	struct tn_req r;
+	int fd, err, k;
+
+	fd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 3000; i++) {
+		/* mostly real commands, attribute lengths of real types */
+		tn_cmd(&self->s, &r, rand_r(&seed) % 5 ?
+		       1 + rand_r(&seed) % SECMSG_CMD_STATS_GET :
+		       rand_r(&seed) % (SECMSG_CMD_MAX + 2));
+		nattr = rand_r(&seed) % 3;
+		for (j = 0; j < nattr; j++) {
+			static const uint16_t taken[] = {
+				SECMSG_A_CTX_ID,
+				SECMSG_A_CFG_MAX_CONTEXTS_PER_USER,
+				SECMSG_A_CFG_DEFAULT_LIFETIME,
+				SECMSG_A_CFG_MAX_LIFETIME,
+				SECMSG_A_CFG_SUITES,
+			};
+			uint16_t type = rand_r(&seed) % 2 ?
+					taken[rand_r(&seed) % 5] :
+					rand_r(&seed) % (SECMSG_A_MAX + 3);
+			uint16_t len = rand_r(&seed) % 2 ?
+				       (uint16_t)(4 << (rand_r(&seed) % 2)) :
+				       (uint16_t)(rand_r(&seed) % sizeof(val));
+			unsigned int b;
+
+			for (b = 0; b < len; b++)
+				val[b] = rand_r(&seed) % 3 ? 0 : rand_r(&seed);
+			/* now and then, a real id or a valid value */
+			if (len == 8 && rand_r(&seed) % 2) {
+				uint64_t id = tn_fd_id(fd);
+
+				memcpy(val, &id, 8);
+			}
+			if (!(rand_r(&seed) % 8))
+				type |= NLA_F_NESTED;
+			tn_put(&r, type, val, len);
+		}
+		if (rand_r(&seed) % 4 == 0)
+			r.n.nlmsg_flags |= NLM_F_DUMP;
+		err = r.n.nlmsg_flags & NLM_F_DUMP ?
+		      tn_dump(&self->s, &r, count_ctx,
+			      &(struct seen){ 0 }, NULL) :
+		      tn_do(&self->s, &r, NULL);
+		for (k = 0; k < (int)SM_ARRAY_SIZE(allowed); k++)
+			if (-err == allowed[k])
+				break;
+		ASSERT_LT(k, (int)SM_ARRAY_SIZE(allowed))
+		TH_LOG("request %u (cmd %u): %s (%s)", i, r.g.cmd,
+		       strerror(-err), self->s.extack);
+		counts[k]++;
+		/* a refused attribute is named by its offset */
+		if (err == -EINVAL && self->s.ext_offs)
+			ASSERT_GE(self->s.ext_offs, NLMSG_LENGTH(GENL_HDRLEN));
+		/* a revoked context stays revoked; make a fresh one */
+		if (!(i % 100)) {
+			close(fd);
+			ASSERT_EQ(0, cfg_set1(&self->s, SECMSG_A_CFG_SUITES,
+					      SECMSG_CFG_SUITES_ALL));
+			ASSERT_EQ(0, cfg_set1(&self->s,
+					      SECMSG_A_CFG_MAX_CONTEXTS_PER_USER,
+					      1024));
+			fd = imp(self->dev, SECMSG_ROLE_INITIATOR,
+				 SECMSG_SUITE_AES128_GCM, 0, 0);
+			ASSERT_LE(0, fd);
+		}
+	}
+	TH_LOG("3000 requests: %u ok, %u EINVAL, %u ERANGE, %u ENOENT, %u EALREADY, %u EOPNOTSUPP, %u EMSGSIZE",
+	       counts[0], counts[1], counts[2], counts[3], counts[4],
+	       counts[5], counts[6]);
+	/* still answering */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(fd), NULL));
+	close(fd);
+}
+
 /* ---- statistics --------------------------------------------------------- */
 
 /* (@t points into tn_do()'s buffer: read it before the next request.) */

@@ -845,7 +845,9 @@ struct secmsg_impersonate {
  * take, an unknown attribute type, a wrong length or a value out of range
  * is refused with EINVAL (ERANGE for ranges) and an extended ack message
  * naming the attribute (NLM_F_ACK_TLVS / NETLINK_EXT_ACK).  Every refusal
- * below carries such a message too.  Replies use the request's command.
+ * below carries such a message too (the generic netlink core's own, such
+ * as EOPNOTSUPP for an unknown command, may not).  Replies use the
+ * request's command.
  *
  * Scope: a context belongs to the network namespace of the task that
  * created it, like a socket; the control plane of a network namespace
