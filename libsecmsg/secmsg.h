@@ -20,6 +20,8 @@
  *   ImpersonateSecurityContext    sm_impersonate()
  *   RevertSecurityContext         sm_revert()
  *   (none)                        sm_batch(): many messages, one call
+ *   (none)                        sm_ctl_*(): list, show and revoke
+ *                                 contexts, configuration, events (1.2)
  *
  * Conventions
  * -----------
