@@ -602,6 +602,7 @@ sm_status sm_query_stream_sizes(sm_ctx *ctx, struct sm_stream_sizes *sizes);
 #define SM_STATE_ACTIVE SECMSG_STATE_ACTIVE
 #define SM_STATE_EXPIRED SECMSG_STATE_EXPIRED
 #define SM_STATE_INCOMPLETE SECMSG_STATE_INCOMPLETE /* before completion */
+#define SM_STATE_REVOKED SECMSG_STATE_REVOKED /* sm_ctl_revoke() (1.2) */
 
 /* struct sm_context_info.driver_flags */
 #define SM_DRIVER_ASYNC SECMSG_DRIVER_ASYNC
