@@ -440,6 +440,7 @@ sm_status sm_accept_context_dev(int devfd,
  *
  * Return: SM_E_OK; SM_E_INVALID_TOKEN (truncated, garbled, an init token,
  * used already, or issued for another context), SM_E_CONTEXT_EXPIRED,
+ * SM_E_CONTEXT_REVOKED (the context was revoked: sm_ctl_revoke()),
  * SM_E_INVALID_HANDLE (not a context, or complete already: errno EISCONN),
  * SM_E_INVALID_PARAMETER (also: not a local client context),
  * SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
@@ -814,7 +815,7 @@ sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names);
  * SM_IMP_IDENTIFY or SM_IMP_ANONYMOUS only; EPERM: this thread may not
  * become the client; EBUSY: it is impersonating already),
  * SM_E_UNSUPPORTED_FUNCTION (not a local acceptor context: an initiator or
- * a raw context; errno EINVAL), SM_E_CONTEXT_EXPIRED,
+ * a raw context; errno EINVAL), SM_E_CONTEXT_EXPIRED, SM_E_CONTEXT_REVOKED,
  * SM_E_CONTEXT_INCOMPLETE, SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER
  * (@ctx NULL), SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
  */
