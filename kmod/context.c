@@ -406,7 +406,6 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 {
 	struct secmsg_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	long err;
 
 	switch (SECMSG_IOC_KEY(cmd)) {
 	case SECMSG_IOC_KEY(SECMSG_IOC_SIGN):
@@ -424,11 +423,7 @@ static long secmsg_ctx_ioctl(struct file *file, unsigned int cmd,
 	case SECMSG_IOC_KEY(SECMSG_IOC_COMPLETE):
 		return secmsg_ctx_complete(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_IMPERSONATE):
-		err = secmsg_impersonate(ctx, uarg);
-		/* Refused as expired, after its other checks: say why. */
-		if (err == -EKEYEXPIRED && secmsg_ctx_revoked(ctx))
-			err = -EKEYREVOKED;
-		return err;
+		return secmsg_impersonate(ctx, uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_REVERT):
 		return secmsg_revert(uarg);
 	}

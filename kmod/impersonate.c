@@ -209,6 +209,8 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 		return -EINVAL;
 	if (!secmsg_ctx_is_complete(ctx))
 		return -ENOTCONN;
+	if (secmsg_ctx_revoked(ctx))
+		return -EKEYREVOKED;
 	if (secmsg_ctx_expired(ctx))
 		return -EKEYEXPIRED;
 	if (ctx->imp_level < SECMSG_IMP_IMPERSONATE)

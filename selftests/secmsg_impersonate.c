@@ -21,6 +21,7 @@
 #include <linux/capability.h>
 
 #include "secmsg_local.h"
+#include "secmsg_nl.h"
 
 #define CLIENT_UID 1001
 #define OTHER_UID 1002
@@ -488,6 +489,7 @@ struct tctx {
 	int dev;
 	pthread_barrier_t *bar;
 	int rc;			/* the thread's own results */
+	uint64_t id;		/* a context's id (control plane) */
 	int imp_rc, rev_rc;
 	uid_t euid_during, euid_after;
 	char before[2048], after[2048];
@@ -775,6 +777,51 @@ TEST_F(imp, expired_context)
 		usleep(100 * 1000);
 	ASSERT_EQ((__u32)SECMSG_STATE_EXPIRED, q.state);
 	ASSERT_EQ(-EKEYEXPIRED, imp(s));
+	assert_creds(_metadata, self->before);
+	close(s);
+}
+
+/* The control plane's REVOKE, from a thread that is still root. */
+static void *revoke_thread(void *arg)
+{
+	struct tctx *t = arg;
+	struct tn_sock nl;
+
+	pthread_barrier_wait(t->bar);	/* the other thread impersonates */
+	t->rc = tn_open(&nl);
+	if (!t->rc) {
+		t->rc = tn_revoke(&nl, t->id);
+		tn_close(&nl);
+	}
+	return NULL;
+}
+
+/* A revoked context allows no impersonation; one in progress stays. */
+TEST_F(imp, revoked_context)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	pthread_barrier_t bar;
+	struct tctx t = { .s = s, .rc = -1, .bar = &bar };
+	pthread_t th;
+
+	ASSERT_LE(0, s);
+	t.id = tn_fd_id(s);
+	ASSERT_NE(0ULL, t.id);
+	/* Started first: a thread starts with its creator's credentials,
+	 * and this one, as alice, may not revoke root's context. */
+	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, revoke_thread, &t));
+	ASSERT_EQ(0, imp(s));
+	pthread_barrier_wait(&bar);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	pthread_barrier_destroy(&bar);
+	ASSERT_EQ(0, t.rc);
+	/* the thread is still the client: revoking is not reverting */
+	assert_is_client(_metadata);
+	ASSERT_EQ(0, rev(s));
+	assert_creds(_metadata, self->before);
+	ASSERT_EQ(-EKEYREVOKED, imp(s));
 	assert_creds(_metadata, self->before);
 	close(s);
 }

@@ -11,6 +11,7 @@
  * kmod/secmsg.ko); run_tests.sh runs this suite before secmsg_unload.
  */
 #include "secmsg_test.h"
+#include "secmsg_nl.h"
 
 #include <ctype.h>
 
@@ -505,6 +506,35 @@ TEST_F(kapi, expired_context)
 	ASSERT_EQ(2ull, q.counters.expired);
 	ASSERT_EQ((uint32_t)SECMSG_STATE_EXPIRED, q.state);
 	close(srv);
+}
+
+/*
+ * A context revoked by the control plane while a kernel consumer holds
+ * it: the consumer's next calls fail with EKEYREVOKED (verdict REVOKED)
+ * and change nothing, and the consumer lets go as usual.
+ */
+TEST_F(kapi, revoked_while_held)
+{
+	struct secmsg_echo_sig sg;
+	struct secmsg_query q;
+	struct tn_sock nl;
+	uint8_t req[5 + 32];
+
+	ASSERT_EQ(0, echo_attach(self->echo, self->srv, 0));
+	round_trip(_metadata, self->echo, self->cli, "before", 6, 0);
+	ASSERT_EQ(0, tn_open(&nl));
+	ASSERT_EQ(0, tn_revoke(&nl, tn_fd_id(self->srv)));
+	tn_close(&nl);
+	ASSERT_EQ(0, seal_stream(self->cli, "after", 5, req));
+	ASSERT_EQ(-EKEYREVOKED, echo_send(self->echo, req, sizeof(req)));
+	ASSERT_EQ(-EKEYREVOKED, echo_sig(self->echo, SECMSG_ECHO_IOC_SIGN,
+					 &sg, "x", 1));
+	ASSERT_EQ((uint32_t)SECMSG_VERDICT_REVOKED, sg.verdict);
+	ASSERT_EQ(0, ts_query(self->srv, &q));
+	ASSERT_EQ((uint32_t)SECMSG_STATE_REVOKED, q.state);
+	ASSERT_EQ(1ull, q.counters.unsealed);	/* "before" only */
+	ASSERT_EQ(0ull, q.counters.signed_msgs);
+	ASSERT_EQ(0, ioctl(self->echo, SECMSG_ECHO_IOC_DETACH));
 }
 
 /*

@@ -220,7 +220,7 @@ static uint64_t failures(const struct sm_ctl_counters *c)
 
 static void table_header(void)
 {
-	printf("%-6s %-6s %-7s %-5s %-9s %-17s %-10s %-12s %-8s %-20s %9s %8s\n",
+	printf("%-6s %-6s %-7s %-5s %-9s %-17s %-10s %-12s %-11s %-20s %9s %8s\n",
 	       "ID", "OWNER", "PID", "PKG", "ROLE", "SUITE", "STATE", "PEER",
 	       "IMP", "EXPIRES", "MESSAGES", "FAILURES");
 }
@@ -234,7 +234,7 @@ static void table_row(const struct sm_ctl_ctx *c)
 		snprintf(peer, sizeof(peer), "%u/%u", c->peer_uid, c->peer_pid);
 	else
 		snprintf(peer, sizeof(peer), "-");
-	printf("%-6" PRIu64 " %-6u %-7u %-5s %-9s %-17s %-10s %-12s %-8s %-20s %9" PRIu64 " %8" PRIu64 "\n",
+	printf("%-6" PRIu64 " %-6u %-7u %-5s %-9s %-17s %-10s %-12s %-11s %-20s %9" PRIu64 " %8" PRIu64 "\n",
 	       c->id, c->owner_uid, c->pid, NAME(pkg_names, c->package),
 	       NAME(role_names, c->role), NAME(suite_names, c->suite),
 	       NAME(state_names, c->state), peer,

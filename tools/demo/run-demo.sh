@@ -117,13 +117,13 @@ check 'REJECTED: SM_E_REPLAYED' "the replayed request rejected"
 [ "$(grep -c 'reverted: euid 1100 again' "$log")" -eq 2 ] ||
 	{ echo "demo: missing: two reverts"; ok=0; }
 if [[ -x $ctl ]]; then
-	check '^admin: .* local +acceptor .* 1001/' \
+	check '^admin: .* local  *acceptor .* 1001/' \
 		"secmsgctl list: the server's context, its peer alice"
-	check '^admin: .* local +initiator .* 1100/' \
+	check '^admin: .* local  *initiator .* 1100/' \
 		"secmsgctl list: the client's context, its peer fileserver"
-	check '^monitor: .* altered +ctx .* verdict altered' \
+	check '^monitor: .* altered  *ctx .* verdict altered' \
 		"secmsgctl monitor: the integrity failure"
-	check '^monitor: .* replay +ctx .* verdict replayed' \
+	check '^monitor: .* replay  *ctx .* verdict replayed' \
 		"secmsgctl monitor: the replay"
 fi
 echo

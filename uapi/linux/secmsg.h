@@ -268,7 +268,7 @@
  *
  * It is allowed when all of these hold, checked in this order:
  *   - the fd is a local acceptor context (EINVAL otherwise), complete
- *     (ENOTCONN), not expired (EKEYEXPIRED);
+ *     (ENOTCONN), not revoked (EKEYREVOKED), not expired (EKEYEXPIRED);
  *   - the client granted SECMSG_IMP_IMPERSONATE or SECMSG_IMP_DELEGATE
  *     (EACCES: ANONYMOUS and IDENTIFY allow queries only);
  *   - the thread holds CAP_SETUID and CAP_SETGID over the client's user
@@ -289,7 +289,8 @@
  * its current credentials and is no longer impersonating.
  *
  * An impersonation belongs to the thread, not to the fd: closing the
- * context (or its expiry) leaves the thread impersonating until it
+ * context (or its expiry, or its revocation) leaves the thread
+ * impersonating until it
  * reverts, through /dev/secmsg if it has no context fd left.  A thread
  * that exits while impersonating takes its credentials with it; the
  * module forgets the saved ones soon after (at the latest when it is
