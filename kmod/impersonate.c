@@ -176,6 +176,19 @@ static struct cred *secmsg_imp_creds(const struct cred *client)
 	return new;
 }
 
+/* The argument of IMPERSONATE and REVERT: no flags, nothing reserved. */
+static int secmsg_imp_args(struct secmsg_impersonate __user *uimp)
+{
+	struct secmsg_impersonate imp;
+	int err;
+
+	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
+				 SECMSG_IMPERSONATE_SIZE_VER0, NULL);
+	if (err)
+		return err;
+	return imp.flags || imp.reserved ? -EINVAL : 0;
+}
+
 /**
  * secmsg_impersonate() - SECMSG_IOC_IMPERSONATE
  * @ctx:  the context
@@ -188,19 +201,15 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 			struct secmsg_impersonate __user *uimp)
 {
 	struct pid *thread = task_pid(current);
-	struct secmsg_impersonate imp;
 	struct secmsg_imp *r, *stale;
 	const struct cred *client;
 	struct cred *new;
 	bool sweep;
 	int err;
 
-	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
-				 SECMSG_IMPERSONATE_SIZE_VER0, NULL);
+	err = secmsg_imp_args(uimp);
 	if (err)
 		return err;
-	if (imp.flags || imp.reserved)
-		return -EINVAL;
 	/* commit_creds() needs the thread's own credentials in force. */
 	if (current_cred() != current_real_cred())
 		return -EBUSY;
@@ -270,16 +279,12 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
  */
 long secmsg_revert(struct secmsg_impersonate __user *uimp)
 {
-	struct secmsg_impersonate imp;
 	struct secmsg_imp *r;
 	int err;
 
-	err = secmsg_copy_struct(&imp, sizeof(imp), uimp,
-				 SECMSG_IMPERSONATE_SIZE_VER0, NULL);
+	err = secmsg_imp_args(uimp);
 	if (err)
 		return err;
-	if (imp.flags || imp.reserved)
-		return -EINVAL;
 
 	spin_lock(&secmsg_imp_lock);
 	r = secmsg_imp_find(task_pid(current));

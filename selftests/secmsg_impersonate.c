@@ -152,7 +152,6 @@ static pid_t client_start(int dev, const struct ident *id, uint32_t target,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		struct secmsg_init ini;
 		int fd;
 
 		close(tp[0]);
@@ -169,17 +168,8 @@ static pid_t client_start(int dev, const struct ident *id, uint32_t target,
 			    write_file("/proc/self/gid_map", "0 0 1"))
 				_exit(12);
 		}
-		memset(&ini, 0, sizeof(ini));
-		ini.size = sizeof(ini);
-		ini.package = SECMSG_PKG_LOCAL;
-		ini.target_type = SECMSG_TARGET_UID;
-		ini.target_uid = target;
-		ini.ctx_flags = LC_FLAGS;
-		ini.imp_level = level;
-		ini.lifetime = lifetime;
-		ini.token_len = TOK;
-		ini.token = SM_PTR(tok);
-		fd = ioctl(dev, SECMSG_IOC_INIT, &ini);
+		fd = lc_init_ex(dev, target, LC_FLAGS, level, lifetime, tok,
+				TOK, NULL);
 		if (fd < 0)
 			_exit(13);
 		if (wr_all(tp[1], tok, TOK))

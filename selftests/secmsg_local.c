@@ -569,20 +569,8 @@ TEST_F(local, client_in_child_userns)
 /* INIT as root for root with @lifetime seconds. */
 static int init_lifetime(int dev, uint32_t lifetime, uint8_t *tok)
 {
-	struct secmsg_init ini;
-	int fd;
-
-	memset(&ini, 0, sizeof(ini));
-	ini.size = sizeof(ini);
-	ini.package = SECMSG_PKG_LOCAL;
-	ini.target_type = SECMSG_TARGET_UID;
-	ini.ctx_flags = LC_FLAGS;
-	ini.imp_level = SECMSG_IMP_IMPERSONATE;
-	ini.lifetime = lifetime;
-	ini.token_len = TOK;
-	ini.token = SM_PTR(tok);
-	fd = ioctl(dev, SECMSG_IOC_INIT, &ini);
-	return fd < 0 ? -errno : fd;
+	return lc_init_ex(dev, 0, LC_FLAGS, SECMSG_IMP_IMPERSONATE, lifetime,
+			  tok, TOK, NULL);
 }
 
 static void wait_expired(struct __test_metadata *_metadata, int fd)

@@ -22,10 +22,10 @@
 #define LC_FLAGS (SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_REPLAY_DETECT | \
 		  SECMSG_CTX_CONFIDENTIALITY | SECMSG_CTX_INTEGRITY)
 
-/* INIT: the new fd or -errno; @ini out fields returned when given. */
-static inline int lc_init_full(int dev, uint32_t uid, uint32_t flags,
-			       uint32_t level, uint8_t *tok, uint32_t tok_len,
-			       struct secmsg_init *out)
+/* INIT with a lifetime: the new fd or -errno; @out: the struct after. */
+static inline int lc_init_ex(int dev, uint32_t uid, uint32_t flags,
+			     uint32_t level, uint32_t lifetime, uint8_t *tok,
+			     uint32_t tok_len, struct secmsg_init *out)
 {
 	struct secmsg_init ini;
 	int fd;
@@ -37,12 +37,21 @@ static inline int lc_init_full(int dev, uint32_t uid, uint32_t flags,
 	ini.target_uid = uid;
 	ini.ctx_flags = flags;
 	ini.imp_level = level;
+	ini.lifetime = lifetime;
 	ini.token_len = tok_len;
 	ini.token = SM_PTR(tok);
 	fd = ioctl(dev, SECMSG_IOC_INIT, &ini);
 	if (out)
 		*out = ini;
 	return fd < 0 ? -errno : fd;
+}
+
+/* INIT: the new fd or -errno; @ini out fields returned when given. */
+static inline int lc_init_full(int dev, uint32_t uid, uint32_t flags,
+			       uint32_t level, uint8_t *tok, uint32_t tok_len,
+			       struct secmsg_init *out)
+{
+	return lc_init_ex(dev, uid, flags, level, 0, tok, tok_len, out);
 }
 
 static inline int lc_init(int dev, uint32_t uid, uint8_t *tok)
