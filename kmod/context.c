@@ -321,7 +321,7 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 	q->max_message = SECMSG_MAX_MESSAGE;
 	q->max_buffers = SECMSG_MAX_BUFFERS;
 	if (ctx->replay.mode != SECMSG_REPLAY_NONE)
-		q->replay_window = SECMSG_REPLAY_WINDOW;
+		q->replay_window = ctx->replay.size;
 	if (tfm && secmsg_crypto_is_async(tfm))
 		q->driver_flags |= SECMSG_DRIVER_ASYNC;
 	q->lifetime = ctx->lifetime;

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
+#include "replay.h"
 #include "impersonate.h"
 #include "local.h"
 #include "netlink.h"
@@ -31,6 +32,34 @@ unsigned int secmsg_max_lifetime = 7 * 24 * 3600;
 module_param_named(max_lifetime, secmsg_max_lifetime, uint, 0644);
 MODULE_PARM_DESC(max_lifetime,
 		 "Longest context lifetime in seconds (default 604800)");
+
+unsigned int secmsg_replay_window = SECMSG_REPLAY_WINDOW;
+
+/* The window size parameter: checked as CONFIG_SET checks it. */
+static int secmsg_replay_window_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned int size;
+	int err;
+
+	err = kstrtouint(val, 0, &size);
+	if (err)
+		return err;
+	if (!secmsg_replay_size_valid(size))
+		return -EINVAL;
+	WRITE_ONCE(secmsg_replay_window, size);
+	return 0;
+}
+
+static const struct kernel_param_ops secmsg_replay_window_ops = {
+	.set = secmsg_replay_window_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(replay_window, &secmsg_replay_window_ops,
+		&secmsg_replay_window, 0644);
+MODULE_PARM_DESC(replay_window,
+		 "Receive window of new contexts, in messages: a power of two, 64..4096 (default 1024)");
 
 /**
  * secmsg_copy_struct() - read an extensible uapi struct

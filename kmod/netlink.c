@@ -343,7 +343,9 @@ static int secmsg_nl_put_config(struct sk_buff *skb)
 	    nla_put_u32(skb, SECMSG_A_CFG_MAX_LIFETIME,
 			READ_ONCE(secmsg_max_lifetime)) ||
 	    nla_put_u32(skb, SECMSG_A_CFG_SUITES,
-			READ_ONCE(secmsg_allowed_suites)))
+			READ_ONCE(secmsg_allowed_suites)) ||
+	    nla_put_u32(skb, SECMSG_A_CFG_REPLAY_WINDOW,
+			READ_ONCE(secmsg_replay_window)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -388,7 +390,7 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 				     struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
-	u32 max_ctx, def_life, max_life, suites;
+	u32 max_ctx, def_life, max_life, suites, window;
 
 	/* Module-wide: the initial user namespace's CAP_NET_ADMIN. */
 	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
@@ -398,7 +400,8 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 	}
 	if (!tb[SECMSG_A_CFG_MAX_CONTEXTS_PER_USER] &&
 	    !tb[SECMSG_A_CFG_DEFAULT_LIFETIME] &&
-	    !tb[SECMSG_A_CFG_MAX_LIFETIME] && !tb[SECMSG_A_CFG_SUITES]) {
+	    !tb[SECMSG_A_CFG_MAX_LIFETIME] && !tb[SECMSG_A_CFG_SUITES] &&
+	    !tb[SECMSG_A_CFG_REPLAY_WINDOW]) {
 		NL_SET_ERR_MSG(info->extack, "no setting given");
 		return -EINVAL;
 	}
@@ -412,6 +415,16 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 				     &secmsg_max_lifetime);
 	suites = secmsg_nl_cfg_val(info, SECMSG_A_CFG_SUITES,
 				   &secmsg_allowed_suites);
+	window = secmsg_nl_cfg_val(info, SECMSG_A_CFG_REPLAY_WINDOW,
+				   &secmsg_replay_window);
+	if (!secmsg_replay_size_valid(window)) {
+		/* The policy checked the range; this is the power of two. */
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[SECMSG_A_CFG_REPLAY_WINDOW],
+				    "replay window not a power of two");
+		mutex_unlock(&secmsg_cfg_lock);
+		return -EINVAL;
+	}
 	if (def_life > max_life) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[SECMSG_A_CFG_DEFAULT_LIFETIME] ?:
@@ -424,6 +437,7 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 	WRITE_ONCE(secmsg_default_lifetime, def_life);
 	WRITE_ONCE(secmsg_max_lifetime, max_life);
 	WRITE_ONCE(secmsg_allowed_suites, suites);
+	WRITE_ONCE(secmsg_replay_window, window);
 	mutex_unlock(&secmsg_cfg_lock);
 
 	return secmsg_nl_reply(info, SECMSG_CMD_CONFIG_SET,
@@ -495,6 +509,9 @@ static const struct nla_policy secmsg_nl_cfg_policy[SECMSG_A_MAX + 1] = {
 	[SECMSG_A_CFG_MAX_LIFETIME] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &secmsg_nl_life_range),
 	[SECMSG_A_CFG_SUITES] = NLA_POLICY_MASK(NLA_U32, SECMSG_CFG_SUITES_ALL),
+	[SECMSG_A_CFG_REPLAY_WINDOW] =
+		NLA_POLICY_RANGE(NLA_U32, SECMSG_REPLAY_WINDOW_MIN,
+				 SECMSG_REPLAY_WINDOW_MAX),
 };
 
 static const struct genl_ops secmsg_nl_ops[] = {

@@ -2,26 +2,40 @@
 /*
  * secmsg: receive-side replay and sequence window.
  *
- * A ring of SECMSG_REPLAY_WINDOW bits indexed by n % WINDOW, in the manner of
- * RFC 6479, but cleared bit by bit rather than word by word when the top
- * advances, so that exactly the WINDOW numbers top - WINDOW + 1 .. top are
- * tracked, as the uapi promises.  Only called after the tag verified: a
+ * A ring of W bits (the context's window, a power of two) indexed by
+ * n % W, in the manner of RFC 6479, but cleared bit by bit rather than
+ * word by word when the top advances, so that exactly the W numbers
+ * top - W + 1 .. top are tracked, as the uapi promises.  Only called after the tag verified: a
  * forged number never moves the window.
  */
 #include <linux/bitmap.h>
+#include <linux/log2.h>
 #include <linux/spinlock.h>
 
 #include "replay.h"
 
-#define SECMSG_RING_MASK	(SECMSG_REPLAY_WINDOW - 1)
+#include "secmsg.h"
 
-static_assert((SECMSG_REPLAY_WINDOW & (SECMSG_REPLAY_WINDOW - 1)) == 0);
+static_assert(!(SECMSG_REPLAY_WINDOW_MIN & (SECMSG_REPLAY_WINDOW_MIN - 1)));
+static_assert(!(SECMSG_REPLAY_WINDOW_MAX & (SECMSG_REPLAY_WINDOW_MAX - 1)));
+static_assert(!(SECMSG_REPLAY_WINDOW & (SECMSG_REPLAY_WINDOW - 1)));
+static_assert(SECMSG_REPLAY_WINDOW_MIN <= SECMSG_REPLAY_WINDOW);
+static_assert(SECMSG_REPLAY_WINDOW <= SECMSG_REPLAY_WINDOW_MAX);
+
+/* A window size the module accepts (configuration, module parameter). */
+bool secmsg_replay_size_valid(u32 size)
+{
+	return size >= SECMSG_REPLAY_WINDOW_MIN &&
+	       size <= SECMSG_REPLAY_WINDOW_MAX && is_power_of_2(size);
+}
 
 /**
  * secmsg_replay_init() - set up an empty window
  * @r:       the window
  * @mode:    the checks the context was granted
  * @initial: the first number expected from the peer
+ *
+ * The window size is the module's setting now (secmsg_replay_window).
  */
 void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 			u64 initial)
@@ -31,7 +45,8 @@ void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 	r->any = false;
 	r->initial = initial;
 	r->top = 0;
-	bitmap_zero(r->map, SECMSG_REPLAY_WINDOW);
+	r->size = READ_ONCE(secmsg_replay_window);
+	bitmap_zero(r->map, SECMSG_REPLAY_WINDOW_MAX);
 }
 
 /* Move the top to @seq (> top): forget the numbers that fall out. */
@@ -40,12 +55,12 @@ static void secmsg_replay_advance(struct secmsg_replay *r, u64 seq)
 	u64 diff = seq - r->top;
 	unsigned int start, first;
 
-	if (!r->any || diff >= SECMSG_REPLAY_WINDOW) {
-		bitmap_zero(r->map, SECMSG_REPLAY_WINDOW);
+	if (!r->any || diff >= r->size) {
+		bitmap_zero(r->map, r->size);
 	} else {
 		/* Clear the slots of top + 1 .. seq, which may wrap. */
-		start = (r->top + 1) & SECMSG_RING_MASK;
-		first = min_t(u64, diff, SECMSG_REPLAY_WINDOW - start);
+		start = (r->top + 1) & (r->size - 1);
+		first = min_t(u64, diff, r->size - start);
 		bitmap_clear(r->map, start, first);
 		if (diff > first)
 			bitmap_clear(r->map, 0, diff - first);
@@ -94,16 +109,16 @@ u32 secmsg_replay_check(struct secmsg_replay *r, u64 seq)
 			verdict = SECMSG_VERDICT_OUT_OF_SEQUENCE;
 		else
 			secmsg_replay_advance(r, seq);
-	} else if (r->top - seq >= SECMSG_REPLAY_WINDOW) {
+	} else if (r->top - seq >= r->size) {
 		verdict = SECMSG_VERDICT_TOO_OLD;
-	} else if (test_bit(seq & SECMSG_RING_MASK, r->map)) {
+	} else if (test_bit(seq & (r->size - 1), r->map)) {
 		verdict = SECMSG_VERDICT_REPLAYED;
 	} else if (strict) {
 		/* Late: cannot happen in strict order, but never accept it. */
 		verdict = SECMSG_VERDICT_OUT_OF_SEQUENCE;
 	}
 	if (verdict == SECMSG_VERDICT_OK)
-		__set_bit(seq & SECMSG_RING_MASK, r->map);
+		__set_bit(seq & (r->size - 1), r->map);
 out:
 	spin_unlock(&r->lock);
 	return verdict;

@@ -30,8 +30,10 @@ enum secmsg_replay_mode {
  * @any:     a number has been accepted, so @top is valid
  * @initial: the initial receive number; anything below is TOO_OLD
  * @top:     highest accepted number (H)
- * @map:     ring of SECMSG_REPLAY_WINDOW bits; bit n % WINDOW is set when n
- *           (one of top - WINDOW + 1 .. top) was accepted
+ * @size:    the window, W: a power of two, SECMSG_REPLAY_WINDOW_MIN to
+ *           _MAX, fixed at creation
+ * @map:     ring of @size bits; bit n % W is set when n (one of
+ *           top - W + 1 .. top) was accepted
  */
 struct secmsg_replay {
 	spinlock_t lock;	/* protects the fields below */
@@ -39,11 +41,13 @@ struct secmsg_replay {
 	bool any;
 	u64 initial;
 	u64 top;
-	unsigned long map[BITS_TO_LONGS(SECMSG_REPLAY_WINDOW)];
+	u32 size;
+	unsigned long map[BITS_TO_LONGS(SECMSG_REPLAY_WINDOW_MAX)];
 };
 
 void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 			u64 initial);
+bool secmsg_replay_size_valid(u32 size);
 u32 secmsg_replay_check(struct secmsg_replay *r, u64 seq);
 u64 secmsg_replay_next(struct secmsg_replay *r);
 

@@ -28,5 +28,6 @@ int secmsg_copy_struct(void *dst, size_t ksize, const void __user *src,
 extern unsigned int secmsg_max_contexts_per_user;
 extern unsigned int secmsg_default_lifetime;
 extern unsigned int secmsg_max_lifetime;
+extern unsigned int secmsg_replay_window;
 
 #endif /* _SECMSG_SECMSG_H */

@@ -163,6 +163,7 @@ static void sm_ctl_parse_config(struct nlattr **tb, void *out)
 	c->default_lifetime = sm_u32(tb[SECMSG_A_CFG_DEFAULT_LIFETIME]);
 	c->max_lifetime = sm_u32(tb[SECMSG_A_CFG_MAX_LIFETIME]);
 	c->suites = sm_u32(tb[SECMSG_A_CFG_SUITES]);
+	c->replay_window = sm_u32(tb[SECMSG_A_CFG_REPLAY_WINDOW]);
 }
 
 static void sm_ctl_parse_stats(struct nlattr **tb, void *out)
@@ -433,7 +434,8 @@ SM_EXPORT sm_status sm_ctl_config_get(sm_ctl *ctl, struct sm_ctl_config *out)
 }
 
 #define SM_CTL_CFG_ALL (SM_CTL_CFG_MAX_CONTEXTS | SM_CTL_CFG_DEFAULT_LIFETIME | \
-			SM_CTL_CFG_MAX_LIFETIME | SM_CTL_CFG_SUITES)
+			SM_CTL_CFG_MAX_LIFETIME | SM_CTL_CFG_SUITES | \
+			SM_CTL_CFG_REPLAY_WINDOW)
 
 SM_EXPORT sm_status sm_ctl_config_set(sm_ctl *ctl,
 				      const struct sm_ctl_config *cfg,
@@ -461,6 +463,9 @@ SM_EXPORT sm_status sm_ctl_config_set(sm_ctl *ctl,
 				   cfg->max_lifetime);
 	if (cfg->set & SM_CTL_CFG_SUITES)
 		err |= nla_put_u32(msg, SECMSG_A_CFG_SUITES, cfg->suites);
+	if (cfg->set & SM_CTL_CFG_REPLAY_WINDOW)
+		err |= nla_put_u32(msg, SECMSG_A_CFG_REPLAY_WINDOW,
+				   cfg->replay_window);
 	if (err) {
 		nlmsg_free(msg);
 		errno = ENOMEM;

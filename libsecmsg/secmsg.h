@@ -935,6 +935,7 @@ struct sm_ctl_ctx {
 #define SM_CTL_CFG_DEFAULT_LIFETIME 0x2
 #define SM_CTL_CFG_MAX_LIFETIME 0x4
 #define SM_CTL_CFG_SUITES 0x8
+#define SM_CTL_CFG_REPLAY_WINDOW 0x10
 
 /**
  * struct sm_ctl_config - the module's configuration
@@ -943,6 +944,8 @@ struct sm_ctl_ctx {
  * @default_lifetime:      seconds, for a context asking for none
  * @max_lifetime:          seconds, the longest granted
  * @suites:                allowed suites, bit (1 << SECMSG_SUITE_*)
+ * @replay_window:         receive window of new contexts, in messages: a
+ *                         power of two, SECMSG_REPLAY_WINDOW_MIN to _MAX
  */
 struct sm_ctl_config {
 	uint32_t set;
@@ -950,6 +953,7 @@ struct sm_ctl_config {
 	uint32_t default_lifetime;
 	uint32_t max_lifetime;
 	uint32_t suites;
+	uint32_t replay_window;
 };
 
 /**

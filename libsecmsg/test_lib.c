@@ -1448,7 +1448,7 @@ TEST(ctl_arguments)
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_get(ctl, 0, &c));
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_revoke(ctl, 0));
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_config_set(ctl, &cfg, NULL));
-	cfg.set = 0x10;
+	cfg.set = 0x20;	/* no such field */
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_ctl_config_set(ctl, &cfg, NULL));
 	sm_ctl_close(NULL);
 

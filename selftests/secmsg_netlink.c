@@ -724,24 +724,27 @@ TEST_F(nl, unprivileged)
 
 /* ---- configuration ---------------------------------------------------- */
 
+#define NCFG 5	/* the settings, as cfg_attr[] lists them */
+
 FIXTURE(cfg) {
 	int dev;
 	struct tn_sock s;
-	uint32_t saved[4];
+	uint32_t saved[NCFG];
 	bool have;
 };
 
-static const int cfg_attr[4] = {
+static const int cfg_attr[NCFG] = {
 	SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, SECMSG_A_CFG_DEFAULT_LIFETIME,
 	SECMSG_A_CFG_MAX_LIFETIME, SECMSG_A_CFG_SUITES,
+	SECMSG_A_CFG_REPLAY_WINDOW,
 };
 
-static const char *const cfg_param[4] = {
+static const char *const cfg_param[NCFG] = {
 	"max_contexts_per_user", "default_lifetime", "max_lifetime",
-	"allowed_suites",
+	"allowed_suites", "replay_window",
 };
 
-static int cfg_get(struct tn_sock *s, uint32_t v[4])
+static int cfg_get(struct tn_sock *s, uint32_t v[NCFG])
 {
 	struct tn_attrs t;
 	struct tn_req r;
@@ -751,7 +754,7 @@ static int cfg_get(struct tn_sock *s, uint32_t v[4])
 	err = tn_do(s, &r, &t);
 	if (err)
 		return err;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NCFG; i++)
 		v[i] = a32(&t, cfg_attr[i]);
 	return 0;
 }
@@ -801,7 +804,7 @@ FIXTURE_TEARDOWN(cfg)
 
 	if (self->have) {
 		tn_cmd(&self->s, &r, SECMSG_CMD_CONFIG_SET);
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < NCFG; i++)
 			tn_put_u32(&r, cfg_attr[i], self->saved[i]);
 		EXPECT_EQ(0, tn_do(&self->s, &r, NULL));
 	}
@@ -814,7 +817,7 @@ TEST_F(cfg, get_matches_params)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NCFG; i++)
 		ASSERT_EQ(param(cfg_param[i]), (long)self->saved[i]);
 	ASSERT_EQ(SECMSG_CFG_SUITES_ALL, self->saved[3]);
 }
@@ -824,7 +827,7 @@ TEST_F(cfg, set_and_refuse)
 	struct secmsg_query q;
 	struct tn_attrs t;
 	struct tn_req r;
-	uint32_t v[4];
+	uint32_t v[NCFG];
 	int fd;
 
 	/* a valid set answers with the whole configuration */
@@ -873,6 +876,62 @@ TEST_F(cfg, set_and_refuse)
 	ASSERT_EQ(123u, v[1]);
 	ASSERT_EQ(self->saved[2], v[2]);
 	ASSERT_EQ(self->saved[3], v[3]);
+}
+
+/* The receive window of new contexts: set, applied, refused, as a module
+ * parameter too. */
+TEST_F(cfg, replay_window)
+{
+	uint8_t tok[71][SECMSG_TOKEN_SIZE];
+	struct secmsg_query q;
+	int before, snd, rcv, i;
+	uint32_t v[NCFG];
+
+	before = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES128_GCM,
+		     SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, cfg_set1(&self->s, SECMSG_A_CFG_REPLAY_WINDOW, 64));
+	ASSERT_EQ(64, param("replay_window"));
+	snd = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	rcv = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES128_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, snd);
+	ASSERT_LE(0, rcv);
+	ASSERT_EQ(0, ts_query(rcv, &q));
+	ASSERT_EQ(64u, q.replay_window);
+	/* a context made before keeps its window */
+	ASSERT_EQ(0, ts_query(before, &q));
+	ASSERT_EQ((__u32)SECMSG_REPLAY_WINDOW, q.replay_window);
+
+	/* 64 numbers are tracked below the highest: 70 - 6 is out */
+	for (i = 0; i < 71; i++)
+		ASSERT_EQ(0, sign(snd, tok[i]));
+	ASSERT_EQ(0, verify(rcv, tok[70]));
+	ASSERT_EQ(-ESTALE, verify(rcv, tok[6]));
+	ASSERT_EQ(0, verify(rcv, tok[7]));
+	ASSERT_EQ(-EALREADY, verify(rcv, tok[7]));
+
+	/* refusals change nothing */
+	ASSERT_EQ(-EINVAL, cfg_set1(&self->s, SECMSG_A_CFG_REPLAY_WINDOW, 100));
+	ASSERT_STREQ("replay window not a power of two", self->s.extack);
+	ASSERT_EQ(-ERANGE, cfg_set1(&self->s, SECMSG_A_CFG_REPLAY_WINDOW, 32));
+	ASSERT_STREQ("integer out of range", self->s.extack);
+	ASSERT_EQ(-ERANGE, cfg_set1(&self->s, SECMSG_A_CFG_REPLAY_WINDOW,
+				    SECMSG_REPLAY_WINDOW_MAX * 2));
+	ASSERT_EQ(0, cfg_get(&self->s, v));
+	ASSERT_EQ(64u, v[4]);
+
+	/* the module parameter checks the same */
+	ASSERT_EQ(-EINVAL, ts_param_write("replay_window", "100\n"));
+	ASSERT_EQ(-EINVAL, ts_param_write("replay_window", "8192\n"));
+	ASSERT_EQ(64, param("replay_window"));
+	ASSERT_EQ(0, ts_param_write("replay_window", "4096\n"));
+	ASSERT_EQ(0, cfg_get(&self->s, v));
+	ASSERT_EQ(4096u, v[4]);
+	close(before);
+	close(snd);
+	close(rcv);
 }
 
 TEST_F(cfg, allowed_suites)

@@ -153,17 +153,28 @@ static inline const char *ts_suite_alg(uint32_t suite)
 
 #define TS_LIMIT_PARAM "/sys/module/secmsg/parameters/max_contexts_per_user"
 
-/* Write @val (e.g. "24\n") to the limit; 0 or -errno. */
-static inline int ts_limit_write(const char *val)
+/* Write @val to module parameter @name; 0 or -errno (the write's). */
+static inline int ts_param_write(const char *name, const char *val)
 {
-	int fd = open(TS_LIMIT_PARAM, O_WRONLY);
+	char path[128];
 	ssize_t n;
+	int fd;
 
+	snprintf(path, sizeof(path), "/sys/module/secmsg/parameters/%s", name);
+	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
 	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? (int)n : -EIO;
+}
+
+/* Write @val (e.g. "24\n") to the limit; 0 or -errno. */
+static inline int ts_limit_write(const char *val)
+{
+	return ts_param_write("max_contexts_per_user", val);
 }
 
 /*

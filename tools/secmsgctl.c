@@ -402,8 +402,9 @@ static void print_config(const struct sm_ctl_config *c)
 
 	if (json) {
 		printf("{\"max_contexts_per_user\":%u,\"default_lifetime\":%u,"
-		       "\"max_lifetime\":%u,\"suites\":", c->max_contexts_per_user,
-		       c->default_lifetime, c->max_lifetime);
+		       "\"max_lifetime\":%u,\"replay_window\":%u,\"suites\":",
+		       c->max_contexts_per_user, c->default_lifetime,
+		       c->max_lifetime, c->replay_window);
 		json_str(suites_str(c->suites, buf, sizeof(buf)));
 		printf("}\n");
 		return;
@@ -411,6 +412,7 @@ static void print_config(const struct sm_ctl_config *c)
 	printf("max_contexts_per_user  %u\n", c->max_contexts_per_user);
 	printf("default_lifetime       %u\n", c->default_lifetime);
 	printf("max_lifetime           %u\n", c->max_lifetime);
+	printf("replay_window          %u\n", c->replay_window);
 	printf("suites                 %s\n",
 	       suites_str(c->suites, buf, sizeof(buf)));
 }
@@ -497,8 +499,11 @@ static int cmd_config(sm_ctl *ctl, int argc, char **argv)
 		} else if (!strcmp(argv[0], "max_lifetime")) {
 			c.set = SM_CTL_CFG_MAX_LIFETIME;
 			c.max_lifetime = (uint32_t)n;
+		} else if (!strcmp(argv[0], "replay_window")) {
+			c.set = SM_CTL_CFG_REPLAY_WINDOW;
+			c.replay_window = (uint32_t)n;
 		} else {
-			fprintf(stderr, "%s: config: unknown key '%s' (max_contexts_per_user, default_lifetime, max_lifetime, suites)\n",
+			fprintf(stderr, "%s: config: unknown key '%s' (max_contexts_per_user, default_lifetime, max_lifetime, replay_window, suites)\n",
 				prog, argv[0]);
 			return EX_USAGE;
 		}
@@ -622,7 +627,7 @@ static void usage(FILE *f)
 		"  revoke ID            revoke a context: every later call on it fails\n"
 		"  config               the module's configuration\n"
 		"  config KEY VALUE     change it (max_contexts_per_user, default_lifetime,\n"
-		"                       max_lifetime, suites)\n"
+		"                       max_lifetime, replay_window, suites)\n"
 		"  stats                module-wide statistics\n"
 		"  monitor [--count N]  print events as they happen\n"
 		"  -j, --json           JSON output\n"

@@ -174,12 +174,15 @@
  * Replay window (receive side)
  * ============================
  *
- * With SECMSG_CTX_REPLAY_DETECT the kernel keeps a bitmap of the last
- * SECMSG_REPLAY_WINDOW (1024) sequence numbers below the highest accepted
- * one, H.  A number n (after its tag verified) is:
- *   - accepted if n > H, or if H - n < 1024 and n was not seen;
- *   - REPLAYED if H - n < 1024 and n was seen;
- *   - TOO_OLD if H - n >= 1024, or n is below the initial receive number.
+ * With SECMSG_CTX_REPLAY_DETECT the kernel keeps a bitmap of the last W
+ * sequence numbers below the highest accepted one, H.  W is the context's
+ * window (QUERY replay_window): the module's setting when the context was
+ * created, SECMSG_REPLAY_WINDOW (1024) unless configured otherwise (a
+ * power of two from SECMSG_REPLAY_WINDOW_MIN to _MAX).  A number n (after
+ * its tag verified) is:
+ *   - accepted if n > H, or if H - n < W and n was not seen;
+ *   - REPLAYED if H - n < W and n was seen;
+ *   - TOO_OLD if H - n >= W, or n is below the initial receive number.
  * With SECMSG_CTX_SEQUENCE_DETECT as well, only n == H + 1 (the initial
  * number first) is accepted; a seen number is REPLAYED, numbers below the
  * window TOO_OLD, anything else OUT_OF_SEQUENCE.  Only accepted messages
@@ -364,7 +367,9 @@
 #define SECMSG_MAX_MESSAGE		(16u << 20)	/* covered bytes per message */
 #define SECMSG_MAX_SIGNED		(1u << 20)	/* of which signed only */
 #define SECMSG_MAX_BATCH		1024	/* messages per BATCH call */
-#define SECMSG_REPLAY_WINDOW		1024
+#define SECMSG_REPLAY_WINDOW		1024	/* the default window */
+#define SECMSG_REPLAY_WINDOW_MIN	64
+#define SECMSG_REPLAY_WINDOW_MAX	4096
 #define SECMSG_KEY_MIN			16	/* session key bytes for IMPORT */
 #define SECMSG_KEY_MAX			64
 #define SECMSG_NAME_MAX			128	/* crypto API name, with NUL */
@@ -916,7 +921,11 @@ struct secmsg_impersonate {
  *                          bits of no suite are refused.  IMPORT, INIT
  *                          and ACCEPT of a suite not allowed fail with
  *                          EPERM, nothing created.
- * The replay window is fixed (SECMSG_REPLAY_WINDOW) and not configurable.
+ *   REPLAY_WINDOW          bits of the receive window of contexts created
+ *                          afterwards: a power of two, from
+ *                          SECMSG_REPLAY_WINDOW_MIN to _MAX (EINVAL
+ *                          otherwise); contexts keep the window they were
+ *                          created with.
  *
  * Events (SECMSG_CMD_EVENT on group "events"): SECMSG_A_EVENT, then the
  * context's attributes as CTX_GET gives them (counters included; never a
@@ -990,6 +999,7 @@ enum secmsg_genl_attr {
 					 * every context since load */
 	SECMSG_A_EVENT,			/* u32 SECMSG_EVENT_* */
 	SECMSG_A_EVENT_VERDICT,		/* u32 SECMSG_VERDICT_* */
+	SECMSG_A_CFG_REPLAY_WINDOW,	/* u32 bits */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
