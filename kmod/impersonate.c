@@ -165,6 +165,7 @@ static struct cred *secmsg_imp_creds(const struct cred *client)
 		new->cap_permitted = CAP_EMPTY_SET;
 		new->cap_inheritable = CAP_EMPTY_SET;
 		new->cap_ambient = CAP_EMPTY_SET;
+		new->cap_bset = CAP_EMPTY_SET;
 	}
 #ifdef CONFIG_KEYS
 	/* The thread keyring is the server thread's own: not while acting

@@ -466,6 +466,7 @@ TEST_F(imp, client_in_child_userns_gets_no_caps)
 	ASSERT_EQ(0ULL, cred_hex("CapEff:"));
 	ASSERT_EQ(0ULL, cred_hex("CapPrm:"));
 	ASSERT_EQ(0ULL, cred_hex("CapAmb:"));
+	ASSERT_EQ(0ULL, cred_hex("CapBnd:"));
 	ASSERT_EQ(0, rev(s));
 	assert_creds(_metadata, self->before);
 	close(s);

@@ -268,6 +268,10 @@
  * keyring is left out while impersonating.  As with any change of
  * effective id, the process becomes non-dumpable per fs.suid_dumpable and
  * its parent-death signal is cleared; REVERT does not undo either.
+ * Impersonation confines what the thread does as the client (file access,
+ * ownership, identity checks); it is not a sandbox against the server's
+ * own code: with its real and saved ids the thread could seteuid(2) back,
+ * and an execve(2) computes capabilities from them as for any process.
  *
  * It is allowed when all of these hold, checked in this order:
  *   - the fd is a local acceptor context (EINVAL otherwise), complete
