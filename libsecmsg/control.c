@@ -293,6 +293,19 @@ static struct nl_msg *sm_ctl_msg(sm_ctl *ctl, uint8_t cmd, int flags)
 	return msg;
 }
 
+/* A request for @cmd about context @id; NULL with errno ENOMEM. */
+static struct nl_msg *sm_ctl_id_msg(sm_ctl *ctl, uint8_t cmd, uint64_t id)
+{
+	struct nl_msg *msg = sm_ctl_msg(ctl, cmd, 0);
+
+	if (msg && nla_put_u64(msg, SECMSG_A_CTX_ID, id)) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return msg;
+}
+
 SM_EXPORT sm_status sm_ctl_open(sm_ctl **out)
 {
 	int one = 1, id, err;
@@ -371,14 +384,9 @@ SM_EXPORT sm_status sm_ctl_get(sm_ctl *ctl, uint64_t id,
 
 	if (!ctl || !out || !id)
 		return sm_invalid(EINVAL);
-	msg = sm_ctl_msg(ctl, SECMSG_CMD_CTX_GET, 0);
+	msg = sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_GET, id);
 	if (!msg)
 		return SM_E_INSUFFICIENT_MEMORY;
-	if (nla_put_u64(msg, SECMSG_A_CTX_ID, id)) {
-		nlmsg_free(msg);
-		errno = ENOMEM;
-		return SM_E_INSUFFICIENT_MEMORY;
-	}
 	st = sm_ctl_exec(ctl, msg, &r);
 	if (st == SM_E_OK && !r.got) {
 		errno = EPROTO;
@@ -394,14 +402,9 @@ SM_EXPORT sm_status sm_ctl_revoke(sm_ctl *ctl, uint64_t id)
 
 	if (!ctl || !id)
 		return sm_invalid(EINVAL);
-	msg = sm_ctl_msg(ctl, SECMSG_CMD_CTX_REVOKE, 0);
+	msg = sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_REVOKE, id);
 	if (!msg)
 		return SM_E_INSUFFICIENT_MEMORY;
-	if (nla_put_u64(msg, SECMSG_A_CTX_ID, id)) {
-		nlmsg_free(msg);
-		errno = ENOMEM;
-		return SM_E_INSUFFICIENT_MEMORY;
-	}
 	return sm_ctl_exec(ctl, msg, &r);
 }
 
