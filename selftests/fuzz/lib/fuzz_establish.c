@@ -682,6 +682,45 @@ static int check_new_ctx(enum call c, sm_status st, sm_ctx *out, int fd,
 	return 1;
 }
 
+/*
+ * INIT and ACCEPT, up to the kernel: a negative or unopenable device, a
+ * nonzero tail, or a descriptor that is not the fake's end the call
+ * before the fake kernel sees it (1: checked, nothing more to check);
+ * otherwise exactly one ioctl reached the fake (0).
+ */
+static int check_before_kernel(enum call c, enum dev d, sm_status st,
+			       sm_ctx *out, unsigned int calls,
+			       unsigned int opens, int open_err, int has_tail)
+{
+	if (d == D_NEG) {
+		check_refused(c, st, EINVAL, calls, opens);
+		return 1;
+	}
+	if (d == D_OWN) {
+		CHECK(devopen.calls == opens + 1, "%u opens",
+		      devopen.calls - opens);
+		if (open_err) {
+			CHECK(st == open_status(open_err) && errno == open_err &&
+				      kern.calls == calls,
+			      "open errno %d: status %#x errno %d", open_err,
+			      (uint32_t)st, errno);
+			return 1;
+		}
+	}
+	if (has_tail) {
+		CHECK(st == SM_E_INVALID_PARAMETER && errno == E2BIG &&
+			      kern.calls == calls,
+		      "nonzero tail: status %#x errno %d", (uint32_t)st, errno);
+		return 1;
+	}
+	if (d == D_NULL || d == D_CLOSED) {
+		check_real_ioctl(c, d, st, out, calls);
+		return 1;
+	}
+	CHECK(kern.calls == calls + 1, "%u ioctls", kern.calls - calls);
+	return 0;
+}
+
 static void op_init(void)
 {
 	size_t size = pick_size(INIT_VER0, sizeof(struct sm_init_params));
@@ -730,32 +769,9 @@ static void op_init(void)
 		goto unchanged;
 	}
 	CHECK(!out || st == SM_I_CONTINUE_NEEDED, "*ctx_out set on failure");
-	if (d == D_NEG) {
-		check_refused(c, st, EINVAL, calls, opens);
+	if (check_before_kernel(c, d, st, out, calls, opens, open_err,
+				has_tail))
 		goto unchanged;
-	}
-	if (d == D_OWN) {
-		CHECK(devopen.calls == opens + 1, "%u opens",
-		      devopen.calls - opens);
-		if (open_err) {
-			CHECK(st == open_status(open_err) && errno == open_err &&
-				      kern.calls == calls,
-			      "open errno %d: status %#x errno %d", open_err,
-			      (uint32_t)st, errno);
-			goto unchanged;
-		}
-	}
-	if (has_tail) {
-		CHECK(st == SM_E_INVALID_PARAMETER && errno == E2BIG &&
-			      kern.calls == calls,
-		      "nonzero tail: status %#x errno %d", (uint32_t)st, errno);
-		goto unchanged;
-	}
-	if (d == D_NULL || d == D_CLOSED) {
-		check_real_ioctl(c, d, st, out, calls);
-		goto unchanged;
-	}
-	CHECK(kern.calls == calls + 1, "%u ioctls", kern.calls - calls);
 	CHECK(kern.init.size == sizeof(struct secmsg_init) &&
 		      kern.init.flags == p.flags &&
 		      kern.init.package == SECMSG_PKG_LOCAL &&
@@ -888,32 +904,9 @@ static void op_accept(void)
 		check_refused(c, st, EMSGSIZE, calls, opens);
 		goto unchanged;
 	}
-	if (d == D_NEG) {
-		check_refused(c, st, EINVAL, calls, opens);
+	if (check_before_kernel(c, d, st, out, calls, opens, open_err,
+				has_tail))
 		goto unchanged;
-	}
-	if (d == D_OWN) {
-		CHECK(devopen.calls == opens + 1, "%u opens",
-		      devopen.calls - opens);
-		if (open_err) {
-			CHECK(st == open_status(open_err) && errno == open_err &&
-				      kern.calls == calls,
-			      "open errno %d: status %#x errno %d", open_err,
-			      (uint32_t)st, errno);
-			goto unchanged;
-		}
-	}
-	if (has_tail) {
-		CHECK(st == SM_E_INVALID_PARAMETER && errno == E2BIG &&
-			      kern.calls == calls,
-		      "nonzero tail: status %#x errno %d", (uint32_t)st, errno);
-		goto unchanged;
-	}
-	if (d == D_NULL || d == D_CLOSED) {
-		check_real_ioctl(c, d, st, out, calls);
-		goto unchanged;
-	}
-	CHECK(kern.calls == calls + 1, "%u ioctls", kern.calls - calls);
 	CHECK(kern.accept.size == sizeof(struct secmsg_accept) &&
 		      kern.accept.flags == p.flags &&
 		      kern.accept.package == SECMSG_PKG_LOCAL &&
