@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * secmsg: the message engine, between its two layers.
+ *
+ * A message call runs in three steps (message.c):
+ *
+ *   1. the buffer layer (msgbuf.c) loads and checks the buffer list;
+ *   2. the context's state and the protocol's size rules give the
+ *      verdicts that need no memory (expired, buffer too small...), then
+ *      the buffer layer maps the message: every byte the call may read or
+ *      write becomes accessible for good, or the call fails with nothing
+ *      done (EFAULT, ENOMEM);
+ *   3. the protocol (proto_v1.c: "secmsg-v1" for raw and local contexts)
+ *      runs the operation: it builds or parses its tokens, runs the
+ *      crypto, takes the send sequence number or passes the replay
+ *      window, and writes the results through the buffer layer, which
+ *      cannot fail any more.
+ *
+ * A protocol sees the message only through struct secmsg_msgbuf's
+ * accessors (header, associated data, text and tag in kernel memory, or
+ * scatterlists over mapped pages), never user pointers.
+ */
+#ifndef _SECMSG_ENGINE_H
+#define _SECMSG_ENGINE_H
+
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+#include "context.h"
+#include "msgbuf.h"
+
+struct aead_request;
+
+/**
+ * struct secmsg_work - per-call state, reused by every message of a batch
+ * @ctx:        the context
+ * @req:        AEAD request, right after this struct in the same allocation
+ * @mb:         the current message's buffers
+ * @pins:       pinned user memory of the call: the adapter's (message
+ *              struct, batch array) and the current message's
+ * @bounce:     the bounce buffer: @small, or kvmalloc()ed
+ * @bounce_len: its length
+ * @sg:         scatterlist over the bounce buffer
+ * @sg_one:     the scatterlist of a linear bounce buffer
+ * @sgt:        the page table of a vmalloc()ed bounce buffer
+ * @aad:        linear copy of the AAD of a vmalloc()ed bounce buffer
+ * @wipe:       the bounce buffer may hold plaintext of a sealed message
+ * @usgt:       scatterlist straight over the message's mapped pages
+ * @usg:        @usgt.sgl once set up, else NULL
+ * @edge:       linear memory around @usg's pages (header and tag)
+ * @nonce:      the nonce, in memory an asynchronous driver may read
+ * @small:      bounce room for small messages, in the same allocation
+ * @small_len:  its size
+ * @size:       size of the whole allocation
+ */
+struct secmsg_work {
+	struct secmsg_ctx *ctx;
+	struct aead_request *req;
+	struct secmsg_msgbuf mb;
+	struct secmsg_pinset pins;
+	u8 *bounce;
+	size_t bounce_len;
+	struct scatterlist *sg;
+	struct scatterlist sg_one;
+	struct sg_table sgt;
+	u8 *aad;
+	bool wipe;
+	struct sg_table usgt;
+	struct scatterlist *usg;
+	u8 edge[SECMSG_HDR_SIZE + SECMSG_TAG_SIZE];
+	u8 nonce[SECMSG_IV_SIZE];
+	u8 *small;
+	size_t small_len;
+	size_t size;
+};
+
+/**
+ * struct secmsg_proto - a package's token format and its operations
+ * @name:   as reported to users, e.g. "secmsg-v1"
+ * @sizes:  the context's token, stream header and trailer sizes
+ * @check:  the verdicts a message's shape decides, before its memory is
+ *          touched (qop, buffer sizes); 0 to go on
+ * @sign:   MakeSignature: take a number, write the token
+ * @verify: VerifySignature: check the token, then the replay window
+ * @seal:   EncryptMessage (or a sign-only wrap)
+ * @unseal: DecryptMessage: check, window, then release the plaintext
+ *
+ * The four operations run on a mapped message (secmsg_mb_map()).  They
+ * return 0, a verdict's errno (secmsg_fail()), or another errno from a
+ * step before anything was committed (an allocation, the crypto).  From
+ * the sequence number taken or the window passed on, nothing may fail:
+ * the write-back through the buffer layer cannot.
+ */
+struct secmsg_proto {
+	const char *name;
+	void (*sizes)(const struct secmsg_ctx *ctx, struct secmsg_sizes *sz);
+	int (*check)(struct secmsg_work *w, struct secmsg_message *m);
+	int (*sign)(struct secmsg_work *w, struct secmsg_message *m);
+	int (*verify)(struct secmsg_work *w, struct secmsg_message *m);
+	int (*seal)(struct secmsg_work *w, struct secmsg_message *m);
+	int (*unseal)(struct secmsg_work *w, struct secmsg_message *m);
+};
+
+extern const struct secmsg_proto secmsg_proto_v1;
+
+int secmsg_fail(struct secmsg_work *w, struct secmsg_message *m,
+		u32 verdict, u32 needed, u32 index);
+
+static inline int secmsg_fail_v(struct secmsg_work *w,
+				struct secmsg_message *m, u32 verdict)
+{
+	return secmsg_fail(w, m, verdict, 0, SECMSG_NO_INDEX);
+}
+
+int secmsg_bounce_alloc(struct secmsg_work *w, size_t len);
+int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen);
+
+#endif /* _SECMSG_ENGINE_H */
