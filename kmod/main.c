@@ -3,7 +3,7 @@
  * secmsg: SSPI-style message protection with keys held by the kernel.
  *
  * Module init and exit, the /dev/secmsg misc device and the module
- * parameters.  The kernel-user contract is include/uapi/linux/secmsg.h.
+ * parameters.  The kernel-user contract is uapi/linux/secmsg.h.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>

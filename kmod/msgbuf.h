@@ -8,7 +8,7 @@
  * which the protocols read and write the message.  Every fallible step
  * (a fault, an allocation) happens in those two, before a protocol runs;
  * afterwards every access is infallible.  That is the failure contract of
- * include/uapi/linux/secmsg.h ("Results and verdicts"): a call that fails
+ * uapi/linux/secmsg.h ("Results and verdicts"): a call that fails
  * without a verdict has used no sequence number, moved no window and
  * written no byte.
  *

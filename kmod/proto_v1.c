@@ -2,7 +2,7 @@
 /*
  * secmsg: the "secmsg-v1" protocol of raw and local contexts.
  *
- * The token format is include/uapi/linux/secmsg.h's "Token format": every
+ * The token format is uapi/linux/secmsg.h's "Token format": every
  * message is one AEAD operation, laid out in kernel memory as the AEAD
  * wants it:
  *

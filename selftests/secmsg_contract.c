@@ -640,4 +640,148 @@ TEST_F(contract, readonly_beside_untouched)
 	ASSERT_EQ(0, memcmp(ro, orig, sizeof(orig)));
 }
 
+/* ---- the order of errors, and the contract's loose ends --------------- */
+
+/* An altered message in memory the call cannot write: EFAULT, uncounted. */
+TEST_F(contract, efault_wins_over_altered)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE], ct[SMALL], *data;
+	struct secmsg_message m;
+	struct ct_state st;
+
+	ct_sealed(_metadata, self, tok, ct, SMALL, 40);
+	ct[3] ^= 1;
+	data = ct_span(self, SMALL);
+	memcpy(data, ct, SMALL);
+	ct_protect_last(_metadata, self);
+	ct_state(_metadata, self->acc, &st);
+	ASSERT_EQ(-EFAULT, ts_unseal1(self->acc, tok, data, SMALL, &m));
+	ASSERT_SAME_STATE(self->acc, st);
+	/* The same bytes in writable memory: the verdict, counted. */
+	ASSERT_VERDICT(ts_unseal1(self->acc, tok, ct, SMALL, &m), m, EBADMSG,
+		       SECMSG_VERDICT_ALTERED);
+	ct_state(_metadata, self->acc, &st);
+	ASSERT_EQ(1ull, st.counters.altered);
+}
+
+/* A verdict of the message's shape wins over memory it cannot write. */
+TEST_F(contract, shape_verdict_wins_over_efault)
+{
+	uint8_t *data = ct_span(self, SMALL), tok[16];
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	struct ct_state st;
+
+	ct_protect_last(_metadata, self);
+	ct_state(_metadata, self->ini, &st);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, sizeof(tok));
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, SMALL);
+	ASSERT_VERDICT(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 2, 0), m,
+		       ENOBUFS, SECMSG_VERDICT_BUFFER_TOO_SMALL);
+	ASSERT_EQ((uint32_t)SECMSG_TOKEN_SIZE, m.needed);
+	ASSERT_EQ(0u, m.index);
+	ASSERT_EQ(st.send_seq, ts_send_seq(self->ini));
+	ct_next_is(_metadata, self, 100);
+}
+
+/* SIGN takes qop 0 only; a refused SIGN or SEAL uses no number. */
+TEST_F(contract, refused_send_uses_no_number)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE], data[SMALL];
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+
+	ts_fill(data, sizeof(data), 41);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, sizeof(tok));
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, sizeof(data));
+	ASSERT_VERDICT(ts_call(self->ini, SECMSG_IOC_SIGN, &m, b, 2,
+			       SECMSG_QOP_WRAP_NO_ENCRYPT), m,
+		       EOPNOTSUPP, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	ASSERT_VERDICT(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 2, 7), m,
+		       EOPNOTSUPP, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	b[0].len = SECMSG_TOKEN_SIZE - 1;
+	ASSERT_VERDICT(ts_call(self->ini, SECMSG_IOC_SIGN, &m, b, 2, 0), m,
+		       ENOBUFS, SECMSG_VERDICT_BUFFER_TOO_SMALL);
+	ct_next_is(_metadata, self, 100);
+}
+
+/*
+ * A sign-only wrap works on a context without CONFIDENTIALITY, where a
+ * sealing qop is refused; its receiver learns the qop.
+ */
+TEST_F(contract, wrap_no_encrypt_without_confidentiality)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE], data[SMALL], orig[SMALL];
+	struct secmsg_message m;
+	int ini, acc;
+
+	ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			       variant->suite, SECMSG_CTX_REPLAY_DETECT, 7, 0);
+	ASSERT_LE(0, ini);
+	acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR, variant->suite,
+			       SECMSG_CTX_REPLAY_DETECT, 0, 7);
+	ASSERT_LE(0, acc);
+	ts_fill(data, sizeof(data), 42);
+	memcpy(orig, data, sizeof(data));
+	ASSERT_VERDICT(ts_seal1(ini, tok, data, sizeof(data), 0, &m), m,
+		       EOPNOTSUPP, SECMSG_VERDICT_QOP_NOT_SUPPORTED);
+	ASSERT_OK_MSG(ts_seal1(ini, tok, data, sizeof(data),
+			       SECMSG_QOP_WRAP_NO_ENCRYPT, &m), m);
+	ASSERT_EQ(7ull, m.seq);
+	ASSERT_EQ(0, memcmp(data, orig, sizeof(data)));
+	ASSERT_OK_MSG(ts_unseal1(acc, tok, data, sizeof(data), &m), m);
+	ASSERT_EQ(SECMSG_QOP_WRAP_NO_ENCRYPT, m.qop);
+	close(ini);
+	close(acc);
+}
+
+/*
+ * UNSEAL may write its plain DATA, whatever the message turns out to be:
+ * a sign-only wrap in read-only memory is EFAULT too, with nothing done.
+ */
+TEST_F(contract, unseal_needs_writable_data)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE], *data = self->page;
+	struct secmsg_message m;
+	struct ct_state st;
+
+	ts_fill(data, SMALL, 43);
+	ASSERT_OK_MSG(ts_seal1(self->ini, tok, data, SMALL,
+			       SECMSG_QOP_WRAP_NO_ENCRYPT, &m), m);
+	ct_protect_page(_metadata, self);
+	ct_state(_metadata, self->acc, &st);
+	ASSERT_EQ(-EFAULT, ts_unseal1(self->acc, tok, data, SMALL, &m));
+	ASSERT_SAME_STATE(self->acc, st);
+	ct_unseals(_metadata, self, tok, data, SMALL, 43);
+}
+
+/*
+ * The stream form's header and trailer are the token form's 32 bytes,
+ * its data the same ciphertext: two contexts imported alike, one message
+ * in each form.
+ */
+TEST_F(contract, stream_is_token_rearranged)
+{
+	uint8_t stream[SECMSG_TOKEN_SIZE + SMALL], tok[SECMSG_TOKEN_SIZE];
+	uint8_t data[SMALL];
+	struct secmsg_buffer b[3];
+	struct secmsg_message m;
+	int twin;
+
+	twin = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+				variant->suite, CT_FLAGS, 100, 500);
+	ASSERT_LE(0, twin);
+	ts_fill(stream + 16, SMALL, 44);
+	ts_fill(data, SMALL, 44);
+	ts_buf(&b[0], SECMSG_BUF_STREAM_HEADER, 0, stream, 16);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, stream + 16, SMALL);
+	ts_buf(&b[2], SECMSG_BUF_STREAM_TRAILER, 0, stream + 16 + SMALL, 16);
+	ASSERT_OK_MSG(ts_call(self->ini, SECMSG_IOC_SEAL, &m, b, 3, 0), m);
+	ASSERT_OK_MSG(ts_seal1(twin, tok, data, SMALL, 0, &m), m);
+	ASSERT_EQ(0, memcmp(stream, tok, 16));
+	ASSERT_EQ(0, memcmp(stream + 16, data, SMALL));
+	ASSERT_EQ(0, memcmp(stream + 16 + SMALL, tok + 16, 16));
+	close(twin);
+}
+
 TEST_HARNESS_MAIN

@@ -344,4 +344,40 @@ TEST_F(replay, failure_counters_by_kind)
 	close(rx);
 }
 
+/* SEQUENCE_DETECT alone checks replays too; the granted flags say so. */
+TEST_F(replay, sequence_detect_without_replay_detect)
+{
+	int rx = receiver(_metadata, self, SECMSG_CTX_CONFIDENTIALITY |
+			  SECMSG_CTX_SEQUENCE_DETECT);
+	struct secmsg_query q;
+
+	ASSERT_EQ(0, ts_query(rx, &q));
+	ASSERT_EQ(0u, q.ctx_flags & SECMSG_CTX_REPLAY_DETECT);
+	ACCEPT(rx, INIT);
+	ACCEPT(rx, INIT + 1);
+	REJECT(rx, INIT + 1, EALREADY);
+	REJECT(rx, INIT + 3, EILSEQ);
+	REJECT(rx, INIT - 1, ESTALE);
+	ACCEPT(rx, INIT + 2);
+	close(rx);
+}
+
+/* Below the window, a number is TOO_OLD whether it was seen or not. */
+TEST_F(replay, seen_below_window_is_too_old)
+{
+	int rx = receiver(_metadata, self, SM_FLAGS_DEFAULT);
+	struct secmsg_query q;
+	uint64_t w;
+
+	ASSERT_EQ(0, ts_query(rx, &q));
+	w = q.replay_window;
+	ACCEPT(rx, INIT);
+	ACCEPT(rx, INIT + 1);
+	ACCEPT(rx, INIT + w);
+	REJECT(rx, INIT + 1, EALREADY);		/* H - n = w - 1: inside */
+	REJECT(rx, INIT, ESTALE);		/* seen, H - n = w: below */
+	REJECT(rx, INIT + w, EALREADY);
+	close(rx);
+}
+
 TEST_HARNESS_MAIN

@@ -8,7 +8,7 @@
  * reference to the context from the fd, then signs, verifies, seals and
  * unseals messages in kernel memory, and drops the reference when done.
  *
- * The messages are those of the ioctls of include/uapi/linux/secmsg.h,
+ * The messages are those of the ioctls of uapi/linux/secmsg.h,
  * with the same buffer types, flags, layouts and limits, the same token
  * format, the same verdicts and errnos, and the same sequence numbers and
  * replay window: the context is one object, whether a message goes

@@ -96,7 +96,18 @@
  * sequence number...) is reported as SECMSG_VERDICT_ALTERED.
  *
  * Stream form: a sealed stream is header (16) || data || tag (16), that is
- * SECMSG_STREAM_HEADER_SIZE + data + SECMSG_STREAM_TRAILER_SIZE.
+ * SECMSG_STREAM_HEADER_SIZE + data + SECMSG_STREAM_TRAILER_SIZE: the
+ * header is byte for byte the token form's first 16 bytes (id 0x5302 WRAP,
+ * flags, suite, reserved, sequence number), the trailer its tag, and the
+ * AEAD operation the same.  A stream and a token-form message with the
+ * same data and number are the same bytes, rearranged.
+ *
+ * Quality of protection: SIGN takes qop 0 only (anything else is
+ * QOP_NOT_SUPPORTED).  SEAL with qop 0 encrypts, and needs a context with
+ * CONFIDENTIALITY (QOP_NOT_SUPPORTED otherwise); SEAL with
+ * SECMSG_QOP_WRAP_NO_ENCRYPT (a sign-only wrap) works on every context.
+ * VERIFY and UNSEAL ignore qop on input and report how the message was
+ * protected; UNSEAL accepts both kinds whatever the receiver's flags.
  *
  * Buffers and messages
  * ====================
@@ -120,7 +131,11 @@
  *
  * Any other layout, buffers that overlap, an unknown type or flag, or a
  * STREAM_HEADER, STREAM_TRAILER or STREAM in a call that does not take it
- * gives EINVAL.  DATA buffers flagged READONLY_WITH_CHECKSUM are signed and
+ * gives EINVAL.  For overlap, a TOKEN, STREAM_HEADER or STREAM_TRAILER
+ * counts with the bytes the call uses of it (32, 16, 16), a READONLY DATA
+ * buffer with its whole length (it is promised to stay untouched, so it
+ * may not lie inside a buffer the call writes), EMPTY buffers and the
+ * UNSEAL stream form's DATA not at all.  DATA buffers flagged READONLY_WITH_CHECKSUM are signed and
  * never written; READONLY ones are neither read nor written.  At most
  * SECMSG_MAX_BUFFERS buffers (EINVAL) and SECMSG_MAX_MESSAGE bytes of
  * covered data per message, of which at most SECMSG_MAX_SIGNED may be
@@ -138,8 +153,53 @@
  * buffer's ptr).  A message that was well formed but failed gets a verdict:
  * the ioctl fails with the errno listed below and still writes back the
  * message's out fields (verdict, error, needed, index), never the buffers.
- * Any other errno (EINVAL, EFAULT, ENOMEM, ...) means the message was not
- * processed and nothing was written back.
+ *
+ * Any other errno (EINVAL, E2BIG, EMSGSIZE, EFAULT, ENOMEM, ...) means the
+ * call did nothing at all: no sequence number used, no replay window
+ * moved, no counter changed, and no byte written, in the buffers, the
+ * buffer array or the message struct.  A caller may retry it as it was.
+ * To make that hold, a call checks, in this order, stopping at the first
+ * failure:
+ *
+ *   1. the message struct can be read and its out fields (qop to index)
+ *      written, the buffer array read (EFAULT); struct, flags and layout
+ *      rules (EINVAL, E2BIG, EMSGSIZE; a buffer that wraps the address
+ *      space, EFAULT);
+ *   2. the context: INCOMPLETE_CONTEXT (decided before the buffer array
+ *      is read), REVOKED, EXPIRED;
+ *   3. the message's shape: QOP_NOT_SUPPORTED, then BUFFER_TOO_SMALL,
+ *      BAD_TOKEN or INCOMPLETE_MESSAGE;
+ *   4. memory: every byte the call may read must be readable, and every
+ *      byte it may write writable (EFAULT), or ENOMEM.  The pages are
+ *      pinned until the call ends, so a racing munmap() or mprotect()
+ *      cannot make a later write-back fail;
+ *   5. the operation, with its verdicts (ALTERED, REPLAYED, TOO_OLD,
+ *      OUT_OF_SEQUENCE; EXPIRED when the send sequence space is used up).
+ *      A sign-only wrap larger than SECMSG_MAX_SIGNED is known to be one
+ *      only here, from its token: EMSGSIZE, with nothing done.
+ *
+ * The verdicts of steps 2 and 3 therefore win over an EFAULT of step 4,
+ * and an EFAULT of step 4 wins over every verdict of step 5: an altered or
+ * replayed message in memory the call cannot write gives EFAULT, and is
+ * not counted.  From step 5 on, a result is always delivered.
+ *
+ * The bytes a call may write: SIGN, SEAL: the TOKEN's first 32 bytes (or
+ * the first 16 of STREAM_HEADER and STREAM_TRAILER) and the buffer array;
+ * SEAL with qop 0: also its DATA buffers without flags; UNSEAL: its DATA
+ * buffers without flags (token form) or its STREAM (stream form, and then
+ * the buffer array), whether or not the message turns out to be
+ * encrypted.  They must be writable even when a call ends up not writing
+ * them.
+ *
+ * Sequence numbers: SEAL and SIGN take theirs in step 5, so a call that
+ * fails before, with any errno or verdict, uses none, and the next message
+ * gets the number it would have had.  The one exception is an
+ * asynchronous crypto driver that fails an operation after its number was
+ * taken (the kernel's software ciphers never do): the number is given
+ * back, unless another call has taken the next one meanwhile; then it
+ * stays unused, and a peer with SEQUENCE_DETECT sees OUT_OF_SEQUENCE.
+ *
+ * The verdicts:
  *
  *   verdict                       errno        meaning
  *   SECMSG_VERDICT_OK             0
@@ -182,11 +242,16 @@
  * its tag verified) is:
  *   - accepted if n > H, or if H - n < W and n was not seen;
  *   - REPLAYED if H - n < W and n was seen;
- *   - TOO_OLD if H - n >= W, or n is below the initial receive number.
+ *   - TOO_OLD if H - n >= W, or n is below the initial receive number
+ *     (whether n was seen or not: below the window, nobody can tell).
  * With SECMSG_CTX_SEQUENCE_DETECT as well, only n == H + 1 (the initial
  * number first) is accepted; a seen number is REPLAYED, numbers below the
- * window TOO_OLD, anything else OUT_OF_SEQUENCE.  Only accepted messages
- * change the window.  Without either flag, sequence numbers are not checked.
+ * window TOO_OLD, anything else OUT_OF_SEQUENCE.  SEQUENCE_DETECT without
+ * REPLAY_DETECT checks the same (strict order implies no replay); the
+ * granted flags still show only what was asked.  Only accepted messages
+ * change the window, and only in step 5 above: a call that fails otherwise
+ * leaves it as it was.  Without either flag, sequence numbers are not
+ * checked.
  *
  * Establishing a local context (SECMSG_PKG_LOCAL)
  * ===============================================
@@ -522,12 +587,16 @@ struct secmsg_message {
  * @failed:    out: messages that failed (their @error is set)
  * @reserved:  zero
  *
- * All message structs are read and checked before any is processed; a
- * malformed batch struct or message struct fails the whole call with
- * nothing processed.  Then each message is processed as by the single
- * ioctl, in array order, one failure not stopping the others; each gets its
- * out fields written.  The ioctl returns 0 once every message has its
- * result, whatever the verdicts.
+ * All message structs are read and checked before any is processed, and
+ * their out fields and @completed and @failed must be writable: a
+ * malformed or unwritable batch struct or message struct fails the whole
+ * call (EINVAL, E2BIG, EFAULT...) with nothing processed and nothing
+ * written.  Then each message is processed as by the single ioctl, in
+ * array order, one failure not stopping the others; each gets its out
+ * fields written, @error included: a message whose buffers cannot be read
+ * or written gets EFAULT (verdict OK) and, as a single call would, has done
+ * nothing.  The ioctl returns 0 once every message has its result,
+ * whatever the verdicts and errors.
  */
 struct secmsg_batch {
 	__u32 size;
