@@ -755,6 +755,61 @@ static void diff_recv(struct __test_metadata *_metadata, struct diff *d,
 	side_free(&k, rn);
 }
 
+/*
+ * A kernel buffer without memory: EFAULT with nothing done, as for a user
+ * pointer (uapi "Results and verdicts"): no number used, no window moved,
+ * no counter changed.
+ */
+static int kernel_call_nomem(int echo, uint32_t op, uint32_t nomem,
+			     struct secmsg_message *m)
+{
+	struct secmsg_echo_msg em = { .op = op, .msg = SM_PTR(m),
+				      .nomem = nomem };
+
+	return ioctl(echo, SECMSG_ECHO_IOC_MSG, &em) ? -errno : 0;
+}
+
+TEST_F(kapi, no_memory_does_nothing)
+{
+	uint8_t tok[32], data[40], orig[40];
+	struct secmsg_query q0, q1;
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	uint64_t sent;
+
+	ASSERT_EQ(0, echo_attach(self->echo, self->srv, 0));
+	ASSERT_EQ(0, ts_query(self->srv, &q0));
+	ts_fill(data, sizeof(data), 1);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, sizeof(tok));
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, sizeof(data));
+	ts_msg_init(&m, b, 2, 0);
+	ASSERT_EQ(-EFAULT, kernel_call_nomem(self->echo, SECMSG_OP_SEAL, 1,
+					     &m));
+	ASSERT_EQ(-EFAULT, kernel_call_nomem(self->echo, SECMSG_OP_SEAL, 2,
+					     &m));
+	ASSERT_EQ(-EFAULT, kernel_call_nomem(self->echo, SECMSG_OP_SIGN, 1,
+					     &m));
+	ASSERT_EQ(0, ts_query(self->srv, &q1));
+	ASSERT_EQ(q0.send_seq, q1.send_seq);
+	ASSERT_EQ(0, memcmp(&q0.counters, &q1.counters, sizeof(q0.counters)));
+
+	/* Received: the failed unseal leaves the number acceptable. */
+	ts_fill(data, sizeof(data), 2);
+	memcpy(orig, data, sizeof(data));
+	ASSERT_EQ(0, ts_seal1(self->cli, tok, data, sizeof(data), 0, &m));
+	sent = m.seq;
+	ts_msg_init(&m, b, 2, 0);
+	ASSERT_EQ(-EFAULT, kernel_call_nomem(self->echo, SECMSG_OP_UNSEAL, 2,
+					     &m));
+	ASSERT_EQ(0, ts_query(self->srv, &q1));
+	ASSERT_EQ(q0.recv_seq, q1.recv_seq);
+	ASSERT_EQ(0, memcmp(&q0.counters, &q1.counters, sizeof(q0.counters)));
+	ts_msg_init(&m, b, 2, 0);
+	ASSERT_EQ(0, kernel_call_nomem(self->echo, SECMSG_OP_UNSEAL, 0, &m));
+	ASSERT_EQ(sent, m.seq);
+	ASSERT_EQ(0, memcmp(data, orig, sizeof(data)));
+}
+
 TEST_F(kapi, same_as_ioctls)
 {
 	const uint32_t RO = SECMSG_BUF_READONLY;

@@ -376,7 +376,8 @@ static long echo_msg(struct echo_file *ef, void __user *uarg)
 	if (copy_from_user(&m, umsg, SECMSG_MESSAGE_SIZE_VER0))
 		return -EFAULT;
 	if (em.op < SECMSG_OP_SIGN || em.op > SECMSG_OP_UNSEAL ||
-	    !m.nbuffers || m.nbuffers > SECMSG_MAX_BUFFERS)
+	    !m.nbuffers || m.nbuffers > SECMSG_MAX_BUFFERS || em.reserved ||
+	    (em.nomem & em.sgmask))
 		return -EINVAL;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -393,6 +394,8 @@ static long echo_msg(struct echo_file *ef, void __user *uarg)
 		err = echo_msg_buf(e, i, em.sgmask & BIT(i));
 		if (err)
 			goto out;
+		if (em.nomem & BIT(i))
+			e->kb[i].base = NULL;
 	}
 
 	km.qop = m.qop;

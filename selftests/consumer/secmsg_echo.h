@@ -64,6 +64,10 @@ struct secmsg_echo_sig {
  *          at an offset into its list), else as a kvec
  * @msg:    pointer to a struct secmsg_message (SECMSG_MESSAGE_SIZE_VER0
  *          bytes read) whose buffers hold at most SECMSG_ECHO_MAX bytes
+ * @nomem:  bit i set: buffer i is passed as a kvec without memory (NULL
+ *          base, its len kept), which the kernel API must refuse with
+ *          EFAULT before anything is done
+ * @reserved: zero
  *
  * The buffers are copied into kernel memory, the call is made on the
  * attached context, and the results are copied back as the ioctl of @op
@@ -75,6 +79,8 @@ struct secmsg_echo_msg {
 	__u32 op;
 	__u32 sgmask;
 	__u64 msg;
+	__u32 nomem;
+	__u32 reserved;
 };
 
 #define SECMSG_ECHO_IOC_MAGIC	0xE6
