@@ -65,23 +65,21 @@ enum secmsg_local_state {
  * @handle:       the init token's handle
  * @reply_handle: the reply token's handle (ACCEPTED)
  * @target:       the uid that may accept
- * @ctx_flags:    flags granted
- * @imp_level:    impersonation level granted
- * @suite:        cipher suite
- * @lifetime:     lifetime and clocks of both contexts, from INIT
- * @created:      likewise
- * @expires:      likewise
- * @deadline:     likewise
- * @client_cred:  the client's credentials at INIT
- * @client_tgid:  the client's process
- * @client_lsm:   the client's LSM context, or NULL
+ * @client:       the initiator context, which owns this object (no
+ *                reference: valid while @hashed, since the initiator's
+ *                release unhashes first, under secmsg_local_lock).  Its
+ *                terms (suite, flags, level, lifetime, the client's
+ *                identity) are the establishment's: ACCEPT reads them
+ *                there, under a reference it takes while @hashed
  * @server_cred:  the server's credentials at ACCEPT (ACCEPTED)
  * @server_tgid:  the server's process (ACCEPTED)
  * @server_lsm:   the server's LSM context, or NULL (ACCEPTED)
  * @key:          the session key (ACCEPTED)
  *
  * Everything is under secmsg_local_lock except what is set before the
- * object is hashed and never changes (target to client_lsm).
+ * object is hashed and never changes (@handle, @target, @client).  What
+ * the server side hands over to COMPLETE (@reply_handle to @key) has no
+ * other home until then.
  */
 struct secmsg_local {
 	struct kref ref;
@@ -91,16 +89,7 @@ struct secmsg_local {
 	u8 handle[SECMSG_HANDLE_SIZE];
 	u8 reply_handle[SECMSG_HANDLE_SIZE];
 	kuid_t target;
-	u32 ctx_flags;
-	u32 imp_level;
-	const struct secmsg_suite *suite;
-	u32 lifetime;
-	time64_t created;
-	time64_t expires;
-	u64 deadline;
-	const struct cred *client_cred;
-	struct pid *client_tgid;
-	char *client_lsm;
+	struct secmsg_ctx *client;
 	const struct cred *server_cred;
 	struct pid *server_tgid;
 	char *server_lsm;
@@ -144,13 +133,9 @@ static void secmsg_local_free(struct kref *ref)
 {
 	struct secmsg_local *p = container_of(ref, struct secmsg_local, ref);
 
-	if (p->client_cred)
-		put_cred(p->client_cred);
 	if (p->server_cred)
 		put_cred(p->server_cred);
-	put_pid(p->client_tgid);
 	put_pid(p->server_tgid);
-	kfree(p->client_lsm);
 	kfree(p->server_lsm);
 	kfree_sensitive(p);
 }
@@ -318,20 +303,7 @@ int secmsg_local_isc(struct secmsg_init __user *uini)
 	ctx->local = p;
 	get_random_bytes(p->handle, sizeof(p->handle));
 	p->target = target;
-	p->ctx_flags = ctx->flags;
-	p->imp_level = level;
-	p->suite = ctx->suite;
-	p->lifetime = ctx->lifetime;
-	p->created = ctx->created;
-	p->expires = ctx->expires;
-	p->deadline = ctx->deadline;
-	p->client_cred = get_cred(ctx->local_cred);
-	p->client_tgid = get_pid(ctx->tgid);
-	if (ctx->local_lsm) {
-		p->client_lsm = kstrdup(ctx->local_lsm, GFP_KERNEL_ACCOUNT);
-		if (!p->client_lsm)
-			goto err_ctx;
-	}
+	p->client = ctx;
 
 	err = secmsg_token_build(tok, SECMSG_TOK_LOCAL_INIT, p->handle,
 				 secmsg_token_deadline());
@@ -364,13 +336,15 @@ err_ctx:
 }
 
 /* Give back a claim that did not make it: the token stays usable. */
-static void secmsg_local_unclaim(struct secmsg_local *p)
+static void secmsg_local_unclaim(struct secmsg_local *p,
+				 struct secmsg_ctx *client)
 {
 	mutex_lock(&secmsg_local_lock);
 	if (p->state == SECMSG_LOCAL_CLAIMED)
 		p->state = SECMSG_LOCAL_ISSUED;
 	mutex_unlock(&secmsg_local_lock);
 	secmsg_local_put(p);
+	secmsg_ctx_put(client);
 }
 
 /**
@@ -392,9 +366,9 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	u8 reply_handle[SECMSG_HANDLE_SIZE];
 	u8 tok[SECMSG_LOCAL_TOKEN_SIZE];
 	u32 tok_len = SECMSG_LOCAL_TOKEN_SIZE;
+	struct secmsg_ctx *ctx, *client;
 	struct secmsg_accept acc;
 	struct secmsg_local *p;
-	struct secmsg_ctx *ctx;
 	struct secmsg_ltok t;
 	struct file *file;
 	char *server_lsm = NULL;
@@ -427,9 +401,19 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 		return -EACCES;
 	}
 	/* The context's lifetime (from INIT) may end before the token's. */
-	if (ktime_get_coarse_boottime_ns() >= p->deadline) {
+	if (ktime_get_coarse_boottime_ns() >= p->client->deadline) {
 		mutex_unlock(&secmsg_local_lock);
 		return -EKEYEXPIRED;
+	}
+	/*
+	 * Hashed, the initiator is there, though perhaps on its way out:
+	 * its release unhashes this under the lock we hold, maybe only
+	 * after its last reference went.
+	 */
+	client = p->client;
+	if (!kref_get_unless_zero(&client->ref)) {
+		mutex_unlock(&secmsg_local_lock);
+		return -EALREADY;
 	}
 	p->state = SECMSG_LOCAL_CLAIMED;
 	kref_get(&p->ref);
@@ -437,28 +421,29 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 
 	ctx = secmsg_ctx_new();
 	if (IS_ERR(ctx)) {
-		secmsg_local_unclaim(p);
+		secmsg_local_unclaim(p, client);
 		return PTR_ERR(ctx);
 	}
+	/* The initiator's terms: both contexts get the same. */
 	ctx->package = SECMSG_PKG_LOCAL;
 	ctx->role = SECMSG_ROLE_ACCEPTOR;
-	ctx->suite = p->suite;
-	ctx->flags = p->ctx_flags;
-	ctx->imp_level = p->imp_level;
-	ctx->lifetime = p->lifetime;
-	ctx->created = p->created;
-	ctx->expires = p->expires;
-	ctx->deadline = p->deadline;
+	ctx->suite = client->suite;
+	ctx->flags = client->flags;
+	ctx->imp_level = client->imp_level;
+	ctx->lifetime = client->lifetime;
+	ctx->created = client->created;
+	ctx->expires = client->expires;
+	ctx->deadline = client->deadline;
 	secmsg_replay_init(&ctx->replay, secmsg_replay_mode_of(ctx->flags), 0);
 	ctx->local_cred = get_current_cred();
-	ctx->peer_cred = get_cred(p->client_cred);
-	ctx->peer_tgid = get_pid(p->client_tgid);
+	ctx->peer_cred = get_cred(client->local_cred);
+	ctx->peer_tgid = get_pid(client->tgid);
 	err = secmsg_lsm_current(&ctx->local_lsm);
 	if (err)
 		goto err_ctx;
 	err = -ENOMEM;
-	if (p->client_lsm) {
-		ctx->peer_lsm = kstrdup(p->client_lsm, GFP_KERNEL_ACCOUNT);
+	if (client->local_lsm) {
+		ctx->peer_lsm = kstrdup(client->local_lsm, GFP_KERNEL_ACCOUNT);
 		if (!ctx->peer_lsm)
 			goto err_ctx;
 	}
@@ -515,6 +500,7 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	p->server_lsm = server_lsm;
 	mutex_unlock(&secmsg_local_lock);
 	secmsg_local_put(p);
+	secmsg_ctx_put(client);
 	memzero_explicit(key, sizeof(key));
 
 	secmsg_ctx_publish(ctx, fd, file);
@@ -528,7 +514,7 @@ err_ctx:
 err_key:
 	memzero_explicit(key, sizeof(key));
 	kfree(server_lsm);
-	secmsg_local_unclaim(p);
+	secmsg_local_unclaim(p, client);
 	return err;
 }
 
