@@ -59,8 +59,12 @@ if [[ $flavour == debug ]]; then
 	cp "$dir/linux/.config" "$cache/config-$KVER"
 	echo bzImage >"$cache/boot"
 	# PVH (vmlinux) boot faults under KASAN; acpi=noirq saves ~20 s of
-	# boot; kmemleak is on by config, scanned by run_tests.sh.
-	echo "acpi=noirq kmemleak=on" >"$cache/cmdline"
+	# boot; kmemleak is on by config, scanned by run_tests.sh.  no5lvl:
+	# with -cpu max's LA57, an interrupt early in start_kernel() could hit
+	# KASAN's not yet complete shadow of the 5-level direct map (a
+	# wild-memory-access report in handle_edge_irq, panic; 2 of 6 boots
+	# of 6.1.192 under load, none of 4 with 4-level paging).
+	echo "acpi=noirq kmemleak=on no5lvl" >"$cache/cmdline"
 	echo "$dir/linux" >"$cache/KDIR"
 	echo "$KVER" >"$cache/KVER"
 	echo "$key" >"$stamp"
