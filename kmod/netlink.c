@@ -62,21 +62,82 @@ bool secmsg_nl_suite_allowed(u32 suite)
 	return suite < 32 && (READ_ONCE(secmsg_allowed_suites) & BIT(suite));
 }
 
-/* Who asks: what it may see and how ids are shown to it. */
+/*
+ * Who asks.  A request has two parties: the task that sends it and the
+ * task that opened the socket it comes on (the socket file's credentials),
+ * which differ when one hands its socket to the other (SCM_RIGHTS, an
+ * inherited descriptor; the pattern of CVE-2014-0181: a setuid program made
+ * to write an unprivileged user's bytes to the user's socket).  A request
+ * may do only what each party may do on its own: every decision below
+ * checks both.
+ */
+struct secmsg_nl_party {
+	kuid_t euid;
+	bool admin;		/* CAP_NET_ADMIN over the namespace's owner */
+};
+
+/* What a request may see, and how ids are shown to it. */
 struct secmsg_nl_caller {
 	struct net *net;
-	kuid_t euid;
-	bool admin;		/* CAP_NET_ADMIN over @net's user namespace */
+	struct secmsg_nl_party sender;
+	struct secmsg_nl_party opener;
 	struct user_namespace *user_ns;
 	struct pid_namespace *pid_ns;
 };
+
+/* The file of the socket @skb was sent on, or NULL (a kernel socket). */
+static struct file *secmsg_nl_sock_file(const struct sk_buff *skb)
+{
+	const struct socket *sock = NETLINK_CB(skb).sk->sk_socket;
+
+	return sock ? sock->file : NULL;
+}
+
+/*
+ * Both parties of @skb: the current task (the sender: doit and dump start
+ * run in the sendmsg() that carries the request) and the socket's opener.
+ * No file: nobody opened it (a kernel socket), so no rights at all.
+ */
+static void secmsg_nl_parties(struct secmsg_nl_party *sender,
+			      struct secmsg_nl_party *opener,
+			      const struct sk_buff *skb, struct user_namespace *ns)
+{
+	struct file *file = secmsg_nl_sock_file(skb);
+
+	sender->euid = current_euid();
+	sender->admin = ns_capable(ns, CAP_NET_ADMIN);
+	opener->euid = file ? file->f_cred->euid : INVALID_UID;
+	opener->admin = file && file_ns_capable(file, ns, CAP_NET_ADMIN);
+}
+
+/*
+ * Whether both parties of @skb hold CAP_NET_ADMIN over @ns.  Unlike
+ * netlink_ns_capable(), the opener is checked even when the sender gave a
+ * destination address (NETLINK_SKB_DST): a program can be made to
+ * sendto() as well as to write().
+ */
+static bool secmsg_nl_capable(const struct sk_buff *skb,
+			      struct user_namespace *ns)
+{
+	struct file *file = secmsg_nl_sock_file(skb);
+
+	return file && file_ns_capable(file, ns, CAP_NET_ADMIN) &&
+	       ns_capable(ns, CAP_NET_ADMIN);
+}
+
+static bool secmsg_nl_may(const struct secmsg_nl_party *p,
+			  const struct secmsg_ctx *ctx)
+{
+	return p->admin || uid_eq(ctx->owner, p->euid);
+}
 
 static bool secmsg_nl_visible(const struct secmsg_nl_caller *c,
 			      struct secmsg_ctx *ctx)
 {
 	/* A zero count: closed, waiting for secmsg_ctx_lock to unlist. */
 	return kref_read(&ctx->ref) && net_eq(ctx->net, c->net) &&
-	       (c->admin || uid_eq(ctx->owner, c->euid));
+	       secmsg_nl_may(&c->sender, ctx) &&
+	       secmsg_nl_may(&c->opener, ctx);
 }
 
 static int secmsg_nl_put_counters(struct sk_buff *skb, int type,
@@ -166,13 +227,12 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 	return secmsg_nl_put_counters(skb, SECMSG_A_CTX_COUNTERS, cnt);
 }
 
-/* The caller of a doit: the sender of @skb, in its socket's namespace. */
+/* The caller of a doit: both parties of @skb, in its socket's namespace. */
 static void secmsg_nl_caller_doit(struct secmsg_nl_caller *c,
 				  struct sk_buff *skb, struct genl_info *info)
 {
 	c->net = genl_info_net(info);
-	c->euid = current_euid();
-	c->admin = netlink_ns_capable(skb, c->net->user_ns, CAP_NET_ADMIN);
+	secmsg_nl_parties(&c->sender, &c->opener, skb, c->net->user_ns);
 	c->user_ns = sk_user_ns(NETLINK_CB(skb).sk);
 	c->pid_ns = task_active_pid_ns(current);
 }
@@ -246,11 +306,16 @@ err_msg:
 	return err;
 }
 
-/* A dump's state between its messages (netlink_callback.ctx). */
+/*
+ * A dump's state between its messages (netlink_callback.ctx).  Its later
+ * parts run in whichever task calls recvmsg(): who asks is decided once,
+ * at the start, from the request's sender and the socket's opener.
+ */
 struct secmsg_nl_dump {
 	u64 last_id;		/* the cursor: resume after this id */
-	kuid_t euid;
-	bool admin;
+	struct secmsg_nl_party sender;
+	struct secmsg_nl_party opener;
+	struct pid_namespace *pid_ns;	/* the sender's (referenced) */
 };
 
 static int secmsg_nl_ctx_get_start(struct netlink_callback *cb)
@@ -263,9 +328,17 @@ static int secmsg_nl_ctx_get_start(struct netlink_callback *cb)
 	/* An id given: start there (a caller resuming a dump of its own). */
 	d->last_id = info->attrs[SECMSG_A_CTX_ID] ?
 		     nla_get_u64(info->attrs[SECMSG_A_CTX_ID]) - 1 : 0;
-	/* Decided once, by the task that asks (later parts run in recv). */
-	d->euid = current_euid();
-	d->admin = netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN);
+	secmsg_nl_parties(&d->sender, &d->opener, cb->skb, net->user_ns);
+	/* Last: once start succeeds, .done runs whatever happens. */
+	d->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	return 0;
+}
+
+static int secmsg_nl_ctx_get_done(struct netlink_callback *cb)
+{
+	struct secmsg_nl_dump *d = (struct secmsg_nl_dump *)cb->ctx;
+
+	put_pid_ns(d->pid_ns);
 	return 0;
 }
 
@@ -275,10 +348,10 @@ static int secmsg_nl_ctx_get_dumpit(struct sk_buff *skb,
 	struct secmsg_nl_dump *d = (struct secmsg_nl_dump *)cb->ctx;
 	struct secmsg_nl_caller c = {
 		.net = sock_net(skb->sk),
-		.euid = d->euid,
-		.admin = d->admin,
+		.sender = d->sender,
+		.opener = d->opener,
 		.user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk),
-		.pid_ns = task_active_pid_ns(current),
+		.pid_ns = d->pid_ns,
 	};
 	struct secmsg_ctx *ctx;
 	void *hdr;
@@ -393,7 +466,7 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 	u32 max_ctx, def_life, max_life, suites, window;
 
 	/* Module-wide: the initial user namespace's CAP_NET_ADMIN. */
-	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+	if (!secmsg_nl_capable(skb, &init_user_ns)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "CONFIG_SET needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
@@ -475,7 +548,7 @@ static int secmsg_nl_put_stats(struct sk_buff *skb)
 static int secmsg_nl_stats_get_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
-	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+	if (!secmsg_nl_capable(skb, &init_user_ns)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "STATS_GET needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
@@ -520,6 +593,7 @@ static const struct genl_ops secmsg_nl_ops[] = {
 		.doit = secmsg_nl_ctx_get_doit,
 		.start = secmsg_nl_ctx_get_start,
 		.dumpit = secmsg_nl_ctx_get_dumpit,
+		.done = secmsg_nl_ctx_get_done,
 		.policy = secmsg_nl_id_policy,
 		.maxattr = SECMSG_A_MAX,
 	},

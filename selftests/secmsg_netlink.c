@@ -10,6 +10,7 @@
 #include "secmsg_nl.h"
 
 #include <grp.h>
+#include <libgen.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/wait.h>
@@ -720,6 +721,305 @@ TEST_F(nl, unprivileged)
 	ASSERT_EQ(0, tn_ctx_get(&self->s, root_id, &t));
 	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
 	close(root_fd);
+}
+
+/* ---- a setuid program as the user's deputy (CVE-2014-0181) ------------ */
+
+/*
+ * An unprivileged user opens a netlink socket and has a setuid-root
+ * program write its requests to it (secmsg_suid_write, installed setuid
+ * root in /tmp: the repo share may not honour the bit).  Each request must
+ * be answered exactly as if the user had sent it, and root's context must
+ * be left alone; and root's own socket used by root still works.
+ */
+FIXTURE(deputy) {
+	int dev;
+	struct tn_sock s;	/* root's */
+	char helper[64];	/* the setuid copy, or "" */
+};
+
+/* Copy the helper built next to this program to @dst, setuid root. */
+static int install_suid(char *dst, size_t len)
+{
+	static char buf[1 << 16];
+	char self[4096], src[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int in, out, err = 0;
+
+	if (n < 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(src, sizeof(src), "%s/secmsg_suid_write", dirname(self));
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	snprintf(dst, len, "/tmp/secmsg_suid_write.XXXXXX");
+	out = mkostemp(dst, O_CLOEXEC);
+	if (out < 0) {
+		err = -errno;
+		dst[0] = 0;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0 || fchown(out, 0, 0) || fchmod(out, 04755))
+		err = err ?: -errno;
+	close(in);
+	if (close(out))
+		err = err ?: -errno;
+	return err;
+}
+
+/* Leave root for nobody, groups and all; false if that failed. */
+static bool become_nobody(void)
+{
+	return !setgroups(0, NULL) && !setresgid(NOBODY, NOBODY, NOBODY) &&
+	       !setresuid(NOBODY, NOBODY, NOBODY);
+}
+
+/*
+ * Run @helper (as nobody first if @drop): with @fd >= 0 it writes the
+ * @len bytes at @data to @fd; without, it prints its effective uid into
+ * @out.  Return: its exit status, or -1.
+ */
+static int run_helper(const char *helper, bool drop, int fd,
+		      const void *data, size_t len, char *out, size_t outlen)
+{
+	int in[2], res[2], st;
+	char fds[16];
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if ((drop && !become_nobody()) || dup2(in[0], 0) < 0 ||
+		    dup2(res[1], 1) < 0)
+			_exit(126);
+		snprintf(fds, sizeof(fds), "%d", fd);
+		execl(helper, helper, fd >= 0 ? fds : NULL, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(res[1]);
+	if (len && write(in[1], data, len) != (ssize_t)len)
+		n = -1;
+	close(in[1]);
+	if (out && outlen) {
+		n = read(res[0], out, outlen - 1);
+		out[n > 0 ? n : 0] = 0;
+	}
+	close(res[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || n < 0)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+FIXTURE_SETUP(deputy)
+{
+	char euid[16];
+	int err;
+
+	self->s.fd = -1;
+	self->helper[0] = 0;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (a setuid-root helper)");
+	ASSERT_EQ(0, tn_open(&self->s));
+	err = install_suid(self->helper, sizeof(self->helper));
+	ASSERT_EQ(0, err) TH_LOG("installing the setuid helper: %s",
+				 strerror(-err));
+	/* The bit must work, or the tests below prove nothing. */
+	ASSERT_EQ(0, run_helper(self->helper, true, -1, NULL, 0, euid,
+				sizeof(euid)));
+	if (strcmp(euid, "0\n"))
+		SM_SKIP_SETUP("setuid not honoured in /tmp (euid '%s')", euid);
+}
+
+FIXTURE_TEARDOWN(deputy)
+{
+	if (self->helper[0])
+		unlink(self->helper);
+	tn_close(&self->s);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * Have @helper (run by the current user) write @r to @s's socket, which
+ * it inherits as @fd; 0 once the helper wrote it.  Read the answer with
+ * tn_wait_ack() or tn_wait_dump() for sequence number s->seq.
+ */
+static int via_helper(const char *helper, struct tn_sock *s, int fd,
+		      struct tn_req *r, bool dump)
+{
+	r->n.nlmsg_flags |= dump ? NLM_F_DUMP : NLM_F_ACK;
+	r->n.nlmsg_seq = ++s->seq;
+	return run_helper(helper, false, fd, &r->n, r->n.nlmsg_len, NULL, 0);
+}
+
+TEST_F(deputy, user_socket_setuid_writer)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct tn_attrs t;
+	uint64_t root_id;
+	int root_fd;
+	pid_t pid;
+
+	root_fd = imp(self->dev, SECMSG_ROLE_INITIATOR,
+		      SECMSG_SUITE_AES128_GCM, 0, 0);
+	ASSERT_LE(0, root_fd);
+	root_id = tn_fd_id(root_fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tn_sock s = { .fd = -1 };
+		struct seen *sn = calloc(1, sizeof(*sn));
+		const char *h = self->helper;
+		uint64_t own_id, own2_id;
+		int fd, own, own2;
+		struct tn_req r;
+
+		CHK(sn);
+		CHK(become_nobody());
+		CHK(!tn_open(&s));
+		/* inherited by the helper: a copy without close-on-exec */
+		fd = dup(s.fd);
+		CHK(fd >= 0);
+		own = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			  SECMSG_SUITE_AES128_GCM, 0, 0);
+		own2 = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			   SECMSG_SUITE_AES128_GCM, 0, 0);
+		CHK(own >= 0 && own2 >= 0);
+		own_id = tn_fd_id(own);
+		own2_id = tn_fd_id(own2);
+
+		/* GET root's context: it does not exist, as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, root_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, &t) == -ENOENT);
+		CHK(!strcmp(s.extack, "no such context (or not yours)"));
+		/* the user's own one: as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, own_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, &t) == 0);
+		CHK(a64(&t, SECMSG_A_CTX_ID) == (long long)own_id);
+		CHK(a32(&t, SECMSG_A_CTX_OWNER_UID) == NOBODY);
+		/* a dump (its later parts run in our recvmsg): ours only */
+		sn->lo = own_id;
+		sn->n = own2_id - own_id + 1;
+		sn->foreign = root_id;
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		CHK(via_helper(h, &s, fd, &r, true) == 0);
+		CHK(tn_wait_dump(&s, s.seq, count_ctx, sn, NULL) == 0);
+		CHK(!sn->foreign_seen);
+		CHK(sn->other_owner == 0 && sn->total == 2);
+		CHK(sn->hits[0] == 1 && sn->hits[sn->n - 1] == 1);
+		/* REVOKE root's: no such context */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, root_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -ENOENT);
+		CHK(!strcmp(s.extack, "no such context (or not yours)"));
+		/* module-wide commands: refused, as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CONFIG_SET);
+		tn_put_u32(&r, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, 5);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -EPERM);
+		tn_cmd(&s, &r, SECMSG_CMD_STATS_GET);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -EPERM);
+		/* REVOKE the user's own: as for the user, done */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, own2_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == 0);
+		CHK(sign(own2, tok) == -EKEYREVOKED);
+		_exit(0);
+	}
+	ASSERT_EQ(0, child_status(pid));
+	/* root's context: unchanged, not revoked */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, root_id, &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+	ASSERT_EQ(0, sign(root_fd, tok));
+	close(root_fd);
+}
+
+/* Root's own socket: root through the helper works; another user who
+ * writes to it gets only the other user's rights. */
+TEST_F(deputy, root_socket)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct seen *sn = calloc(1, sizeof(*sn));
+	struct tn_attrs t;
+	struct tn_req r;
+	int a, b, fd;
+	pid_t pid;
+
+	ASSERT_NE(NULL, sn);
+	a = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	b = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	fd = dup(self->s.fd);
+	ASSERT_LE(0, fd);
+
+	/* root's socket, root's helper: GET, dump, REVOKE as root */
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, false));
+	ASSERT_EQ(0, tn_wait_ack(&self->s, self->s.seq, &t));
+	ASSERT_EQ(fid(a), a64(&t, SECMSG_A_CTX_ID));
+	sn->lo = tn_fd_id(a);
+	sn->n = tn_fd_id(b) - sn->lo + 1;
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, true));
+	ASSERT_EQ(0, tn_wait_dump(&self->s, self->s.seq, count_ctx, sn,
+				  NULL));
+	ASSERT_EQ(1, sn->hits[0]);
+	ASSERT_EQ(1, sn->hits[sn->n - 1]);
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_REVOKE);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(b));
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, false));
+	ASSERT_EQ(0, tn_wait_ack(&self->s, self->s.seq, NULL));
+	ASSERT_EQ(-EKEYREVOKED, sign(b, tok));
+
+	/* root's socket written by nobody: nobody's rights */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tn_sock s = self->s;
+
+		CHK(become_nobody());
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+		CHK(tn_do(&s, &r, NULL) == -ENOENT);
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+		CHK(tn_do(&s, &r, NULL) == -ENOENT);
+		tn_cmd(&s, &r, SECMSG_CMD_STATS_GET);
+		CHK(tn_do(&s, &r, NULL) == -EPERM);
+		_exit(0);
+	}
+	ASSERT_EQ(0, child_status(pid));
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(a), &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	close(fd);
+	close(a);
+	close(b);
+	free(sn);
 }
 
 /* ---- configuration ---------------------------------------------------- */

@@ -869,6 +869,24 @@ struct secmsg_impersonate {
  *   - a caller with CAP_NET_ADMIN over the namespace's user namespace
  *     sees and may revoke every context of the namespace.
  * Contexts the caller may not see do not exist for it (ENOENT).
+ *
+ * Who the caller is: every request has two parties, the task that sends
+ * it and the task that opened the socket it is sent on (the credentials
+ * of the socket's file), which differ when a socket is handed over (an
+ * inherited descriptor, SCM_RIGHTS).  A request may do only what EACH of
+ * them may do on its own: a context is visible (GET, dump, REVOKE) only
+ * if each party owns it or has CAP_NET_ADMIN as above, and a command that
+ * needs CAP_NET_ADMIN needs it in both.  So a privileged program made to
+ * write (or sendto()) an unprivileged user's bytes to the user's socket
+ * gets exactly the user's answers, and a socket root opened gives an
+ * unprivileged sender only the sender's.  A dump is judged once, when it
+ * starts, from its request's sender and the opener (its later parts are
+ * made in whichever task calls recvmsg()); pids in it are given in the
+ * pid namespace of that sender.  Joining the events group is checked by
+ * the netlink core against the task that joins, when it joins (the
+ * family cannot see the socket's opener then): a privileged program must
+ * not join it on a socket it did not open; the events go to the socket,
+ * whoever holds it afterwards.
  * Uids and gids are reported as mapped in the requesting socket's user
  * namespace (for events: in the network namespace's owning user
  * namespace), pids in the pid namespace of the requesting task (events:
