@@ -4,7 +4,8 @@
  * other users and admins, strict attribute checks with their extended
  * ack messages, a dump of many contexts over several messages, revoke
  * (alone, on local contexts, racing with use and with close), the
- * configuration and statistics, and one event of each kind.
+ * configuration and statistics, one event of each kind, failure events
+ * coalesced under a flood, and a setuid program used as a deputy.
  */
 #include "secmsg_test.h"
 #include "secmsg_nl.h"
@@ -1426,8 +1427,11 @@ static int next_event(struct tn_sock *s, struct tn_attrs *t, char *buf,
 	}
 }
 
+/* Failure events come from a work item: give a slow kernel time. */
+#define EV_WAIT_MS 20000
+
 #define EXPECT_EVENT(ev, id, verdict) do { \
-	ASSERT_EQ(0, next_event(&ev_s, &t, evbuf, 2000)); \
+	ASSERT_EQ(0, next_event(&ev_s, &t, evbuf, EV_WAIT_MS)); \
 	ASSERT_EQ(SECMSG_CMD_EVENT, t.cmd); \
 	ASSERT_EQ((long long)(ev), a32(&t, SECMSG_A_EVENT)) \
 		TH_LOG("event %lld for context %lld", \
@@ -1473,18 +1477,21 @@ TEST_F(nl, events)
 	ASSERT_EQ(-EBADMSG, verify(acc, bad));
 	EXPECT_EVENT(SECMSG_EVENT_ALTERED, tn_fd_id(acc),
 		     SECMSG_VERDICT_ALTERED);
+	ASSERT_EQ(1, a64(&t, SECMSG_A_EVENT_COUNT));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED));
 	/* replay: the good one twice */
 	ASSERT_EQ(0, verify(acc, tok));
 	ASSERT_EQ(-EALREADY, verify(acc, tok));
 	EXPECT_EVENT(SECMSG_EVENT_REPLAY, tn_fd_id(acc),
 		     SECMSG_VERDICT_REPLAYED);
+	ASSERT_EQ(1, a64(&t, SECMSG_A_EVENT_COUNT));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REPLAYED));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_VERIFIED));
 	/* revoked */
 	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(acc)));
 	EXPECT_EVENT(SECMSG_EVENT_REVOKED, tn_fd_id(acc), 0);
 	ASSERT_EQ(SECMSG_STATE_REVOKED, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(NULL, t.a[SECMSG_A_EVENT_COUNT]);
 	/* a call on a revoked context is no new event */
 	ASSERT_EQ(-EKEYREVOKED, verify(acc, tok));
 
@@ -1517,6 +1524,267 @@ TEST_F(nl, events)
 	close(srv);
 	close(old);
 	close(acc);
+	close(ini);
+	tn_close(&ev_s);
+}
+
+/* ---- coalesced failure events ------------------------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The failure events about one context, added up by verdict. */
+struct evsum {
+	uint64_t id;
+	long long events, count[SECMSG_VERDICT_TOO_OLD + 1];
+	long long wrong;	/* no COUNT, COUNT 0, or kind and verdict apart */
+	long long last_ms;	/* when the last one was read */
+};
+
+static void ev_add(struct evsum *e, const struct tn_attrs *t)
+{
+	long long ev = a32(t, SECMSG_A_EVENT), v = a32(t, SECMSG_A_EVENT_VERDICT);
+	long long n = a64(t, SECMSG_A_EVENT_COUNT);
+
+	if ((uint64_t)a64(t, SECMSG_A_CTX_ID) != e->id ||
+	    (ev != SECMSG_EVENT_ALTERED && ev != SECMSG_EVENT_REPLAY))
+		return;
+	e->events++;
+	e->last_ms = now_ms();
+	if (n < 1 || (ev == SECMSG_EVENT_ALTERED) !=
+		     (v == SECMSG_VERDICT_ALTERED) ||
+	    (v != SECMSG_VERDICT_ALTERED && v != SECMSG_VERDICT_REPLAYED &&
+	     v != SECMSG_VERDICT_TOO_OLD)) {
+		e->wrong++;
+		return;
+	}
+	e->count[v] += n;
+}
+
+/*
+ * Read events into @e until its counts reach @want (by verdict), waiting
+ * up to EV_WAIT_MS for each; @ms 0: only those already there.  Return: 0,
+ * -ETIMEDOUT, or -errno of the socket (ENOBUFS: events were lost).
+ */
+static int ev_collect(struct tn_sock *s, char *buf, struct evsum *e,
+		      const long long *want, int ms)
+{
+	struct tn_attrs t;
+	int err, v;
+
+	for (;;) {
+		if (want) {
+			for (v = 0; v <= SECMSG_VERDICT_TOO_OLD; v++)
+				if (e->count[v] < want[v])
+					break;
+			if (v > SECMSG_VERDICT_TOO_OLD)
+				return 0;
+		}
+		err = next_event(s, &t, buf, ms);
+		if (err)
+			return err == -ETIMEDOUT && !want ? 0 : err;
+		ev_add(e, &t);
+	}
+}
+
+static int listen_events(struct tn_sock *s)
+{
+	int err = tn_open(s);
+
+	if (!err && setsockopt(s->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &s->events_grp, sizeof(s->events_grp)))
+		err = -errno;
+	return err;
+}
+
+#define NFLOOD 2000
+
+/*
+ * A peer sends garbage: 2000 altered tokens while an admin listens.  The
+ * events stay few (at most one per SECMSG_EVENT_INTERVAL_MS after the
+ * first, measured on our own clock, which a slow kernel only stretches),
+ * each says how many failures it stands for, and those add up to the
+ * context's counter exactly; STATS_GET counts the coalesced ones.
+ */
+TEST_F_TIMEOUT(nl, events_coalesced, 900)
+{
+	static char evbuf[TN_BUF];
+	uint8_t tok[SECMSG_TOKEN_SIZE], bad[SECMSG_TOKEN_SIZE];
+	long long want[SECMSG_VERDICT_TOO_OLD + 1] = { 0 };
+	long long t0, c0, bound;
+	struct evsum e = { 0 };
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini, acc, i;
+
+	ASSERT_EQ(0, listen_events(&ev_s));
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		  0, 0);
+	acc = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES256_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, ini);
+	ASSERT_LE(0, acc);
+	e.id = tn_fd_id(acc);
+	ASSERT_EQ(0, stats(&self->s, &t));
+	c0 = a64(&t, SECMSG_A_STATS_EVENTS_COALESCED);
+	ASSERT_EQ(0, sign(ini, tok));
+	memcpy(bad, tok, sizeof(bad));
+	bad[20] ^= 1;
+
+	t0 = now_ms();
+	for (i = 0; i < NFLOOD; i++) {
+		ASSERT_EQ(-EBADMSG, verify(acc, bad));
+		/* keep the listener's socket from filling, whatever happens */
+		if (!(i % 64))
+			ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL, 0));
+	}
+	ASSERT_EQ(0, tn_ctx_get(&self->s, e.id, &t));
+	ASSERT_EQ(NFLOOD, tn_cnt(&t, SECMSG_A_CTX_COUNTERS,
+				 SECMSG_A_CNT_ALTERED));
+	/* the last interval's failures come with its end */
+	want[SECMSG_VERDICT_ALTERED] = NFLOOD;
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, want, EV_WAIT_MS))
+		TH_LOG("%lld failures reported by %lld events, %lld wrong",
+		       e.count[SECMSG_VERDICT_ALTERED], e.events, e.wrong);
+	ASSERT_EQ(0, e.wrong);
+	ASSERT_EQ(NFLOOD, e.count[SECMSG_VERDICT_ALTERED]);
+	bound = 2 + (e.last_ms - t0) / SECMSG_EVENT_INTERVAL_MS;
+	TH_LOG("%d failures in %lld events over %lld ms", NFLOOD, e.events,
+	       e.last_ms - t0);
+	ASSERT_LE(e.events, bound);
+	/* and nothing more: the counts are spent */
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL,
+				SECMSG_EVENT_INTERVAL_MS * 3 / 2));
+	ASSERT_EQ(NFLOOD, e.count[SECMSG_VERDICT_ALTERED]);
+	ASSERT_LE(0, c0);
+	ASSERT_EQ(0, stats(&self->s, &t));
+	ASSERT_EQ(c0 + NFLOOD - e.events,
+		  a64(&t, SECMSG_A_STATS_EVENTS_COALESCED));
+	close(ini);
+	close(acc);
+	tn_close(&ev_s);
+}
+
+/*
+ * Each verdict is coalesced on its own (REPLAYED and TOO_OLD apart), and
+ * what is still counted when the context is freed is reported then.
+ */
+TEST_F_TIMEOUT(nl, events_coalesced_close, 600)
+{
+	static char evbuf[TN_BUF];
+	uint8_t old[SECMSG_TOKEN_SIZE], tok[SECMSG_TOKEN_SIZE];
+	uint8_t bad[SECMSG_TOKEN_SIZE];
+	long long want[SECMSG_VERDICT_TOO_OLD + 1] = { 0 };
+	struct evsum e = { 0 };
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini_old, ini, acc, i;
+
+	ASSERT_EQ(0, listen_events(&ev_s));
+	/* the same key: tokens numbered 0 and 5000 for one acceptor */
+	ini_old = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+				   SECMSG_SUITE_AES256_GCM, 0, 0, 0);
+	ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			       SECMSG_SUITE_AES256_GCM, 0, 5000, 0);
+	acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
+			       SECMSG_SUITE_AES256_GCM,
+			       SECMSG_CTX_REPLAY_DETECT, 0, 0);
+	ASSERT_LE(0, ini_old);
+	ASSERT_LE(0, ini);
+	ASSERT_LE(0, acc);
+	e.id = tn_fd_id(acc);
+	ASSERT_EQ(0, sign(ini_old, old));
+	ASSERT_EQ(0, sign(ini, tok));
+	memcpy(bad, tok, sizeof(bad));
+	bad[20] ^= 1;
+	ASSERT_EQ(0, verify(acc, tok));
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(-EALREADY, verify(acc, tok));
+		ASSERT_EQ(-ESTALE, verify(acc, old));
+		ASSERT_EQ(-EBADMSG, verify(acc, bad));
+		if (!(i % 32))
+			ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL, 0));
+	}
+	ASSERT_EQ(0, tn_ctx_get(&self->s, e.id, &t));
+	want[SECMSG_VERDICT_ALTERED] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED);
+	want[SECMSG_VERDICT_REPLAYED] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REPLAYED);
+	want[SECMSG_VERDICT_TOO_OLD] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_TOO_OLD);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_ALTERED]);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_REPLAYED]);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_TOO_OLD]);
+	/* freed at once: its last counts go out as it goes */
+	close(acc);
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, want, EV_WAIT_MS))
+		TH_LOG("altered %lld replayed %lld too old %lld, %lld wrong",
+		       e.count[SECMSG_VERDICT_ALTERED],
+		       e.count[SECMSG_VERDICT_REPLAYED],
+		       e.count[SECMSG_VERDICT_TOO_OLD], e.wrong);
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL,
+				SECMSG_EVENT_INTERVAL_MS * 3 / 2));
+	ASSERT_EQ(0, e.wrong);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_ALTERED]);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_REPLAYED]);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_TOO_OLD]);
+	TH_LOG("900 failures in %lld events", e.events);
+	close(ini);
+	close(ini_old);
+	tn_close(&ev_s);
+}
+
+#define NBUDGET (2 * SECMSG_EVENT_BUDGET + 40)
+
+/*
+ * Many contexts failing at once: module-wide, no more than
+ * SECMSG_EVENT_BUDGET events per interval (so at most twice that within
+ * any interval of our clock), and the rest come later, none lost.
+ */
+TEST_F_TIMEOUT(nl, events_budget, 900)
+{
+	static char evbuf[TN_BUF];
+	static int fds[NBUDGET];
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	long long t0, early = 0, total = 0, sum = 0;
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini, i, err;
+
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		  0, 0);
+	ASSERT_LE(0, ini);
+	ASSERT_EQ(0, sign(ini, tok));
+	tok[20] ^= 1;
+	for (i = 0; i < NBUDGET; i++) {
+		fds[i] = imp(self->dev, SECMSG_ROLE_ACCEPTOR,
+			     SECMSG_SUITE_AES128_GCM, 0, 0);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(0, listen_events(&ev_s));
+	t0 = now_ms();
+	for (i = 0; i < NBUDGET; i++)
+		ASSERT_EQ(-EBADMSG, verify(fds[i], tok));
+	while (total < NBUDGET) {
+		err = next_event(&ev_s, &t, evbuf, EV_WAIT_MS);
+		ASSERT_EQ(0, err) TH_LOG("%lld of %d events", total, NBUDGET);
+		if (a32(&t, SECMSG_A_EVENT) != SECMSG_EVENT_ALTERED)
+			continue;
+		total++;
+		sum += a64(&t, SECMSG_A_EVENT_COUNT);
+		if (now_ms() - t0 < SECMSG_EVENT_INTERVAL_MS)
+			early++;
+	}
+	TH_LOG("%lld events within the first interval", early);
+	ASSERT_LE(early, 2 * SECMSG_EVENT_BUDGET);
+	ASSERT_EQ(NBUDGET, sum);
+	for (i = 0; i < NBUDGET; i++)
+		close(fds[i]);
 	close(ini);
 	tn_close(&ev_s);
 }
