@@ -955,8 +955,9 @@ struct secmsg_impersonate {
  * and SECMSG_A_EVENT_VERDICT and SECMSG_A_EVENT_COUNT for failures.  Sent
  * only while someone listens, without blocking.  Nothing is lost
  * silently: a listener whose socket is full, or an event the kernel
- * cannot allocate, gives ENOBUFS on the listener's recv (as for any
- * netlink multicast).
+ * cannot allocate (a failure event's count is kept and tried again
+ * instead, but when its context is freed), gives ENOBUFS on the
+ * listener's recv (as for any netlink multicast).
  *   CREATED    a context was created (IMPORT, INIT or ACCEPT)
  *   COMPLETED  a local initiator completed (COMPLETE)
  *   EXPIRED    a call found the context expired; expiry is detected
@@ -968,10 +969,11 @@ struct secmsg_impersonate {
  *              SECMSG_VERDICT_TOO_OLD: one event stands for one verdict)
  * A peer can cause ALTERED and REPLAY failures as fast as it can send, so
  * their events are coalesced.  A failure met while someone listens is
- * counted; per context and verdict, the first one is reported at once
- * (by a work item, shortly after the call that met it), and then at most
- * one event goes out per SECMSG_EVENT_INTERVAL_MS: those counted during
- * an interval are reported together at its end.  SECMSG_A_EVENT_COUNT
+ * counted; per context and verdict, the first one after a quiet
+ * interval is reported at once (by a work item, shortly after the call
+ * that met it), and then at most one event goes out per
+ * SECMSG_EVENT_INTERVAL_MS: those counted during an interval are reported
+ * together at its end.  SECMSG_A_EVENT_COUNT
  * says how many failures an event reports (at least 1), so the counts of
  * a context's events add up exactly to the growth of its counter
  * (SECMSG_A_CNT_ALTERED, _REPLAYED, _TOO_OLD) while someone listened;
