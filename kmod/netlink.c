@@ -820,7 +820,7 @@ void secmsg_nl_ctx_init(struct secmsg_ctx *ctx)
 
 /**
  * secmsg_nl_ctx_release() - a context is being freed: its last events
- * @ctx: the context, unreachable now (secmsg_ctx_init() was called)
+ * @ctx: the context, unreachable now (secmsg_nl_ctx_init() was called)
  *
  * Stops the flushes (nothing can queue them any more) and reports what is
  * still counted, whatever the budget.  May sleep.
