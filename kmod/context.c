@@ -123,6 +123,8 @@ static void secmsg_ctx_release(struct kref *ref)
 		list_del(&ctx->node);
 		mutex_unlock(&secmsg_ctx_lock);
 	}
+	/* The last coalesced events, while everything they show is here. */
+	secmsg_nl_ctx_release(ctx);
 	secmsg_local_ctx_release(ctx);
 	secmsg_msg_ctx_free(ctx);
 	secmsg_crypto_free(&ctx->rx);
@@ -606,6 +608,7 @@ struct secmsg_ctx *secmsg_ctx_new(void)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->ref);
 	INIT_LIST_HEAD(&ctx->node);
+	secmsg_nl_ctx_init(ctx);
 	ctx->owner = current_euid();
 	ctx->pid = get_task_pid(current, PIDTYPE_PID);
 	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);

@@ -12,6 +12,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 #include "crypto.h"
 #include "secmsg.h"
@@ -49,6 +50,27 @@ enum {
 /* Bits of struct secmsg_ctx.nl_events: events sent once */
 enum {
 	SECMSG_CTX_EV_EXPIRED,
+};
+
+/* The failures a peer can cause that are events, coalesced (netlink.c) */
+#define SECMSG_NL_EV_FIRST	SECMSG_CNT_ALTERED
+#define SECMSG_NL_EV_NR		(SECMSG_CNT_TOO_OLD - SECMSG_CNT_ALTERED + 1)
+
+/**
+ * struct secmsg_nl_ev - one kind of failure event of a context (netlink.c)
+ * @pending: failures counted while someone listened, not reported yet
+ * @armed:   bit 0: @flush is queued, running or waiting out an interval;
+ *           while it is set, a failure is only counted
+ * @flush:   reports @pending in one event, then waits an interval
+ * @ctx:     the context
+ * @counter: SECMSG_CNT_ALTERED, _REPLAYED or _TOO_OLD
+ */
+struct secmsg_nl_ev {
+	atomic64_t pending;
+	unsigned long armed;
+	struct delayed_work flush;
+	struct secmsg_ctx *ctx;
+	enum secmsg_counter counter;
 };
 
 /**
@@ -96,10 +118,12 @@ enum {
  * @net:       the creator's network namespace (referenced): the control
  *             plane's scope
  * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
+ * @nl_ev:     coalesced failure events, by counter - SECMSG_NL_EV_FIRST
+ *             (netlink.c; set up by secmsg_ctx_new(), flushed at release)
  *
- * Everything but @state, @send_seq, @replay, @counters and @spare_work is
- * set before the context is published and immutable afterwards, so
- * message calls run without a context-wide lock; the one exception is
+ * Everything but @state, @send_seq, @replay, @counters, @spare_work and
+ * @nl_ev is set before the context is published and immutable afterwards,
+ * so message calls run without a context-wide lock; the one exception is
  * what COMPLETE sets once (@tx, @rx, @peer_cred, @peer_tgid, @peer_lsm),
  * before @complete, on an initiator that no message call may use until
  * then.
@@ -137,6 +161,7 @@ struct secmsg_ctx {
 	struct secmsg_local *local;
 	struct net *net;
 	unsigned long nl_events;
+	struct secmsg_nl_ev nl_ev[SECMSG_NL_EV_NR];
 };
 
 /* Every context (netlink.c walks it); see context.c */
@@ -146,6 +171,8 @@ extern struct mutex secmsg_ctx_lock;
 /* Per-CPU sums of every context's counters since load (STATS_GET) */
 DECLARE_PER_CPU(u64 [SECMSG_CNT_NR], secmsg_cnt_total);
 void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c);
+void secmsg_nl_ctx_init(struct secmsg_ctx *ctx);
+void secmsg_nl_ctx_release(struct secmsg_ctx *ctx);
 
 int secmsg_ctx_import(struct secmsg_import __user *uimp);
 int secmsg_lsm_current(char **out);
@@ -182,7 +209,11 @@ static inline u32 secmsg_ctx_end_verdict(struct secmsg_ctx *ctx)
 					 SECMSG_VERDICT_EXPIRED;
 }
 
-/* Count a message or a failure; failures that are events go out here. */
+/*
+ * Count a message or a failure; failures that are events are handed to
+ * the control plane here (counted there for a coalesced event: nothing is
+ * allocated or locked on this path).
+ */
 static inline void secmsg_ctx_count(struct secmsg_ctx *ctx,
 				    enum secmsg_counter c)
 {

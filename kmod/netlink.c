@@ -10,6 +10,11 @@
  * Contexts are read while secmsg_ctx_lock is held: a listed context's
  * memory stays valid until its release takes that mutex, and everything
  * read here is either immutable once published or read atomically.
+ *
+ * Failure events a peer can cause (ALTERED, REPLAY) are coalesced: the
+ * message path only counts them (secmsg_nl_counted()); a delayed work item
+ * per context and kind reports the count, at most once per interval, in
+ * process context.  See "Events" in the uapi header.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -17,7 +22,9 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pid_namespace.h>
+#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -44,6 +51,15 @@ static DEFINE_MUTEX(secmsg_cfg_lock);
 
 static atomic64_t secmsg_stat_created = ATOMIC64_INIT(0);
 static atomic64_t secmsg_stat_revoked = ATOMIC64_INIT(0);
+static atomic64_t secmsg_stat_coalesced = ATOMIC64_INIT(0);
+
+/* Module-wide budget of failure events: SECMSG_EVENT_BUDGET per interval */
+static DEFINE_SPINLOCK(secmsg_nl_budget_lock);
+static unsigned long secmsg_nl_budget_end;	/* jiffies; the interval's end */
+static unsigned int secmsg_nl_budget_used;
+
+#define SECMSG_NL_EV_INTERVAL	msecs_to_jiffies(SECMSG_EVENT_INTERVAL_MS)
+#define SECMSG_NL_EV_ARMED	0	/* bit of struct secmsg_nl_ev.armed */
 
 enum {
 	SECMSG_NL_GRP_EVENTS,
@@ -62,21 +78,82 @@ bool secmsg_nl_suite_allowed(u32 suite)
 	return suite < 32 && (READ_ONCE(secmsg_allowed_suites) & BIT(suite));
 }
 
-/* Who asks: what it may see and how ids are shown to it. */
+/*
+ * Who asks.  A request has two parties: the task that sends it and the
+ * task that opened the socket it comes on (the socket file's credentials),
+ * which differ when one hands its socket to the other (SCM_RIGHTS, an
+ * inherited descriptor; the pattern of CVE-2014-0181: a setuid program made
+ * to write an unprivileged user's bytes to the user's socket).  A request
+ * may do only what each party may do on its own: every decision below
+ * checks both.
+ */
+struct secmsg_nl_party {
+	kuid_t euid;
+	bool admin;		/* CAP_NET_ADMIN over the namespace's owner */
+};
+
+/* What a request may see, and how ids are shown to it. */
 struct secmsg_nl_caller {
 	struct net *net;
-	kuid_t euid;
-	bool admin;		/* CAP_NET_ADMIN over @net's user namespace */
+	struct secmsg_nl_party sender;
+	struct secmsg_nl_party opener;
 	struct user_namespace *user_ns;
 	struct pid_namespace *pid_ns;
 };
+
+/* The file of the socket @skb was sent on, or NULL (a kernel socket). */
+static struct file *secmsg_nl_sock_file(const struct sk_buff *skb)
+{
+	const struct socket *sock = NETLINK_CB(skb).sk->sk_socket;
+
+	return sock ? sock->file : NULL;
+}
+
+/*
+ * Both parties of @skb: the current task (the sender: doit and dump start
+ * run in the sendmsg() that carries the request) and the socket's opener.
+ * No file: nobody opened it (a kernel socket), so no rights at all.
+ */
+static void secmsg_nl_parties(struct secmsg_nl_party *sender,
+			      struct secmsg_nl_party *opener,
+			      const struct sk_buff *skb, struct user_namespace *ns)
+{
+	struct file *file = secmsg_nl_sock_file(skb);
+
+	sender->euid = current_euid();
+	sender->admin = ns_capable(ns, CAP_NET_ADMIN);
+	opener->euid = file ? file->f_cred->euid : INVALID_UID;
+	opener->admin = file && file_ns_capable(file, ns, CAP_NET_ADMIN);
+}
+
+/*
+ * Whether both parties of @skb hold CAP_NET_ADMIN over @ns.  Unlike
+ * netlink_ns_capable(), the opener is checked even when the sender gave a
+ * destination address (NETLINK_SKB_DST): a program can be made to
+ * sendto() as well as to write().
+ */
+static bool secmsg_nl_capable(const struct sk_buff *skb,
+			      struct user_namespace *ns)
+{
+	struct file *file = secmsg_nl_sock_file(skb);
+
+	return file && file_ns_capable(file, ns, CAP_NET_ADMIN) &&
+	       ns_capable(ns, CAP_NET_ADMIN);
+}
+
+static bool secmsg_nl_may(const struct secmsg_nl_party *p,
+			  const struct secmsg_ctx *ctx)
+{
+	return p->admin || uid_eq(ctx->owner, p->euid);
+}
 
 static bool secmsg_nl_visible(const struct secmsg_nl_caller *c,
 			      struct secmsg_ctx *ctx)
 {
 	/* A zero count: closed, waiting for secmsg_ctx_lock to unlist. */
 	return kref_read(&ctx->ref) && net_eq(ctx->net, c->net) &&
-	       (c->admin || uid_eq(ctx->owner, c->euid));
+	       secmsg_nl_may(&c->sender, ctx) &&
+	       secmsg_nl_may(&c->opener, ctx);
 }
 
 static int secmsg_nl_put_counters(struct sk_buff *skb, int type,
@@ -166,13 +243,12 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 	return secmsg_nl_put_counters(skb, SECMSG_A_CTX_COUNTERS, cnt);
 }
 
-/* The caller of a doit: the sender of @skb, in its socket's namespace. */
+/* The caller of a doit: both parties of @skb, in its socket's namespace. */
 static void secmsg_nl_caller_doit(struct secmsg_nl_caller *c,
 				  struct sk_buff *skb, struct genl_info *info)
 {
 	c->net = genl_info_net(info);
-	c->euid = current_euid();
-	c->admin = netlink_ns_capable(skb, c->net->user_ns, CAP_NET_ADMIN);
+	secmsg_nl_parties(&c->sender, &c->opener, skb, c->net->user_ns);
 	c->user_ns = sk_user_ns(NETLINK_CB(skb).sk);
 	c->pid_ns = task_active_pid_ns(current);
 }
@@ -246,11 +322,16 @@ err_msg:
 	return err;
 }
 
-/* A dump's state between its messages (netlink_callback.ctx). */
+/*
+ * A dump's state between its messages (netlink_callback.ctx).  Its later
+ * parts run in whichever task calls recvmsg(): who asks is decided once,
+ * at the start, from the request's sender and the socket's opener.
+ */
 struct secmsg_nl_dump {
 	u64 last_id;		/* the cursor: resume after this id */
-	kuid_t euid;
-	bool admin;
+	struct secmsg_nl_party sender;
+	struct secmsg_nl_party opener;
+	struct pid_namespace *pid_ns;	/* the sender's (referenced) */
 };
 
 static int secmsg_nl_ctx_get_start(struct netlink_callback *cb)
@@ -263,9 +344,17 @@ static int secmsg_nl_ctx_get_start(struct netlink_callback *cb)
 	/* An id given: start there (a caller resuming a dump of its own). */
 	d->last_id = info->attrs[SECMSG_A_CTX_ID] ?
 		     nla_get_u64(info->attrs[SECMSG_A_CTX_ID]) - 1 : 0;
-	/* Decided once, by the task that asks (later parts run in recv). */
-	d->euid = current_euid();
-	d->admin = netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN);
+	secmsg_nl_parties(&d->sender, &d->opener, cb->skb, net->user_ns);
+	/* Last: once start succeeds, .done runs whatever happens. */
+	d->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	return 0;
+}
+
+static int secmsg_nl_ctx_get_done(struct netlink_callback *cb)
+{
+	struct secmsg_nl_dump *d = (struct secmsg_nl_dump *)cb->ctx;
+
+	put_pid_ns(d->pid_ns);
 	return 0;
 }
 
@@ -275,10 +364,10 @@ static int secmsg_nl_ctx_get_dumpit(struct sk_buff *skb,
 	struct secmsg_nl_dump *d = (struct secmsg_nl_dump *)cb->ctx;
 	struct secmsg_nl_caller c = {
 		.net = sock_net(skb->sk),
-		.euid = d->euid,
-		.admin = d->admin,
+		.sender = d->sender,
+		.opener = d->opener,
 		.user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk),
-		.pid_ns = task_active_pid_ns(current),
+		.pid_ns = d->pid_ns,
 	};
 	struct secmsg_ctx *ctx;
 	void *hdr;
@@ -393,7 +482,7 @@ static int secmsg_nl_config_set_doit(struct sk_buff *skb,
 	u32 max_ctx, def_life, max_life, suites, window;
 
 	/* Module-wide: the initial user namespace's CAP_NET_ADMIN. */
-	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+	if (!secmsg_nl_capable(skb, &init_user_ns)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "CONFIG_SET needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
@@ -467,6 +556,9 @@ static int secmsg_nl_put_stats(struct sk_buff *skb)
 			      SECMSG_A_PAD) ||
 	    nla_put_u64_64bit(skb, SECMSG_A_STATS_REVOKED,
 			      atomic64_read(&secmsg_stat_revoked),
+			      SECMSG_A_PAD) ||
+	    nla_put_u64_64bit(skb, SECMSG_A_STATS_EVENTS_COALESCED,
+			      atomic64_read(&secmsg_stat_coalesced),
 			      SECMSG_A_PAD))
 		return -EMSGSIZE;
 	return secmsg_nl_put_counters(skb, SECMSG_A_STATS_COUNTERS, total);
@@ -475,7 +567,7 @@ static int secmsg_nl_put_stats(struct sk_buff *skb)
 static int secmsg_nl_stats_get_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
-	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+	if (!secmsg_nl_capable(skb, &init_user_ns)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "STATS_GET needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
@@ -520,6 +612,7 @@ static const struct genl_ops secmsg_nl_ops[] = {
 		.doit = secmsg_nl_ctx_get_doit,
 		.start = secmsg_nl_ctx_get_start,
 		.dumpit = secmsg_nl_ctx_get_dumpit,
+		.done = secmsg_nl_ctx_get_done,
 		.policy = secmsg_nl_id_policy,
 		.maxattr = SECMSG_A_MAX,
 	},
@@ -571,6 +664,50 @@ static struct genl_family secmsg_nl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(secmsg_nl_mcgrps),
 };
 
+/*
+ * Build and multicast an event; @count 0: none given.  Return: 0 (sent, or
+ * nobody listens), or -ENOMEM / -EMSGSIZE when it could not be built.
+ */
+static int secmsg_nl_send(struct secmsg_ctx *ctx, u32 event, u32 verdict,
+			  u64 count, gfp_t gfp)
+{
+	struct pid_namespace *pid_ns;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&secmsg_nl_family, ctx->net,
+				SECMSG_NL_GRP_EVENTS))
+		return 0;
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &secmsg_nl_family, 0, SECMSG_CMD_EVENT);
+	if (!hdr)
+		goto err;
+	/* Ids as the namespace's owner and the creator see them. */
+	pid_ns = ctx->tgid ? ns_of_pid(ctx->tgid) : &init_pid_ns;
+	if (nla_put_u32(msg, SECMSG_A_EVENT, event) ||
+	    (verdict && nla_put_u32(msg, SECMSG_A_EVENT_VERDICT, verdict)) ||
+	    (count && nla_put_u64_64bit(msg, SECMSG_A_EVENT_COUNT, count,
+					SECMSG_A_PAD)) ||
+	    secmsg_nl_fill_ctx(msg, ctx, ctx->net->user_ns, pid_ns))
+		goto err;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&secmsg_nl_family, ctx->net, msg, 0,
+				SECMSG_NL_GRP_EVENTS, gfp);
+	return 0;
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* Listeners learn that an event was lost: ENOBUFS on their recv. */
+static void secmsg_nl_lost(struct secmsg_ctx *ctx)
+{
+	genl_set_err(&secmsg_nl_family, ctx->net, 0, SECMSG_NL_GRP_EVENTS,
+		     -ENOBUFS);
+}
+
 /**
  * secmsg_nl_event() - multicast an event about a context
  * @ctx:     the context (a reference or secmsg_ctx_lock held)
@@ -579,35 +716,12 @@ static struct genl_family secmsg_nl_family __ro_after_init = {
  *
  * Only to listeners in @ctx's network namespace, and only if there are
  * any.  Never blocks (GFP_ATOMIC); an event that cannot be allocated is
- * lost, as a full listener's are.
+ * lost, and the listeners are told so (ENOBUFS), as for a full socket.
  */
 void secmsg_nl_event(struct secmsg_ctx *ctx, u32 event, u32 verdict)
 {
-	struct pid_namespace *pid_ns;
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&secmsg_nl_family, ctx->net,
-				SECMSG_NL_GRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &secmsg_nl_family, 0, SECMSG_CMD_EVENT);
-	if (!hdr)
-		goto err;
-	/* Ids as the namespace's owner and the creator see them. */
-	pid_ns = ctx->tgid ? ns_of_pid(ctx->tgid) : &init_pid_ns;
-	if (nla_put_u32(msg, SECMSG_A_EVENT, event) ||
-	    (verdict && nla_put_u32(msg, SECMSG_A_EVENT_VERDICT, verdict)) ||
-	    secmsg_nl_fill_ctx(msg, ctx, ctx->net->user_ns, pid_ns))
-		goto err;
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&secmsg_nl_family, ctx->net, msg, 0,
-				SECMSG_NL_GRP_EVENTS, GFP_ATOMIC);
-	return;
-err:
-	nlmsg_free(msg);
+	if (secmsg_nl_send(ctx, event, verdict, 0, GFP_ATOMIC))
+		secmsg_nl_lost(ctx);
 }
 
 /**
@@ -620,29 +734,144 @@ void secmsg_nl_created(struct secmsg_ctx *ctx)
 	secmsg_nl_event(ctx, SECMSG_EVENT_CREATED, 0);
 }
 
+/* Report @n failures of @ev's kind in one event.  Return: as _send(). */
+static int secmsg_nl_ev_report(struct secmsg_nl_ev *ev, u64 n)
+{
+	u32 verdict = ev->counter == SECMSG_CNT_ALTERED ?
+		      SECMSG_VERDICT_ALTERED :
+		      ev->counter == SECMSG_CNT_REPLAYED ?
+		      SECMSG_VERDICT_REPLAYED : SECMSG_VERDICT_TOO_OLD;
+	int err;
+
+	err = secmsg_nl_send(ev->ctx, verdict == SECMSG_VERDICT_ALTERED ?
+			     SECMSG_EVENT_ALTERED : SECMSG_EVENT_REPLAY,
+			     verdict, n, GFP_KERNEL);
+	if (!err)
+		atomic64_add(n - 1, &secmsg_stat_coalesced);
+	return err;
+}
+
+/*
+ * Take one event from the module-wide budget.  Return: 0, or the jiffies
+ * until the next interval, when this one's budget is spent.
+ */
+static unsigned long secmsg_nl_budget_take(void)
+{
+	unsigned long now = jiffies, wait = 0;
+
+	spin_lock(&secmsg_nl_budget_lock);
+	if (time_after_eq(now, secmsg_nl_budget_end)) {
+		secmsg_nl_budget_end = now + SECMSG_NL_EV_INTERVAL;
+		secmsg_nl_budget_used = 0;
+	}
+	if (secmsg_nl_budget_used < SECMSG_EVENT_BUDGET)
+		secmsg_nl_budget_used++;
+	else
+		wait = secmsg_nl_budget_end - now;
+	spin_unlock(&secmsg_nl_budget_lock);
+	return wait;
+}
+
+/*
+ * The flush of one kind of failure event: report what was counted, then
+ * wait an interval (failures meanwhile are only counted); after a quiet
+ * interval, disarm, so that the next failure is reported at once.
+ */
+static void secmsg_nl_ev_flush(struct work_struct *work)
+{
+	struct secmsg_nl_ev *ev = container_of(to_delayed_work(work),
+					       struct secmsg_nl_ev, flush);
+	unsigned long wait;
+	u64 n;
+
+	if (!atomic64_read(&ev->pending)) {
+		clear_bit(SECMSG_NL_EV_ARMED, &ev->armed);
+		/* Pairs with secmsg_nl_counted(): its count, or our clear. */
+		smp_mb__after_atomic();
+		if (!atomic64_read(&ev->pending) ||
+		    test_and_set_bit(SECMSG_NL_EV_ARMED, &ev->armed))
+			return;
+	}
+	wait = secmsg_nl_budget_take();
+	if (!wait) {
+		n = atomic64_xchg(&ev->pending, 0);
+		/* No memory: keep the count for the next try. */
+		if (n && secmsg_nl_ev_report(ev, n))
+			atomic64_add(n, &ev->pending);
+		wait = SECMSG_NL_EV_INTERVAL;
+	}
+	queue_delayed_work(system_wq, &ev->flush, wait);
+}
+
+/**
+ * secmsg_nl_ctx_init() - set up a new context's coalesced events
+ * @ctx: the context, just allocated (zeroed)
+ */
+void secmsg_nl_ctx_init(struct secmsg_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < SECMSG_NL_EV_NR; i++) {
+		ctx->nl_ev[i].ctx = ctx;
+		ctx->nl_ev[i].counter = SECMSG_NL_EV_FIRST + i;
+		INIT_DELAYED_WORK(&ctx->nl_ev[i].flush, secmsg_nl_ev_flush);
+	}
+}
+
+/**
+ * secmsg_nl_ctx_release() - a context is being freed: its last events
+ * @ctx: the context, unreachable now (secmsg_nl_ctx_init() was called)
+ *
+ * Stops the flushes (nothing can queue them any more) and reports what is
+ * still counted, whatever the budget.  May sleep.
+ */
+void secmsg_nl_ctx_release(struct secmsg_ctx *ctx)
+{
+	struct secmsg_nl_ev *ev;
+	u64 n;
+	int i;
+
+	for (i = 0; i < SECMSG_NL_EV_NR; i++) {
+		ev = &ctx->nl_ev[i];
+		cancel_delayed_work_sync(&ev->flush);
+		n = atomic64_xchg(&ev->pending, 0);
+		if (n && secmsg_nl_ev_report(ev, n))
+			secmsg_nl_lost(ctx);
+	}
+}
+
 /**
  * secmsg_nl_counted() - a failure secmsg_ctx_count() reports as an event
- * @ctx: the context
+ * @ctx: the context (a reference held)
  * @c:   SECMSG_CNT_ALTERED, _REPLAYED, _TOO_OLD or _EXPIRED
  *
- * The one place failures become events.  Expiry is found lazily, by the
- * first call after it; it is sent once per context (the first such call
- * made while someone listens).
+ * The one place failures become events; any context, never sleeps, takes
+ * no lock and allocates nothing.  ALTERED, REPLAYED and TOO_OLD, which a
+ * peer can cause at its own rate, are counted while someone listens, and
+ * the flush is started if it is not under way.  Expiry is found lazily, by
+ * the first call after it; it is sent once per context (the first such
+ * call made while someone listens).
  */
 void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c)
 {
+	struct secmsg_nl_ev *ev;
+
+	BUILD_BUG_ON(SECMSG_CNT_ALTERED + 1 != SECMSG_CNT_REPLAYED ||
+		     SECMSG_CNT_ALTERED + 2 != SECMSG_CNT_TOO_OLD);
 	switch (c) {
 	case SECMSG_CNT_ALTERED:
-		secmsg_nl_event(ctx, SECMSG_EVENT_ALTERED,
-				SECMSG_VERDICT_ALTERED);
-		break;
 	case SECMSG_CNT_REPLAYED:
-		secmsg_nl_event(ctx, SECMSG_EVENT_REPLAY,
-				SECMSG_VERDICT_REPLAYED);
-		break;
 	case SECMSG_CNT_TOO_OLD:
-		secmsg_nl_event(ctx, SECMSG_EVENT_REPLAY,
-				SECMSG_VERDICT_TOO_OLD);
+		if (!genl_has_listeners(&secmsg_nl_family, ctx->net,
+					SECMSG_NL_GRP_EVENTS))
+			break;
+		ev = &ctx->nl_ev[c - SECMSG_NL_EV_FIRST];
+		atomic64_inc(&ev->pending);
+		/* Pairs with the flush: it sees our count, or we its clear. */
+		smp_mb__after_atomic();
+		if (!test_bit(SECMSG_NL_EV_ARMED, &ev->armed) &&
+		    !test_and_set_bit(SECMSG_NL_EV_ARMED, &ev->armed))
+			queue_delayed_work(system_wq, &ev->flush, 0);
 		break;
 	case SECMSG_CNT_EXPIRED:
 		if (genl_has_listeners(&secmsg_nl_family, ctx->net,
@@ -658,6 +887,7 @@ void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c)
 
 int __init secmsg_nl_init(void)
 {
+	secmsg_nl_budget_end = jiffies;
 	return genl_register_family(&secmsg_nl_family);
 }
 

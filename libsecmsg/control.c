@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -174,6 +175,7 @@ static void sm_ctl_parse_stats(struct nlattr **tb, void *out)
 	s->created = sm_u64(tb[SECMSG_A_STATS_CREATED]);
 	s->revoked = sm_u64(tb[SECMSG_A_STATS_REVOKED]);
 	sm_ctl_counters(tb[SECMSG_A_STATS_COUNTERS], &s->totals);
+	s->events_coalesced = sm_u64(tb[SECMSG_A_STATS_EVENTS_COALESCED]);
 }
 
 static void sm_ctl_parse_event(struct nlattr **tb, void *out)
@@ -183,6 +185,7 @@ static void sm_ctl_parse_event(struct nlattr **tb, void *out)
 	sm_ctl_parse_ctx(tb, &e->ctx);
 	e->event = sm_u32(tb[SECMSG_A_EVENT]);
 	e->verdict = sm_u32(tb[SECMSG_A_EVENT_VERDICT]);
+	e->count = sm_u64(tb[SECMSG_A_EVENT_COUNT]);
 }
 
 static int sm_ctl_valid(struct nl_msg *msg, void *arg)
@@ -563,4 +566,57 @@ SM_EXPORT sm_status sm_ctl_event_read(sm_ctl *ctl, struct sm_ctl_event *ev)
 			return SM_E_OK;
 		}
 	}
+}
+
+/*
+ * The 1.2 versions of the two calls whose structs grew in 1.3: programs
+ * built against 1.2 pass the 1.2 structs, which are the 1.3 ones without
+ * their last field.
+ */
+struct sm_ctl_event_1_2 {
+	uint32_t event;
+	uint32_t verdict;
+	struct sm_ctl_ctx ctx;
+};
+
+struct sm_ctl_stats_1_2 {
+	uint64_t contexts;
+	uint64_t created;
+	uint64_t revoked;
+	struct sm_ctl_counters totals;
+};
+
+_Static_assert(sizeof(struct sm_ctl_event_1_2) ==
+	       offsetof(struct sm_ctl_event, count), "1.2 event layout");
+_Static_assert(sizeof(struct sm_ctl_stats_1_2) ==
+	       offsetof(struct sm_ctl_stats, events_coalesced),
+	       "1.2 stats layout");
+
+__asm__(".symver sm_ctl_event_read_1_2, sm_ctl_event_read@LIBSECMSG_1.2");
+SM_EXPORT sm_status sm_ctl_event_read_1_2(sm_ctl *ctl,
+					  struct sm_ctl_event_1_2 *ev)
+{
+	struct sm_ctl_event e;
+	sm_status st;
+
+	if (!ev)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_event_read(ctl, &e);
+	if (st == SM_E_OK)
+		memcpy(ev, &e, sizeof(*ev));
+	return st;
+}
+
+__asm__(".symver sm_ctl_stats_1_2, sm_ctl_stats@LIBSECMSG_1.2");
+SM_EXPORT sm_status sm_ctl_stats_1_2(sm_ctl *ctl, struct sm_ctl_stats_1_2 *out)
+{
+	struct sm_ctl_stats s;
+	sm_status st;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_stats(ctl, &s);
+	if (st == SM_E_OK)
+		memcpy(out, &s, sizeof(*out));
+	return st;
 }

@@ -55,7 +55,7 @@ extern "C" {
 #endif
 
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 2
+#define LIBSECMSG_VERSION_MINOR 3
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -847,7 +847,9 @@ sm_status sm_revert(sm_ctx *ctx);
  * (those its effective uid created) in its network namespace; with
  * CAP_NET_ADMIN it sees and may revoke all of them, and (in the initial
  * user namespace) read statistics and change the configuration.  See the
- * "Control plane" section of <linux/secmsg.h> and sm_ctl_open(3).
+ * "Control plane" section of <linux/secmsg.h> and sm_ctl_open(3).  Since
+ * 1.3, events and statistics say how failure events were coalesced
+ * (struct sm_ctl_event's count, struct sm_ctl_stats' events_coalesced).
  *
  * Statuses as everywhere: SM_E_SECPKG_NOT_FOUND (no such family: module
  * not loaded), SM_E_INVALID_HANDLE (no such context, or not the caller's;
@@ -962,12 +964,15 @@ struct sm_ctl_config {
  * @created:  contexts created
  * @revoked:  contexts revoked
  * @totals:   every context's counters, summed
+ * @events_coalesced: failures reported in another failure's event (since
+ *            1.3; see struct sm_ctl_event's @count)
  */
 struct sm_ctl_stats {
 	uint64_t contexts;
 	uint64_t created;
 	uint64_t revoked;
 	struct sm_ctl_counters totals;
+	uint64_t events_coalesced;
 };
 
 /* struct sm_ctl_event.event: SECMSG_EVENT_* */
@@ -983,13 +988,21 @@ struct sm_ctl_stats {
  * @event:   SM_CTL_EV_*
  * @verdict: SECMSG_VERDICT_* of a failure (ALTERED, REPLAYED, TOO_OLD,
  *           EXPIRED), else 0
- * @ctx:     the context as it was then (ids as its namespace's owner and
- *           its creator see them)
+ * @ctx:     the context as it was when the event was sent (ids as its
+ *           namespace's owner and its creator see them)
+ * @count:   SM_CTL_EV_ALTERED and SM_CTL_EV_REPLAY: how many failures of
+ *           @verdict the event reports (at least 1: they are coalesced, at
+ *           most one event per context and verdict a second; see "Events"
+ *           in <linux/secmsg.h>); 0 for the other events (since 1.3)
+ *
+ * Since 1.3 (programs built against 1.2 keep the 1.2 struct, without
+ * @count).
  */
 struct sm_ctl_event {
 	uint32_t event;
 	uint32_t verdict;
 	struct sm_ctl_ctx ctx;
+	uint64_t count;
 };
 
 /**
@@ -1079,7 +1092,8 @@ sm_status sm_ctl_config_set(sm_ctl *ctl, const struct sm_ctl_config *cfg,
 /**
  * sm_ctl_stats() - module-wide statistics
  * @ctl: the handle
- * @out: filled
+ * @out: filled (@out->events_coalesced since 1.3: programs built against
+ *       1.2 keep the 1.2 struct)
  *
  * Return: SM_E_OK; SM_E_NOT_OWNER (EPERM: needs CAP_NET_ADMIN), ...
  */

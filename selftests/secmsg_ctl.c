@@ -3,7 +3,8 @@
  * secmsgctl's output and exit codes: list shows a context this test
  * created (table and --json, which python3's json.tool must accept), show,
  * revoke and its effect, refusals with their messages and codes, config,
- * stats, monitor, and an unprivileged caller.
+ * stats, monitor (a failure event with its count too), and an
+ * unprivileged caller.
  *
  * The binary: $SECMSGCTL, else the tools/ directory next to
  * $SECMSG_TEST_BIN (build/selftests -> build/tools), else build/tools.
@@ -233,10 +234,12 @@ TEST_F(ctl, config_and_stats)
 	ASSERT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
 	out = run("--json stats", &rc, false);
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, ",\"events_coalesced\":")) TH_LOG("%s", out);
 	ASSERT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
 	out = run("stats", &rc, false);
 	ASSERT_EQ(0, rc);
 	ASSERT_NE(NULL, strstr(out, "contexts       ")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "\ncoalesced      ")) TH_LOG("%s", out);
 }
 
 TEST_F(ctl, monitor)
@@ -272,6 +275,37 @@ TEST_F(ctl, monitor)
 	ASSERT_EQ(0, pclose(f));
 	ASSERT_EQ(2, got);
 	close(fd);
+}
+
+/* A failure event: its verdict and how many failures it reports. */
+TEST_F(ctl, monitor_failure)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	char cmd[4200], line[1024], want[64];
+	struct secmsg_message m;
+	int acc;
+	FILE *f;
+
+	acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
+			       SECMSG_SUITE_CHACHA20_POLY1305, 0, 0, 0);
+	ASSERT_LE(0, acc);
+	ASSERT_EQ(0, ts_sign1(self->fd, tok, "x", 1, &m));
+	tok[20] ^= 1;
+	snprintf(cmd, sizeof(cmd), "%s monitor --count 1 2>&1", ctl_bin());
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	ASSERT_EQ(0, strncmp(line, "watching", 8)) TH_LOG("%s", line);
+	ASSERT_EQ(-EBADMSG, ts_verify1(acc, tok, "x", 1, &m));
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	TH_LOG("%s", line);
+	snprintf(want, sizeof(want), " ctx %llu ",
+		 (unsigned long long)tn_fd_id(acc));
+	ASSERT_NE(NULL, strstr(line, want));
+	ASSERT_NE(NULL, strstr(line, " altered "));
+	ASSERT_NE(NULL, strstr(line, " verdict altered count 1 (altered 1 "));
+	ASSERT_EQ(0, pclose(f));
+	close(acc);
 }
 
 TEST_HARNESS_MAIN

@@ -4,12 +4,14 @@
  * other users and admins, strict attribute checks with their extended
  * ack messages, a dump of many contexts over several messages, revoke
  * (alone, on local contexts, racing with use and with close), the
- * configuration and statistics, and one event of each kind.
+ * configuration and statistics, one event of each kind, failure events
+ * coalesced under a flood, and a setuid program used as a deputy.
  */
 #include "secmsg_test.h"
 #include "secmsg_nl.h"
 
 #include <grp.h>
+#include <libgen.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/wait.h>
@@ -722,6 +724,305 @@ TEST_F(nl, unprivileged)
 	close(root_fd);
 }
 
+/* ---- a setuid program as the user's deputy (CVE-2014-0181) ------------ */
+
+/*
+ * An unprivileged user opens a netlink socket and has a setuid-root
+ * program write its requests to it (secmsg_suid_write, installed setuid
+ * root in /tmp: the repo share may not honour the bit).  Each request must
+ * be answered exactly as if the user had sent it, and root's context must
+ * be left alone; and root's own socket used by root still works.
+ */
+FIXTURE(deputy) {
+	int dev;
+	struct tn_sock s;	/* root's */
+	char helper[64];	/* the setuid copy, or "" */
+};
+
+/* Copy the helper built next to this program to @dst, setuid root. */
+static int install_suid(char *dst, size_t len)
+{
+	static char buf[1 << 16];
+	char self[4096], src[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int in, out, err = 0;
+
+	if (n < 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(src, sizeof(src), "%s/secmsg_suid_write", dirname(self));
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	snprintf(dst, len, "/tmp/secmsg_suid_write.XXXXXX");
+	out = mkostemp(dst, O_CLOEXEC);
+	if (out < 0) {
+		err = -errno;
+		dst[0] = 0;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0 || fchown(out, 0, 0) || fchmod(out, 04755))
+		err = err ?: -errno;
+	close(in);
+	if (close(out))
+		err = err ?: -errno;
+	return err;
+}
+
+/* Leave root for nobody, groups and all; false if that failed. */
+static bool become_nobody(void)
+{
+	return !setgroups(0, NULL) && !setresgid(NOBODY, NOBODY, NOBODY) &&
+	       !setresuid(NOBODY, NOBODY, NOBODY);
+}
+
+/*
+ * Run @helper (as nobody first if @drop): with @fd >= 0 it writes the
+ * @len bytes at @data to @fd; without, it prints its effective uid into
+ * @out.  Return: its exit status, or -1.
+ */
+static int run_helper(const char *helper, bool drop, int fd,
+		      const void *data, size_t len, char *out, size_t outlen)
+{
+	int in[2], res[2], st;
+	char fds[16];
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if ((drop && !become_nobody()) || dup2(in[0], 0) < 0 ||
+		    dup2(res[1], 1) < 0)
+			_exit(126);
+		snprintf(fds, sizeof(fds), "%d", fd);
+		execl(helper, helper, fd >= 0 ? fds : NULL, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(res[1]);
+	if (len && write(in[1], data, len) != (ssize_t)len)
+		n = -1;
+	close(in[1]);
+	if (out && outlen) {
+		n = read(res[0], out, outlen - 1);
+		out[n > 0 ? n : 0] = 0;
+	}
+	close(res[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || n < 0)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+FIXTURE_SETUP(deputy)
+{
+	char euid[16];
+	int err;
+
+	self->s.fd = -1;
+	self->helper[0] = 0;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (a setuid-root helper)");
+	ASSERT_EQ(0, tn_open(&self->s));
+	err = install_suid(self->helper, sizeof(self->helper));
+	ASSERT_EQ(0, err) TH_LOG("installing the setuid helper: %s",
+				 strerror(-err));
+	/* The bit must work, or the tests below prove nothing. */
+	ASSERT_EQ(0, run_helper(self->helper, true, -1, NULL, 0, euid,
+				sizeof(euid)));
+	if (strcmp(euid, "0\n"))
+		SM_SKIP_SETUP("setuid not honoured in /tmp (euid '%s')", euid);
+}
+
+FIXTURE_TEARDOWN(deputy)
+{
+	if (self->helper[0])
+		unlink(self->helper);
+	tn_close(&self->s);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * Have @helper (run by the current user) write @r to @s's socket, which
+ * it inherits as @fd; 0 once the helper wrote it.  Read the answer with
+ * tn_wait_ack() or tn_wait_dump() for sequence number s->seq.
+ */
+static int via_helper(const char *helper, struct tn_sock *s, int fd,
+		      struct tn_req *r, bool dump)
+{
+	r->n.nlmsg_flags |= dump ? NLM_F_DUMP : NLM_F_ACK;
+	r->n.nlmsg_seq = ++s->seq;
+	return run_helper(helper, false, fd, &r->n, r->n.nlmsg_len, NULL, 0);
+}
+
+TEST_F(deputy, user_socket_setuid_writer)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct tn_attrs t;
+	uint64_t root_id;
+	int root_fd;
+	pid_t pid;
+
+	root_fd = imp(self->dev, SECMSG_ROLE_INITIATOR,
+		      SECMSG_SUITE_AES128_GCM, 0, 0);
+	ASSERT_LE(0, root_fd);
+	root_id = tn_fd_id(root_fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tn_sock s = { .fd = -1 };
+		struct seen *sn = calloc(1, sizeof(*sn));
+		const char *h = self->helper;
+		uint64_t own_id, own2_id;
+		int fd, own, own2;
+		struct tn_req r;
+
+		CHK(sn);
+		CHK(become_nobody());
+		CHK(!tn_open(&s));
+		/* inherited by the helper: a copy without close-on-exec */
+		fd = dup(s.fd);
+		CHK(fd >= 0);
+		own = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			  SECMSG_SUITE_AES128_GCM, 0, 0);
+		own2 = imp(self->dev, SECMSG_ROLE_INITIATOR,
+			   SECMSG_SUITE_AES128_GCM, 0, 0);
+		CHK(own >= 0 && own2 >= 0);
+		own_id = tn_fd_id(own);
+		own2_id = tn_fd_id(own2);
+
+		/* GET root's context: it does not exist, as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, root_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, &t) == -ENOENT);
+		CHK(!strcmp(s.extack, "no such context (or not yours)"));
+		/* the user's own one: as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, own_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, &t) == 0);
+		CHK(a64(&t, SECMSG_A_CTX_ID) == (long long)own_id);
+		CHK(a32(&t, SECMSG_A_CTX_OWNER_UID) == NOBODY);
+		/* a dump (its later parts run in our recvmsg): ours only */
+		sn->lo = own_id;
+		sn->n = own2_id - own_id + 1;
+		sn->foreign = root_id;
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		CHK(via_helper(h, &s, fd, &r, true) == 0);
+		CHK(tn_wait_dump(&s, s.seq, count_ctx, sn, NULL) == 0);
+		CHK(!sn->foreign_seen);
+		CHK(sn->other_owner == 0 && sn->total == 2);
+		CHK(sn->hits[0] == 1 && sn->hits[sn->n - 1] == 1);
+		/* REVOKE root's: no such context */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, root_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -ENOENT);
+		CHK(!strcmp(s.extack, "no such context (or not yours)"));
+		/* module-wide commands: refused, as for the user */
+		tn_cmd(&s, &r, SECMSG_CMD_CONFIG_SET);
+		tn_put_u32(&r, SECMSG_A_CFG_MAX_CONTEXTS_PER_USER, 5);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -EPERM);
+		tn_cmd(&s, &r, SECMSG_CMD_STATS_GET);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == -EPERM);
+		/* REVOKE the user's own: as for the user, done */
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, own2_id);
+		CHK(via_helper(h, &s, fd, &r, false) == 0);
+		CHK(tn_wait_ack(&s, s.seq, NULL) == 0);
+		CHK(sign(own2, tok) == -EKEYREVOKED);
+		_exit(0);
+	}
+	ASSERT_EQ(0, child_status(pid));
+	/* root's context: unchanged, not revoked */
+	ASSERT_EQ(0, tn_ctx_get(&self->s, root_id, &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+	ASSERT_EQ(0, sign(root_fd, tok));
+	close(root_fd);
+}
+
+/* Root's own socket: root through the helper works; another user who
+ * writes to it gets only the other user's rights. */
+TEST_F(deputy, root_socket)
+{
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct seen *sn = calloc(1, sizeof(*sn));
+	struct tn_attrs t;
+	struct tn_req r;
+	int a, b, fd;
+	pid_t pid;
+
+	ASSERT_NE(NULL, sn);
+	a = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	b = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		0, 0);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	fd = dup(self->s.fd);
+	ASSERT_LE(0, fd);
+
+	/* root's socket, root's helper: GET, dump, REVOKE as root */
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, false));
+	ASSERT_EQ(0, tn_wait_ack(&self->s, self->s.seq, &t));
+	ASSERT_EQ(fid(a), a64(&t, SECMSG_A_CTX_ID));
+	sn->lo = tn_fd_id(a);
+	sn->n = tn_fd_id(b) - sn->lo + 1;
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_GET);
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, true));
+	ASSERT_EQ(0, tn_wait_dump(&self->s, self->s.seq, count_ctx, sn,
+				  NULL));
+	ASSERT_EQ(1, sn->hits[0]);
+	ASSERT_EQ(1, sn->hits[sn->n - 1]);
+	tn_cmd(&self->s, &r, SECMSG_CMD_CTX_REVOKE);
+	tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(b));
+	ASSERT_EQ(0, via_helper(self->helper, &self->s, fd, &r, false));
+	ASSERT_EQ(0, tn_wait_ack(&self->s, self->s.seq, NULL));
+	ASSERT_EQ(-EKEYREVOKED, sign(b, tok));
+
+	/* root's socket written by nobody: nobody's rights */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tn_sock s = self->s;
+
+		CHK(become_nobody());
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_GET);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+		CHK(tn_do(&s, &r, NULL) == -ENOENT);
+		tn_cmd(&s, &r, SECMSG_CMD_CTX_REVOKE);
+		tn_put_u64(&r, SECMSG_A_CTX_ID, tn_fd_id(a));
+		CHK(tn_do(&s, &r, NULL) == -ENOENT);
+		tn_cmd(&s, &r, SECMSG_CMD_STATS_GET);
+		CHK(tn_do(&s, &r, NULL) == -EPERM);
+		_exit(0);
+	}
+	ASSERT_EQ(0, child_status(pid));
+	ASSERT_EQ(0, tn_ctx_get(&self->s, tn_fd_id(a), &t));
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	close(fd);
+	close(a);
+	close(b);
+	free(sn);
+}
+
 /* ---- configuration ---------------------------------------------------- */
 
 #define NCFG 5	/* the settings, as cfg_attr[] lists them */
@@ -1126,8 +1427,11 @@ static int next_event(struct tn_sock *s, struct tn_attrs *t, char *buf,
 	}
 }
 
+/* Failure events come from a work item: give a slow kernel time. */
+#define EV_WAIT_MS 20000
+
 #define EXPECT_EVENT(ev, id, verdict) do { \
-	ASSERT_EQ(0, next_event(&ev_s, &t, evbuf, 2000)); \
+	ASSERT_EQ(0, next_event(&ev_s, &t, evbuf, EV_WAIT_MS)); \
 	ASSERT_EQ(SECMSG_CMD_EVENT, t.cmd); \
 	ASSERT_EQ((long long)(ev), a32(&t, SECMSG_A_EVENT)) \
 		TH_LOG("event %lld for context %lld", \
@@ -1173,18 +1477,21 @@ TEST_F(nl, events)
 	ASSERT_EQ(-EBADMSG, verify(acc, bad));
 	EXPECT_EVENT(SECMSG_EVENT_ALTERED, tn_fd_id(acc),
 		     SECMSG_VERDICT_ALTERED);
+	ASSERT_EQ(1, a64(&t, SECMSG_A_EVENT_COUNT));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED));
 	/* replay: the good one twice */
 	ASSERT_EQ(0, verify(acc, tok));
 	ASSERT_EQ(-EALREADY, verify(acc, tok));
 	EXPECT_EVENT(SECMSG_EVENT_REPLAY, tn_fd_id(acc),
 		     SECMSG_VERDICT_REPLAYED);
+	ASSERT_EQ(1, a64(&t, SECMSG_A_EVENT_COUNT));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REPLAYED));
 	ASSERT_EQ(1, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_VERIFIED));
 	/* revoked */
 	ASSERT_EQ(0, tn_revoke(&self->s, tn_fd_id(acc)));
 	EXPECT_EVENT(SECMSG_EVENT_REVOKED, tn_fd_id(acc), 0);
 	ASSERT_EQ(SECMSG_STATE_REVOKED, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(NULL, t.a[SECMSG_A_EVENT_COUNT]);
 	/* a call on a revoked context is no new event */
 	ASSERT_EQ(-EKEYREVOKED, verify(acc, tok));
 
@@ -1217,6 +1524,267 @@ TEST_F(nl, events)
 	close(srv);
 	close(old);
 	close(acc);
+	close(ini);
+	tn_close(&ev_s);
+}
+
+/* ---- coalesced failure events ------------------------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The failure events about one context, added up by verdict. */
+struct evsum {
+	uint64_t id;
+	long long events, count[SECMSG_VERDICT_TOO_OLD + 1];
+	long long wrong;	/* no COUNT, COUNT 0, or kind and verdict apart */
+	long long last_ms;	/* when the last one was read */
+};
+
+static void ev_add(struct evsum *e, const struct tn_attrs *t)
+{
+	long long ev = a32(t, SECMSG_A_EVENT), v = a32(t, SECMSG_A_EVENT_VERDICT);
+	long long n = a64(t, SECMSG_A_EVENT_COUNT);
+
+	if ((uint64_t)a64(t, SECMSG_A_CTX_ID) != e->id ||
+	    (ev != SECMSG_EVENT_ALTERED && ev != SECMSG_EVENT_REPLAY))
+		return;
+	e->events++;
+	e->last_ms = now_ms();
+	if (n < 1 || (ev == SECMSG_EVENT_ALTERED) !=
+		     (v == SECMSG_VERDICT_ALTERED) ||
+	    (v != SECMSG_VERDICT_ALTERED && v != SECMSG_VERDICT_REPLAYED &&
+	     v != SECMSG_VERDICT_TOO_OLD)) {
+		e->wrong++;
+		return;
+	}
+	e->count[v] += n;
+}
+
+/*
+ * Read events into @e until its counts reach @want (by verdict), waiting
+ * up to EV_WAIT_MS for each; @ms 0: only those already there.  Return: 0,
+ * -ETIMEDOUT, or -errno of the socket (ENOBUFS: events were lost).
+ */
+static int ev_collect(struct tn_sock *s, char *buf, struct evsum *e,
+		      const long long *want, int ms)
+{
+	struct tn_attrs t;
+	int err, v;
+
+	for (;;) {
+		if (want) {
+			for (v = 0; v <= SECMSG_VERDICT_TOO_OLD; v++)
+				if (e->count[v] < want[v])
+					break;
+			if (v > SECMSG_VERDICT_TOO_OLD)
+				return 0;
+		}
+		err = next_event(s, &t, buf, ms);
+		if (err)
+			return err == -ETIMEDOUT && !want ? 0 : err;
+		ev_add(e, &t);
+	}
+}
+
+static int listen_events(struct tn_sock *s)
+{
+	int err = tn_open(s);
+
+	if (!err && setsockopt(s->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &s->events_grp, sizeof(s->events_grp)))
+		err = -errno;
+	return err;
+}
+
+#define NFLOOD 2000
+
+/*
+ * A peer sends garbage: 2000 altered tokens while an admin listens.  The
+ * events stay few (at most one per SECMSG_EVENT_INTERVAL_MS after the
+ * first, measured on our own clock, which a slow kernel only stretches),
+ * each says how many failures it stands for, and those add up to the
+ * context's counter exactly; STATS_GET counts the coalesced ones.
+ */
+TEST_F_TIMEOUT(nl, events_coalesced, 900)
+{
+	static char evbuf[TN_BUF];
+	uint8_t tok[SECMSG_TOKEN_SIZE], bad[SECMSG_TOKEN_SIZE];
+	long long want[SECMSG_VERDICT_TOO_OLD + 1] = { 0 };
+	long long t0, c0, bound;
+	struct evsum e = { 0 };
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini, acc, i;
+
+	ASSERT_EQ(0, listen_events(&ev_s));
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES256_GCM,
+		  0, 0);
+	acc = imp(self->dev, SECMSG_ROLE_ACCEPTOR, SECMSG_SUITE_AES256_GCM,
+		  SECMSG_CTX_REPLAY_DETECT, 0);
+	ASSERT_LE(0, ini);
+	ASSERT_LE(0, acc);
+	e.id = tn_fd_id(acc);
+	ASSERT_EQ(0, stats(&self->s, &t));
+	c0 = a64(&t, SECMSG_A_STATS_EVENTS_COALESCED);
+	ASSERT_EQ(0, sign(ini, tok));
+	memcpy(bad, tok, sizeof(bad));
+	bad[20] ^= 1;
+
+	t0 = now_ms();
+	for (i = 0; i < NFLOOD; i++) {
+		ASSERT_EQ(-EBADMSG, verify(acc, bad));
+		/* keep the listener's socket from filling, whatever happens */
+		if (!(i % 64))
+			ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL, 0));
+	}
+	ASSERT_EQ(0, tn_ctx_get(&self->s, e.id, &t));
+	ASSERT_EQ(NFLOOD, tn_cnt(&t, SECMSG_A_CTX_COUNTERS,
+				 SECMSG_A_CNT_ALTERED));
+	/* the last interval's failures come with its end */
+	want[SECMSG_VERDICT_ALTERED] = NFLOOD;
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, want, EV_WAIT_MS))
+		TH_LOG("%lld failures reported by %lld events, %lld wrong",
+		       e.count[SECMSG_VERDICT_ALTERED], e.events, e.wrong);
+	ASSERT_EQ(0, e.wrong);
+	ASSERT_EQ(NFLOOD, e.count[SECMSG_VERDICT_ALTERED]);
+	bound = 2 + (e.last_ms - t0) / SECMSG_EVENT_INTERVAL_MS;
+	TH_LOG("%d failures in %lld events over %lld ms", NFLOOD, e.events,
+	       e.last_ms - t0);
+	ASSERT_LE(e.events, bound);
+	/* and nothing more: the counts are spent */
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL,
+				SECMSG_EVENT_INTERVAL_MS * 3 / 2));
+	ASSERT_EQ(NFLOOD, e.count[SECMSG_VERDICT_ALTERED]);
+	ASSERT_LE(0, c0);
+	ASSERT_EQ(0, stats(&self->s, &t));
+	ASSERT_EQ(c0 + NFLOOD - e.events,
+		  a64(&t, SECMSG_A_STATS_EVENTS_COALESCED));
+	close(ini);
+	close(acc);
+	tn_close(&ev_s);
+}
+
+/*
+ * Each verdict is coalesced on its own (REPLAYED and TOO_OLD apart), and
+ * what is still counted when the context is freed is reported then.
+ */
+TEST_F_TIMEOUT(nl, events_coalesced_close, 600)
+{
+	static char evbuf[TN_BUF];
+	uint8_t old[SECMSG_TOKEN_SIZE], tok[SECMSG_TOKEN_SIZE];
+	uint8_t bad[SECMSG_TOKEN_SIZE];
+	long long want[SECMSG_VERDICT_TOO_OLD + 1] = { 0 };
+	struct evsum e = { 0 };
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini_old, ini, acc, i;
+
+	ASSERT_EQ(0, listen_events(&ev_s));
+	/* the same key: tokens numbered 0 and 5000 for one acceptor */
+	ini_old = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+				   SECMSG_SUITE_AES256_GCM, 0, 0, 0);
+	ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
+			       SECMSG_SUITE_AES256_GCM, 0, 5000, 0);
+	acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
+			       SECMSG_SUITE_AES256_GCM,
+			       SECMSG_CTX_REPLAY_DETECT, 0, 0);
+	ASSERT_LE(0, ini_old);
+	ASSERT_LE(0, ini);
+	ASSERT_LE(0, acc);
+	e.id = tn_fd_id(acc);
+	ASSERT_EQ(0, sign(ini_old, old));
+	ASSERT_EQ(0, sign(ini, tok));
+	memcpy(bad, tok, sizeof(bad));
+	bad[20] ^= 1;
+	ASSERT_EQ(0, verify(acc, tok));
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(-EALREADY, verify(acc, tok));
+		ASSERT_EQ(-ESTALE, verify(acc, old));
+		ASSERT_EQ(-EBADMSG, verify(acc, bad));
+		if (!(i % 32))
+			ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL, 0));
+	}
+	ASSERT_EQ(0, tn_ctx_get(&self->s, e.id, &t));
+	want[SECMSG_VERDICT_ALTERED] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED);
+	want[SECMSG_VERDICT_REPLAYED] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REPLAYED);
+	want[SECMSG_VERDICT_TOO_OLD] =
+		tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_TOO_OLD);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_ALTERED]);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_REPLAYED]);
+	ASSERT_EQ(300, want[SECMSG_VERDICT_TOO_OLD]);
+	/* freed at once: its last counts go out as it goes */
+	close(acc);
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, want, EV_WAIT_MS))
+		TH_LOG("altered %lld replayed %lld too old %lld, %lld wrong",
+		       e.count[SECMSG_VERDICT_ALTERED],
+		       e.count[SECMSG_VERDICT_REPLAYED],
+		       e.count[SECMSG_VERDICT_TOO_OLD], e.wrong);
+	ASSERT_EQ(0, ev_collect(&ev_s, evbuf, &e, NULL,
+				SECMSG_EVENT_INTERVAL_MS * 3 / 2));
+	ASSERT_EQ(0, e.wrong);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_ALTERED]);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_REPLAYED]);
+	ASSERT_EQ(300, e.count[SECMSG_VERDICT_TOO_OLD]);
+	TH_LOG("900 failures in %lld events", e.events);
+	close(ini);
+	close(ini_old);
+	tn_close(&ev_s);
+}
+
+#define NBUDGET (2 * SECMSG_EVENT_BUDGET + 40)
+
+/*
+ * Many contexts failing at once: module-wide, no more than
+ * SECMSG_EVENT_BUDGET events per interval (so at most twice that within
+ * any interval of our clock), and the rest come later, none lost.
+ */
+TEST_F_TIMEOUT(nl, events_budget, 900)
+{
+	static char evbuf[TN_BUF];
+	static int fds[NBUDGET];
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	long long t0, early = 0, total = 0, sum = 0;
+	struct tn_sock ev_s;
+	struct tn_attrs t;
+	int ini, i, err;
+
+	ini = imp(self->dev, SECMSG_ROLE_INITIATOR, SECMSG_SUITE_AES128_GCM,
+		  0, 0);
+	ASSERT_LE(0, ini);
+	ASSERT_EQ(0, sign(ini, tok));
+	tok[20] ^= 1;
+	for (i = 0; i < NBUDGET; i++) {
+		fds[i] = imp(self->dev, SECMSG_ROLE_ACCEPTOR,
+			     SECMSG_SUITE_AES128_GCM, 0, 0);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(0, listen_events(&ev_s));
+	t0 = now_ms();
+	for (i = 0; i < NBUDGET; i++)
+		ASSERT_EQ(-EBADMSG, verify(fds[i], tok));
+	while (total < NBUDGET) {
+		err = next_event(&ev_s, &t, evbuf, EV_WAIT_MS);
+		ASSERT_EQ(0, err) TH_LOG("%lld of %d events", total, NBUDGET);
+		if (a32(&t, SECMSG_A_EVENT) != SECMSG_EVENT_ALTERED)
+			continue;
+		total++;
+		sum += a64(&t, SECMSG_A_EVENT_COUNT);
+		if (now_ms() - t0 < SECMSG_EVENT_INTERVAL_MS)
+			early++;
+	}
+	TH_LOG("%lld events within the first interval", early);
+	ASSERT_LE(early, 2 * SECMSG_EVENT_BUDGET);
+	ASSERT_EQ(NBUDGET, sum);
+	for (i = 0; i < NBUDGET; i++)
+		close(fds[i]);
 	close(ini);
 	tn_close(&ev_s);
 }

@@ -186,20 +186,15 @@ static inline int tn_send(struct tn_sock *s, struct tn_req *r)
 }
 
 /*
- * Send @r and read until its ack; the first reply message's attributes go
- * to @t (may be NULL).  Return: 0 or the negative errno of the ack.
+ * Read until the ack of request @seq; the first reply message's attributes
+ * go to @t (may be NULL).  Return: 0 or the negative errno of the ack.
  */
-static inline int tn_do(struct tn_sock *s, struct tn_req *r,
-			struct tn_attrs *t)
+static inline int tn_wait_ack(struct tn_sock *s, uint32_t seq,
+			      struct tn_attrs *t)
 {
 	static __thread char buf[TN_BUF];
 	bool got = false;
-	int err;
 
-	r->n.nlmsg_flags |= NLM_F_ACK;
-	err = tn_send(s, r);
-	if (err)
-		return err;
 	for (;;) {
 		ssize_t len = recv(s->fd, buf, sizeof(buf), 0);
 		struct nlmsghdr *n;
@@ -208,7 +203,7 @@ static inline int tn_do(struct tn_sock *s, struct tn_req *r,
 			return -errno;
 		for (n = (struct nlmsghdr *)buf; NLMSG_OK(n, len);
 		     n = NLMSG_NEXT(n, len)) {
-			if (n->nlmsg_seq != s->seq)
+			if (n->nlmsg_seq != seq)
 				continue;
 			if (n->nlmsg_type == NLMSG_ERROR)
 				return tn_ack(s, n);
@@ -228,20 +223,32 @@ static inline int tn_do(struct tn_sock *s, struct tn_req *r,
 }
 
 /*
- * Dump: @cb is called for each message; @ndgrams counts the datagrams
- * (reply skbs) that held at least one.  Return: 0 or -errno.
+ * Send @r and read until its ack; the first reply message's attributes go
+ * to @t (may be NULL).  Return: 0 or the negative errno of the ack.
  */
-static inline int tn_dump(struct tn_sock *s, struct tn_req *r,
-			  void (*cb)(const struct tn_attrs *t, void *arg),
-			  void *arg, int *ndgrams)
+static inline int tn_do(struct tn_sock *s, struct tn_req *r,
+			struct tn_attrs *t)
 {
-	static __thread char buf[TN_BUF];
 	int err;
 
-	r->n.nlmsg_flags |= NLM_F_DUMP;
+	r->n.nlmsg_flags |= NLM_F_ACK;
 	err = tn_send(s, r);
 	if (err)
 		return err;
+	return tn_wait_ack(s, s->seq, t);
+}
+
+/*
+ * Read the dump answering request @seq: @cb is called for each message;
+ * @ndgrams counts the datagrams (reply skbs) that held at least one.
+ * Return: 0 or -errno.
+ */
+static inline int tn_wait_dump(struct tn_sock *s, uint32_t seq,
+			       void (*cb)(const struct tn_attrs *t, void *arg),
+			       void *arg, int *ndgrams)
+{
+	static __thread char buf[TN_BUF];
+
 	if (ndgrams)
 		*ndgrams = 0;
 	for (;;) {
@@ -255,7 +262,7 @@ static inline int tn_dump(struct tn_sock *s, struct tn_req *r,
 		     n = NLMSG_NEXT(n, len)) {
 			struct tn_attrs t;
 
-			if (n->nlmsg_seq != s->seq)
+			if (n->nlmsg_seq != seq)
 				continue;
 			if (n->nlmsg_type == NLMSG_DONE)
 				return *(int *)NLMSG_DATA(n);
@@ -268,6 +275,20 @@ static inline int tn_dump(struct tn_sock *s, struct tn_req *r,
 		if (any && ndgrams)
 			(*ndgrams)++;
 	}
+}
+
+/* Dump: send @r as a dump request and read it (tn_wait_dump()). */
+static inline int tn_dump(struct tn_sock *s, struct tn_req *r,
+			  void (*cb)(const struct tn_attrs *t, void *arg),
+			  void *arg, int *ndgrams)
+{
+	int err;
+
+	r->n.nlmsg_flags |= NLM_F_DUMP;
+	err = tn_send(s, r);
+	if (err)
+		return err;
+	return tn_wait_dump(s, s->seq, cb, arg, ndgrams);
 }
 
 /* Open a socket with extended acks and resolve the family and group. */

@@ -527,8 +527,9 @@ static int cmd_stats(sm_ctl *ctl)
 		return fail(ctl, st, "stats");
 	if (json) {
 		printf("{\"contexts\":%" PRIu64 ",\"created\":%" PRIu64
-		       ",\"revoked\":%" PRIu64 ",\"totals\":", s.contexts,
-		       s.created, s.revoked);
+		       ",\"revoked\":%" PRIu64 ",\"events_coalesced\":%"
+		       PRIu64 ",\"totals\":", s.contexts, s.created,
+		       s.revoked, s.events_coalesced);
 		json_counters(&s.totals);
 		printf("}\n");
 		return EX_OKAY;
@@ -536,6 +537,7 @@ static int cmd_stats(sm_ctl *ctl)
 	printf("contexts       %" PRIu64 "\n", s.contexts);
 	printf("created        %" PRIu64 "\n", s.created);
 	printf("revoked        %" PRIu64 "\n", s.revoked);
+	printf("coalesced      %" PRIu64 "\n", s.events_coalesced);
 	v = &s.totals.signed_msgs;
 	for (i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++)
 		printf("%-15s%" PRIu64 "\n", counter_names[i], v[i]);
@@ -588,6 +590,8 @@ static int cmd_monitor(sm_ctl *ctl, long count)
 				printf(",\"verdict\":");
 				json_str(NAME(verdict_names, ev.verdict));
 			}
+			if (ev.count)
+				printf(",\"count\":%" PRIu64, ev.count);
 			printf(",\"context\":");
 			json_ctx(&ev.ctx);
 			printf("}\n");
@@ -605,9 +609,14 @@ static int cmd_monitor(sm_ctl *ctl, long count)
 				printf(" peer %u/%u", ev.ctx.peer_uid,
 				       ev.ctx.peer_pid);
 			if (ev.verdict)
-				printf(" verdict %s (altered %" PRIu64
-				       " replayed %" PRIu64 " too_old %" PRIu64 ")",
-				       NAME(verdict_names, ev.verdict),
+				printf(" verdict %s", NAME(verdict_names,
+							   ev.verdict));
+			/* failures this event reports (coalesced) */
+			if (ev.count)
+				printf(" count %" PRIu64, ev.count);
+			if (ev.verdict)
+				printf(" (altered %" PRIu64 " replayed %" PRIu64
+				       " too_old %" PRIu64 ")",
 				       ev.ctx.counters.altered,
 				       ev.ctx.counters.replayed,
 				       ev.ctx.counters.too_old);

@@ -938,6 +938,24 @@ struct secmsg_impersonate {
  *   - a caller with CAP_NET_ADMIN over the namespace's user namespace
  *     sees and may revoke every context of the namespace.
  * Contexts the caller may not see do not exist for it (ENOENT).
+ *
+ * Who the caller is: every request has two parties, the task that sends
+ * it and the task that opened the socket it is sent on (the credentials
+ * of the socket's file), which differ when a socket is handed over (an
+ * inherited descriptor, SCM_RIGHTS).  A request may do only what EACH of
+ * them may do on its own: a context is visible (GET, dump, REVOKE) only
+ * if each party owns it or has CAP_NET_ADMIN as above, and a command that
+ * needs CAP_NET_ADMIN needs it in both.  So a privileged program made to
+ * write (or sendto()) an unprivileged user's bytes to the user's socket
+ * gets exactly the user's answers, and a socket root opened gives an
+ * unprivileged sender only the sender's.  A dump is judged once, when it
+ * starts, from its request's sender and the opener (its later parts are
+ * made in whichever task calls recvmsg()); pids in it are given in the
+ * pid namespace of that sender.  Joining the events group is checked by
+ * the netlink core against the task that joins, when it joins (the
+ * family cannot see the socket's opener then): a privileged program must
+ * not join it on a socket it did not open; the events go to the socket,
+ * whoever holds it afterwards.
  * Uids and gids are reported as mapped in the requesting socket's user
  * namespace (for events: in the network namespace's owning user
  * namespace), pids in the pid namespace of the requesting task (events:
@@ -1001,19 +1019,40 @@ struct secmsg_impersonate {
  *                          created with.
  *
  * Events (SECMSG_CMD_EVENT on group "events"): SECMSG_A_EVENT, then the
- * context's attributes as CTX_GET gives them (counters included; never a
- * key or anything derived from one), and SECMSG_A_EVENT_VERDICT for
- * failures.  Sent only while someone listens, without blocking (a full
- * listener's socket drops them: ENOBUFS on its recv, as for any
- * netlink multicast).
+ * context's attributes as CTX_GET gives them (counters included, as they
+ * are when the event is sent; never a key or anything derived from one),
+ * and SECMSG_A_EVENT_VERDICT and SECMSG_A_EVENT_COUNT for failures.  Sent
+ * only while someone listens, without blocking.  Nothing is lost
+ * silently: a listener whose socket is full, or an event the kernel
+ * cannot allocate (a failure event's count is kept and tried again
+ * instead, but when its context is freed), gives ENOBUFS on the
+ * listener's recv (as for any netlink multicast).
  *   CREATED    a context was created (IMPORT, INIT or ACCEPT)
  *   COMPLETED  a local initiator completed (COMPLETE)
  *   EXPIRED    a call found the context expired; expiry is detected
  *              lazily, on the first call after it: once per context
  *   REVOKED    CTX_REVOKE
- *   ALTERED    a message failed its integrity check (SECMSG_VERDICT_ALTERED)
- *   REPLAY     a replayed or too old message (SECMSG_VERDICT_REPLAYED or
- *              SECMSG_VERDICT_TOO_OLD)
+ *   ALTERED    messages failed their integrity check
+ *              (SECMSG_VERDICT_ALTERED)
+ *   REPLAY     replayed or too old messages (SECMSG_VERDICT_REPLAYED or
+ *              SECMSG_VERDICT_TOO_OLD: one event stands for one verdict)
+ * A peer can cause ALTERED and REPLAY failures as fast as it can send, so
+ * their events are coalesced.  A failure met while someone listens is
+ * counted; per context and verdict, the first one after a quiet
+ * interval is reported at once (by a work item, shortly after the call
+ * that met it), and then at most one event goes out per
+ * SECMSG_EVENT_INTERVAL_MS: those counted during an interval are reported
+ * together at its end.  SECMSG_A_EVENT_COUNT
+ * says how many failures an event reports (at least 1), so the counts of
+ * a context's events add up exactly to the growth of its counter
+ * (SECMSG_A_CNT_ALTERED, _REPLAYED, _TOO_OLD) while someone listened;
+ * what is still counted when the context is freed is reported then.
+ * Module-wide, at most SECMSG_EVENT_BUDGET of these events go out per
+ * interval; the others wait for a later interval, their failures still
+ * counted (so they only grow).  Being deferred, they can arrive after
+ * events of other kinds about the same context that came later (REVOKED,
+ * for example).  STATS_GET's SECMSG_A_STATS_EVENTS_COALESCED counts the
+ * failures that had no event of their own (COUNT - 1 for each event).
  */
 #define SECMSG_GENL_NAME		"secmsg"
 #define SECMSG_GENL_VERSION		1
@@ -1073,6 +1112,10 @@ enum secmsg_genl_attr {
 	SECMSG_A_EVENT,			/* u32 SECMSG_EVENT_* */
 	SECMSG_A_EVENT_VERDICT,		/* u32 SECMSG_VERDICT_* */
 	SECMSG_A_CFG_REPLAY_WINDOW,	/* u32 bits */
+	SECMSG_A_EVENT_COUNT,		/* u64 >= 1: failures the event reports
+					 * (ALTERED, REPLAY) */
+	SECMSG_A_STATS_EVENTS_COALESCED,	/* u64 failures reported in
+						 * another's event since load */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
@@ -1106,6 +1149,10 @@ enum secmsg_genl_counter {
 #define SECMSG_EVENT_REVOKED		4
 #define SECMSG_EVENT_ALTERED		5
 #define SECMSG_EVENT_REPLAY		6
+
+/* Coalescing of ALTERED and REPLAY events (see "Events" above) */
+#define SECMSG_EVENT_INTERVAL_MS	1000	/* per context and verdict */
+#define SECMSG_EVENT_BUDGET		64	/* module-wide, per interval */
 
 /* Configuration limits */
 #define SECMSG_CFG_MAX_CONTEXTS		(1u << 20)
