@@ -285,7 +285,8 @@ TEST(import_translates_params)
 	EXPECT_EQ((__u64)(uintptr_t)key, kern.import.key);
 	EXPECT_EQ(1000u, kern.import.send_seq);
 	EXPECT_EQ(2000u, kern.import.recv_seq);
-	EXPECT_EQ(0u, kern.import.reserved[0] | kern.import.reserved[1]);
+	EXPECT_EQ(0u, kern.import.contrib | kern.import.contrib_len |
+			      kern.import.reserved);
 	free(ctx);
 	close(fd);
 }

@@ -198,7 +198,8 @@ static void fuzz_import(void)
 		      kern.import.key == (uintptr_t)pk.key &&
 		      kern.import.send_seq == pk.send_seq &&
 		      kern.import.recv_seq == pk.recv_seq &&
-		      !kern.import.reserved[0] && !kern.import.reserved[1],
+		      !kern.import.contrib && !kern.import.contrib_len &&
+		      !kern.import.reserved,
 	      "IMPORT is not the caller's params");
 	if (kern.import_errno) {
 		CHECK(SM_FAILED(st) && errno == kern.import_errno && !out,
