@@ -11,9 +11,9 @@
  * variants).
  */
 #include "secmsg_test.h"
+#include "secmsg_local.h"
 
 #include <pthread.h>
-#include <sys/wait.h>
 
 #define CS		SECMSG_CONTRIB_SIZE
 #define PFLAGS		(SM_FLAGS_DEFAULT | SECMSG_CTX_SEQUENCE_DETECT)
@@ -515,6 +515,32 @@ TEST_F(psk, complete_not_fresh)
 	ASSERT_EQ(-ENOTTY, ts_complete_fresh(self->dev, contrib, CS));
 	close(a);
 	close(b);
+}
+
+/* A contribution given to a local context: its own rules, nothing taken. */
+TEST_F(psk, complete_local_with_contribution)
+{
+	uint8_t tok[TOK], reply[TOK], contrib[CS];
+	struct secmsg_query q0, q;
+	int ini, acc;
+
+	ts_fill(contrib, sizeof(contrib), 8);
+	ini = lc_init(self->dev, geteuid(), tok);
+	ASSERT_LE(0, ini);
+	acc = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, acc);
+	query_state(_metadata, ini, &q0);
+	/* the initiator takes a reply token: 32 bytes are a truncated one */
+	ASSERT_EQ(-EMSGSIZE, ts_complete_fresh(ini, contrib, CS));
+	query_state(_metadata, ini, &q);
+	ASSERT_EQ(0, memcmp(&q0, &q, sizeof(q)));
+	ASSERT_EQ((uint32_t)SECMSG_STATE_INCOMPLETE, q.state);
+	/* the acceptor takes nothing */
+	ASSERT_EQ(-EINVAL, ts_complete_fresh(acc, contrib, CS));
+	ASSERT_EQ(0, lc_complete(ini, reply));
+	ts_assert_pair_works(_metadata, ini, acc);
+	close(ini);
+	close(acc);
 }
 
 /* The lifetime counts from IMPORT: COMPLETE after it ends is refused. */
