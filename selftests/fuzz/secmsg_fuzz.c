@@ -67,6 +67,13 @@
 #define NSLOT		8
 #define MAXOPS		48
 #define ARENA		(4u << 20)
+/*
+ * Where SEAL and BATCH find the data they encrypt in place, just below the
+ * arena: a DATA length the input mutates upwards makes the kernel write
+ * on into the arena (scratch) or fault at its guard page, never into this
+ * program's state.
+ */
+#define SCRATCH		(64u << 10)
 #define NSTORE		8
 
 struct fop_in {
@@ -135,7 +142,7 @@ static struct {
 	struct fresh fr[NFRESH];
 	unsigned int nfresh;
 	int sock[2];
-	uint8_t *arena, *guard, *unmapped, *ro;
+	uint8_t *scratch, *arena, *guard, *unmapped, *ro;
 	unsigned int arena_off;
 	char fail[512];
 	unsigned long calls, errors[160];
@@ -503,7 +510,7 @@ static int do_send(const struct fop_in *o, unsigned long req, int form)
 	struct slot *s = live(o->a);
 	struct stored *st = &F.st[o->b % NSTORE];
 	uint32_t dlen = o->x % 512, n;
-	uint8_t *data = st->data;
+	uint8_t *data = F.scratch;	/* copied to @st once stored */
 	int ret;
 
 	if (!s)
@@ -523,6 +530,7 @@ static int do_send(const struct fop_in *o, unsigned long req, int form)
 		st->stream = form;
 		st->from = (int)(s - F.s);
 		st->len = dlen;
+		memcpy(st->data, data, sizeof(st->data));
 	}
 	return 0;
 }
@@ -534,21 +542,21 @@ static int do_recv(const struct fop_in *o, unsigned long req)
 	struct secmsg_message m;
 	struct slot *s = live(o->a);
 	struct stored *st = &F.st[o->b % NSTORE];
-	uint8_t tok[SECMSG_TOKEN_SIZE], data[sizeof(st->data)];
+	uint8_t tok[SECMSG_TOKEN_SIZE], *data = F.scratch;	/* see SCRATCH */
 	uint32_t n;
 	int ret;
 
 	if (!s)
 		return 0;
 	memcpy(tok, st->tok, sizeof(tok));
-	memcpy(data, st->data, sizeof(data));
+	memcpy(data, st->data, sizeof(st->data));
 	if (o->c & 0x80) {		/* flip a bit of token or data */
 		uint32_t bit = o->x % ((32 + st->len + 32) * 8);
 
 		if (bit < 256)
 			tok[bit / 8] ^= 1 << bit % 8;
 		else
-			data[(bit - 256) / 8 % sizeof(data)] ^= 1 << bit % 8;
+			data[(bit - 256) / 8 % sizeof(st->data)] ^= 1 << bit % 8;
 	}
 	if (st->stream && req == SECMSG_IOC_UNSEAL && !(o->c & 0x40)) {
 		memset(b, 0, sizeof(b));
@@ -608,7 +616,8 @@ static int op_batch(const struct fop_in *o)
 {
 	static struct secmsg_message m[8];
 	static struct secmsg_buffer b[8][SECMSG_MAX_BUFFERS];
-	static uint8_t tok[8][32], data[8][600];
+	static uint8_t tok[8][32];
+	uint8_t (*data)[600] = (void *)F.scratch;	/* see SCRATCH */
 	struct secmsg_message *mm;
 	struct secmsg_batch bt;
 	struct slot *s = live(o->a);
@@ -1954,10 +1963,12 @@ static int setup(void)
 	F.dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (F.dev < 0)
 		return -1;
-	F.arena = mmap(NULL, ARENA + 3 * 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (F.arena == MAP_FAILED)
+	F.scratch = mmap(NULL, SCRATCH + ARENA + 3 * 4096,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (F.scratch == MAP_FAILED)
 		return -1;
+	F.arena = F.scratch + SCRATCH;
 	F.guard = F.arena + ARENA;
 	F.unmapped = F.guard + 4096;
 	F.ro = F.guard + 2 * 4096;
