@@ -30,6 +30,7 @@
 #include "local.h"
 #include "message.h"
 #include "netlink.h"
+#include "raw.h"
 
 /*
  * All contexts, in id order, for the netlink control plane.  A context
@@ -126,6 +127,7 @@ static void secmsg_ctx_release(struct kref *ref)
 	/* The last coalesced events, while everything they show is here. */
 	secmsg_nl_ctx_release(ctx);
 	secmsg_local_ctx_release(ctx);
+	secmsg_raw_ctx_release(ctx);
 	secmsg_msg_ctx_free(ctx);
 	secmsg_crypto_free(&ctx->rx);
 	secmsg_crypto_free(&ctx->tx);
@@ -389,7 +391,10 @@ static int secmsg_ctx_query(struct secmsg_ctx *ctx,
 	return 0;
 }
 
-/* COMPLETE: refused once revoked; an event when it succeeds. */
+/*
+ * COMPLETE: a local initiator's, or a FRESH raw import's; refused once
+ * revoked; an event when it succeeds.
+ */
 static long secmsg_ctx_complete(struct secmsg_ctx *ctx,
 				struct secmsg_complete __user *ucmp)
 {
@@ -397,7 +402,10 @@ static long secmsg_ctx_complete(struct secmsg_ctx *ctx,
 
 	if (secmsg_ctx_revoked(ctx))
 		return -EKEYREVOKED;
-	err = secmsg_local_complete(ctx, ucmp);
+	if (ctx->package == SECMSG_PKG_RAW)
+		err = secmsg_raw_complete(ctx, ucmp);
+	else
+		err = secmsg_local_complete(ctx, ucmp);
 	if (!err)
 		secmsg_nl_event(ctx, SECMSG_EVENT_COMPLETED, 0);
 	return err;
@@ -549,7 +557,12 @@ EXPORT_SYMBOL_GPL(secmsg_kctx_put);
 
 static int secmsg_import_check(const struct secmsg_import *imp)
 {
-	if (imp->flags || imp->reserved[0] || imp->reserved[1])
+	if ((imp->flags & ~SECMSG_IMPORT_FRESH) || imp->reserved)
+		return -EINVAL;
+	/* The contribution's buffer: with FRESH only, and large enough. */
+	if (imp->flags & SECMSG_IMPORT_FRESH ?
+	    imp->contrib_len < SECMSG_CONTRIB_SIZE :
+	    imp->contrib || imp->contrib_len)
 		return -EINVAL;
 	if (imp->package != SECMSG_PKG_RAW)
 		return -EINVAL;
@@ -693,15 +706,19 @@ void secmsg_ctx_publish(struct secmsg_ctx *ctx, int fd, struct file *file)
  *
  * The fd is installed last, after everything that can fail, so an error
  * never leaves a descriptor behind.  The session key is copied to a
- * kernel buffer only for the derivation and wiped right after.
+ * kernel buffer only for the derivation and wiped right after; a FRESH
+ * import keeps it (raw.c) until COMPLETE, and writes its contribution to
+ * user space before the fd exists.
  *
  * Return: the new fd (O_CLOEXEC), or a negative errno.
  */
 int secmsg_ctx_import(struct secmsg_import __user *uimp)
 {
+	u8 own[SECMSG_CONTRIB_SIZE];
 	struct secmsg_import imp;
 	struct secmsg_ctx *ctx;
 	struct file *file;
+	bool fresh;
 	u8 *key;
 	int fd, err;
 
@@ -712,6 +729,7 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 	err = secmsg_import_check(&imp);
 	if (err)
 		return err;
+	fresh = imp.flags & SECMSG_IMPORT_FRESH;
 
 	/* Not memdup_user(): a partly copied key must be wiped as well. */
 	key = kmalloc(imp.key_len, GFP_KERNEL);
@@ -738,19 +756,29 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 	secmsg_replay_init(&ctx->replay, secmsg_replay_mode_of(ctx->flags),
 			   imp.recv_seq);
 
-	err = secmsg_crypto_init(&ctx->tx, &ctx->rx, ctx->suite, ctx->role,
-				 key, imp.key_len);
+	if (fresh)
+		err = secmsg_raw_fresh(ctx, key, imp.key_len, own);
+	else
+		err = secmsg_crypto_init(&ctx->tx, &ctx->rx, ctx->suite,
+					 ctx->role, key, imp.key_len);
 	if (err)
 		goto err_ctx;
 	kfree_sensitive(key);
 	key = NULL;
-	ctx->complete = true;
+	ctx->complete = !fresh;
 
 	fd = secmsg_ctx_file(ctx, &file);
 	if (fd < 0) {
 		err = fd;
 		goto err_ctx;
 	}
+	if (fresh && copy_to_user(u64_to_user_ptr(imp.contrib), own,
+				  sizeof(own))) {
+		secmsg_ctx_unfile(fd, file);
+		err = -EFAULT;
+		goto err_key;
+	}
+	memzero_explicit(own, sizeof(own));
 	secmsg_ctx_publish(ctx, fd, file);
 	return fd;
 
@@ -758,6 +786,7 @@ err_ctx:
 	secmsg_ctx_put(ctx);
 err_key:
 	kfree_sensitive(key);
+	memzero_explicit(own, sizeof(own));
 	return err;
 }
 

@@ -21,6 +21,7 @@
 struct cred;
 struct file;
 struct pid;
+struct secmsg_fresh;
 struct secmsg_local;
 struct secmsg_work;
 
@@ -106,7 +107,8 @@ struct secmsg_nl_ev {
  * @complete:  keys are set: message calls may run.  Raw and acceptor
  *             contexts are complete when published; a local initiator
  *             becomes complete at COMPLETE, which sets @tx, @rx, @peer_cred
- *             and @peer_tgid first (smp_store_release / smp_load_acquire)
+ *             and @peer_tgid first (smp_store_release / smp_load_acquire);
+ *             so does a FRESH raw import, whose COMPLETE keys @tx and @rx
  * @local_cred: this side's credentials at INIT or ACCEPT (local), or NULL
  * @peer_cred: the other side's, or NULL (raw; initiator before COMPLETE)
  * @peer_tgid: the other side's process, or NULL
@@ -115,6 +117,8 @@ struct secmsg_nl_ev {
  * @peer_lsm:  the other side's, likewise (initiator: from COMPLETE)
  * @local:     initiator: the pending establishment until COMPLETE (owned;
  *             secmsg_local_lock)
+ * @fresh:     a raw context imported with SECMSG_IMPORT_FRESH: its
+ *             contribution and session key until COMPLETE (owned; raw.c)
  * @net:       the creator's network namespace (referenced): the control
  *             plane's scope
  * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
@@ -124,9 +128,9 @@ struct secmsg_nl_ev {
  * Everything but @state, @send_seq, @replay, @counters, @spare_work and
  * @nl_ev is set before the context is published and immutable afterwards,
  * so message calls run without a context-wide lock; the one exception is
- * what COMPLETE sets once (@tx, @rx, @peer_cred, @peer_tgid, @peer_lsm),
- * before @complete, on an initiator that no message call may use until
- * then.
+ * what COMPLETE sets once (@tx, @rx, @peer_cred, @peer_tgid, @peer_lsm;
+ * a FRESH import's @tx and @rx keys), before @complete, on a context that
+ * no message call may use until then.
  */
 struct secmsg_ctx {
 	struct kref ref;
@@ -159,6 +163,7 @@ struct secmsg_ctx {
 	char *local_lsm;
 	char *peer_lsm;
 	struct secmsg_local *local;
+	struct secmsg_fresh *fresh;
 	struct net *net;
 	unsigned long nl_events;
 	struct secmsg_nl_ev nl_ev[SECMSG_NL_EV_NR];

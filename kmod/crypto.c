@@ -20,7 +20,6 @@ static const struct secmsg_suite secmsg_suites[] = {
 	{ SECMSG_SUITE_CHACHA20_POLY1305, "rfc7539(chacha20,poly1305)", 32 },
 };
 
-#define SECMSG_HKDF_SALT	"secmsg-v1"
 #define SECMSG_INFO_INITIATOR	"secmsg-v1 initiator"
 #define SECMSG_INFO_ACCEPTOR	"secmsg-v1 acceptor"
 #define SECMSG_OKM_MAX		(32 + SECMSG_IV_SIZE)
@@ -97,9 +96,9 @@ static int secmsg_derive(struct crypto_shash *hmac, const u8 *prk,
 				  suite->key_len + SECMSG_IV_SIZE);
 }
 
-/* Allocate and key one direction's transform from its OKM. */
-static int secmsg_dir_init(struct secmsg_dir *dir,
-			   const struct secmsg_suite *suite, const u8 *okm)
+/* Allocate one direction's transform, not keyed yet. */
+static int secmsg_dir_alloc(struct secmsg_dir *dir,
+			    const struct secmsg_suite *suite)
 {
 	struct crypto_aead *tfm;
 	int err;
@@ -112,14 +111,9 @@ static int secmsg_dir_init(struct secmsg_dir *dir,
 	err = -EINVAL;
 	if (crypto_aead_ivsize(tfm) != SECMSG_IV_SIZE)
 		goto err_free;
-	err = crypto_aead_setkey(tfm, okm, suite->key_len);
-	if (err)
-		goto err_free;
 	err = crypto_aead_setauthsize(tfm, SECMSG_TAG_SIZE);
 	if (err)
 		goto err_free;
-
-	memcpy(dir->iv, okm + suite->key_len, SECMSG_IV_SIZE);
 	dir->tfm = tfm;
 	return 0;
 
@@ -128,26 +122,67 @@ err_free:
 	return err;
 }
 
+/* Key one direction's transform and set its IV from its OKM. */
+static int secmsg_dir_setkey(struct secmsg_dir *dir,
+			     const struct secmsg_suite *suite, const u8 *okm)
+{
+	int err = crypto_aead_setkey(dir->tfm, okm, suite->key_len);
+
+	if (!err)
+		memcpy(dir->iv, okm + suite->key_len, SECMSG_IV_SIZE);
+	return err;
+}
+
 /**
- * secmsg_crypto_init() - derive both directions' keys and transforms
- * @tx:      filled with the send direction
- * @rx:      filled with the receive direction
- * @suite:   the cipher suite
- * @role:    our role; @tx uses our role's label, @rx the peer's
- * @key:     the session key (IKM)
- * @key_len: its length
+ * secmsg_crypto_alloc() - allocate both directions' transforms
+ * @tx:    filled with the send direction's transform
+ * @rx:    filled with the receive direction's
+ * @suite: the cipher suite
  *
- * HKDF-SHA256 as the uapi header specifies: PRK = HMAC(salt, key), then
- * per direction OKM = HKDF-Expand(PRK, label || suite, keylen + 12).  Each
- * direction gets its own transform so that no call ever rekeys a shared
- * one.  Every intermediate secret is wiped before returning.
+ * The transforms have their tag size set but no key: secmsg_crypto_setkeys()
+ * keys them.  Each direction gets its own transform so that no call ever
+ * rekeys a shared one.
  *
  * Return: 0, or a negative errno (-ENOENT: no such algorithm).  On error
  * nothing is left allocated.
  */
-int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
-		       const struct secmsg_suite *suite, u32 role,
-		       const u8 *key, unsigned int key_len)
+int secmsg_crypto_alloc(struct secmsg_dir *tx, struct secmsg_dir *rx,
+			const struct secmsg_suite *suite)
+{
+	int err = secmsg_dir_alloc(tx, suite);
+
+	if (err)
+		return err;
+	err = secmsg_dir_alloc(rx, suite);
+	if (err)
+		secmsg_crypto_free(tx);
+	return err;
+}
+
+/**
+ * secmsg_crypto_setkeys() - derive and set both directions' keys and IVs
+ * @tx:       the send direction, from secmsg_crypto_alloc()
+ * @rx:       the receive direction, likewise
+ * @suite:    the cipher suite
+ * @role:     our role; @tx uses our role's label, @rx the peer's
+ * @key:      the session key (IKM)
+ * @key_len:  its length
+ * @salt:     the HKDF salt: "secmsg-v1", or for a FRESH import
+ *            "secmsg-v1" || C_I || C_A (uapi "Pre-shared keys")
+ * @salt_len: its length
+ *
+ * HKDF-SHA256 as the uapi header specifies: PRK = HMAC(salt, key), then
+ * per direction OKM = HKDF-Expand(PRK, label || suite, keylen + 12).
+ * Every intermediate secret is wiped before returning.  On error the
+ * transforms may hold a partial key: the caller must not use them (a
+ * later call may key them again).
+ *
+ * Return: 0, or a negative errno.
+ */
+int secmsg_crypto_setkeys(struct secmsg_dir *tx, struct secmsg_dir *rx,
+			  const struct secmsg_suite *suite, u32 role,
+			  const u8 *key, unsigned int key_len,
+			  const u8 *salt, unsigned int salt_len)
 {
 	u32 peer = role == SECMSG_ROLE_INITIATOR ? SECMSG_ROLE_ACCEPTOR :
 						   SECMSG_ROLE_INITIATOR;
@@ -160,9 +195,12 @@ int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
 	if (IS_ERR(hmac))
 		return PTR_ERR(hmac);
 
-	/* HKDF-Extract: the salt is the HMAC key, the session key the data. */
-	err = crypto_shash_setkey(hmac, SECMSG_HKDF_SALT,
-				  sizeof(SECMSG_HKDF_SALT) - 1);
+	/*
+	 * HKDF-Extract: the salt is the HMAC key, the session key the data.
+	 * A salt longer than SHA-256's block (the FRESH one is 73 bytes) is
+	 * hashed first, as RFC 2104 says for any HMAC key.
+	 */
+	err = crypto_shash_setkey(hmac, salt, salt_len);
 	if (err)
 		goto out;
 	err = crypto_shash_tfm_digest(hmac, key, key_len, prk);
@@ -170,27 +208,50 @@ int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
 		goto out;
 
 	err = secmsg_derive(hmac, prk, suite, role, okm);
-	if (err)
-		goto out;
-	err = secmsg_dir_init(tx, suite, okm);
-	if (err)
-		goto out;
-
-	err = secmsg_derive(hmac, prk, suite, peer, okm);
-	if (err)
-		goto err_tx;
-	err = secmsg_dir_init(rx, suite, okm);
-	if (err)
-		goto err_tx;
-	goto out;
-
-err_tx:
-	secmsg_crypto_free(tx);
+	if (!err)
+		err = secmsg_dir_setkey(tx, suite, okm);
+	if (!err)
+		err = secmsg_derive(hmac, prk, suite, peer, okm);
+	if (!err)
+		err = secmsg_dir_setkey(rx, suite, okm);
 out:
 	memzero_explicit(okm, sizeof(okm));
 	memzero_explicit(prk, sizeof(prk));
 	/* Frees the HMAC key (the PRK) with kfree_sensitive. */
 	crypto_free_shash(hmac);
+	return err;
+}
+
+/**
+ * secmsg_crypto_init() - allocate and key both directions
+ * @tx:      filled with the send direction
+ * @rx:      filled with the receive direction
+ * @suite:   the cipher suite
+ * @role:    our role; @tx uses our role's label, @rx the peer's
+ * @key:     the session key (IKM)
+ * @key_len: its length
+ *
+ * secmsg_crypto_alloc(), then secmsg_crypto_setkeys() with the salt
+ * "secmsg-v1".
+ *
+ * Return: 0, or a negative errno (-ENOENT: no such algorithm).  On error
+ * nothing is left allocated.
+ */
+int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
+		       const struct secmsg_suite *suite, u32 role,
+		       const u8 *key, unsigned int key_len)
+{
+	int err = secmsg_crypto_alloc(tx, rx, suite);
+
+	if (err)
+		return err;
+	err = secmsg_crypto_setkeys(tx, rx, suite, role, key, key_len,
+				    (const u8 *)SECMSG_HKDF_SALT,
+				    SECMSG_HKDF_SALT_LEN);
+	if (err) {
+		secmsg_crypto_free(rx);
+		secmsg_crypto_free(tx);
+	}
 	return err;
 }
 

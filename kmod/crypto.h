@@ -9,6 +9,13 @@
 
 #include "secmsg.h"
 
+/*
+ * The HKDF salt (uapi "Packages, roles, cipher suites"); a FRESH import
+ * appends both contributions (uapi "Pre-shared keys").
+ */
+#define SECMSG_HKDF_SALT	"secmsg-v1"
+#define SECMSG_HKDF_SALT_LEN	(sizeof(SECMSG_HKDF_SALT) - 1)
+
 struct crypto_aead;
 struct aead_request;
 struct scatterlist;
@@ -36,6 +43,12 @@ struct secmsg_dir {
 };
 
 const struct secmsg_suite *secmsg_suite_get(u32 id);
+int secmsg_crypto_alloc(struct secmsg_dir *tx, struct secmsg_dir *rx,
+			const struct secmsg_suite *suite);
+int secmsg_crypto_setkeys(struct secmsg_dir *tx, struct secmsg_dir *rx,
+			  const struct secmsg_suite *suite, u32 role,
+			  const u8 *key, unsigned int key_len,
+			  const u8 *salt, unsigned int salt_len);
 int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
 		       const struct secmsg_suite *suite, u32 role,
 		       const u8 *key, unsigned int key_len);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Establishing a local context: InitializeSecurityContext (INIT, then
- * COMPLETE) and AcceptSecurityContext (ACCEPT).
+ * COMPLETE) and AcceptSecurityContext (ACCEPT); and the COMPLETE of a raw
+ * context imported with SM_IMPORT_FRESH (sm_import_complete()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -268,8 +269,12 @@ SM_EXPORT sm_status sm_accept_context(const struct sm_accept_params *params,
 	return st;
 }
 
-SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
-					size_t in_len)
+/*
+ * COMPLETE with @token_in: the local client's reply token, or a FRESH
+ * import's peer contribution; the kernel tells which the context takes.
+ */
+static sm_status sm_complete(sm_ctx *ctx, const void *token_in,
+			     size_t in_len)
 {
 	struct secmsg_complete cmp;
 	int err;
@@ -288,4 +293,16 @@ SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
 		return sm_errno_status(err, SM_CALL_COMPLETE);
 	}
 	return sm_establish_result(cmp.status, SM_CALL_COMPLETE);
+}
+
+SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
+					size_t in_len)
+{
+	return sm_complete(ctx, token_in, in_len);
+}
+
+SM_EXPORT sm_status sm_import_complete(sm_ctx *ctx, const void *peer,
+				       size_t len)
+{
+	return sm_complete(ctx, peer, len);
 }

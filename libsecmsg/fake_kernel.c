@@ -238,6 +238,23 @@ static int kern_accept(struct secmsg_accept *acc)
 	return kern.accept_fd;
 }
 
+/* COMPLETE of a FRESH import: 32 bytes, not its own 'C' contribution. */
+static int kern_complete_fresh(struct secmsg_complete *cmp)
+{
+	static const unsigned char own[SECMSG_CONTRIB_SIZE] = {
+		[0 ... SECMSG_CONTRIB_SIZE - 1] = 'C'
+	};
+
+	if (cmp->in_len != SECMSG_CONTRIB_SIZE)
+		return -EMSGSIZE;
+	if (!memcmp((const void *)(uintptr_t)cmp->in_token, own, sizeof(own)))
+		return -EBADMSG;
+	cmp->status = kern.bad_status ? kern.bad_status : SECMSG_STATUS_OK;
+	cmp->ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_INTEGRITY;
+	cmp->imp_level = 0;
+	return 0;
+}
+
 static int kern_complete(struct secmsg_complete *cmp)
 {
 	int ret;
@@ -247,6 +264,8 @@ static int kern_complete(struct secmsg_complete *cmp)
 		return -EINVAL;
 	if (kern.complete_errno)
 		return -kern.complete_errno;
+	if (kern.ctx_fresh)
+		return kern_complete_fresh(cmp);
 	ret = kern_token_in(cmp->in_token, cmp->in_len, 'R');
 	if (ret)
 		return ret;
@@ -311,6 +330,12 @@ static int kern_dev(unsigned long req, void *arg)
 	memcpy(&kern.import, arg, sizeof(kern.import));
 	if (kern.import_errno)
 		return -kern.import_errno;
+	if (kern.import.flags & SECMSG_IMPORT_FRESH) {
+		if (kern.import.contrib_len < SECMSG_CONTRIB_SIZE)
+			return -EINVAL;
+		memset((void *)(uintptr_t)kern.import.contrib, 'C',
+		       SECMSG_CONTRIB_SIZE);
+	}
 	return kern.import_fd;
 }
 

@@ -10,8 +10,10 @@
  * goes to the real ioctl system call.  QUERY answers (VER1, with both
  * identities), message calls write lengths and sequence numbers, INIT /
  * ACCEPT / COMPLETE check token lengths and write tokens of 'I' and 'R'
- * bytes, and failures are scripted: by the fields below, or wholesale by
- * the hooks.
+ * bytes, an IMPORT with SECMSG_IMPORT_FRESH writes a contribution of 'C'
+ * bytes (and COMPLETE on a ctx_fresh context takes any other 32 bytes),
+ * and failures are scripted: by the fields below, or wholesale by the
+ * hooks.
  */
 #ifndef SECMSG_FAKE_KERNEL_H
 #define SECMSG_FAKE_KERNEL_H
@@ -32,6 +34,8 @@ struct fake_kern {
 	struct secmsg_import import;
 	int import_fd;
 	int import_errno;
+	/* COMPLETE on ctx_fd is a FRESH import's (uapi "Pre-shared keys") */
+	int ctx_fresh;
 	/* single calls: fail with this errno and verdict */
 	int fail_errno;
 	uint32_t fail_verdict, fail_needed, fail_index;

@@ -36,7 +36,7 @@ enum sm_call {
 	SM_CALL_BATCH, /* a BATCH ioctl as a whole */
 	SM_CALL_INIT, /* sm_init_context*() */
 	SM_CALL_ACCEPT, /* sm_accept_context*() */
-	SM_CALL_COMPLETE, /* sm_complete_context() */
+	SM_CALL_COMPLETE, /* sm_complete_context(), sm_import_complete() */
 	SM_CALL_IMPERSONATE, /* sm_impersonate() */
 	SM_CALL_REVERT, /* sm_revert() */
 };

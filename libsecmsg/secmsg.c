@@ -54,6 +54,27 @@ sm_status sm_ctx_new(int fd, sm_ctx **out)
 	return SM_E_OK;
 }
 
+/*
+ * Read the caller's params and check what the kernel could never accept:
+ * 0, or the errno of SM_E_INVALID_PARAMETER.
+ */
+static int sm_import_read(struct sm_import_params *p,
+			  const struct sm_import_params *params)
+{
+	int err = sm_copy_sized(p, sizeof(*p), params, params->size,
+				SM_IMPORT_PARAMS_SIZE_VER0);
+
+	if (err)
+		return -err;
+	if (p->key_len > UINT32_MAX)
+		return EINVAL;
+	/* SM_IMPORT_FRESH: the kernel writes SM_CONTRIB_SIZE bytes there */
+	if ((p->flags & SM_IMPORT_FRESH) &&
+	    (!p->contrib || p->contrib_len < SM_CONTRIB_SIZE))
+		return EINVAL;
+	return 0;
+}
+
 SM_EXPORT sm_status sm_import_dev(int devfd,
 				  const struct sm_import_params *params,
 				  sm_ctx **out)
@@ -69,12 +90,9 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 	*out = NULL;
 	if (!params || devfd < 0)
 		return sm_invalid(EINVAL);
-	err = sm_copy_sized(&p, sizeof(p), params, params->size,
-			    SM_IMPORT_PARAMS_SIZE_VER0);
+	err = sm_import_read(&p, params);
 	if (err)
-		return sm_invalid(-err);
-	if (p.key_len > UINT32_MAX)
-		return sm_invalid(EINVAL);
+		return sm_invalid(err);
 
 	/* Allocate first: once the fd exists nothing may fail. */
 	st = sm_ctx_new(-1, &ctx);
@@ -93,6 +111,9 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 		.key = SM_PTR(p.key),
 		.send_seq = p.send_seq,
 		.recv_seq = p.recv_seq,
+		.contrib = SM_PTR(p.contrib),
+		.contrib_len = p.contrib_len > UINT32_MAX ? UINT32_MAX :
+							    (__u32)p.contrib_len,
 	};
 	fd = ioctl(devfd, SECMSG_IOC_IMPORT, &imp);
 	if (fd < 0) {
@@ -103,7 +124,8 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 	}
 	ctx->fd = fd;
 	*out = ctx;
-	return SM_E_OK;
+	/* incomplete until sm_import_complete() */
+	return p.flags & SM_IMPORT_FRESH ? SM_I_CONTINUE_NEEDED : SM_E_OK;
 }
 
 int sm_open_dev(sm_status *st)
@@ -134,6 +156,7 @@ int sm_open_dev(sm_status *st)
 SM_EXPORT sm_status sm_import(const struct sm_import_params *params,
 			      sm_ctx **out)
 {
+	struct sm_import_params p;
 	sm_status st;
 	int devfd, err;
 
@@ -143,8 +166,9 @@ SM_EXPORT sm_status sm_import(const struct sm_import_params *params,
 	if (!params)
 		return sm_invalid(EINVAL);
 	/* Check before open() so that bad arguments cost no system call. */
-	if (params->size < SM_IMPORT_PARAMS_SIZE_VER0)
-		return sm_invalid(EINVAL);
+	err = sm_import_read(&p, params);
+	if (err)
+		return sm_invalid(err);
 
 	devfd = sm_open_dev(&st);
 	if (devfd < 0)

@@ -9,7 +9,8 @@
  *   SSPI                          libsecmsg
  *   InitializeSecurityContext     sm_init_context(), sm_complete_context()
  *   AcceptSecurityContext         sm_accept_context()
- *   ImportSecurityContext         sm_import(), sm_ctx_from_fd()
+ *   ImportSecurityContext         sm_import(), sm_import_complete(),
+ *                                 sm_ctx_from_fd()
  *   DeleteSecurityContext         sm_close()
  *   MakeSignature                 sm_sign()
  *   VerifySignature               sm_verify()
@@ -187,6 +188,7 @@ sm_status sm_status_sspi(sm_status status);
 #define SM_MAX_BUFFERS SECMSG_MAX_BUFFERS /* per message */
 #define SM_MAX_MESSAGE SECMSG_MAX_MESSAGE /* covered bytes per message */
 #define SM_MAX_SIGNED SECMSG_MAX_SIGNED /* of which signed only */
+#define SM_CONTRIB_SIZE SECMSG_CONTRIB_SIZE /* SM_IMPORT_FRESH (1.3) */
 #define SM_KEY_MIN SECMSG_KEY_MIN
 #define SM_KEY_MAX SECMSG_KEY_MAX
 #define SM_NAME_MAX SECMSG_NAME_MAX
@@ -208,10 +210,14 @@ sm_status sm_status_sspi(sm_status status);
  */
 typedef struct sm_ctx sm_ctx;
 
+/* sm_import_params.flags (since 1.3) */
+#define SM_IMPORT_FRESH SECMSG_IMPORT_FRESH /* keys new at every import */
+
 /**
  * struct sm_import_params - a raw context from a session key
  * @size:      sizeof(struct sm_import_params)
- * @flags:     none defined yet; 0
+ * @flags:     0, or SM_IMPORT_FRESH: required for a key used more than
+ *             once, such as a pre-shared key (sm_import(3))
  * @role:      SM_ROLE_INITIATOR or SM_ROLE_ACCEPTOR; the peer takes the
  *             other role with the same key
  * @suite:     SM_SUITE_*
@@ -222,6 +228,14 @@ typedef struct sm_ctx sm_ctx;
  * @key_len:   SM_KEY_MIN..SM_KEY_MAX bytes
  * @send_seq:  first sequence number this side sends
  * @recv_seq:  first sequence number expected from the peer
+ *
+ * Since 1.3:
+ *
+ * @contrib:     SM_IMPORT_FRESH: receives this side's contribution
+ *               (SM_CONTRIB_SIZE bytes) for the peer's
+ *               sm_import_complete(); else NULL
+ * @contrib_len: SM_IMPORT_FRESH: bytes at @contrib, at least
+ *               SM_CONTRIB_SIZE; else 0
  */
 struct sm_import_params {
 	uint32_t size;
@@ -234,6 +248,8 @@ struct sm_import_params {
 	size_t key_len;
 	uint64_t send_seq;
 	uint64_t recv_seq;
+	void *contrib;
+	size_t contrib_len;
 };
 
 /**
@@ -241,12 +257,17 @@ struct sm_import_params {
  * @params: see struct sm_import_params
  * @out:    receives the context; NULL on failure
  *
- * Opens /dev/secmsg for the duration of the call.
+ * Opens /dev/secmsg for the duration of the call.  WARNING: two plain
+ * imports of one key in one role repeat nonces (uapi "Pre-shared keys");
+ * a key used more than once needs SM_IMPORT_FRESH.
  *
- * Return: SM_E_OK; SM_E_SECPKG_NOT_FOUND when /dev/secmsg is missing (module
- * not loaded), SM_E_ALGORITHM_MISMATCH when the kernel lacks the suite's
- * algorithm, SM_E_TOO_MANY_CONTEXTS at the per-user context limit (or the
- * process fd limit), SM_E_INVALID_PARAMETER, SM_E_INSUFFICIENT_MEMORY,
+ * Return: SM_E_OK; with SM_IMPORT_FRESH, SM_I_CONTINUE_NEEDED: the context
+ * is incomplete until sm_import_complete() with the peer's contribution;
+ * SM_E_SECPKG_NOT_FOUND when /dev/secmsg is missing (module not loaded),
+ * SM_E_ALGORITHM_MISMATCH when the kernel lacks the suite's algorithm,
+ * SM_E_TOO_MANY_CONTEXTS at the per-user context limit (or the process fd
+ * limit), SM_E_INVALID_PARAMETER (also: SM_IMPORT_FRESH without a
+ * contribution buffer, or on a kernel without it), SM_E_INSUFFICIENT_MEMORY,
  * SM_E_INTERNAL_ERROR (errno tells, e.g. EACCES).
  */
 sm_status sm_import(const struct sm_import_params *params, sm_ctx **out);
@@ -262,6 +283,25 @@ sm_status sm_import(const struct sm_import_params *params, sm_ctx **out);
  */
 sm_status sm_import_dev(int devfd, const struct sm_import_params *params,
 			sm_ctx **out);
+
+/**
+ * sm_import_complete() - take the peer's contribution (since 1.3)
+ * @ctx:  a context sm_import() returned with SM_I_CONTINUE_NEEDED
+ *        (SM_IMPORT_FRESH)
+ * @peer: the peer's contribution, as its sm_import() wrote it
+ * @len:  its length, SM_CONTRIB_SIZE
+ *
+ * Derives the keys from the session key and both contributions; the
+ * context is then complete.  On failure nothing changes.
+ *
+ * Return: SM_E_OK; SM_E_INVALID_TOKEN (not SM_CONTRIB_SIZE bytes: errno
+ * EMSGSIZE; this context's own contribution: EBADMSG),
+ * SM_E_CONTEXT_EXPIRED, SM_E_CONTEXT_REVOKED, SM_E_INVALID_HANDLE (not a
+ * context, or complete already: errno EISCONN), SM_E_INVALID_PARAMETER
+ * (also: not imported with SM_IMPORT_FRESH), SM_E_INSUFFICIENT_MEMORY,
+ * SM_E_INTERNAL_ERROR.
+ */
+sm_status sm_import_complete(sm_ctx *ctx, const void *peer, size_t len);
 
 /**
  * sm_ctx_from_fd() - adopt a context descriptor

@@ -167,6 +167,10 @@ TEST(constants_are_sspi)
  */
 static const unsigned char key[32] = { 1, 2, 3 };
 
+/* The first published struct sm_import_params (1.0: up to recv_seq) */
+#define IMPORT_PARAMS_VER0 \
+	(offsetof(struct sm_import_params, recv_seq) + sizeof(uint64_t))
+
 static struct sm_import_params good_params(void)
 {
 	return (struct sm_import_params){
@@ -240,7 +244,7 @@ TEST(import_params_size)
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, &ctx));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(NULL, ctx);
-	p.size = sizeof(p) - 1;
+	p.size = IMPORT_PARAMS_VER0 - 1;
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, &ctx));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(NULL, &ctx));
@@ -285,7 +289,81 @@ TEST(import_translates_params)
 	EXPECT_EQ((__u64)(uintptr_t)key, kern.import.key);
 	EXPECT_EQ(1000u, kern.import.send_seq);
 	EXPECT_EQ(2000u, kern.import.recv_seq);
-	EXPECT_EQ(0u, kern.import.reserved[0] | kern.import.reserved[1]);
+	EXPECT_EQ(0u, kern.import.contrib | kern.import.contrib_len |
+			      kern.import.reserved);
+	free(ctx);
+	close(fd);
+}
+
+/* SM_IMPORT_FRESH: the buffer goes to the kernel, CONTINUE_NEEDED back */
+TEST(import_fresh)
+{
+	struct sm_import_params p = good_params();
+	unsigned char contrib[SM_CONTRIB_SIZE + 4];
+	int fd = eventfd(0, EFD_CLOEXEC);
+	sm_ctx *ctx = NULL;
+	unsigned int i;
+
+	ASSERT_LE(0, fd);
+	kern.dev_fd = fd;
+	kern.import_fd = 78;
+	memset(contrib, 0x5a, sizeof(contrib));
+	p.flags = SM_IMPORT_FRESH;
+	p.contrib = contrib;
+	p.contrib_len = sizeof(contrib);
+	ASSERT_EQ(SM_I_CONTINUE_NEEDED, sm_import_dev(fd, &p, &ctx));
+	EXPECT_EQ(78, sm_ctx_fd(ctx));
+	EXPECT_EQ((__u32)SECMSG_IMPORT_FRESH, kern.import.flags);
+	EXPECT_EQ((__u64)(uintptr_t)contrib, kern.import.contrib);
+	EXPECT_EQ((__u32)sizeof(contrib), kern.import.contrib_len);
+	EXPECT_EQ(0u, kern.import.reserved);
+	for (i = 0; i < SM_CONTRIB_SIZE; i++)
+		EXPECT_EQ('C', contrib[i]);
+	EXPECT_EQ(0x5a, contrib[SM_CONTRIB_SIZE]);
+	free(ctx);
+
+	/* a buffer above 4 GiB is the kernel's 32 bits' worth */
+	p.contrib_len = (size_t)UINT32_MAX + 2;
+	if (p.contrib_len > UINT32_MAX) {
+		ASSERT_EQ(SM_I_CONTINUE_NEEDED, sm_import_dev(fd, &p, &ctx));
+		EXPECT_EQ(UINT32_MAX, kern.import.contrib_len);
+		free(ctx);
+	}
+	close(fd);
+}
+
+/* SM_IMPORT_FRESH without room for the contribution: no system call */
+TEST(import_fresh_needs_a_buffer)
+{
+	struct sm_import_params p = good_params();
+	unsigned char contrib[SM_CONTRIB_SIZE];
+	int fd = eventfd(0, EFD_CLOEXEC);
+	unsigned int calls = kern.calls;
+	sm_ctx *ctx = (sm_ctx *)1;
+
+	ASSERT_LE(0, fd);
+	kern.dev_fd = fd;
+	kern.import_fd = 79;
+	p.flags = SM_IMPORT_FRESH;
+	p.contrib = NULL;
+	p.contrib_len = sizeof(contrib);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import_dev(fd, &p, &ctx));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(NULL, ctx);
+	p.contrib = contrib;
+	p.contrib_len = SM_CONTRIB_SIZE - 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import(&p, &ctx));
+	EXPECT_EQ(EINVAL, errno);
+	/* a 1.2 caller's struct has no buffer */
+	p.size = IMPORT_PARAMS_VER0;
+	p.contrib_len = sizeof(contrib);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_import_dev(fd, &p, &ctx));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(calls, kern.calls);
+	/* and without the flag, what it passes is all zero */
+	p.flags = 0;
+	ASSERT_EQ(SM_E_OK, sm_import_dev(fd, &p, &ctx));
+	EXPECT_EQ(0u, kern.import.contrib | kern.import.contrib_len);
 	free(ctx);
 	close(fd);
 }
@@ -1387,6 +1465,89 @@ TEST_F(est, unknown_kernel_status)
 				      SM_LOCAL_TOKEN_SIZE));
 	EXPECT_EQ(EPROTO, errno);
 	kern.bad_status = 0;
+}
+
+/* sm_import_complete(): COMPLETE with the peer's contribution */
+TEST_F(est, import_complete)
+{
+	unsigned char peer[SM_CONTRIB_SIZE + 1], own[SM_CONTRIB_SIZE];
+
+	kern.ctx_fresh = 1;
+	memset(peer, 'P', sizeof(peer));
+	memset(own, 'C', sizeof(own)); /* what the fake's IMPORT wrote */
+	ASSERT_EQ(SM_E_OK,
+		  sm_import_complete(self->client, peer, SM_CONTRIB_SIZE));
+	EXPECT_EQ(1u, kern.calls);
+	EXPECT_EQ(sizeof(struct secmsg_complete), kern.complete.size);
+	EXPECT_EQ((__u64)(uintptr_t)peer, kern.complete.in_token);
+	EXPECT_EQ((__u32)SM_CONTRIB_SIZE, kern.complete.in_len);
+	EXPECT_EQ(0u, kern.complete.flags | kern.complete.status |
+			      kern.complete.ctx_flags |
+			      kern.complete.imp_level);
+	EXPECT_EQ(0u, kern.complete.reserved[0] | kern.complete.reserved[1]);
+
+	/* the kernel's refusals */
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_import_complete(self->client, peer, SM_CONTRIB_SIZE + 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(SM_E_INVALID_TOKEN,
+		  sm_import_complete(self->client, own, sizeof(own)));
+	EXPECT_EQ(EBADMSG, errno);
+	kern.bad_status = 7;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR,
+		  sm_import_complete(self->client, peer, SM_CONTRIB_SIZE));
+	EXPECT_EQ(EPROTO, errno);
+	kern.bad_status = 0;
+
+	/* what the library can tell: no system call */
+	kern.calls = 0;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_import_complete(NULL, peer, SM_CONTRIB_SIZE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_import_complete(self->client, NULL, SM_CONTRIB_SIZE));
+	EXPECT_EQ(EINVAL, errno);
+	if ((size_t)UINT32_MAX + 1 > UINT32_MAX) {
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_import_complete(self->client, peer,
+					     (size_t)UINT32_MAX + 1));
+		EXPECT_EQ(EMSGSIZE, errno);
+	}
+	EXPECT_EQ(0u, kern.calls);
+}
+
+/* Every errno the uapi documents for COMPLETE of a FRESH import */
+static const struct errmap import_complete_errs[] = {
+	{ EMSGSIZE, SM_E_INVALID_TOKEN }, /* not SM_CONTRIB_SIZE bytes */
+	{ EBADMSG, SM_E_INVALID_TOKEN }, /* its own contribution */
+	{ EISCONN, SM_E_INVALID_HANDLE }, /* complete already */
+	{ EINVAL, SM_E_INVALID_PARAMETER }, /* not a FRESH import */
+	{ EFAULT, SM_E_INVALID_PARAMETER },
+	{ E2BIG, SM_E_INVALID_PARAMETER },
+	{ EKEYEXPIRED, SM_E_CONTEXT_EXPIRED },
+	{ EKEYREVOKED, SM_E_CONTEXT_REVOKED },
+	{ ENOMEM, SM_E_INSUFFICIENT_MEMORY },
+	{ EBADF, SM_E_INVALID_HANDLE },
+	{ ENOTTY, SM_E_INVALID_HANDLE },
+	{ EPERM, SM_E_INTERNAL_ERROR },
+};
+
+TEST_F(est, import_complete_errno_mapping)
+{
+	unsigned char peer[SM_CONTRIB_SIZE];
+	unsigned int i;
+
+	kern.ctx_fresh = 1;
+	memset(peer, 'P', sizeof(peer));
+	for (i = 0; i < sizeof(import_complete_errs) /
+				sizeof(import_complete_errs[0]);
+	     i++) {
+		kern.complete_errno = import_complete_errs[i].err;
+		EXPECT_EQ(import_complete_errs[i].status,
+			  sm_import_complete(self->client, peer, sizeof(peer)))
+		TH_LOG("COMPLETE errno %d", import_complete_errs[i].err);
+		EXPECT_EQ(import_complete_errs[i].err, errno);
+	}
 }
 
 TEST(establish_not_a_device)

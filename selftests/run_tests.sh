@@ -28,7 +28,7 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	secmsg_uapi secmsg_query secmsg_fd secmsg_threads secmsg_batch
 	secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits
 	secmsg_stress secmsg_faults secmsg_fuzz secmsg_local secmsg_impersonate
-	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_kapi"
+	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_psk secmsg_kapi"
 
 timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
 timeout=${timeout:-900}

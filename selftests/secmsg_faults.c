@@ -82,6 +82,8 @@ struct fenv {
 	struct secmsg_accept acc;
 	struct secmsg_complete cmp;
 	uint8_t itok[SECMSG_LOCAL_TOKEN_SIZE], rtok[SECMSG_LOCAL_TOKEN_SIZE];
+	/* FRESH imports: a's and b's contributions */
+	uint8_t ca[SECMSG_CONTRIB_SIZE], cb[SECMSG_CONTRIB_SIZE];
 	/* the sample kernel consumer's device (kernel API entries), or 0 */
 	int echo;
 	/* before the call */
@@ -1138,6 +1140,138 @@ static void failed_query(struct __test_metadata *_metadata, struct fenv *e)
 {
 }
 
+/* ---- FRESH imports (uapi "Pre-shared keys"): IMPORT and COMPLETE -------- */
+
+#define CS	SECMSG_CONTRIB_SIZE
+
+static struct ts_ctx_opts fresh_opts(uint32_t role, uint32_t suite)
+{
+	int ini = role == SECMSG_ROLE_INITIATOR;
+
+	return (struct ts_ctx_opts){
+		.role = role, .suite = suite, .ctx_flags = SM_FLAGS_DEFAULT,
+		.key = ts_test_key, .key_len = 32,
+		.send_seq = ini ? 1000 : 2000, .recv_seq = ini ? 2000 : 1000,
+	};
+}
+
+static void assert_fresh_state(struct __test_metadata *_metadata, int fd,
+			       uint32_t state)
+{
+	struct secmsg_query q;
+
+	ASSERT_EQ(0, ts_query(fd, &q));
+	ASSERT_EQ((uint32_t)SECMSG_PKG_RAW, q.package);
+	ASSERT_EQ(state, q.state);
+}
+
+/* IMPORT of a (initiator) with FRESH; b is made by ok_import_fresh */
+static int setup_import_fresh_suite(struct fenv *e, uint32_t suite)
+{
+	struct ts_ctx_opts o = fresh_opts(SECMSG_ROLE_INITIATOR, suite);
+
+	e->suite = suite;
+	ts_import_init(&e->imp, &o);
+	e->imp.flags = SECMSG_IMPORT_FRESH;
+	e->imp.contrib = SM_PTR(e->ca);
+	e->imp.contrib_len = CS;
+	memset(e->ca, 0x5a, CS);
+	return 0;
+}
+
+static int setup_import_fresh(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import_fresh_suite(e, SECMSG_SUITE_AES256_GCM);
+}
+
+static int setup_import_fresh_chacha(struct __test_metadata *m,
+				     struct fenv *e)
+{
+	return setup_import_fresh_suite(e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static void ok_import_fresh(struct __test_metadata *_metadata, struct fenv *e)
+{
+	struct ts_ctx_opts o = fresh_opts(SECMSG_ROLE_ACCEPTOR, e->suite);
+
+	ASSERT_LE(0, e->newfd);
+	ASSERT_FALSE(mem_is(e->ca, 0x5a, CS));
+	e->a = e->newfd;
+	e->newfd = -1;
+	assert_fresh_state(_metadata, e->a, SECMSG_STATE_INCOMPLETE);
+	e->b = ts_import_fresh(e->dev, &o, e->cb);
+	ASSERT_LE(0, e->b);
+	ASSERT_EQ(0, ts_complete_fresh(e->b, e->ca, CS));
+	ASSERT_EQ(0, ts_complete_fresh(e->a, e->cb, CS));
+	assert_fresh_state(_metadata, e->a, SECMSG_STATE_ACTIVE);
+}
+
+static void failed_import_fresh(struct __test_metadata *_metadata,
+				struct fenv *e)
+{
+	ASSERT_TRUE(mem_is(e->ca, 0x5a, CS)) TH_LOG("contribution written");
+}
+
+/* COMPLETE of a with b's contribution (b already has a's) */
+static int setup_complete_fresh_suite(struct fenv *e, uint32_t suite)
+{
+	struct ts_ctx_opts oa = fresh_opts(SECMSG_ROLE_INITIATOR, suite);
+	struct ts_ctx_opts ob = fresh_opts(SECMSG_ROLE_ACCEPTOR, suite);
+	int ret;
+
+	e->suite = suite;
+	e->a = ts_import_fresh(e->dev, &oa, e->ca);
+	if (e->a < 0)
+		return e->a;
+	e->b = ts_import_fresh(e->dev, &ob, e->cb);
+	if (e->b < 0)
+		return e->b;
+	ret = ts_complete_fresh(e->b, e->ca, CS);
+	memset(&e->cmp, 0, sizeof(e->cmp));
+	e->cmp.size = sizeof(e->cmp);
+	e->cmp.in_token = SM_PTR(e->cb);
+	e->cmp.in_len = CS;
+	return ret;
+}
+
+static int setup_complete_fresh(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_complete_fresh_suite(e, SECMSG_SUITE_AES256_GCM);
+}
+
+static int setup_complete_fresh_aes128(struct __test_metadata *m,
+				       struct fenv *e)
+{
+	return setup_complete_fresh_suite(e, SECMSG_SUITE_AES128_GCM);
+}
+
+static int setup_complete_fresh_chacha(struct __test_metadata *m,
+				       struct fenv *e)
+{
+	return setup_complete_fresh_suite(e, SECMSG_SUITE_CHACHA20_POLY1305);
+}
+
+static void ok_complete_fresh(struct __test_metadata *_metadata,
+			      struct fenv *e)
+{
+	ASSERT_EQ((uint32_t)SECMSG_STATUS_OK, e->cmp.status);
+	ASSERT_EQ((uint32_t)SM_FLAGS_DEFAULT | SECMSG_CTX_INTEGRITY,
+		  e->cmp.ctx_flags);
+	ASSERT_EQ(0u, e->cmp.imp_level);
+	assert_fresh_state(_metadata, e->a, SECMSG_STATE_ACTIVE);
+	/* once only */
+	ASSERT_EQ(-EISCONN, ts_complete_fresh(e->a, e->cb, CS));
+}
+
+static void failed_complete_fresh(struct __test_metadata *_metadata,
+				  struct fenv *e)
+{
+	ASSERT_EQ(0u, e->cmp.status | e->cmp.ctx_flags | e->cmp.imp_level);
+	/* still incomplete: the runner's QUERY comparison covers the rest,
+	 * and its retry of the same COMPLETE must work */
+	assert_fresh_state(_metadata, e->a, SECMSG_STATE_INCOMPLETE);
+}
+
 /* ---- debugfs and fail-nth ----------------------------------------------- */
 
 struct knob {
@@ -1496,5 +1630,12 @@ FAULT_CASE_F(local_complete_chacha20_poly1305, FI_SLAB, setup_complete_chacha, c
 FAULT_CASE_F(local_query, FI_SLAB, setup_query_local, call_query, ok_query_local, failed_query);
 FAULT_CASE_F(impersonate, FI_SLAB, setup_impersonate, call_impersonate, ok_impersonate, failed_impersonate);
 FAULT_CASE_F(local_query_incomplete, FI_SLAB, setup_query_incomplete, call_query, ok_query_incomplete, failed_query);
+/* FRESH imports: a failed IMPORT writes no contribution, a failed
+ * COMPLETE leaves the context incomplete and the same call works */
+FAULT_CASE_F(import_fresh, FI_SLAB | FI_PAGE, setup_import_fresh, call_import, ok_import_fresh, failed_import_fresh);
+FAULT_CASE_F(import_fresh_chacha20_poly1305, FI_SLAB, setup_import_fresh_chacha, call_import, ok_import_fresh, failed_import_fresh);
+FAULT_CASE_F(complete_fresh, FI_SLAB | FI_PAGE, setup_complete_fresh, call_complete, ok_complete_fresh, failed_complete_fresh);
+FAULT_CASE_F(complete_fresh_aes128_gcm, FI_SLAB, setup_complete_fresh_aes128, call_complete, ok_complete_fresh, failed_complete_fresh);
+FAULT_CASE_F(complete_fresh_chacha20_poly1305, FI_SLAB, setup_complete_fresh_chacha, call_complete, ok_complete_fresh, failed_complete_fresh);
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,9 @@
  * SIGN, SEAL token and stream form, sign-only wrap, both roles and all
  * suites; and the kernel must accept what OpenSSL produces.  One token is
  * pinned as a hex string, so that the format cannot drift on both sides.
+ * Every test runs on plain imports and on SECMSG_IMPORT_FRESH pairs (uapi
+ * "Pre-shared keys": the salt is "secmsg-v1" || C_I || C_A), whose
+ * derivation is pinned too.
  */
 #include "secmsg_test.h"
 
@@ -19,6 +22,28 @@ struct ref_keys {
 	uint8_t iv[12];
 	uint32_t key_len;
 };
+
+/* What a context's keys come from: the session key and the HKDF salt. */
+struct ref_sess {
+	const uint8_t *key;
+	size_t len;
+	const uint8_t *salt;
+	size_t salt_len;
+};
+
+#define SALT_PLAIN	((const uint8_t *)"secmsg-v1")
+#define SALT_PLAIN_LEN	9
+#define SALT_FRESH_LEN	(SALT_PLAIN_LEN + 2 * SECMSG_CONTRIB_SIZE)
+
+/* The salt of a FRESH pair: "secmsg-v1" || C_I || C_A. */
+static void fresh_salt(uint8_t salt[SALT_FRESH_LEN], const uint8_t *ci,
+		       const uint8_t *ca)
+{
+	memcpy(salt, SALT_PLAIN, SALT_PLAIN_LEN);
+	memcpy(salt + SALT_PLAIN_LEN, ci, SECMSG_CONTRIB_SIZE);
+	memcpy(salt + SALT_PLAIN_LEN + SECMSG_CONTRIB_SIZE, ca,
+	       SECMSG_CONTRIB_SIZE);
+}
 
 static int hkdf_sha256(const uint8_t *salt, size_t salt_len,
 		       const uint8_t *ikm, size_t ikm_len,
@@ -39,8 +64,8 @@ static int hkdf_sha256(const uint8_t *salt, size_t salt_len,
 }
 
 /* The keys a sender of @role uses for @suite. */
-static int ref_derive(const uint8_t *session, size_t session_len,
-		      uint32_t role, uint32_t suite, struct ref_keys *k)
+static int ref_derive(const struct ref_sess *s, uint32_t role, uint32_t suite,
+		      struct ref_keys *k)
 {
 	const char *label = role == SECMSG_ROLE_INITIATOR ?
 		"secmsg-v1 initiator" : "secmsg-v1 acceptor";
@@ -50,8 +75,8 @@ static int ref_derive(const uint8_t *session, size_t session_len,
 	memcpy(info, label, n);
 	info[n++] = (uint8_t)suite;
 	k->key_len = ts_suite_keylen(suite);
-	if (hkdf_sha256((const uint8_t *)"secmsg-v1", 9, session, session_len,
-			info, n, okm, k->key_len + 12))
+	if (hkdf_sha256(s->salt, s->salt_len, s->key, s->len, info, n, okm,
+			k->key_len + 12))
 		return -1;
 	memcpy(k->key, okm, k->key_len);
 	memcpy(k->iv, okm + k->key_len, 12);
@@ -125,15 +150,15 @@ static uint8_t dir_flag(uint32_t role)
 }
 
 /* SIGN token over @data spans. */
-static int ref_sign(const uint8_t *session, size_t slen, uint32_t role,
-		    uint32_t suite, uint64_t seq, const struct span *data,
-		    int n, uint8_t tok[32])
+static int ref_sign(const struct ref_sess *s, uint32_t role, uint32_t suite,
+		    uint64_t seq, const struct span *data, int n,
+		    uint8_t tok[32])
 {
 	struct span aad[8];
 	struct ref_keys k;
 	int i;
 
-	if (ref_derive(session, slen, role, suite, &k))
+	if (ref_derive(s, role, suite, &k))
 		return -1;
 	ref_header(tok, SECMSG_TOK_SIGN, dir_flag(role), suite, seq);
 	aad[0] = (struct span){ tok, 16 };
@@ -143,16 +168,16 @@ static int ref_sign(const uint8_t *session, size_t slen, uint32_t role,
 }
 
 /* Sealed WRAP: AAD = header || @rwc, plaintext = @pt, ct out. */
-static int ref_seal(const uint8_t *session, size_t slen, uint32_t role,
-		    uint32_t suite, uint64_t seq, const struct span *rwc,
-		    int nrwc, const struct span *pt, int npt, uint8_t *ct,
+static int ref_seal(const struct ref_sess *s, uint32_t role, uint32_t suite,
+		    uint64_t seq, const struct span *rwc, int nrwc,
+		    const struct span *pt, int npt, uint8_t *ct,
 		    uint8_t tok[32])
 {
 	struct span aad[8];
 	struct ref_keys k;
 	int i;
 
-	if (ref_derive(session, slen, role, suite, &k))
+	if (ref_derive(s, role, suite, &k))
 		return -1;
 	ref_header(tok, SECMSG_TOK_WRAP, dir_flag(role) | SECMSG_TOK_FLAG_SEALED,
 		   suite, seq);
@@ -163,7 +188,7 @@ static int ref_seal(const uint8_t *session, size_t slen, uint32_t role,
 }
 
 /* Sign-only WRAP. */
-static int ref_wrap_plain(const uint8_t *session, size_t slen, uint32_t role,
+static int ref_wrap_plain(const struct ref_sess *s, uint32_t role,
 			  uint32_t suite, uint64_t seq,
 			  const struct span *data, int n, uint8_t tok[32])
 {
@@ -171,7 +196,7 @@ static int ref_wrap_plain(const uint8_t *session, size_t slen, uint32_t role,
 	struct ref_keys k;
 	int i;
 
-	if (ref_derive(session, slen, role, suite, &k))
+	if (ref_derive(s, role, suite, &k))
 		return -1;
 	ref_header(tok, SECMSG_TOK_WRAP, dir_flag(role), suite, seq);
 	aad[0] = (struct span){ tok, 16 };
@@ -195,6 +220,14 @@ static void hex(char *out, const uint8_t *p, size_t n)
  */
 static const char pinned_sign_abc[] =
 	"53010001000000000000000000000000c25bc21b972f1d8c7d8a9ba24d8ccab0";
+
+/*
+ * The same with SECMSG_IMPORT_FRESH contributions C_I = 32 x 0x11 and
+ * C_A = 32 x 0x22 (salt "secmsg-v1" || C_I || C_A), computed with Python's
+ * hmac and cryptography's AESGCM from the header's text alone.
+ */
+static const char pinned_fresh_sign_abc[] =
+	"53010001000000000000000000000000ff3d229a99f9e5f860faaa811f97d6a4";
 
 /* ---- reference self-checks (no kernel needed) -------------------------- */
 
@@ -233,14 +266,32 @@ TEST_F(ref, hkdf_rfc5869_case1)
 TEST_F(ref, reference_matches_pinned_token)
 {
 	uint8_t key[16], tok[32];
+	struct ref_sess ks = { key, 16, SALT_PLAIN, SALT_PLAIN_LEN };
 	struct span d = { (const uint8_t *)"abc", 3 };
 	char got[65];
 
 	memset(key, 1, sizeof(key));
-	ASSERT_EQ(0, ref_sign(key, 16, SECMSG_ROLE_INITIATOR,
+	ASSERT_EQ(0, ref_sign(&ks, SECMSG_ROLE_INITIATOR,
 			      SECMSG_SUITE_AES128_GCM, 0, &d, 1, tok));
 	hex(got, tok, 32);
 	ASSERT_STREQ(pinned_sign_abc, got);
+}
+
+TEST_F(ref, reference_matches_pinned_fresh_token)
+{
+	uint8_t key[16], ci[32], ca[32], salt[SALT_FRESH_LEN], tok[32];
+	struct ref_sess ks = { key, 16, salt, sizeof(salt) };
+	struct span d = { (const uint8_t *)"abc", 3 };
+	char got[65];
+
+	memset(key, 1, sizeof(key));
+	memset(ci, 0x11, sizeof(ci));
+	memset(ca, 0x22, sizeof(ca));
+	fresh_salt(salt, ci, ca);
+	ASSERT_EQ(0, ref_sign(&ks, SECMSG_ROLE_INITIATOR,
+			      SECMSG_SUITE_AES128_GCM, 0, &d, 1, tok));
+	hex(got, tok, 32);
+	ASSERT_STREQ(pinned_fresh_sign_abc, got);
 }
 
 /* ---- the kernel against the reference ---------------------------------- */
@@ -251,10 +302,14 @@ FIXTURE(kat) {
 	int dev;
 	int ctx[2][2];		/* [role - 1][0 = sender, 1 = receiver] */
 	uint8_t session[32];
+	/* what the pair of a @role sender derives from: SESS(role) */
+	uint8_t salt[2][SALT_FRESH_LEN];
+	struct ref_sess sess[2];
 };
 
 FIXTURE_VARIANT(kat) {
 	uint32_t suite;
+	int fresh;		/* SECMSG_IMPORT_FRESH pairs */
 };
 
 FIXTURE_VARIANT_ADD(kat, aes128_gcm) { .suite = SECMSG_SUITE_AES128_GCM };
@@ -262,6 +317,18 @@ FIXTURE_VARIANT_ADD(kat, aes256_gcm) { .suite = SECMSG_SUITE_AES256_GCM };
 FIXTURE_VARIANT_ADD(kat, chacha20_poly1305) {
 	.suite = SECMSG_SUITE_CHACHA20_POLY1305
 };
+FIXTURE_VARIANT_ADD(kat, aes128_gcm_fresh) {
+	.suite = SECMSG_SUITE_AES128_GCM, .fresh = 1
+};
+FIXTURE_VARIANT_ADD(kat, aes256_gcm_fresh) {
+	.suite = SECMSG_SUITE_AES256_GCM, .fresh = 1
+};
+FIXTURE_VARIANT_ADD(kat, chacha20_poly1305_fresh) {
+	.suite = SECMSG_SUITE_CHACHA20_POLY1305, .fresh = 1
+};
+
+/* The reference's inputs for the pair whose sender has @role. */
+#define SESS(role) (&self->sess[(role) - 1])
 
 FIXTURE_SETUP(kat)
 {
@@ -277,6 +344,21 @@ FIXTURE_SETUP(kat)
 			.key_len = 32, .send_seq = SEQ0, .recv_seq = SEQ0,
 		};
 
+		uint8_t c[2][SECMSG_CONTRIB_SIZE];
+
+		self->sess[r] = (struct ref_sess){ self->session, 32,
+						   SALT_PLAIN, SALT_PLAIN_LEN };
+		if (variant->fresh) {
+			/* sender and its peer complete each other */
+			ASSERT_EQ(0, ts_fresh_pair(self->dev, &o,
+						   &self->ctx[r][0],
+						   &self->ctx[r][1], c[0], c[1]));
+			/* C_I first: the sender's when it is the initiator */
+			fresh_salt(self->salt[r], c[r], c[1 - r]);
+			self->sess[r].salt = self->salt[r];
+			self->sess[r].salt_len = SALT_FRESH_LEN;
+			continue;
+		}
 		self->ctx[r][0] = ts_import(self->dev, &o);
 		ASSERT_LE(0, self->ctx[r][0]);
 		/* its peer, to check the kernel accepts reference output */
@@ -328,7 +410,7 @@ TEST_F(kat, sign)
 		ts_buf(&buf[3], SECMSG_BUF_DATA, SECMSG_BUF_READONLY_WITH_CHECKSUM,
 		       b, sizeof(b));
 		ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SIGN, &m, buf, 4, 0), m);
-		ASSERT_EQ(0, ref_sign(self->session, 32, role, variant->suite,
+		ASSERT_EQ(0, ref_sign(SESS(role), role, variant->suite,
 				      SEQ0, d, 2, want));
 		ASSERT_BYTES(want, tok, 32);
 	}
@@ -360,7 +442,7 @@ TEST_F(kat, seal_token_form)
 		ts_buf(&buf[4], SECMSG_BUF_DATA, 0, b, sizeof(b));
 		ts_buf(&buf[5], SECMSG_BUF_PADDING, 0, NULL, 0);
 		ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m, buf, 6, 0), m);
-		ASSERT_EQ(0, ref_seal(self->session, 32, role, variant->suite,
+		ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
 				      SEQ0, &rwc, 1, pt, 2, ct, want));
 		ASSERT_BYTES(want, tok, 32);
 		ASSERT_BYTES(ct, a, sizeof(a));
@@ -386,7 +468,7 @@ TEST_F(kat, seal_stream_form)
 		ts_buf(&buf[1], SECMSG_BUF_DATA, 0, st + 16, 50);
 		ts_buf(&buf[2], SECMSG_BUF_STREAM_TRAILER, 0, st + 66, 16);
 		ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m, buf, 3, 0), m);
-		ASSERT_EQ(0, ref_seal(self->session, 32, role, variant->suite,
+		ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
 				      SEQ0, NULL, 0, &p, 1, want + 16, tok));
 		/* header || ciphertext || tag */
 		memcpy(want, tok, 16);
@@ -414,8 +496,8 @@ TEST_F(kat, wrap_no_encrypt)
 		       b, sizeof(b));
 		ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m, buf, 3,
 				      SECMSG_QOP_WRAP_NO_ENCRYPT), m);
-		ASSERT_EQ(0, ref_wrap_plain(self->session, 32, role,
-					    variant->suite, SEQ0, d, 2, want));
+		ASSERT_EQ(0, ref_wrap_plain(SESS(role), role, variant->suite,
+					    SEQ0, d, 2, want));
 		ASSERT_BYTES(want, tok, 32);
 	}
 }
@@ -431,8 +513,9 @@ TEST_F(kat, sequence_number_in_nonce)
 	ASSERT_EQ(0, ts_sign1(tx, tok, data, sizeof(data), &m));
 	ASSERT_EQ(0, ts_sign1(tx, tok, data, sizeof(data), &m));
 	ASSERT_EQ(SEQ0 + 1, m.seq);
-	ASSERT_EQ(0, ref_sign(self->session, 32, SECMSG_ROLE_INITIATOR,
-			      variant->suite, SEQ0 + 1, &d, 1, want));
+	ASSERT_EQ(0, ref_sign(SESS(SECMSG_ROLE_INITIATOR),
+			      SECMSG_ROLE_INITIATOR, variant->suite, SEQ0 + 1,
+			      &d, 1, want));
 	ASSERT_BYTES(want, tok, 32);
 }
 
@@ -449,17 +532,17 @@ TEST_F(kat, kernel_accepts_reference)
 
 		ts_fill(data, sizeof(data), 60 + role);
 		memcpy(pt, data, sizeof(data));
-		ASSERT_EQ(0, ref_sign(self->session, 32, role, variant->suite,
+		ASSERT_EQ(0, ref_sign(SESS(role), role, variant->suite,
 				      SEQ0, &d, 1, tok));
 		ASSERT_OK_MSG(ts_verify1(rx, tok, data, sizeof(data), &m), m);
 		ASSERT_EQ(SEQ0, m.seq);
-		ASSERT_EQ(0, ref_seal(self->session, 32, role, variant->suite,
+		ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
 				      SEQ0 + 1, NULL, 0, &p, 1, data, tok));
 		ASSERT_OK_MSG(ts_unseal1(rx, tok, data, sizeof(data), &m), m);
 		ASSERT_EQ(SEQ0 + 1, m.seq);
 		ASSERT_BYTES(pt, data, sizeof(data));
-		ASSERT_EQ(0, ref_wrap_plain(self->session, 32, role,
-					    variant->suite, SEQ0 + 2, &d, 1, tok));
+		ASSERT_EQ(0, ref_wrap_plain(SESS(role), role, variant->suite,
+					    SEQ0 + 2, &d, 1, tok));
 		ASSERT_OK_MSG(ts_unseal1(rx, tok, data, sizeof(data), &m), m);
 		ASSERT_EQ((__u32)SECMSG_QOP_WRAP_NO_ENCRYPT, m.qop);
 	}
@@ -480,12 +563,27 @@ TEST_F(kat, key_lengths)
 			.role = SECMSG_ROLE_ACCEPTOR, .suite = variant->suite,
 			.key = key, .key_len = lens[i], .send_seq = 5,
 		};
-		int fd = ts_import(self->dev, &o);
+		uint8_t ci[32], ca[32], salt[SALT_FRESH_LEN];
+		struct ref_sess ks = { key, lens[i], SALT_PLAIN,
+				       SALT_PLAIN_LEN };
+		int fd;
 
-		ASSERT_LE(0, fd);
+		if (variant->fresh) {
+			/* the initiator's contribution is any 32 bytes */
+			ts_fill(ci, sizeof(ci), 78 + i);
+			fd = ts_import_fresh(self->dev, &o, ca);
+			ASSERT_LE(0, fd);
+			ASSERT_EQ(0, ts_complete_fresh(fd, ci, sizeof(ci)));
+			fresh_salt(salt, ci, ca);
+			ks.salt = salt;
+			ks.salt_len = sizeof(salt);
+		} else {
+			fd = ts_import(self->dev, &o);
+			ASSERT_LE(0, fd);
+		}
 		ASSERT_EQ(0, ts_sign1(fd, tok, data, 3, &m));
 		close(fd);
-		ASSERT_EQ(0, ref_sign(key, lens[i], SECMSG_ROLE_ACCEPTOR,
+		ASSERT_EQ(0, ref_sign(&ks, SECMSG_ROLE_ACCEPTOR,
 				      variant->suite, 5, &d, 1, want));
 		ASSERT_BYTES(want, tok, 32) TH_LOG("key_len %u", lens[i]);
 	}
@@ -576,9 +674,9 @@ TEST_F(kat, seal_large_token_form)
 			ASSERT_EQ(seq[role - 1], m.seq);
 			ASSERT_EQ(32u, buf[1].len);
 			ASSERT_EQ(0u, buf[5].len);
-			ASSERT_EQ(0, ref_seal(self->session, 32, role,
-					      variant->suite, seq[role - 1],
-					      NULL, 0, &pt, 1, lm.ct, want));
+			ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
+					      seq[role - 1], NULL, 0, &pt, 1,
+					      lm.ct, want));
 			seq[role - 1]++;
 			ASSERT_BYTES(want, tok, 32)
 				TH_LOG("size %zu role %u", lm.total, role);
@@ -620,9 +718,9 @@ TEST_F(kat, seal_large_stream_form)
 			ASSERT_EQ(seq[role - 1], m.seq);
 			ASSERT_EQ(16u, buf[0].len);
 			ASSERT_EQ(16u, buf[4].len);
-			ASSERT_EQ(0, ref_seal(self->session, 32, role,
-					      variant->suite, seq[role - 1],
-					      NULL, 0, &pt, 1, lm.ct, want));
+			ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
+					      seq[role - 1], NULL, 0, &pt, 1,
+					      lm.ct, want));
 			seq[role - 1]++;
 			ASSERT_BYTES(want, hdr + 3, 16)
 				TH_LOG("size %zu role %u", lm.total, role);
@@ -646,8 +744,7 @@ TEST_F(kat, seal_large_stream_form)
 				       p + 16 + lm.total, 16);
 				ASSERT_OK_MSG(ts_call(tx, SECMSG_IOC_SEAL, &m,
 						      buf, 3, 0), m);
-				ASSERT_EQ(0, ref_seal(self->session, 32, role,
-						      variant->suite,
+				ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
 						      seq[role - 1], NULL, 0,
 						      &pt, 1, lm.ct, want));
 				seq[role - 1]++;
@@ -680,9 +777,9 @@ TEST_F(kat, kernel_unseals_large_reference)
 						    300 * s + role));
 			pt = (struct span){ lm.pt, lm.total };
 			/* token form, three DATA buffers */
-			ASSERT_EQ(0, ref_seal(self->session, 32, role,
-					      variant->suite, seq + 2 * s,
-					      NULL, 0, &pt, 1, lm.ct, tok));
+			ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
+					      seq + 2 * s, NULL, 0, &pt, 1,
+					      lm.ct, tok));
 			memcpy(lm.d[0], lm.ct, lm.len[0]);
 			memcpy(lm.d[1], lm.ct + lm.len[0], lm.len[1]);
 			memcpy(lm.d[2], lm.ct + lm.len[0] + lm.len[1],
@@ -702,9 +799,9 @@ TEST_F(kat, kernel_unseals_large_reference)
 			st = malloc(lm.total + 32 + 9);
 			ASSERT_TRUE(st != NULL);
 			p = st + 9;
-			ASSERT_EQ(0, ref_seal(self->session, 32, role,
-					      variant->suite, seq + 2 * s + 1,
-					      NULL, 0, &pt, 1, p + 16, tok));
+			ASSERT_EQ(0, ref_seal(SESS(role), role, variant->suite,
+					      seq + 2 * s + 1, NULL, 0, &pt, 1,
+					      p + 16, tok));
 			memcpy(p, tok, 16);
 			memcpy(p + 16 + lm.total, tok + 16, 16);
 			ts_buf(&buf[0], SECMSG_BUF_STREAM, 0, p, lm.total + 32);

@@ -124,6 +124,62 @@ static inline int ts_import(int dev, const struct ts_ctx_opts *o)
 	return ts_import_raw(dev, &imp);
 }
 
+/*
+ * IMPORT with SECMSG_IMPORT_FRESH (uapi "Pre-shared keys"): the context fd
+ * or -errno; this side's contribution in @contrib (SECMSG_CONTRIB_SIZE).
+ */
+static inline int ts_import_fresh(int dev, const struct ts_ctx_opts *o,
+				  uint8_t *contrib)
+{
+	struct secmsg_import imp;
+
+	ts_import_init(&imp, o);
+	imp.flags = SECMSG_IMPORT_FRESH;
+	imp.contrib = SM_PTR(contrib);
+	imp.contrib_len = SECMSG_CONTRIB_SIZE;
+	return ts_import_raw(dev, &imp);
+}
+
+/* COMPLETE with the peer's contribution (@len bytes); 0 or -errno. */
+static inline int ts_complete_fresh(int fd, const void *peer, uint32_t len)
+{
+	struct secmsg_complete cmp;
+
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.size = sizeof(cmp);
+	cmp.in_token = SM_PTR(peer);
+	cmp.in_len = len;
+	return ioctl(fd, SECMSG_IOC_COMPLETE, &cmp) ? -errno : 0;
+}
+
+/*
+ * A complete FRESH pair from @o (its role is the first context's; the
+ * second takes the other role and swaps the sequence numbers): *@x and
+ * *@y the fds, @cx and @cy their contributions.  0 or -errno.
+ */
+static inline int ts_fresh_pair(int dev, const struct ts_ctx_opts *o,
+				int *x, int *y, uint8_t *cx, uint8_t *cy)
+{
+	struct ts_ctx_opts p = *o;
+	int ret;
+
+	*x = *y = -1;
+	p.role = o->role == SECMSG_ROLE_INITIATOR ? SECMSG_ROLE_ACCEPTOR :
+						    SECMSG_ROLE_INITIATOR;
+	p.send_seq = o->recv_seq;
+	p.recv_seq = o->send_seq;
+	*x = ts_import_fresh(dev, o, cx);
+	if (*x < 0)
+		return *x;
+	*y = ts_import_fresh(dev, &p, cy);
+	if (*y < 0)
+		return *y;
+	ret = ts_complete_fresh(*x, cy, SECMSG_CONTRIB_SIZE);
+	if (!ret)
+		ret = ts_complete_fresh(*y, cx, SECMSG_CONTRIB_SIZE);
+	return ret;
+}
+
 /* A context with the test key; the peer of role r uses the other role. */
 static inline int ts_import_simple(int dev, uint32_t role, uint32_t suite,
 				   uint32_t ctx_flags, uint64_t send_seq,

@@ -157,14 +157,25 @@ TEST_F(uapi, import_size_larger_zero_tail)
 
 TEST_F(uapi, import_flags_nonzero)
 {
-	IMPORT_FAILS(EINVAL, imp.flags = 1);
+	uint8_t contrib[SECMSG_CONTRIB_SIZE];
+
+	/* flags other than SECMSG_IMPORT_FRESH (secmsg_psk tests that one) */
+	IMPORT_FAILS(EINVAL, imp.flags = 2);
 	IMPORT_FAILS(EINVAL, imp.flags = 0x80000000u);
+	IMPORT_FAILS(EINVAL, imp.flags = SECMSG_IMPORT_FRESH | 2;
+		     imp.contrib = SM_PTR(contrib);
+		     imp.contrib_len = sizeof(contrib));
 }
 
 TEST_F(uapi, import_reserved_nonzero)
 {
-	IMPORT_FAILS(EINVAL, imp.reserved[0] = 1);
-	IMPORT_FAILS(EINVAL, imp.reserved[1] = 1ull << 40);
+	uint8_t contrib[SECMSG_CONTRIB_SIZE];
+
+	IMPORT_FAILS(EINVAL, imp.reserved = 1);
+	IMPORT_FAILS(EINVAL, imp.reserved = 1u << 31);
+	/* a contribution's buffer without SECMSG_IMPORT_FRESH */
+	IMPORT_FAILS(EINVAL, imp.contrib = SM_PTR(contrib));
+	IMPORT_FAILS(EINVAL, imp.contrib_len = sizeof(contrib));
 }
 
 TEST_F(uapi, import_bad_package)

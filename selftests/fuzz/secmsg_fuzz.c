@@ -9,7 +9,8 @@
  * operation table (ops[] below: import valid or mutated, sign, verify,
  * seal, unseal token and stream, query, batch, pass an fd over a
  * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
- * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT...); the
+ * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT, IMPORT
+ * with SECMSG_IMPORT_FRESH and its COMPLETE valid or mutated...); the
  * other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
@@ -19,7 +20,9 @@
  * that call, a verdict errno comes with its verdict; after each input every
  * live context still round-trips with a fresh peer (both directions; a
  * complete local context with its own acceptor, an incomplete one refuses
- * messages with INCOMPLETE_CONTEXT), and
+ * messages with INCOMPLETE_CONTEXT; a FRESH import likewise, and once
+ * complete it talks with the FRESH import whose contribution it took,
+ * if that one took its own), and
  * once every descriptor the input made is closed, /proc/self/fd has as
  * many entries as before it.  A kernel crash ends the guest (the runner
  * reports it); KASAN, lockdep and kmemleak are the debug kernel's.
@@ -64,6 +67,13 @@
 #define NSLOT		8
 #define MAXOPS		48
 #define ARENA		(4u << 20)
+/*
+ * Where SEAL and BATCH find the data they encrypt in place, just below the
+ * arena: a DATA length the input mutates upwards makes the kernel write
+ * on into the arena (scratch) or fault at its guard page, never into this
+ * program's state.
+ */
+#define SCRATCH		(64u << 10)
 #define NSTORE		8
 
 struct fop_in {
@@ -81,6 +91,7 @@ struct slot {
 	uint32_t role, suite, flags;
 	uint8_t key[32];
 	uint32_t pair;		/* local contexts: index into F.lp, else 0 */
+	uint32_t fresh;		/* FRESH imports: index into F.fr, else 0 */
 };
 
 #define LTOK		SECMSG_LOCAL_TOKEN_SIZE
@@ -103,6 +114,16 @@ struct ltok {
 	uint8_t tok[LTOK];
 };
 
+#define NFRESH		64
+
+/* A FRESH import (uapi "Pre-shared keys"); its duplicates share it. */
+struct fresh {
+	int own_known;		/* @own is its contribution */
+	int complete;		/* COMPLETE succeeded */
+	uint8_t own[SECMSG_CONTRIB_SIZE];
+	uint8_t peer[SECMSG_CONTRIB_SIZE];	/* the one it took */
+};
+
 struct stored {			/* a message some slot sent */
 	int used, stream;
 	int from;		/* slot */
@@ -118,8 +139,10 @@ static struct {
 	struct lpair lp[NPAIR];
 	unsigned int npair;
 	struct ltok lt[NLTOK];
+	struct fresh fr[NFRESH];
+	unsigned int nfresh;
 	int sock[2];
-	uint8_t *arena, *guard, *unmapped, *ro;
+	uint8_t *scratch, *arena, *guard, *unmapped, *ro;
 	unsigned int arena_off;
 	char fail[512];
 	unsigned long calls, errors[160];
@@ -359,7 +382,13 @@ static int do_import(const struct fop_in *o, int mutate)
 		case 4: imp.ctx_flags = o->y; break;
 		case 5: imp.key_len = o->y % 100; break;
 		case 6: imp.key = PTR(pick_mem(o->c, &sz, NULL)); break;
-		case 7: imp.reserved[o->y & 1] = o->z | 1; break;
+		case 7: if (o->y % 3 == 0)	/* the FRESH fields, no flag */
+				imp.contrib = o->z | 1;
+			else if (o->y % 3 == 1)
+				imp.contrib_len = o->z | 1;
+			else
+				imp.reserved = o->z | 1;
+			break;
 		case 8: imp.size = SECMSG_IMPORT_SIZE_VER0 - 1 - o->y % 8; break;
 		default: break;
 		}
@@ -389,6 +418,7 @@ done:
 					    o->x % 12, fd);
 		s->fd = fd;
 		s->pair = 0;
+		s->fresh = 0;
 		s->role = ip->role;
 		s->suite = ip->suite;
 		s->flags = ip->ctx_flags;
@@ -480,7 +510,7 @@ static int do_send(const struct fop_in *o, unsigned long req, int form)
 	struct slot *s = live(o->a);
 	struct stored *st = &F.st[o->b % NSTORE];
 	uint32_t dlen = o->x % 512, n;
-	uint8_t *data = st->data;
+	uint8_t *data = F.scratch;	/* copied to @st once stored */
 	int ret;
 
 	if (!s)
@@ -500,6 +530,7 @@ static int do_send(const struct fop_in *o, unsigned long req, int form)
 		st->stream = form;
 		st->from = (int)(s - F.s);
 		st->len = dlen;
+		memcpy(st->data, data, sizeof(st->data));
 	}
 	return 0;
 }
@@ -511,21 +542,21 @@ static int do_recv(const struct fop_in *o, unsigned long req)
 	struct secmsg_message m;
 	struct slot *s = live(o->a);
 	struct stored *st = &F.st[o->b % NSTORE];
-	uint8_t tok[SECMSG_TOKEN_SIZE], data[sizeof(st->data)];
+	uint8_t tok[SECMSG_TOKEN_SIZE], *data = F.scratch;	/* see SCRATCH */
 	uint32_t n;
 	int ret;
 
 	if (!s)
 		return 0;
 	memcpy(tok, st->tok, sizeof(tok));
-	memcpy(data, st->data, sizeof(data));
+	memcpy(data, st->data, sizeof(st->data));
 	if (o->c & 0x80) {		/* flip a bit of token or data */
 		uint32_t bit = o->x % ((32 + st->len + 32) * 8);
 
 		if (bit < 256)
 			tok[bit / 8] ^= 1 << bit % 8;
 		else
-			data[(bit - 256) / 8 % sizeof(data)] ^= 1 << bit % 8;
+			data[(bit - 256) / 8 % sizeof(st->data)] ^= 1 << bit % 8;
 	}
 	if (st->stream && req == SECMSG_IOC_UNSEAL && !(o->c & 0x40)) {
 		memset(b, 0, sizeof(b));
@@ -585,7 +616,8 @@ static int op_batch(const struct fop_in *o)
 {
 	static struct secmsg_message m[8];
 	static struct secmsg_buffer b[8][SECMSG_MAX_BUFFERS];
-	static uint8_t tok[8][32], data[8][600];
+	static uint8_t tok[8][32];
+	uint8_t (*data)[600] = (void *)F.scratch;	/* see SCRATCH */
 	struct secmsg_message *mm;
 	struct secmsg_batch bt;
 	struct slot *s = live(o->a);
@@ -725,6 +757,7 @@ static int op_raw(const struct fop_in *o)
 			F.s[i].fd = ret;
 			F.s[i].role = F.s[i].suite = 0;	/* unknown key */
 			F.s[i].pair = 0;
+			F.s[i].fresh = 0;
 		}
 	}
 	return allowed("raw ioctl", ret, err_raw) < 0 ? -1 : 0;
@@ -1075,7 +1108,7 @@ static int do_complete(const struct fop_in *o, int mutate)
 	}
 	if (!s)
 		s = live(o->a);
-	if (!s)
+	if (!s || s->fresh)	/* COMPLETE of a FRESH import: do_fresh_complete */
 		return 0;
 	lt = pick_tok(o->b, 2, s->pair, o->c & 2);
 	if (lt->kind)
@@ -1205,6 +1238,199 @@ static int op_impersonate(const struct fop_in *o)
 	return 0;
 }
 
+/* ---- SECMSG_IMPORT_FRESH and its COMPLETE (uapi "Pre-shared keys") -------- */
+
+/*
+ * IMPORT with SECMSG_IMPORT_FRESH; keys from a small set (o->x % 4) so that
+ * inputs make matching pairs.  @mutate: the contribution's buffer, the
+ * flags, the reserved field, or the buffer without the flag.
+ */
+static int do_fresh_import(const struct fop_in *o, int mutate)
+{
+	struct secmsg_import imp;
+	uint8_t contrib[SECMSG_CONTRIB_SIZE + 8];
+	uint32_t len = SECMSG_CONTRIB_SIZE, kind = mutate ? o->x % 8 : 99;
+	int i = free_slot(o->a), fd, exp = 0, ours = 1;
+	struct slot *s;
+	struct fresh *f;
+
+	if (i < 0 || F.nfresh >= NFRESH)
+		return 0;
+	s = &F.s[i];
+	memset(&imp, 0, sizeof(imp));
+	imp.size = sizeof(imp);
+	imp.flags = SECMSG_IMPORT_FRESH;
+	imp.package = SECMSG_PKG_RAW;
+	imp.role = 1 + (o->b & 1);
+	imp.suite = 1 + o->b / 2 % 3;
+	imp.ctx_flags = (o->c & 1 ? SECMSG_CTX_REPLAY_DETECT : 0) |
+			(o->c & 2 ? SECMSG_CTX_SEQUENCE_DETECT : 0) |
+			(o->c & 4 ? SECMSG_CTX_CONFIDENTIALITY : 0) |
+			(o->c & 8 ? SECMSG_CTX_INTEGRITY : 0);
+	imp.key_len = 32;
+	fill(s->key, 32, o->x % 4);
+	imp.key = PTR(s->key);
+	imp.contrib = PTR(contrib);
+	/* a larger buffer is fine: exactly SECMSG_CONTRIB_SIZE are written */
+	imp.contrib_len = SECMSG_CONTRIB_SIZE + (o->c & 0x10 ? o->y % 9 : 0);
+	memset(contrib, 0x5a, sizeof(contrib));
+	switch (kind) {
+	case 0: imp.contrib_len = o->y % SECMSG_CONTRIB_SIZE; exp = EINVAL;
+		break;
+	case 1: imp.contrib = PTR(pick_mem((uint8_t)o->y, &len, NULL));
+		exp = -1; ours = 0; break;
+	case 2: imp.flags |= 2u << (o->y % 31); exp = EINVAL; break;
+	case 3: imp.reserved = o->z | 1; exp = EINVAL; break;
+	case 4: imp.flags = 0; exp = EINVAL; break;
+	case 5: imp.flags = 0; imp.contrib = 0; exp = EINVAL; break;
+	default: break;
+	}
+	fd = ioctl(F.dev, SECMSG_IOC_IMPORT, &imp);
+	if (allowed("IMPORT FRESH", fd, err_import) < 0 ||
+	    expect("IMPORT FRESH", fd, exp, 0))
+		goto fail;
+	if (fd < 0) {
+		for (i = 0; ours && i < (int)sizeof(contrib); i++)
+			if (contrib[i] != 0x5a)
+				return check_failed("IMPORT FRESH failed (%d) but wrote the contribution",
+						    errno);
+		return 0;
+	}
+	if (ours && contrib[SECMSG_CONTRIB_SIZE] != 0x5a) {
+		close(fd);
+		return check_failed("IMPORT FRESH wrote past the contribution");
+	}
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->role = imp.role;
+	s->suite = imp.suite;
+	s->flags = imp.ctx_flags | SECMSG_CTX_INTEGRITY;
+	fill(s->key, 32, o->x % 4);
+	s->fresh = F.nfresh++;
+	f = &F.fr[s->fresh];
+	memset(f, 0, sizeof(*f));
+	f->own_known = ours;
+	if (ours)
+		memcpy(f->own, contrib, SECMSG_CONTRIB_SIZE);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * COMPLETE on a slot (preferably an incomplete FRESH one) with another
+ * FRESH import's contribution (preferably), random bytes, or its own;
+ * @mutate: the length, the pointer, a struct field, twice.
+ */
+static int do_fresh_complete(const struct fop_in *o, int mutate)
+{
+	static uint8_t raw[4096 + 4200];
+	struct secmsg_complete cmp, *out = &cmp;
+	uint8_t in[SECMSG_CONTRIB_SIZE + 8];
+	uint32_t len = 64, kind = mutate ? o->x % 10 : 99;
+	struct slot *s = NULL, *t = NULL;
+	struct fresh *f;
+	int i, ret, exp, twice = 0, tailexp;
+	void *arg = &cmp;
+
+	for (i = 0; i < NSLOT; i++) {
+		struct slot *u = &F.s[(o->a + i) % NSLOT];
+
+		if (u->fd >= 0 && u->fresh && !F.fr[u->fresh].complete) {
+			s = u;
+			break;
+		}
+	}
+	if (!s || o->c & 1)
+		s = live(o->a);
+	if (!s || s->pair)	/* local contexts: do_complete */
+		return 0;
+	f = &F.fr[s->fresh];
+	for (i = 0; i < NSLOT && !(o->c & 2); i++) {
+		struct slot *u = &F.s[(o->b + i) % NSLOT];
+
+		if (u->fd >= 0 && u->fresh && u->fresh != s->fresh &&
+		    F.fr[u->fresh].own_known) {
+			t = u;
+			break;
+		}
+	}
+	if (t)
+		memcpy(in, F.fr[t->fresh].own, SECMSG_CONTRIB_SIZE);
+	else
+		fill(in, sizeof(in), o->y);
+	/* the checks in the kernel's order: struct, context, contribution */
+	tailexp = s->fresh && f->own_known &&
+		  !memcmp(in, f->own, SECMSG_CONTRIB_SIZE) ? EBADMSG : 0;
+	exp = !s->suite ? -1 : !s->fresh ? EINVAL : f->complete ? EISCONN :
+	      tailexp;
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.size = sizeof(cmp);
+	cmp.in_token = PTR(in);
+	cmp.in_len = SECMSG_CONTRIB_SIZE;
+	switch (kind) {
+	case 0: cmp.in_len = o->y % 2 ? SECMSG_CONTRIB_SIZE + 1 + o->y % 64 :
+					o->y % SECMSG_CONTRIB_SIZE;
+		if (exp == tailexp)
+			exp = EMSGSIZE;
+		break;
+	case 1: if (f->own_known)	/* reflected */
+			memcpy(in, f->own, SECMSG_CONTRIB_SIZE);
+		if (exp == tailexp && f->own_known)
+			exp = EBADMSG;
+		break;
+	case 2: cmp.in_token = PTR(pick_mem((uint8_t)o->y, &len, NULL));
+		if (exp == tailexp)
+			exp = -1;
+		break;
+	case 3: cmp.flags = 1u << (o->y % 32); exp = EINVAL; break;
+	case 4: cmp.reserved[o->y & 1] = o->z | 1; exp = EINVAL; break;
+	case 5: twice = 1; break;
+	case 6: cmp.size = SECMSG_COMPLETE_SIZE_VER0 - 1 - o->y % 8;
+		exp = EINVAL; break;
+	case 7: arg = bigger(raw, &cmp, sizeof(cmp), o->y, &exp);
+		out = arg; break;
+	case 8: cmp.status = o->y | 1; break;	/* out only: ignored */
+	default: break;
+	}
+again:
+	ret = ioctl(s->fd, SECMSG_IOC_COMPLETE, arg);
+	if (allowed("COMPLETE FRESH", ret, err_complete) < 0 ||
+	    expect("COMPLETE FRESH", ret, exp, 0))
+		return -1;
+	if (ret < 0) {
+		if ((out->status || out->ctx_flags || out->imp_level) &&
+		    kind != 8)
+			return check_failed("COMPLETE FRESH failed (%d) but wrote back",
+					    errno);
+		return 0;
+	}
+	if (!s->fresh)
+		return check_failed("COMPLETE succeeded on a raw context without FRESH");
+	if (out->status != SECMSG_STATUS_OK || out->ctx_flags != s->flags ||
+	    out->imp_level)
+		return check_failed("COMPLETE FRESH: status %u flags %#x/%#x level %u",
+				    out->status, out->ctx_flags, s->flags,
+				    out->imp_level);
+	f->complete = 1;
+	memcpy(f->peer, (void *)(uintptr_t)out->in_token,
+	       SECMSG_CONTRIB_SIZE);
+	if (twice) {			/* once only */
+		twice = 0;
+		exp = EISCONN;
+		cmp.status = cmp.ctx_flags = cmp.imp_level = 0;
+		goto again;
+	}
+	return 0;
+}
+
+static int op_fresh_import(const struct fop_in *o) { return do_fresh_import(o, 0); }
+static int op_fresh_import_mut(const struct fop_in *o) { return do_fresh_import(o, 1); }
+static int op_fresh_complete(const struct fop_in *o) { return do_fresh_complete(o, 0); }
+static int op_fresh_complete_mut(const struct fop_in *o) { return do_fresh_complete(o, 1); }
+
 struct fop {
 	const char *name;
 	int (*run)(const struct fop_in *o);
@@ -1232,6 +1458,10 @@ static const struct fop ops[] = {
 	{ "complete", op_complete },
 	{ "complete_mutated", op_complete_mut },
 	{ "impersonate", op_impersonate },
+	{ "import_fresh", op_fresh_import },
+	{ "import_fresh_mutated", op_fresh_import_mut },
+	{ "complete_fresh", op_fresh_complete },
+	{ "complete_fresh_mutated", op_fresh_complete_mut },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -1445,6 +1675,78 @@ static int roundtrip_local(struct slot *s)
 	return 0;
 }
 
+/*
+ * A FRESH import: QUERY agrees with IMPORT; an incomplete one refuses
+ * messages; a complete one talks both ways with the FRESH import whose
+ * contribution it took, if that one took its own (same key and suite,
+ * the other role).
+ */
+static int roundtrip_fresh(struct slot *s)
+{
+	struct fresh *f = &F.fr[s->fresh];
+	struct secmsg_query q, qt;
+	struct slot *t = NULL;
+	int i;
+
+	if (query_of(s->fd, &q))
+		return -1;
+	if (q.package != SECMSG_PKG_RAW || q.role != s->role ||
+	    q.suite != s->suite || q.ctx_flags != s->flags || q.imp_level)
+		return check_failed("FRESH QUERY: package %u role %u/%u suite %u/%u flags %#x/%#x",
+				    q.package, q.role, s->role, q.suite,
+				    s->suite, q.ctx_flags, s->flags);
+	if (!f->complete) {
+		struct secmsg_buffer b[2];
+		struct secmsg_message m;
+		uint8_t tok[32], d[16];
+		int ret;
+
+		if (q.state != SECMSG_STATE_INCOMPLETE || q.driver[0])
+			return check_failed("incomplete FRESH import: state %u driver '%s'",
+					    q.state, q.driver);
+		b[0] = (struct secmsg_buffer){ SECMSG_BUF_TOKEN, 0, PTR(tok), 32, 0 };
+		b[1] = (struct secmsg_buffer){ SECMSG_BUF_DATA, 0, PTR(d), sizeof(d), 0 };
+		msg_init(&m, b, 2, 0);
+		ret = ioctl(s->fd, SECMSG_IOC_SEAL, &m);
+		if (ret == 0 || errno != ENOTCONN ||
+		    m.verdict != SECMSG_VERDICT_INCOMPLETE_CONTEXT)
+			return check_failed("SEAL on an incomplete FRESH import: %d %s verdict %u",
+					    ret, strerror(errno), m.verdict);
+		return 0;
+	}
+	if (q.state != SECMSG_STATE_ACTIVE)
+		return check_failed("complete FRESH import in state %u", q.state);
+	if (!f->own_known)
+		return 0;
+	for (i = 0; i < NSLOT; i++) {
+		struct slot *u = &F.s[i];
+		struct fresh *g = &F.fr[u->fresh];
+
+		if (u->fd >= 0 && u->fresh && u->fresh != s->fresh &&
+		    g->complete && g->own_known &&
+		    !memcmp(g->own, f->peer, SECMSG_CONTRIB_SIZE) &&
+		    !memcmp(g->peer, f->own, SECMSG_CONTRIB_SIZE) &&
+		    u->role != s->role && u->suite == s->suite &&
+		    !memcmp(u->key, s->key, sizeof(s->key)))
+			t = u;
+	}
+	if (!t || s->role != SECMSG_ROLE_INITIATOR)
+		return 0;		/* exchanges from the initiator's side */
+	if (query_of(t->fd, &qt))
+		return -1;
+	/* SEQUENCE_DETECT: a message the input sent and never delivered
+	 * leaves a gap the receiver rightly refuses */
+	if ((!(t->flags & SECMSG_CTX_SEQUENCE_DETECT) ||
+	     q.send_seq == qt.recv_seq) &&
+	    exchange(s->fd, t->fd, s->flags & t->flags, "FRESH initiator to acceptor"))
+		return -1;
+	if ((!(s->flags & SECMSG_CTX_SEQUENCE_DETECT) ||
+	     qt.send_seq == q.recv_seq) &&
+	    exchange(t->fd, s->fd, s->flags & t->flags, "FRESH acceptor to initiator"))
+		return -1;
+	return 0;
+}
+
 static int run_input(const struct input *in)
 {
 	int fds0 = count_fds(), i, ret = 0;
@@ -1453,9 +1755,11 @@ static int run_input(const struct input *in)
 	F.fail[0] = 0;
 	F.arena_off = 0;
 	for (i = 0; i < NSLOT; i++)
-		F.s[i].fd = -1, F.s[i].pair = 0;
+		F.s[i].fd = -1, F.s[i].pair = 0, F.s[i].fresh = 0;
 	memset(F.st, 0, sizeof(F.st));
 	memset(F.lp, 0, sizeof(F.lp));
+	memset(F.fr, 0, sizeof(F.fr));
+	F.nfresh = 1;
 	memset(F.lt, 0, sizeof(F.lt));
 	F.npair = 1;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, F.sock))
@@ -1464,7 +1768,8 @@ static int run_input(const struct input *in)
 		ret = ops[in->op[k].op % NOPS].run(&in->op[k]);
 	for (i = 0; i < NSLOT && !ret; i++)
 		if (F.s[i].fd >= 0)
-			ret = F.s[i].pair ? roundtrip_local(&F.s[i]) :
+			ret = F.s[i].fresh ? roundtrip_fresh(&F.s[i]) :
+			      F.s[i].pair ? roundtrip_local(&F.s[i]) :
 					    roundtrip(&F.s[i]);
 	for (i = 0; i < NSLOT; i++)
 		if (F.s[i].fd >= 0)
@@ -1658,10 +1963,12 @@ static int setup(void)
 	F.dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (F.dev < 0)
 		return -1;
-	F.arena = mmap(NULL, ARENA + 3 * 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (F.arena == MAP_FAILED)
+	F.scratch = mmap(NULL, SCRATCH + ARENA + 3 * 4096,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (F.scratch == MAP_FAILED)
 		return -1;
+	F.arena = F.scratch + SCRATCH;
 	F.guard = F.arena + ARENA;
 	F.unmapped = F.guard + 4096;
 	F.ro = F.guard + 2 * 4096;

@@ -36,13 +36,16 @@
  * ==============================
  *
  * SECMSG_PKG_RAW: a context imported from a session key the caller already
- * holds (tests, pre-shared keys).  SECMSG_PKG_LOCAL: a context established
+ * holds (tests, pre-shared keys: see "Pre-shared keys" before using one
+ * key twice).  SECMSG_PKG_LOCAL: a context established
  * between two processes of this host (see "Establishing a local context");
  * the kernel generates its session key, which never leaves the kernel.
  * Per direction, the kernel derives an AEAD key and a 12-byte IV with
  * HKDF-SHA256 (RFC 5869):
  *
  *   PRK  = HMAC-SHA256(salt = "secmsg-v1", IKM = session key)
+ *          (a FRESH import: salt = "secmsg-v1" || C_I || C_A, see
+ *          "Pre-shared keys")
  *   OKM  = HKDF-Expand(PRK, info, L = key length of the suite + 12)
  *   info = "secmsg-v1 initiator" or "secmsg-v1 acceptor" (the SENDER's role,
  *          no NUL) followed by one byte, the suite number
@@ -64,9 +67,69 @@
  *
  * Each direction has one sequence counter shared by SIGN and SEAL, starting at
  * the value given to IMPORT.  Every message takes the next number; a nonce
- * therefore never repeats under a key.  2^64 - 1 is never sent: a context
+ * therefore never repeats under a key within one context.  Two contexts
+ * imported from one session key can repeat each other's: see "Pre-shared
+ * keys".  2^64 - 1 is never sent: a context
  * whose next send number is 2^64 - 1 is ended, and that call and all later
  * ones (of any kind) fail with SECMSG_VERDICT_EXPIRED.
+ *
+ * Pre-shared keys
+ * ===============
+ *
+ * WARNING: a plain IMPORT derives the keys and IVs from the session key,
+ * the role and the suite alone.  Two contexts imported from one session
+ * key in the same role (imported twice, again after a restart, on two
+ * hosts) seal and sign with the same key and, for equal sequence numbers,
+ * the same nonce.  Under AES-GCM one repeated nonce gives away the
+ * authentication key (whoever sees both messages can forge any message
+ * under that key) and the XOR of the two plaintexts; under
+ * ChaCha20-Poly1305 the XOR of the plaintexts and that nonce's one-time
+ * Poly1305 key (forgeries under that nonce).  Import a session key without SECMSG_IMPORT_FRESH only
+ * once per role for the key's whole life (a key just agreed by a key
+ * exchange, say), or with sequence number ranges that never overlap.  A
+ * key that is stored and used again, such as a pre-shared key, is safe
+ * only with SECMSG_IMPORT_FRESH:
+ *
+ *   1. IMPORT with SECMSG_IMPORT_FRESH in @flags.  The kernel draws
+ *      SECMSG_CONTRIB_SIZE (32) random bytes, this side's contribution,
+ *      writes them to @contrib, and returns a context that is not complete
+ *      yet: message calls fail with SECMSG_VERDICT_INCOMPLETE_CONTEXT,
+ *      QUERY says SECMSG_STATE_INCOMPLETE.
+ *   2. The two sides send each other their contributions, by any
+ *      transport.
+ *   3. COMPLETE on the context (struct secmsg_complete), @in_token pointing
+ *      to the peer's contribution and @in_len = SECMSG_CONTRIB_SIZE.  It
+ *      returns 0 with @status SECMSG_STATUS_OK, @ctx_flags the flags
+ *      granted and @imp_level 0: the context is complete.  Its lifetime
+ *      counts from IMPORT.
+ *
+ * Both sides derive their keys as in "Packages, roles, cipher suites" with
+ * the salt
+ *
+ *   salt = "secmsg-v1" || C_I || C_A        (9 + 32 + 32 = 73 bytes)
+ *
+ * C_I being the initiator's contribution and C_A the acceptor's, on both
+ * sides.  Since every FRESH import draws a contribution of its own, the
+ * keys of both its directions are new whatever the peer sends: no (key,
+ * nonce) pair repeats across imports.  Contributions are no secret and
+ * need no protection: whoever sends one chooses half of the salt only,
+ * which without the session key tells it nothing; a changed contribution
+ * makes the two sides' keys differ, and every message is then
+ * SECMSG_VERDICT_ALTERED.
+ *
+ * COMPLETE on a raw context fails, with nothing changed, with:
+ *   EINVAL       a flag or reserved field set, or the context was
+ *                imported without SECMSG_IMPORT_FRESH
+ *   EISCONN      complete already (a context takes one contribution)
+ *   EMSGSIZE     @in_len is not SECMSG_CONTRIB_SIZE
+ *   EFAULT       @in_token cannot be read
+ *   EBADMSG      the contribution is this context's own: never a peer's,
+ *                but a reflection or a mistake
+ *   EKEYEXPIRED  the lifetime is over
+ *   EKEYREVOKED  revoked (see "Control plane")
+ *   E2BIG, ENOMEM
+ * Concurrent COMPLETEs on one context run one after the other: once one
+ * has succeeded, the others get EISCONN.
  *
  * Token format (SECMSG_TOKEN_SIZE = 32 bytes, all integers big-endian)
  * ====================================================================
@@ -219,8 +282,9 @@
  *   SECMSG_VERDICT_QOP_NOT_SUPPORTED EOPNOTSUPP unknown qop, or sealing
  *                                              without CONFIDENTIALITY
  *   SECMSG_VERDICT_INCOMPLETE_CONTEXT ENOTCONN  the context is not
- *                                              established yet (an
- *                                              initiator before COMPLETE)
+ *                                              established yet (a local
+ *                                              initiator, or a FRESH
+ *                                              import, before COMPLETE)
  *   SECMSG_VERDICT_REVOKED        EKEYREVOKED  revoked by its owner or an
  *                                              administrator (see "Control
  *                                              plane"); final
@@ -439,6 +503,7 @@
 #define SECMSG_REPLAY_WINDOW		1024	/* the default window */
 #define SECMSG_REPLAY_WINDOW_MIN	64
 #define SECMSG_REPLAY_WINDOW_MAX	4096
+#define SECMSG_CONTRIB_SIZE		32	/* a FRESH import's contribution */
 #define SECMSG_KEY_MIN			16	/* session key bytes for IMPORT */
 #define SECMSG_KEY_MAX			64
 #define SECMSG_NAME_MAX			128	/* crypto API name, with NUL */
@@ -481,10 +546,13 @@
 #define SECMSG_VERDICT_REVOKED			11
 #define SECMSG_VERDICT_MAX			11
 
+/* struct secmsg_import.flags */
+#define SECMSG_IMPORT_FRESH		0x1	/* see "Pre-shared keys" */
+
 /**
  * struct secmsg_import - create a context from a session key (IMPORT)
  * @size:      sizeof(struct secmsg_import)
- * @flags:     none defined yet; zero
+ * @flags:     0, or SECMSG_IMPORT_FRESH (see "Pre-shared keys")
  * @package:   SECMSG_PKG_RAW
  * @role:      SECMSG_ROLE_INITIATOR or SECMSG_ROLE_ACCEPTOR
  * @suite:     SECMSG_SUITE_*
@@ -497,12 +565,19 @@
  *             derived keys, and wipes its copy
  * @send_seq:  first sequence number this side sends
  * @recv_seq:  first sequence number expected from the peer
+ * @contrib:   SECMSG_IMPORT_FRESH: pointer to the buffer where the kernel
+ *             writes this side's contribution (SECMSG_CONTRIB_SIZE bytes);
+ *             else zero
+ * @contrib_len: SECMSG_IMPORT_FRESH: bytes at @contrib, at least
+ *             SECMSG_CONTRIB_SIZE; else zero
  * @reserved:  zero
  *
  * ioctl(devfd, SECMSG_IOC_IMPORT, &imp) returns a new context fd
- * (O_CLOEXEC).  Errors: EINVAL (bad field), E2BIG, EFAULT, EMFILE (per-user
- * context limit), ENOENT (the crypto API has no such algorithm), ENOMEM,
- * EPERM (the suite is not among the configuration's allowed suites).
+ * (O_CLOEXEC): complete, or with SECMSG_IMPORT_FRESH incomplete until
+ * COMPLETE.  Errors (nothing created): EINVAL (bad field), E2BIG, EFAULT,
+ * EMFILE (per-user context limit), ENOENT (the crypto API has no such
+ * algorithm), ENOMEM, EPERM (the suite is not among the configuration's
+ * allowed suites).
  */
 struct secmsg_import {
 	__u32 size;
@@ -516,7 +591,9 @@ struct secmsg_import {
 	__u64 key;
 	__u64 send_seq;
 	__u64 recv_seq;
-	__u64 reserved[2];
+	__u64 contrib;
+	__u32 contrib_len;
+	__u32 reserved;
 };
 #define SECMSG_IMPORT_SIZE_VER0		72
 
@@ -711,9 +788,12 @@ struct secmsg_accept {
  * ioctl(ctxfd, SECMSG_IOC_COMPLETE, &cmp) on the initiator context INIT
  * returned.  Returns 0 and writes the out fields; the context is complete
  * and QUERY shows the server's identity.  Errors (nothing changed):
- * EINVAL (also: not a local initiator), E2BIG, EFAULT, ENOMEM, EISCONN
- * (complete already), EBUSY (another COMPLETE on this context is at work;
- * retry if it fails), EKEYEXPIRED, and the token errors above.
+ * EINVAL (also: neither a local initiator nor a FRESH raw context), E2BIG,
+ * EFAULT, ENOMEM, EISCONN (complete already), EBUSY (another COMPLETE on
+ * this context is at work; retry if it fails; local only), EKEYEXPIRED,
+ * and the token errors above.  On a raw context imported with
+ * SECMSG_IMPORT_FRESH, @in_token is the peer's contribution: see
+ * "Pre-shared keys".
  */
 struct secmsg_complete {
 	__u32 size;
@@ -748,7 +828,8 @@ struct secmsg_counters {
 /* QUERY state */
 #define SECMSG_STATE_ACTIVE		1
 #define SECMSG_STATE_EXPIRED		2
-#define SECMSG_STATE_INCOMPLETE		3	/* initiator before COMPLETE */
+#define SECMSG_STATE_INCOMPLETE		3	/* before COMPLETE: a local
+						 * initiator, a FRESH import */
 #define SECMSG_STATE_REVOKED		4	/* see "Control plane" */
 
 /* struct secmsg_identity.flags */
@@ -1028,7 +1109,7 @@ struct secmsg_impersonate {
  * instead, but when its context is freed), gives ENOBUFS on the
  * listener's recv (as for any netlink multicast).
  *   CREATED    a context was created (IMPORT, INIT or ACCEPT)
- *   COMPLETED  a local initiator completed (COMPLETE)
+ *   COMPLETED  a local initiator or a FRESH import completed (COMPLETE)
  *   EXPIRED    a call found the context expired; expiry is detected
  *              lazily, on the first call after it: once per context
  *   REVOKED    CTX_REVOKE

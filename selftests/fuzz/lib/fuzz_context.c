@@ -3,7 +3,8 @@
  * libFuzzer target: libsecmsg's struct translation outside the message
  * path, against the fake kernel of libsecmsg/fake_kernel.c:
  * sm_import_dev() (and sm_import()'s checks) with struct sm_import_params
- * of any size field, below, at and above the library's, with any tail;
+ * of any size field, below, at and above the library's, with any tail,
+ * any flags, SM_IMPORT_FRESH with a contribution buffer or none;
  * sm_query(), sm_query_sizes(), sm_query_stream_sizes() and
  * sm_ctx_from_fd() against any QUERY answer the input scripts (unterminated
  * names, any numbers) or a failure with any errno.
@@ -11,7 +12,10 @@
  * Checked: the caller's struct is read only up to its size field (ASan:
  * each struct is a heap block of exactly that size); a size below the first
  * version gives SM_E_INVALID_PARAMETER/EINVAL and a nonzero unknown tail
- * E2BIG, without an ioctl; IMPORT receives the caller's fields; sm_query
+ * E2BIG, and SM_IMPORT_FRESH without a buffer of SM_CONTRIB_SIZE bytes
+ * EINVAL, all without an ioctl (sm_import() without opening the device
+ * either); IMPORT receives the caller's fields, a FRESH import answers
+ * SM_I_CONTINUE_NEEDED; sm_query
  * fills exactly min(size, sizeof) bytes, zeroes a newer caller's tail and
  * terminates the names; every status is one documented for the call; on
  * failure the output is untouched, *out is NULL and errno is the kernel's;
@@ -43,6 +47,7 @@ static struct secmsg_query reply;
 
 static const sm_status import_statuses[] = {
 	SM_E_OK,
+	SM_I_CONTINUE_NEEDED,
 	SM_E_SECPKG_NOT_FOUND,
 	SM_E_ALGORITHM_MISMATCH,
 	SM_E_TOO_MANY_CONTEXTS,
@@ -134,7 +139,10 @@ static void fuzz_import(void)
 	int fd = c & 1 ? dev_fd : c & 2 ? -1 : null_fd;
 	sm_ctx *out = (sm_ctx *)1, **outp = c & 4 ? NULL : &out;
 	unsigned int calls = kern.calls;
-	int err = 0, has_tail = 0;
+	const size_t contrib_end = offsetof(struct sm_import_params, contrib) +
+				   sizeof(void *);
+	static unsigned char contrib[SM_CONTRIB_SIZE];
+	int err = 0, perr = 0, has_tail = 0;
 	size_t i;
 	sm_status st;
 
@@ -146,6 +154,16 @@ static void fuzz_import(void)
 		for (i = sizeof(*p); i < alloc; i++)
 			raw[i] = 0;
 	memcpy(raw, &(uint32_t){ (uint32_t)size }, sizeof(uint32_t));
+	/* the fake kernel writes a FRESH import's contribution: only to a
+	 * buffer of ours (or NULL), never to a pointer from the input */
+	if (size >= contrib_end) {
+		void *cp = rd8(in) & 1 ? contrib : NULL;
+
+		memcpy(raw + offsetof(struct sm_import_params, contrib), &cp,
+		       sizeof(cp));
+	} else if (size >= offsetof(struct sm_import_params, role)) {
+		p->flags &= ~(uint32_t)SM_IMPORT_FRESH;
+	}
 	for (i = sizeof(*p); i < size; i++)
 		has_tail |= raw[i];
 	memset(&pk, 0, sizeof(pk));
@@ -153,19 +171,25 @@ static void fuzz_import(void)
 	kern.import_errno = rd8(in) < 100 ? fuzz_errno(in) : 0;
 	kern.import_fd = 1000 + rd8(in);
 
-	if (!outp || fd < 0 || size < IMPORT_VER0)
-		err = EINVAL;
+	/* what the library can tell from the params alone */
+	if (!outp || size < IMPORT_VER0)
+		perr = EINVAL;
 	else if (has_tail)
-		err = E2BIG;
+		perr = E2BIG;
 	else if (pk.key_len > UINT32_MAX)
-		err = EINVAL;
+		perr = EINVAL;
+	else if ((pk.flags & SM_IMPORT_FRESH) &&
+		 (!pk.contrib || pk.contrib_len < SM_CONTRIB_SIZE))
+		perr = EINVAL;
+	err = fd < 0 ? EINVAL : perr;	/* sm_import_dev checks @fd first */
 
 	/* sm_import's own checks, where it would not open /dev/secmsg */
-	if (size < IMPORT_VER0 || !outp) {
+	if (perr) {
 		errno = 0;
 		CHECK(sm_import(p, outp) == SM_E_INVALID_PARAMETER &&
-			      errno == EINVAL && kern.calls == calls,
-		      "sm_import size %zu", size);
+			      errno == perr && kern.calls == calls,
+		      "sm_import size %zu: errno %d, want %d", size, errno,
+		      perr);
 	}
 
 	errno = 0;
@@ -198,7 +222,12 @@ static void fuzz_import(void)
 		      kern.import.key == (uintptr_t)pk.key &&
 		      kern.import.send_seq == pk.send_seq &&
 		      kern.import.recv_seq == pk.recv_seq &&
-		      !kern.import.reserved[0] && !kern.import.reserved[1],
+		      kern.import.contrib == (uintptr_t)pk.contrib &&
+		      kern.import.contrib_len ==
+			      (pk.contrib_len > UINT32_MAX ?
+				       UINT32_MAX :
+				       (uint32_t)pk.contrib_len) &&
+		      !kern.import.reserved,
 	      "IMPORT is not the caller's params");
 	if (kern.import_errno) {
 		CHECK(SM_FAILED(st) && errno == kern.import_errno && !out,
@@ -206,7 +235,9 @@ static void fuzz_import(void)
 		      (uint32_t)st, errno);
 		goto done;
 	}
-	CHECK(st == SM_E_OK && sm_ctx_fd(out) == kern.import_fd,
+	CHECK(st == (pk.flags & SM_IMPORT_FRESH ? SM_I_CONTINUE_NEEDED :
+						  SM_E_OK) &&
+		      sm_ctx_fd(out) == kern.import_fd,
 	      "import: status %#x", (uint32_t)st);
 	errno = 1234;
 	sm_close(out); /* fd 1000+ is not open: close() fails, harmlessly */

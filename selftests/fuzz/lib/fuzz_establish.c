@@ -3,8 +3,8 @@
  * libFuzzer target: libsecmsg's establishment and impersonation calls
  * against the fake kernel of libsecmsg/fake_kernel.c: sm_init_context()
  * and sm_accept_context() (through /dev/secmsg or a caller's descriptor),
- * sm_complete_context(), sm_impersonate(), sm_revert() and
- * sm_query_names().
+ * sm_complete_context(), sm_import_complete() (a FRESH import's COMPLETE),
+ * sm_impersonate(), sm_revert() and sm_query_names().
  *
  * Input: up to MAX_OPS operations.  Each picks its call, its arguments
  * (struct sm_init_params / sm_accept_params of any size field with any
@@ -88,12 +88,14 @@ static int query_err;
 static struct secmsg_query reply;
 
 enum call { C_INIT, C_INIT_OWN, C_ACCEPT, C_ACCEPT_OWN, C_COMPLETE,
-	    C_IMPERSONATE, C_REVERT, C_REVERT_OWN, C_NAMES };
+	    C_IMPERSONATE, C_REVERT, C_REVERT_OWN, C_NAMES,
+	    C_IMPORT_COMPLETE };
 
 static const char *const call_name[] = {
 	"sm_init_context_dev", "sm_init_context", "sm_accept_context_dev",
 	"sm_accept_context", "sm_complete_context", "sm_impersonate",
 	"sm_revert", "sm_revert(NULL)", "sm_query_names",
+	"sm_import_complete",
 };
 
 /* The statuses secmsg.h documents, per call */
@@ -151,6 +153,17 @@ static const sm_status complete_statuses[] = {
 	SM_E_INTERNAL_ERROR,
 };
 
+static const sm_status import_complete_statuses[] = {
+	SM_E_OK,
+	SM_E_INVALID_TOKEN,
+	SM_E_CONTEXT_EXPIRED,
+	SM_E_CONTEXT_REVOKED,
+	SM_E_INVALID_HANDLE,
+	SM_E_INVALID_PARAMETER,
+	SM_E_INSUFFICIENT_MEMORY,
+	SM_E_INTERNAL_ERROR,
+};
+
 static const sm_status impersonate_statuses[] = {
 	SM_E_OK,
 	SM_E_NO_IMPERSONATION,
@@ -198,6 +211,8 @@ static const struct {
 	[C_REVERT] = { revert_statuses, SM_ARRAY(revert_statuses) },
 	[C_REVERT_OWN] = { revert_statuses, SM_ARRAY(revert_statuses) },
 	[C_NAMES] = { names_statuses, SM_ARRAY(names_statuses) },
+	[C_IMPORT_COMPLETE] = { import_complete_statuses,
+				SM_ARRAY(import_complete_statuses) },
 };
 
 /*
@@ -262,7 +277,8 @@ static sm_status named_status(enum call c, int err)
 {
 	int init = c == C_INIT || c == C_INIT_OWN;
 	int acc = c == C_ACCEPT || c == C_ACCEPT_OWN;
-	int est = init || acc || c == C_COMPLETE;
+	int cmp = c == C_COMPLETE || c == C_IMPORT_COMPLETE;
+	int est = init || acc || cmp;
 
 	switch (err) {
 	case EINVAL:
@@ -289,9 +305,9 @@ static sm_status named_status(enum call c, int err)
 	case EMSGSIZE:
 	case EBADMSG:
 	case EALREADY:
-		return acc || c == C_COMPLETE ? SM_E_INVALID_TOKEN : 0;
+		return acc || cmp ? SM_E_INVALID_TOKEN : 0;
 	case EKEYEXPIRED:
-		return acc || c == C_COMPLETE || c == C_IMPERSONATE ?
+		return acc || cmp || c == C_IMPERSONATE ?
 			       SM_E_CONTEXT_EXPIRED : 0;
 	case EACCES:
 		if (c == C_IMPERSONATE)
@@ -300,8 +316,10 @@ static sm_status named_status(enum call c, int err)
 	case EPERM:
 	case EBUSY:
 		return c == C_IMPERSONATE ? SM_E_NO_IMPERSONATION : 0;
+	case EKEYREVOKED:
+		return cmp ? SM_E_CONTEXT_REVOKED : 0;
 	case EISCONN:
-		return c == C_COMPLETE ? SM_E_INVALID_HANDLE : 0;
+		return cmp ? SM_E_INVALID_HANDLE : 0;
 	case ENOTCONN:
 		return c == C_IMPERSONATE ? SM_E_CONTEXT_INCOMPLETE : 0;
 	case ENOTTY: /* the caller's device does not answer; ours is old */
@@ -1024,6 +1042,75 @@ done:
 	free(tin);
 }
 
+/*
+ * sm_import_complete() on a context the fake takes for a FRESH import:
+ * a contribution of any length, its own ('C' bytes, EBADMSG) or another.
+ */
+static void op_import_complete(void)
+{
+	sm_ctx *cx = pick_ctx();
+	uint8_t nul = rd8(in), c = rd8(in);
+	size_t len = c < 128 ? SM_CONTRIB_SIZE : pick_len();
+	size_t alloc;
+	unsigned char *tin = token_block(len, &alloc);
+	unsigned char *tinp = nul == 1 ? NULL : tin;
+	unsigned int calls = kern.calls;
+	sm_status st;
+	int own;
+
+	rdbytes(in, tin, alloc);
+	if (c % 4 == 0)
+		memset(tin, 'C', alloc);
+	own = len == SM_CONTRIB_SIZE && !memcmp(tin, "CCCCCCCCCCCCCCCC"
+						"CCCCCCCCCCCCCCCC",
+						SM_CONTRIB_SIZE);
+	kern.ctx_fresh = 1;
+	kern.complete_errno = script_errno();
+	kern.bad_status = script_status();
+	errno = 0;
+	st = sm_import_complete(cx, tinp, len);
+	check_documented(C_IMPORT_COMPLETE, st);
+	if (!cx || !tinp) {
+		check_refused(C_IMPORT_COMPLETE, st, EINVAL, calls,
+			      devopen.calls);
+		goto done;
+	}
+	if (len > UINT32_MAX) {
+		check_refused(C_IMPORT_COMPLETE, st, EMSGSIZE, calls,
+			      devopen.calls);
+		goto done;
+	}
+	CHECK(kern.calls == calls + 1, "%u ioctls", kern.calls - calls);
+	CHECK(kern.complete.size == sizeof(struct secmsg_complete) &&
+		      !kern.complete.flags &&
+		      kern.complete.in_token == (uintptr_t)tinp &&
+		      kern.complete.in_len == len && !kern.complete.status &&
+		      !kern.complete.ctx_flags && !kern.complete.imp_level &&
+		      !kern.complete.reserved[0] && !kern.complete.reserved[1],
+	      "COMPLETE is not the caller's request");
+	if (kern.complete_errno || len != SM_CONTRIB_SIZE || own) {
+		check_kernel_failure(C_IMPORT_COMPLETE,
+				     kern.complete_errno ? kern.complete_errno :
+				     len != SM_CONTRIB_SIZE ? EMSGSIZE :
+							      EBADMSG,
+				     st);
+		goto done;
+	}
+	if (kern.bad_status)
+		CHECK(st == SM_E_INTERNAL_ERROR && errno == EPROTO,
+		      "COMPLETE status %u: status %#x errno %d",
+		      kern.bad_status, (uint32_t)st, errno);
+	else
+		CHECK(st == SM_E_OK, "import complete: status %#x",
+		      (uint32_t)st);
+done:
+	kern.complete_errno = 0;
+	kern.bad_status = 0;
+	kern.ctx_fresh = 0;
+	kern.ctx_fd = ctx_fd;
+	free(tin);
+}
+
 static void op_impersonate(void)
 {
 	sm_ctx *cx = pick_ctx();
@@ -1367,7 +1454,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	in = &r;
 	for (i = 0; i < MAX_OPS && r.n; i++) {
-		switch (rd8(in) % 8) {
+		switch (rd8(in) % 9) {
 		case 0:
 		case 1:
 			op_init();
@@ -1386,6 +1473,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			op_names();
+			break;
+		case 8:
+			op_import_complete();
 			break;
 		default:
 			op_close();
