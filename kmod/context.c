@@ -451,7 +451,16 @@ EXPORT_SYMBOL_GPL(secmsg_kquery);
 
 static int secmsg_ctx_file_release(struct inode *inode, struct file *file)
 {
-	secmsg_ctx_put(file->private_data);
+	struct secmsg_ctx *ctx = file->private_data;
+
+	/*
+	 * A pending establishment goes with the last descriptor, not with
+	 * the last reference: only COMPLETE on a descriptor can finish it,
+	 * and the uapi promises EALREADY to a later ACCEPT of its token even
+	 * while a kernel consumer still holds the context.
+	 */
+	secmsg_local_ctx_release(ctx);
+	secmsg_ctx_put(ctx);
 	return 0;
 }
 
@@ -495,7 +504,10 @@ static const struct file_operations secmsg_ctx_fops = {
  * replay window, counters) and the secmsg module alive however the fd
  * and its copies are closed, until secmsg_kctx_put().  Messages through
  * it and through the fd share everything.  An expired or revoked context
- * is returned all the same: its message calls give the verdict.
+ * is returned all the same: its message calls give the verdict.  Not so
+ * a local initiator's establishment: only COMPLETE on an fd can finish
+ * it, so it ends with the last fd (a later ACCEPT of its token gets
+ * EALREADY), and the reference then holds a context incomplete for good.
  *
  * Context: process (the calling task's descriptor table).
  *

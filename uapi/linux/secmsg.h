@@ -246,7 +246,10 @@
  *                forged, from another module instance, or a reply token
  *                given to ACCEPT / an init token given to COMPLETE)
  *   EKEYEXPIRED  its lifetime is over
- *   EALREADY     already used, or its initiator context was closed, or (for
+ *   EALREADY     already used, or its initiator context was closed (its
+ *                last fd: a kernel consumer's reference, see
+ *                secmsg_kctx_from_fd(), keeps the context but not its
+ *                establishment, which stays incomplete), or (for
  *                COMPLETE) it was issued for another context
  *   EACCES       ACCEPT: the caller is not the client's target
  * and for COMPLETE on a context that is complete already, EISCONN.  The
