@@ -277,9 +277,11 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 	bool unmapped;
 
 	unmapped = !kuid_has_mapping(ns, cred->euid) ||
-		   !kgid_has_mapping(ns, cred->egid);
+		   !kgid_has_mapping(ns, cred->egid) ||
+		   !kuid_has_mapping(ns, cred->uid);
 	id->uid = from_kuid_munged(ns, cred->euid);
 	id->gid = from_kgid_munged(ns, cred->egid);
+	id->ruid = from_kuid_munged(ns, cred->uid);
 	id->pid = tgid ? pid_vnr(tgid) : 0;
 	id->ngroups = gi->ngroups;
 	id->userns = cred->user_ns->ns.inum;
@@ -289,6 +291,10 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 		unmapped |= !kgid_has_mapping(ns, gi->gid[i]);
 	}
 	id->flags = SECMSG_ID_VALID | (unmapped ? SECMSG_ID_UNMAPPED : 0);
+	/* A set-user-ID or set-group-ID program, or one between seteuid()s */
+	if (!uid_eq(cred->uid, cred->euid) || !uid_eq(cred->suid, cred->euid) ||
+	    !gid_eq(cred->gid, cred->egid) || !gid_eq(cred->sgid, cred->egid))
+		id->flags |= SECMSG_ID_SETID;
 }
 
 /*

@@ -214,10 +214,22 @@
  *
  * Identities: INIT records the calling task's credentials (uids, gids,
  * supplementary groups, user namespace), LSM context and process; ACCEPT
- * records the server's.  Each context keeps both: QUERY reports them (numbers as seen
- * from the querying task's namespaces), and the client learns the server's
- * identity at COMPLETE (mutual authentication: only the named target can
- * have accepted).
+ * records the server's.  Each context keeps both: QUERY reports them
+ * (numbers as seen from the querying task's namespaces), and the client
+ * learns the server's identity at COMPLETE (mutual authentication: only
+ * the named target can have accepted).
+ *
+ * As for SO_PEERCRED and open(2), credentials are captured when the
+ * context is created, and the context is a capability: whoever holds the
+ * fd (a child, a process it was passed to, the same process after it
+ * changed its ids) uses it with the identity recorded.  The identity is
+ * the effective one: a set-user-ID program that calls INIT and then drops
+ * its privilege, or hands the fd to its caller, gives away a context that
+ * the server sees, and impersonates, as the program's effective user.  A
+ * set-user-ID program that means to speak for its caller drops privilege
+ * before INIT.  A server can tell such a client: struct secmsg_identity
+ * has SECMSG_ID_SETID in its flags (real or saved ids other than the
+ * effective ones when recorded) and the real uid in @ruid.
  *
  * Granted flags: the requested flags of SECMSG_INIT_CTX_FLAGS, plus
  * INTEGRITY always, plus SECMSG_CTX_IDENTIFY at level IDENTIFY and
@@ -690,6 +702,8 @@ struct secmsg_counters {
 #define SECMSG_ID_ANONYMOUS		0x2	/* withheld: level ANONYMOUS */
 #define SECMSG_ID_UNMAPPED		0x4	/* an id below reads as overflow */
 #define SECMSG_ID_LSM_TRUNCATED		0x8	/* LSM context cut to fit */
+#define SECMSG_ID_SETID			0x10	/* real or saved uid or gid
+						 * not the effective one */
 
 #define SECMSG_LSM_MAX			256	/* LSM context with its NUL */
 
@@ -697,7 +711,10 @@ struct secmsg_counters {
 
 /**
  * struct secmsg_identity - one side's credentials, as the kernel saw them
- * @flags:    SECMSG_ID_VALID; or SECMSG_ID_ANONYMOUS alone (all else zero)
+ * @flags:    SECMSG_ID_VALID, with SECMSG_ID_SETID when the task's real
+ *            or saved uid or gid differed from its effective one (a
+ *            set-user-ID or set-group-ID program; see "Establishing a
+ *            local context"); or SECMSG_ID_ANONYMOUS alone (all else zero)
  *            for the client as its acceptor sees it at level ANONYMOUS;
  *            or 0 when unknown (raw contexts, the server
  *            of an incomplete context)
@@ -710,6 +727,8 @@ struct secmsg_counters {
  *            ACCEPT, in the querying task's pid namespace; 0 if not
  *            visible or gone
  * @ngroups:  number of supplementary groups
+ * @ruid:     real uid, mapped as @uid (0 in modules before
+ *            SECMSG_ID_SETID)
  * @userns:   inode number of the task's user namespace (as in
  *            /proc/PID/ns/user)
  * @groups:   the first min(@ngroups, SECMSG_ID_GROUPS) supplementary
@@ -721,7 +740,7 @@ struct secmsg_identity {
 	__u32 gid;
 	__u32 pid;
 	__u32 ngroups;
-	__u32 reserved;
+	__u32 ruid;
 	__u64 userns;
 	__u32 groups[SECMSG_ID_GROUPS];
 };
