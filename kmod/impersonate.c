@@ -12,10 +12,13 @@
  * One record per impersonating thread, in a small hash table keyed by
  * the thread's struct pid (unique while we hold a reference, so a reused
  * pid number never matches).  A record also holds the credentials it
- * installed, so that REVERT can tell whether the thread changed its
- * credentials since: pointer equality is reliable while the reference
- * keeps the object alive.  Records of threads that exited are dropped
- * by an amortised sweep on IMPERSONATE and at module exit.
+ * installed and the thread's exec count, so that REVERT can tell whether
+ * the thread changed its credentials since: it restores only if the
+ * thread has not executed a program and its credentials are, field for
+ * field, those IMPERSONATE installed (a call such as setreuid(-1, -1)
+ * commits an identical copy; anything that changes a field is a change).
+ * Records of threads that exited are dropped by an amortised sweep on
+ * IMPERSONATE and at module exit.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -34,14 +37,16 @@
 /**
  * struct secmsg_imp - one impersonating thread
  * @node:   in secmsg_imps
- * @thread: the thread (reference)
- * @saved:  its credentials before IMPERSONATE, committed back by REVERT
- * @imp:    the credentials IMPERSONATE committed
- * @ctx_id: the context impersonated (for diagnostics)
+ * @thread:  the thread (reference)
+ * @exec_id: its self_exec_id at IMPERSONATE (an execve() ends it)
+ * @saved:   its credentials before IMPERSONATE, committed back by REVERT
+ * @imp:     the credentials IMPERSONATE committed
+ * @ctx_id:  the context impersonated (for diagnostics)
  */
 struct secmsg_imp {
 	struct hlist_node node;
 	struct pid *thread;
+	u64 exec_id;
 	const struct cred *saved;
 	const struct cred *imp;
 	u64 ctx_id;
@@ -103,6 +108,101 @@ static void secmsg_imp_sweep(void)
 
 	hlist_for_each_entry_safe(r, tmp, &dead, node)
 		secmsg_imp_free(r);
+}
+
+static bool secmsg_caps_eq(kernel_cap_t a, kernel_cap_t b)
+{
+	return cap_issubset(a, b) && cap_issubset(b, a);
+}
+
+static bool secmsg_groups_eq(const struct group_info *a,
+			     const struct group_info *b)
+{
+	int i;
+
+	if (a == b)
+		return true;
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The LSMs' part of two credentials is the same.  The blob is opaque to
+ * a module, so it is compared byte for byte over the size both were
+ * allocated with (kzalloc()ed, so any slack is zero in both).  Every LSM
+ * keeps in it ids or references (a label, a Landlock domain) that
+ * prepare_creds() copies unchanged when nothing changes, so equal bytes
+ * mean the same LSM state; a change (a new label or domain) always
+ * changes the bytes.  An LSM whose copies differ anyway (Smack's rule
+ * lists) only makes REVERT refuse, never restore wrongly.
+ */
+static bool secmsg_lsm_eq(const struct cred *a, const struct cred *b)
+{
+#ifdef CONFIG_SECURITY
+	size_t n;
+
+	if (a->security == b->security)
+		return true;
+	if (!a->security || !b->security)
+		return false;
+	n = min(ksize(a->security), ksize(b->security));
+	return n && !memcmp(a->security, b->security, n);
+#else
+	return true;
+#endif
+}
+
+/*
+ * @a and @b give a thread the same identity and rights: every field of
+ * struct cred but the reference counts.
+ */
+static bool secmsg_cred_eq(const struct cred *a, const struct cred *b)
+{
+	if (a == b)
+		return true;
+	if (!uid_eq(a->uid, b->uid) || !uid_eq(a->euid, b->euid) ||
+	    !uid_eq(a->suid, b->suid) || !uid_eq(a->fsuid, b->fsuid) ||
+	    !gid_eq(a->gid, b->gid) || !gid_eq(a->egid, b->egid) ||
+	    !gid_eq(a->sgid, b->sgid) || !gid_eq(a->fsgid, b->fsgid))
+		return false;
+	if (a->securebits != b->securebits ||
+	    !secmsg_caps_eq(a->cap_inheritable, b->cap_inheritable) ||
+	    !secmsg_caps_eq(a->cap_permitted, b->cap_permitted) ||
+	    !secmsg_caps_eq(a->cap_effective, b->cap_effective) ||
+	    !secmsg_caps_eq(a->cap_bset, b->cap_bset) ||
+	    !secmsg_caps_eq(a->cap_ambient, b->cap_ambient))
+		return false;
+#ifdef CONFIG_KEYS
+	if (a->jit_keyring != b->jit_keyring ||
+	    a->session_keyring != b->session_keyring ||
+	    a->process_keyring != b->process_keyring ||
+	    a->thread_keyring != b->thread_keyring ||
+	    a->request_key_auth != b->request_key_auth)
+		return false;
+#endif
+	if (a->user != b->user || a->user_ns != b->user_ns ||
+	    a->ucounts != b->ucounts)
+		return false;
+	return secmsg_groups_eq(a->group_info, b->group_info) &&
+	       secmsg_lsm_eq(a, b);
+}
+
+/*
+ * The calling thread is still in the impersonation @r recorded: it has
+ * not executed a program since, and its credentials are those
+ * IMPERSONATE installed, or an identical copy of them.
+ */
+static bool secmsg_imp_in_force(const struct secmsg_imp *r)
+{
+	const struct cred *cur = current_cred();
+
+	return cur == current_real_cred() &&
+	       r->exec_id == READ_ONCE(current->self_exec_id) &&
+	       secmsg_cred_eq(cur, r->imp);
 }
 
 /* Every group of @sub is one of @sup's (both sorted ascending). */
@@ -245,7 +345,7 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	 */
 	spin_lock(&secmsg_imp_lock);
 	stale = secmsg_imp_find(thread);
-	if (stale && stale->imp == current_cred()) {
+	if (stale && secmsg_imp_in_force(stale)) {
 		spin_unlock(&secmsg_imp_lock);
 		abort_creds(new);
 		kfree(r);
@@ -254,6 +354,7 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	if (stale)	/* credentials changed since: not impersonating */
 		secmsg_imp_unhash(stale);
 	r->thread = get_pid(thread);
+	r->exec_id = READ_ONCE(current->self_exec_id);
 	r->saved = get_current_cred();
 	r->imp = get_cred(new);
 	r->ctx_id = ctx->id;
@@ -275,8 +376,9 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
  * @uimp: the user's struct secmsg_impersonate
  *
  * Return: 0 with the thread's own credentials back, or -ENOENT (not
- * impersonating), -ESTALE (credentials changed since IMPERSONATE; kept,
- * and the impersonation forgotten), or an argument error.
+ * impersonating), -ESTALE (credentials changed, or a program executed,
+ * since IMPERSONATE; kept, and the impersonation forgotten), or an
+ * argument error.
  */
 long secmsg_revert(struct secmsg_impersonate __user *uimp)
 {
@@ -296,7 +398,7 @@ long secmsg_revert(struct secmsg_impersonate __user *uimp)
 		return -ENOENT;
 
 	err = -ESTALE;
-	if (r->imp == current_cred() && r->imp == current_real_cred()) {
+	if (secmsg_imp_in_force(r)) {
 		/* commit_creds() takes the reference the record held. */
 		commit_creds((struct cred *)r->saved);
 		r->saved = NULL;

@@ -285,8 +285,24 @@
  * its parent-death signal is cleared; REVERT does not undo either.
  * Impersonation confines what the thread does as the client (file access,
  * ownership, identity checks); it is not a sandbox against the server's
- * own code: with its real and saved ids the thread could seteuid(2) back,
- * and an execve(2) computes capabilities from them as for any process.
+ * own code: with its real and saved ids the thread could seteuid(2) back.
+ * The real and saved ids stay the server's on purpose (signals, resource
+ * limits and the ownership of the process stay the server's, and the
+ * client gains no right to signal or trace it), and so:
+ *   - access(2) and faccessat(2) without AT_EACCESS check the real ids:
+ *     the server's, with the impersonation's capabilities (for a root
+ *     server, root's ids; a file only the client may read gives EACCES).
+ *     Check as the client with faccessat2(2) and AT_EACCESS, or by open(2);
+ *   - threads and processes the thread creates (clone(2), fork(2)) start
+ *     with its credentials, the client's effective ids and the server's
+ *     real and saved ids, but with no impersonation of their own: REVERT
+ *     in them gives ENOENT and changes nothing;
+ *   - execve(2), in the thread or in such a child, computes the program's
+ *     credentials from these as for any process: with a real uid 0 the
+ *     program starts with every capability of the bounding set permitted
+ *     (none effective) and may setuid(0), although its effective uid is
+ *     the client's.  An execve(2) ends an impersonation: REVERT in the
+ *     new program gives ESTALE.
  *
  * It is allowed when all of these hold, checked in this order:
  *   - the fd is a local acceptor context (EINVAL otherwise), complete
@@ -303,12 +319,22 @@
  *
  * REVERT, on any context fd or on /dev/secmsg, restores the thread's
  * credentials exactly as they were before IMPERSONATE (the same
- * credentials object: ids, groups, capabilities, keyrings, LSM context).
+ * credentials object: ids, groups, capabilities, keyrings, LSM context),
+ * provided the thread still has the credentials IMPERSONATE gave it: the
+ * same, or a copy equal in every field (ids, groups, capability sets,
+ * securebits, keyrings, user namespace, LSM and Landlock state), as the
+ * kernel commits for some calls that change nothing (setreuid(2) with
+ * -1, -1; capset(2) or prctl(PR_SET_KEEPCAPS) of what the thread has).
  * Errors: ENOENT if the thread is not impersonating (another thread's
- * impersonation is never touched); ESTALE if the thread's credentials
- * changed since IMPERSONATE (setuid(2), setgroups(2), execve(2) of a
- * set-user-ID program, ...): then nothing is restored, the thread keeps
- * its current credentials and is no longer impersonating.
+ * impersonation is never touched); ESTALE if the thread changed its
+ * credentials since IMPERSONATE (seteuid(2) back to its real uid,
+ * setgroups(2), capset(2) dropping a capability, an LSM or Landlock
+ * restriction, ...) or executed a program.  Then nothing is restored and
+ * the thread is no longer impersonating: it keeps its credentials as
+ * they are now, which are the impersonation's as changed (after
+ * seteuid(0), for instance: effective uid 0, but still the client's
+ * groups and gids and only the impersonation's capabilities).  A thread
+ * whose REVERT fails must not go on serving.
  *
  * An impersonation belongs to the thread, not to the fd: closing the
  * context (or its expiry, or its revocation) leaves the thread
@@ -316,8 +342,7 @@
  * reverts, through /dev/secmsg if it has no context fd left.  A thread
  * that exits while impersonating takes its credentials with it; the
  * module forgets the saved ones soon after (at the latest when it is
- * unloaded).  Children forked while impersonating start with the
- * client's identity and have nothing to revert (ENOENT).
+ * unloaded).
  */
 #ifndef _UAPI_LINUX_SECMSG_H
 #define _UAPI_LINUX_SECMSG_H
