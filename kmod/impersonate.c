@@ -17,19 +17,26 @@
  * thread has not executed a program and its credentials are, field for
  * field, those IMPERSONATE installed (a call such as setreuid(-1, -1)
  * commits an identical copy; anything that changes a field is a change).
- * Records of threads that exited are dropped by an amortised sweep on
- * IMPERSONATE and at module exit.
+ *
+ * Each record holds a reference to this module: REVERT must find its
+ * record, so the module cannot go while a thread may still need it.
+ * Records of threads that are gone or exiting (they can never REVERT)
+ * are dropped by a sweep: amortised on IMPERSONATE, and from delayed work
+ * that runs about once a second while any record exists, so that an
+ * exited thread's record never keeps the module loaded for long.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/key.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "context.h"
 #include "impersonate.h"
@@ -42,6 +49,8 @@
  * @saved:   its credentials before IMPERSONATE, committed back by REVERT
  * @imp:     the credentials IMPERSONATE committed
  * @ctx_id:  the context impersonated (for diagnostics)
+ *
+ * Holds a reference to this module, dropped when the record is freed.
  */
 struct secmsg_imp {
 	struct hlist_node node;
@@ -58,12 +67,22 @@ static DEFINE_SPINLOCK(secmsg_imp_lock);
 static unsigned int secmsg_imp_count;	/* records in the table */
 static unsigned int secmsg_imp_sweep_at = 16;	/* next sweep at this count */
 
+static void secmsg_imp_sweep_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(secmsg_imp_sweeper, secmsg_imp_sweep_work);
+
+/* Free a record and drop its module reference. */
 static void secmsg_imp_free(struct secmsg_imp *r)
 {
-	put_cred(r->saved);
+	put_cred(r->saved);	/* NULL once REVERT committed it */
 	put_cred(r->imp);
 	put_pid(r->thread);
 	kfree(r);
+	/*
+	 * Safe even as the last reference: IMPERSONATE and REVERT run in
+	 * an ioctl of one of our files (which holds another), and module
+	 * exit waits for the sweeper before our code goes.
+	 */
+	module_put(THIS_MODULE);
 }
 
 /* Caller holds secmsg_imp_lock. */
@@ -85,9 +104,34 @@ static void secmsg_imp_unhash(struct secmsg_imp *r)
 }
 
 /*
+ * The thread of a record can never call REVERT again: it is gone, or in
+ * do_exit() (PF_EXITING is set by the thread itself on its way out, so
+ * it is not in an ioctl of ours).  A zombie counts as gone.
+ */
+static bool secmsg_imp_thread_gone(struct pid *thread)
+{
+	struct task_struct *t;
+	bool gone;
+
+	rcu_read_lock();
+	t = pid_task(thread, PIDTYPE_PID);
+	gone = !t || (READ_ONCE(t->flags) & PF_EXITING);
+	rcu_read_unlock();
+	return gone;
+}
+
+/* Caller holds secmsg_imp_lock: sweep again later while records exist. */
+static void secmsg_imp_arm_sweeper(void)
+{
+	if (secmsg_imp_count)
+		schedule_delayed_work(&secmsg_imp_sweeper,
+				      round_jiffies_relative(HZ));
+}
+
+/*
  * Drop the records of threads that are gone.  Called when the table has
  * doubled since the last sweep, so its cost is amortised over the
- * IMPERSONATE calls that grew it.
+ * IMPERSONATE calls that grew it, and from the sweeper.
  */
 static void secmsg_imp_sweep(void)
 {
@@ -98,16 +142,22 @@ static void secmsg_imp_sweep(void)
 
 	spin_lock(&secmsg_imp_lock);
 	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
-		if (pid_has_task(r->thread, PIDTYPE_PID))
+		if (!secmsg_imp_thread_gone(r->thread))
 			continue;
 		secmsg_imp_unhash(r);
 		hlist_add_head(&r->node, &dead);
 	}
 	secmsg_imp_sweep_at = max(16U, 2 * secmsg_imp_count);
+	secmsg_imp_arm_sweeper();
 	spin_unlock(&secmsg_imp_lock);
 
 	hlist_for_each_entry_safe(r, tmp, &dead, node)
 		secmsg_imp_free(r);
+}
+
+static void secmsg_imp_sweep_work(struct work_struct *work)
+{
+	secmsg_imp_sweep();
 }
 
 static bool secmsg_caps_eq(kernel_cap_t a, kernel_cap_t b)
@@ -339,9 +389,9 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	}
 
 	/*
-	 * Only this thread adds or removes its own record (the sweep and
-	 * module exit take records of dead threads only), so what we find
-	 * here stays true until we commit.
+	 * Only this thread adds or removes its own record (the sweep takes
+	 * records of threads that are gone or exiting only), so what we
+	 * find here stays true until we commit.
 	 */
 	spin_lock(&secmsg_imp_lock);
 	stale = secmsg_imp_find(thread);
@@ -360,7 +410,11 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	r->ctx_id = ctx->id;
 	hash_add(secmsg_imps, &r->node, (unsigned long)thread);
 	secmsg_imp_count++;
+	/* The open file we were called through pins us: cannot fail. */
+	__module_get(THIS_MODULE);
 	sweep = secmsg_imp_count >= secmsg_imp_sweep_at;
+	if (!sweep)
+		secmsg_imp_arm_sweeper();
 	spin_unlock(&secmsg_imp_lock);
 	if (stale)
 		secmsg_imp_free(stale);
@@ -408,16 +462,12 @@ long secmsg_revert(struct secmsg_impersonate __user *uimp)
 	return err;
 }
 
-/* Module exit: forget every record (no context fd, no thread can call). */
+/*
+ * Module exit.  Every record holds a module reference, so none is left;
+ * the sweeper may still be queued or running (it dropped the last one).
+ */
 void secmsg_imp_exit(void)
 {
-	struct secmsg_imp *r;
-	struct hlist_node *tmp;
-	unsigned int bkt;
-
-	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
-		hash_del(&r->node);
-		secmsg_imp_free(r);
-	}
-	secmsg_imp_count = 0;
+	cancel_delayed_work_sync(&secmsg_imp_sweeper);
+	WARN_ON(!hash_empty(secmsg_imps));
 }

@@ -6,7 +6,8 @@
  * revert without, revert from another thread, the fd closed while
  * impersonating, the thread exiting, the credentials changed meanwhile
  * (or committed again unchanged), a thread or child created meanwhile,
- * an execve(), access(2), bad arguments, an expired context.
+ * an execve(), access(2), bad arguments, an expired context, and the
+ * module reference an impersonation holds.
  *
  * Runs as root in the guest.  Clients are forked processes that become
  * another user (setresuid) and INIT; the test process (or a forked server
@@ -24,6 +25,7 @@
 
 #include "secmsg_local.h"
 #include "secmsg_nl.h"
+#include "consumer/echo_user.h"
 
 #define CLIENT_UID 1001
 #define OTHER_UID 1002
@@ -34,6 +36,7 @@
 #define ROOT_FILE DIR_PATH "/root-only"
 #define HELPER DIR_PATH "/helper"	/* this program, run again */
 #define HELPER_ENV "SECMSG_IMP_HELPER"
+#define REFCNT "/sys/module/secmsg/refcnt"
 
 struct ident {
 	uid_t uid;
@@ -202,6 +205,41 @@ static void exec_report(int wr)
 		_exit(90);
 	execve(HELPER, argv, envp);
 	_exit(91);
+}
+
+static long module_refcnt(void)
+{
+	char buf[32] = "";
+	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * Wait, without calling into the module, until its reference count is
+ * @want: the sweeper runs about once a second; allow a minute on a slow
+ * debug kernel.  Returns the last count read.
+ */
+static long wait_refcnt(long want)
+{
+	long n = module_refcnt();
+	int i;
+
+	for (i = 0; i < 600 && n != want; i++) {
+		usleep(100 * 1000);
+		n = module_refcnt();
+	}
+	return n;
+}
+
+static int delete_module(const char *name, unsigned int flags)
+{
+	return syscall(__NR_delete_module, name, flags) ? -errno : 0;
 }
 
 /*
@@ -984,6 +1022,110 @@ TEST_F(imp, exec_ends_impersonation)
 	ASSERT_EQ(ENOENT, r.rev2);
 	assert_creds(_metadata, self->before);
 	close(s);
+}
+
+/* ---- the module stays while a thread impersonates ------------------- */
+
+struct unloader {
+	pthread_barrier_t bar;
+	int ret;
+	int reload;
+};
+
+/* Started before IMPERSONATE: a root thread, allowed to delete_module(). */
+static void *try_unload(void *arg)
+{
+	struct unloader *u = arg;
+
+	pthread_barrier_wait(&u->bar);	/* impersonating, no fd left */
+	u->ret = delete_module("secmsg", O_NONBLOCK);
+	if (!u->ret) {
+		/* the old behaviour: put it back for the tests that follow */
+		u->reload = load_module(secmsg_ko());
+		if (!u->reload)
+			u->reload = wait_for(SECMSG_DEVICE_PATH);
+	}
+	pthread_barrier_wait(&u->bar);
+	return NULL;
+}
+
+/*
+ * With every fd closed, a thread that impersonates still holds the
+ * module: delete_module() fails, and REVERT through a /dev/secmsg opened
+ * afterwards restores the thread.
+ */
+TEST_F(imp, module_held_while_impersonating)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	struct unloader u = { .ret = 1 };
+	pthread_t th;
+	long n;
+
+	ASSERT_LE(0, s);
+	/* nothing but our two fds (and records of earlier tests' threads,
+	 * which the sweeper drops) may hold it
+	 */
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld)", n);
+	ASSERT_EQ(0, pthread_barrier_init(&u.bar, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, try_unload, &u));
+	ASSERT_EQ(0, imp(s));
+	ASSERT_EQ(3, module_refcnt());
+	close(s);
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(1, module_refcnt());
+	pthread_barrier_wait(&u.bar);
+	pthread_barrier_wait(&u.bar);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(-EWOULDBLOCK, u.ret) TH_LOG("reload: %d", u.reload);
+	ASSERT_EQ(0, access("/sys/module/secmsg", F_OK));
+	assert_is_client(_metadata);
+	self->dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, rev(self->dev));
+	assert_creds(_metadata, self->before);
+	ASSERT_EQ(1, module_refcnt());
+	pthread_barrier_destroy(&u.bar);
+}
+
+/*
+ * A thread, or a whole process, that ends while impersonating lets go of
+ * the module by itself: no further call is needed (a zombie counts).
+ */
+TEST_F(imp, exited_impersonation_lets_module_go)
+{
+	struct tctx t = { 0 };
+	siginfo_t si;
+	pthread_t th;
+	pid_t pid;
+	long n;
+
+	t.s = acceptor_for(_metadata, self->dev, &client,
+			   SECMSG_IMP_IMPERSONATE);
+	ASSERT_LE(0, t.s);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld)", n);
+	ASSERT_EQ(0, pthread_create(&th, NULL, imp_and_exit, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, t.imp_rc);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(imp(t.s) ? 1 : 0);
+	/* exited, not reaped */
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(CLD_EXITED, si.si_code);
+	ASSERT_EQ(0, si.si_status);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(0, reap(pid));
+	assert_creds(_metadata, self->before);
+	close(t.s);
 }
 
 /* ---- refused calls change nothing ------------------------------------ */

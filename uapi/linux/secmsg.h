@@ -338,11 +338,13 @@
  *
  * An impersonation belongs to the thread, not to the fd: closing the
  * context (or its expiry, or its revocation) leaves the thread
- * impersonating until it
- * reverts, through /dev/secmsg if it has no context fd left.  A thread
+ * impersonating until it reverts, through /dev/secmsg if it has no
+ * context fd left.  An impersonation keeps the module loaded until its
+ * thread reverts (whatever REVERT returns) or exits: delete_module(2)
+ * fails with EWOULDBLOCK meanwhile, as while a context is open.  A thread
  * that exits while impersonating takes its credentials with it; the
- * module forgets the saved ones soon after (at the latest when it is
- * unloaded).
+ * module forgets the saved ones, and lets go, within about a second,
+ * without any further call.
  */
 #ifndef _UAPI_LINUX_SECMSG_H
 #define _UAPI_LINUX_SECMSG_H
