@@ -301,8 +301,9 @@
  *     credentials from these as for any process: with a real uid 0 the
  *     program starts with every capability of the bounding set permitted
  *     (none effective) and may setuid(0), although its effective uid is
- *     the client's.  An execve(2) ends an impersonation: REVERT in the
- *     new program gives ESTALE.
+ *     the client's.  An execve(2) ends every impersonation of the
+ *     process: REVERT in the new program restores nothing (ESTALE, or
+ *     ENOENT if only threads other than the main one impersonated).
  *
  * It is allowed when all of these hold, checked in this order:
  *   - the fd is a local acceptor context (EINVAL otherwise), complete
