@@ -281,9 +281,11 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 	bool unmapped;
 
 	unmapped = !kuid_has_mapping(ns, cred->euid) ||
-		   !kgid_has_mapping(ns, cred->egid);
+		   !kgid_has_mapping(ns, cred->egid) ||
+		   !kuid_has_mapping(ns, cred->uid);
 	id->uid = from_kuid_munged(ns, cred->euid);
 	id->gid = from_kgid_munged(ns, cred->egid);
+	id->ruid = from_kuid_munged(ns, cred->uid);
 	id->pid = tgid ? pid_vnr(tgid) : 0;
 	id->ngroups = gi->ngroups;
 	id->userns = cred->user_ns->ns.inum;
@@ -293,6 +295,10 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 		unmapped |= !kgid_has_mapping(ns, gi->gid[i]);
 	}
 	id->flags = SECMSG_ID_VALID | (unmapped ? SECMSG_ID_UNMAPPED : 0);
+	/* A set-user-ID or set-group-ID program, or one between seteuid()s */
+	if (!uid_eq(cred->uid, cred->euid) || !uid_eq(cred->suid, cred->euid) ||
+	    !gid_eq(cred->gid, cred->egid) || !gid_eq(cred->sgid, cred->egid))
+		id->flags |= SECMSG_ID_SETID;
 }
 
 /*
@@ -461,7 +467,16 @@ EXPORT_SYMBOL_GPL(secmsg_kquery);
 
 static int secmsg_ctx_file_release(struct inode *inode, struct file *file)
 {
-	secmsg_ctx_put(file->private_data);
+	struct secmsg_ctx *ctx = file->private_data;
+
+	/*
+	 * A pending establishment goes with the last descriptor, not with
+	 * the last reference: only COMPLETE on a descriptor can finish it,
+	 * and the uapi promises EALREADY to a later ACCEPT of its token even
+	 * while a kernel consumer still holds the context.
+	 */
+	secmsg_local_ctx_release(ctx);
+	secmsg_ctx_put(ctx);
 	return 0;
 }
 
@@ -505,7 +520,10 @@ static const struct file_operations secmsg_ctx_fops = {
  * replay window, counters) and the secmsg module alive however the fd
  * and its copies are closed, until secmsg_kctx_put().  Messages through
  * it and through the fd share everything.  An expired or revoked context
- * is returned all the same: its message calls give the verdict.
+ * is returned all the same: its message calls give the verdict.  Not so
+ * a local initiator's establishment: only COMPLETE on an fd can finish
+ * it, so it ends with the last fd (a later ACCEPT of its token gets
+ * EALREADY), and the reference then holds a context incomplete for good.
  *
  * Context: process (the calling task's descriptor table).
  *

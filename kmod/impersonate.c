@@ -12,21 +12,31 @@
  * One record per impersonating thread, in a small hash table keyed by
  * the thread's struct pid (unique while we hold a reference, so a reused
  * pid number never matches).  A record also holds the credentials it
- * installed, so that REVERT can tell whether the thread changed its
- * credentials since: pointer equality is reliable while the reference
- * keeps the object alive.  Records of threads that exited are dropped
- * by an amortised sweep on IMPERSONATE and at module exit.
+ * installed and the thread's exec count, so that REVERT can tell whether
+ * the thread changed its credentials since: it restores only if the
+ * thread has not executed a program and its credentials are, field for
+ * field, those IMPERSONATE installed (a call such as setreuid(-1, -1)
+ * commits an identical copy; anything that changes a field is a change).
+ *
+ * Each record holds a reference to this module: REVERT must find its
+ * record, so the module cannot go while a thread may still need it.
+ * Records of threads that are gone or exiting (they can never REVERT)
+ * are dropped by a sweep: amortised on IMPERSONATE, and from delayed work
+ * that runs about once a second while any record exists, so that an
+ * exited thread's record never keeps the module loaded for long.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/key.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "context.h"
 #include "impersonate.h"
@@ -34,14 +44,18 @@
 /**
  * struct secmsg_imp - one impersonating thread
  * @node:   in secmsg_imps
- * @thread: the thread (reference)
- * @saved:  its credentials before IMPERSONATE, committed back by REVERT
- * @imp:    the credentials IMPERSONATE committed
- * @ctx_id: the context impersonated (for diagnostics)
+ * @thread:  the thread (reference)
+ * @exec_id: its self_exec_id at IMPERSONATE (an execve() ends it)
+ * @saved:   its credentials before IMPERSONATE, committed back by REVERT
+ * @imp:     the credentials IMPERSONATE committed
+ * @ctx_id:  the context impersonated (for diagnostics)
+ *
+ * Holds a reference to this module, dropped when the record is freed.
  */
 struct secmsg_imp {
 	struct hlist_node node;
 	struct pid *thread;
+	u64 exec_id;
 	const struct cred *saved;
 	const struct cred *imp;
 	u64 ctx_id;
@@ -53,12 +67,22 @@ static DEFINE_SPINLOCK(secmsg_imp_lock);
 static unsigned int secmsg_imp_count;	/* records in the table */
 static unsigned int secmsg_imp_sweep_at = 16;	/* next sweep at this count */
 
+static void secmsg_imp_sweep_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(secmsg_imp_sweeper, secmsg_imp_sweep_work);
+
+/* Free a record and drop its module reference. */
 static void secmsg_imp_free(struct secmsg_imp *r)
 {
-	put_cred(r->saved);
+	put_cred(r->saved);	/* NULL once REVERT committed it */
 	put_cred(r->imp);
 	put_pid(r->thread);
 	kfree(r);
+	/*
+	 * Safe even as the last reference: IMPERSONATE and REVERT run in
+	 * an ioctl of one of our files (which holds another), and module
+	 * exit waits for the sweeper before our code goes.
+	 */
+	module_put(THIS_MODULE);
 }
 
 /* Caller holds secmsg_imp_lock. */
@@ -80,9 +104,34 @@ static void secmsg_imp_unhash(struct secmsg_imp *r)
 }
 
 /*
+ * The thread of a record can never call REVERT again: it is gone, or in
+ * do_exit() (PF_EXITING is set by the thread itself on its way out, so
+ * it is not in an ioctl of ours).  A zombie counts as gone.
+ */
+static bool secmsg_imp_thread_gone(struct pid *thread)
+{
+	struct task_struct *t;
+	bool gone;
+
+	rcu_read_lock();
+	t = pid_task(thread, PIDTYPE_PID);
+	gone = !t || (READ_ONCE(t->flags) & PF_EXITING);
+	rcu_read_unlock();
+	return gone;
+}
+
+/* Caller holds secmsg_imp_lock: sweep again later while records exist. */
+static void secmsg_imp_arm_sweeper(void)
+{
+	if (secmsg_imp_count)
+		schedule_delayed_work(&secmsg_imp_sweeper,
+				      round_jiffies_relative(HZ));
+}
+
+/*
  * Drop the records of threads that are gone.  Called when the table has
  * doubled since the last sweep, so its cost is amortised over the
- * IMPERSONATE calls that grew it.
+ * IMPERSONATE calls that grew it, and from the sweeper.
  */
 static void secmsg_imp_sweep(void)
 {
@@ -93,16 +142,117 @@ static void secmsg_imp_sweep(void)
 
 	spin_lock(&secmsg_imp_lock);
 	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
-		if (pid_has_task(r->thread, PIDTYPE_PID))
+		if (!secmsg_imp_thread_gone(r->thread))
 			continue;
 		secmsg_imp_unhash(r);
 		hlist_add_head(&r->node, &dead);
 	}
 	secmsg_imp_sweep_at = max(16U, 2 * secmsg_imp_count);
+	secmsg_imp_arm_sweeper();
 	spin_unlock(&secmsg_imp_lock);
 
 	hlist_for_each_entry_safe(r, tmp, &dead, node)
 		secmsg_imp_free(r);
+}
+
+static void secmsg_imp_sweep_work(struct work_struct *work)
+{
+	secmsg_imp_sweep();
+}
+
+static bool secmsg_caps_eq(kernel_cap_t a, kernel_cap_t b)
+{
+	return cap_issubset(a, b) && cap_issubset(b, a);
+}
+
+static bool secmsg_groups_eq(const struct group_info *a,
+			     const struct group_info *b)
+{
+	int i;
+
+	if (a == b)
+		return true;
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The LSMs' part of two credentials is the same.  The blob is opaque to
+ * a module, so it is compared byte for byte over the size both were
+ * allocated with (kzalloc()ed, so any slack is zero in both).  Every LSM
+ * keeps in it ids or references (a label, a Landlock domain) that
+ * prepare_creds() copies unchanged when nothing changes, so equal bytes
+ * mean the same LSM state; a change (a new label or domain) always
+ * changes the bytes.  An LSM whose copies differ anyway (Smack's rule
+ * lists) only makes REVERT refuse, never restore wrongly.
+ */
+static bool secmsg_lsm_eq(const struct cred *a, const struct cred *b)
+{
+#ifdef CONFIG_SECURITY
+	size_t n;
+
+	if (a->security == b->security)
+		return true;
+	if (!a->security || !b->security)
+		return false;
+	n = min(ksize(a->security), ksize(b->security));
+	return n && !memcmp(a->security, b->security, n);
+#else
+	return true;
+#endif
+}
+
+/*
+ * @a and @b give a thread the same identity and rights: every field of
+ * struct cred but the reference counts.
+ */
+static bool secmsg_cred_eq(const struct cred *a, const struct cred *b)
+{
+	if (a == b)
+		return true;
+	if (!uid_eq(a->uid, b->uid) || !uid_eq(a->euid, b->euid) ||
+	    !uid_eq(a->suid, b->suid) || !uid_eq(a->fsuid, b->fsuid) ||
+	    !gid_eq(a->gid, b->gid) || !gid_eq(a->egid, b->egid) ||
+	    !gid_eq(a->sgid, b->sgid) || !gid_eq(a->fsgid, b->fsgid))
+		return false;
+	if (a->securebits != b->securebits ||
+	    !secmsg_caps_eq(a->cap_inheritable, b->cap_inheritable) ||
+	    !secmsg_caps_eq(a->cap_permitted, b->cap_permitted) ||
+	    !secmsg_caps_eq(a->cap_effective, b->cap_effective) ||
+	    !secmsg_caps_eq(a->cap_bset, b->cap_bset) ||
+	    !secmsg_caps_eq(a->cap_ambient, b->cap_ambient))
+		return false;
+#ifdef CONFIG_KEYS
+	if (a->jit_keyring != b->jit_keyring ||
+	    a->session_keyring != b->session_keyring ||
+	    a->process_keyring != b->process_keyring ||
+	    a->thread_keyring != b->thread_keyring ||
+	    a->request_key_auth != b->request_key_auth)
+		return false;
+#endif
+	if (a->user != b->user || a->user_ns != b->user_ns ||
+	    a->ucounts != b->ucounts)
+		return false;
+	return secmsg_groups_eq(a->group_info, b->group_info) &&
+	       secmsg_lsm_eq(a, b);
+}
+
+/*
+ * The calling thread is still in the impersonation @r recorded: it has
+ * not executed a program since, and its credentials are those
+ * IMPERSONATE installed, or an identical copy of them.
+ */
+static bool secmsg_imp_in_force(const struct secmsg_imp *r)
+{
+	const struct cred *cur = current_cred();
+
+	return cur == current_real_cred() &&
+	       r->exec_id == READ_ONCE(current->self_exec_id) &&
+	       secmsg_cred_eq(cur, r->imp);
 }
 
 /* Every group of @sub is one of @sup's (both sorted ascending). */
@@ -239,13 +389,13 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	}
 
 	/*
-	 * Only this thread adds or removes its own record (the sweep and
-	 * module exit take records of dead threads only), so what we find
-	 * here stays true until we commit.
+	 * Only this thread adds or removes its own record (the sweep takes
+	 * records of threads that are gone or exiting only), so what we
+	 * find here stays true until we commit.
 	 */
 	spin_lock(&secmsg_imp_lock);
 	stale = secmsg_imp_find(thread);
-	if (stale && stale->imp == current_cred()) {
+	if (stale && secmsg_imp_in_force(stale)) {
 		spin_unlock(&secmsg_imp_lock);
 		abort_creds(new);
 		kfree(r);
@@ -254,12 +404,17 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	if (stale)	/* credentials changed since: not impersonating */
 		secmsg_imp_unhash(stale);
 	r->thread = get_pid(thread);
+	r->exec_id = READ_ONCE(current->self_exec_id);
 	r->saved = get_current_cred();
 	r->imp = get_cred(new);
 	r->ctx_id = ctx->id;
 	hash_add(secmsg_imps, &r->node, (unsigned long)thread);
 	secmsg_imp_count++;
+	/* The open file we were called through pins us: cannot fail. */
+	__module_get(THIS_MODULE);
 	sweep = secmsg_imp_count >= secmsg_imp_sweep_at;
+	if (!sweep)
+		secmsg_imp_arm_sweeper();
 	spin_unlock(&secmsg_imp_lock);
 	if (stale)
 		secmsg_imp_free(stale);
@@ -275,8 +430,9 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
  * @uimp: the user's struct secmsg_impersonate
  *
  * Return: 0 with the thread's own credentials back, or -ENOENT (not
- * impersonating), -ESTALE (credentials changed since IMPERSONATE; kept,
- * and the impersonation forgotten), or an argument error.
+ * impersonating), -ESTALE (credentials changed, or a program executed,
+ * since IMPERSONATE; kept, and the impersonation forgotten), or an
+ * argument error.
  */
 long secmsg_revert(struct secmsg_impersonate __user *uimp)
 {
@@ -296,7 +452,7 @@ long secmsg_revert(struct secmsg_impersonate __user *uimp)
 		return -ENOENT;
 
 	err = -ESTALE;
-	if (r->imp == current_cred() && r->imp == current_real_cred()) {
+	if (secmsg_imp_in_force(r)) {
 		/* commit_creds() takes the reference the record held. */
 		commit_creds((struct cred *)r->saved);
 		r->saved = NULL;
@@ -306,16 +462,12 @@ long secmsg_revert(struct secmsg_impersonate __user *uimp)
 	return err;
 }
 
-/* Module exit: forget every record (no context fd, no thread can call). */
+/*
+ * Module exit.  Every record holds a module reference, so none is left;
+ * the sweeper may still be queued or running (it dropped the last one).
+ */
 void secmsg_imp_exit(void)
 {
-	struct secmsg_imp *r;
-	struct hlist_node *tmp;
-	unsigned int bkt;
-
-	hash_for_each_safe(secmsg_imps, bkt, tmp, r, node) {
-		hash_del(&r->node);
-		secmsg_imp_free(r);
-	}
-	secmsg_imp_count = 0;
+	cancel_delayed_work_sync(&secmsg_imp_sweeper);
+	WARN_ON(!hash_empty(secmsg_imps));
 }

@@ -619,11 +619,14 @@ err_unclaim:
 }
 
 /**
- * secmsg_local_ctx_release() - a context goes: drop its establishment
- * @ctx: the context, being released
+ * secmsg_local_ctx_release() - drop a context's pending establishment
+ * @ctx: the context: its last file is being released (no ioctl can run
+ *       on it any more), or its last reference, for a context that never
+ *       had a file
  *
  * An init token not accepted yet becomes unusable (EALREADY); an ACCEPT
- * at work fails at its commit.
+ * at work fails at its commit; a reply token can no longer be completed.
+ * A kernel consumer's reference keeps the context, incomplete for good.
  */
 void secmsg_local_ctx_release(struct secmsg_ctx *ctx)
 {

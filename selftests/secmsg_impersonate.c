@@ -4,8 +4,10 @@
  * thread becomes (ids, groups, capabilities), that only that thread
  * changes, that REVERT restores it exactly, and the misuse cases: twice,
  * revert without, revert from another thread, the fd closed while
- * impersonating, the thread exiting, the credentials changed meanwhile,
- * a fork, bad arguments, an expired context.
+ * impersonating, the thread exiting, the credentials changed meanwhile
+ * (or committed again unchanged), a thread or child created meanwhile,
+ * an execve(), access(2), bad arguments, an expired context, and the
+ * module reference an impersonation holds.
  *
  * Runs as root in the guest.  Clients are forked processes that become
  * another user (setresuid) and INIT; the test process (or a forked server
@@ -19,9 +21,11 @@
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <linux/landlock.h>
 
 #include "secmsg_local.h"
 #include "secmsg_nl.h"
+#include "consumer/echo_user.h"
 
 #define CLIENT_UID 1001
 #define OTHER_UID 1002
@@ -30,6 +34,9 @@
 #define DIR_PATH "/tmp/secmsg-imp"
 #define CLIENT_FILE DIR_PATH "/client-only"
 #define ROOT_FILE DIR_PATH "/root-only"
+#define HELPER DIR_PATH "/helper"	/* this program, run again */
+#define HELPER_ENV "SECMSG_IMP_HELPER"
+#define REFCNT "/sys/module/secmsg/refcnt"
 
 struct ident {
 	uid_t uid;
@@ -131,6 +138,110 @@ static int drop_caps(uint64_t mask)
 	d[1].effective &= ~(uint32_t)(mask >> 32);
 	d[1].permitted &= ~(uint32_t)(mask >> 32);
 	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * Helper mode: HELPER run with HELPER_ENV=report (by a test, after an
+ * execve() while impersonating) prints what the new program has, on one
+ * line: effective and real uid, permitted, effective and bounding
+ * capabilities, and the errno of REVERT, twice (0 for success).
+ */
+__attribute__((constructor)) static void imp_helper(void)
+{
+	const char *mode = getenv(HELPER_ENV);
+	int dev, r1, r2;
+
+	if (!mode)
+		return;
+	if (strcmp(mode, "report"))
+		_exit(100);
+	dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		_exit(101);
+	/* before REVERT: what execve() made */
+	printf("%u %u %llx %llx %llx", (unsigned int)t_euid(),
+	       (unsigned int)syscall(SYS_getuid),
+	       (unsigned long long)cred_hex("CapPrm:"),
+	       (unsigned long long)cred_hex("CapEff:"),
+	       (unsigned long long)cred_hex("CapBnd:"));
+	r1 = rev(dev);
+	r2 = rev(dev);
+	printf(" %d %d\n", -r1, -r2);
+	fflush(stdout);
+	_exit(0);
+}
+
+struct report {
+	unsigned int euid, ruid;
+	unsigned long long prm, eff, bnd;
+	int rev1, rev2;
+};
+
+/*
+ * The report of HELPER started by the child @pid, whose stdout is the
+ * pipe @rd: 0, or -1 if the child failed or said something else.
+ */
+static int read_report(pid_t pid, int rd, struct report *r)
+{
+	char buf[256];
+	ssize_t n = read(rd, buf, sizeof(buf) - 1);
+
+	close(rd);
+	if (reap(pid) || n <= 0)
+		return -1;
+	buf[n] = 0;
+	return sscanf(buf, "%u %u %llx %llx %llx %d %d", &r->euid, &r->ruid,
+		      &r->prm, &r->eff, &r->bnd, &r->rev1, &r->rev2) == 7 ?
+		       0 : -1;
+}
+
+/* In a child: HELPER in report mode with stdout to @wr; never returns. */
+static void exec_report(int wr)
+{
+	char *argv[] = { "secmsg_impersonate-helper", NULL };
+	char *envp[] = { HELPER_ENV "=report", NULL };
+
+	if (dup2(wr, 1) != 1)
+		_exit(90);
+	execve(HELPER, argv, envp);
+	_exit(91);
+}
+
+static long module_refcnt(void)
+{
+	char buf[32] = "";
+	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * Wait, without calling into the module, until its reference count is
+ * @want: the sweeper runs about once a second; allow two minutes on a
+ * loaded debug kernel (the tests that wait have a timeout to match).
+ * Returns the last count read.
+ */
+#define REFCNT_WAIT_TIMEOUT	300	/* seconds, for TEST_F_TIMEOUT */
+static long wait_refcnt(long want)
+{
+	long n = module_refcnt();
+	int i;
+
+	for (i = 0; i < 1200 && n != want; i++) {
+		usleep(100 * 1000);
+		n = module_refcnt();
+	}
+	return n;
+}
+
+static int delete_module(const char *name, unsigned int flags)
+{
+	return syscall(__NR_delete_module, name, flags) ? -errno : 0;
 }
 
 /*
@@ -624,20 +735,33 @@ TEST_F(imp, fd_closed_while_impersonating)
 	assert_creds(_metadata, self->before);
 }
 
-/* The thread changes its own credentials: REVERT does not resurrect. */
+/*
+ * The thread changes its own credentials: REVERT does not resurrect, and
+ * the thread is left exactly as it made itself.
+ */
 TEST_F(imp, credentials_changed_meanwhile)
 {
 	int s = acceptor_for(_metadata, self->dev, &client,
 			     SECMSG_IMP_IMPERSONATE);
+	gid_t g[8];
 
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, imp(s));
-	/* real and saved uid are still 0: allowed without privilege */
-	ASSERT_EQ(0, syscall(SYS_setresuid, 0, 0, 0));
+	/* seteuid(0): the real uid is still 0, so no privilege is needed */
+	ASSERT_EQ(0, syscall(SYS_setresuid, -1, 0, -1));
 	ASSERT_EQ(0u, t_euid());
 	ASSERT_EQ(0ULL, cred_hex("CapEff:"));
 	ASSERT_EQ(-ESTALE, rev(s));
-	/* nothing restored: still without capabilities */
+	/* nothing restored: euid 0, but the client's gids and groups, and
+	 * only the impersonation's (no) capabilities
+	 */
+	ASSERT_EQ(0u, t_euid());
+	ASSERT_EQ(0u, t_fsuid());
+	ASSERT_EQ(0, syscall(SYS_getuid));
+	ASSERT_EQ((gid_t)CLIENT_UID, t_egid());
+	ASSERT_EQ(2, t_groups(g, 8));
+	ASSERT_EQ((gid_t)G1, g[0]);
+	ASSERT_EQ((gid_t)G2, g[1]);
 	ASSERT_EQ(0ULL, cred_hex("CapEff:"));
 	ASSERT_EQ(0ULL, cred_hex("CapPrm:"));
 	/* and forgotten */
@@ -646,6 +770,93 @@ TEST_F(imp, credentials_changed_meanwhile)
 	/* this process cannot get its capabilities back; end it here so
 	 * that the teardown's comparison is not made on it
 	 */
+	_exit(_metadata->passed ? 0 : 1);
+}
+
+/*
+ * Calls that commit new credentials without changing any field (in 6.1,
+ * setreuid(-1, -1) does, and capset() or PR_SET_KEEPCAPS of what the
+ * thread has; setresuid(-1, -1, -1) no longer does): the thread is still
+ * impersonating, and REVERT restores.
+ */
+TEST_F(imp, unchanged_credentials_still_revert)
+{
+	static const char *const what[] = {
+		"setreuid(-1, -1)", "setregid(-1, -1)",
+		"capset() of the same sets", "prctl(PR_SET_KEEPCAPS, 0)",
+		"setresuid(-1, -1, -1)",
+	};
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	unsigned int i;
+	long ret = -1;
+
+	ASSERT_LE(0, s);
+	for (i = 0; i < SM_ARRAY_SIZE(what); i++) {
+		ASSERT_EQ(0, imp(s));
+		switch (i) {
+		case 0:
+			ret = syscall(SYS_setreuid, -1, -1);
+			break;
+		case 1:
+			ret = syscall(SYS_setregid, -1, -1);
+			break;
+		case 2:
+			ret = syscall(SYS_capget, &h, d) ?:
+			      syscall(SYS_capset, &h, d);
+			break;
+		case 3:
+			ret = prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+			break;
+		case 4:
+			ret = syscall(SYS_setresuid, -1, -1, -1);
+			break;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", what[i], strerror(errno));
+		assert_is_client(_metadata);
+		/* still impersonating */
+		ASSERT_EQ(-EBUSY, imp(s)) TH_LOG("after %s", what[i]);
+		ASSERT_EQ(0, rev(s)) TH_LOG("after %s", what[i]);
+		assert_creds(_metadata, self->before);
+		ASSERT_EQ(-ENOENT, rev(s));
+	}
+	close(s);
+}
+
+/*
+ * A Landlock restriction changes nothing /proc shows, but it is a change:
+ * REVERT must not lift it.
+ */
+TEST_F(imp, landlock_restriction_is_a_change)
+{
+	struct landlock_ruleset_attr ra = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	int s, rs;
+
+	if (syscall(SYS_landlock_create_ruleset, NULL, 0,
+		    LANDLOCK_CREATE_RULESET_VERSION) < 0)
+		SKIP(return, "no Landlock in this kernel (%s)",
+		     strerror(errno));
+	s = acceptor_for(_metadata, self->dev, &client,
+			 SECMSG_IMP_IMPERSONATE);
+	ASSERT_LE(0, s);
+	rs = syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	ASSERT_LE(0, rs);
+	ASSERT_EQ(0, imp(s));
+	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	ASSERT_EQ(0, syscall(SYS_landlock_restrict_self, rs, 0));
+	ASSERT_EQ((uid_t)CLIENT_UID, t_euid());
+	ASSERT_EQ(-ESTALE, rev(s));
+	/* still restricted: no file may be opened for reading */
+	ASSERT_EQ(-1, open(CLIENT_FILE, O_RDONLY | O_CLOEXEC));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ((uid_t)CLIENT_UID, t_euid());
+	close(s);
 	_exit(_metadata->passed ? 0 : 1);
 }
 
@@ -667,11 +878,288 @@ TEST_F(imp, fork_while_impersonating)
 			_exit(2);
 		if (t_euid() != CLIENT_UID)
 			_exit(3);
+		/* ... and the real ids are still the server's */
+		if (syscall(SYS_getuid) != 0 || syscall(SYS_getgid) != 0)
+			_exit(4);
 		_exit(0);
 	}
 	ASSERT_EQ(0, reap(pid));
 	ASSERT_EQ(0, rev(s));
 	close(s);
+}
+
+/* A thread created while impersonating: the client, nothing to revert. */
+static void *created_meanwhile(void *arg)
+{
+	struct tctx *t = arg;
+
+	t->euid_during = t_euid();
+	t->rc = syscall(SYS_getuid);
+	t->rev_rc = rev(t->s);
+	t->euid_after = t_euid();
+	creds_of(t->after, sizeof(t->after));
+	return NULL;
+}
+
+TEST_F(imp, thread_created_while_impersonating)
+{
+	struct tctx t = { .rc = -1 };
+	char during[2048];
+	pthread_t th;
+
+	t.s = acceptor_for(_metadata, self->dev, &client,
+			   SECMSG_IMP_IMPERSONATE);
+	ASSERT_LE(0, t.s);
+	ASSERT_EQ(0, imp(t.s));
+	creds_of(during, sizeof(during));
+	ASSERT_EQ(0, pthread_create(&th, NULL, created_meanwhile, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ((uid_t)CLIENT_UID, t.euid_during);
+	ASSERT_EQ(0, t.rc);		/* the server's real uid */
+	ASSERT_EQ(-ENOENT, t.rev_rc);
+	ASSERT_EQ((uid_t)CLIENT_UID, t.euid_after);
+	ASSERT_STREQ(during, t.after);
+	/* ours is untouched */
+	assert_creds(_metadata, during);
+	ASSERT_EQ(0, rev(t.s));
+	assert_creds(_metadata, self->before);
+	close(t.s);
+}
+
+/* access(2) checks the real ids, which stay the server's. */
+TEST_F(imp, access_checks_real_ids)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	int fd;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, imp(s));
+	/* the client's file: open(2) as the client; access(2) as root,
+	 * with the impersonation's (no) capabilities
+	 */
+	fd = open(CLIENT_FILE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(-1, access(CLIENT_FILE, R_OK));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(0, syscall(SYS_faccessat2, AT_FDCWD, CLIENT_FILE, R_OK,
+			     AT_EACCESS));
+	/* root's file: the other way round */
+	ASSERT_EQ(-1, open(ROOT_FILE, O_RDONLY | O_CLOEXEC));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(0, access(ROOT_FILE, R_OK));
+	ASSERT_EQ(-1, syscall(SYS_faccessat2, AT_FDCWD, ROOT_FILE, R_OK,
+			      AT_EACCESS));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(0, rev(s));
+	assert_creds(_metadata, self->before);
+	close(s);
+}
+
+/*
+ * A child forked while impersonating executes a program: the kernel
+ * computes its capabilities from the real uid 0, as for any program of
+ * root's; its effective uid stays the client's, and it has nothing to
+ * revert.
+ */
+TEST_F(imp, exec_in_child_gets_root_capabilities)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	unsigned long long bnd = cred_hex("CapBnd:");
+	struct report r;
+	int p[2];
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, copy_self(HELPER, 0755));
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, imp(s));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		exec_report(p[1]);
+	close(p[1]);
+	ASSERT_EQ(0, rev(s));
+	ASSERT_EQ(0, read_report(pid, p[0], &r));
+	ASSERT_EQ((unsigned int)CLIENT_UID, r.euid);
+	ASSERT_EQ(0u, r.ruid);
+	ASSERT_EQ(bnd, r.bnd);
+	ASSERT_EQ(bnd, r.prm);		/* every capability, permitted */
+	ASSERT_EQ(0ULL, r.eff);		/* none effective: euid is not 0 */
+	ASSERT_EQ(ENOENT, r.rev1);
+	ASSERT_EQ(ENOENT, r.rev2);
+	assert_creds(_metadata, self->before);
+	close(s);
+}
+
+struct exec_arg {
+	int s, wr;
+};
+
+/* A second thread: impersonate, then execute HELPER from here. */
+static void *imp_then_exec(void *arg)
+{
+	struct exec_arg *a = arg;
+
+	if (imp(a->s))
+		_exit(81);
+	exec_report(a->wr);
+	return NULL;
+}
+
+/*
+ * The impersonating thread itself executes a program: that ends the
+ * impersonation, ESTALE from the main thread; from another thread (whose
+ * exec takes the main thread's place), there is nothing left: ENOENT.
+ */
+TEST_F(imp, exec_ends_impersonation)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	unsigned long long bnd = cred_hex("CapBnd:");
+	struct report r;
+	int p[2], other;
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, copy_self(HELPER, 0755));
+	for (other = 0; other < 2; other++) {
+		ASSERT_EQ(0, pipe(p));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			struct exec_arg a = { .s = s, .wr = p[1] };
+			pthread_t th;
+
+			if (!other) {
+				if (imp(s))
+					_exit(80);
+				exec_report(p[1]);
+			}
+			if (pthread_create(&th, NULL, imp_then_exec, &a))
+				_exit(82);
+			pthread_join(th, NULL);
+			_exit(83);
+		}
+		close(p[1]);
+		ASSERT_EQ(0, read_report(pid, p[0], &r)) TH_LOG("other %d", other);
+		ASSERT_EQ((unsigned int)CLIENT_UID, r.euid);
+		ASSERT_EQ(0u, r.ruid);
+		ASSERT_EQ(bnd, r.prm);
+		ASSERT_EQ(0ULL, r.eff);
+		/* not restored, and forgotten */
+		ASSERT_EQ(other ? ENOENT : ESTALE, r.rev1);
+		ASSERT_EQ(ENOENT, r.rev2);
+	}
+	assert_creds(_metadata, self->before);
+	close(s);
+}
+
+/* ---- the module stays while a thread impersonates ------------------- */
+
+struct unloader {
+	pthread_barrier_t bar;
+	int ret;
+	int reload;
+};
+
+/* Started before IMPERSONATE: a root thread, allowed to delete_module(). */
+static void *try_unload(void *arg)
+{
+	struct unloader *u = arg;
+
+	pthread_barrier_wait(&u->bar);	/* impersonating, no fd left */
+	u->ret = delete_module("secmsg", O_NONBLOCK);
+	if (!u->ret) {
+		/* the old behaviour: put it back for the tests that follow */
+		u->reload = load_module(secmsg_ko());
+		if (!u->reload)
+			u->reload = wait_for(SECMSG_DEVICE_PATH);
+	}
+	pthread_barrier_wait(&u->bar);
+	return NULL;
+}
+
+/*
+ * With every fd closed, a thread that impersonates still holds the
+ * module: delete_module() fails, and REVERT through a /dev/secmsg opened
+ * afterwards restores the thread.
+ */
+TEST_F_TIMEOUT(imp, module_held_while_impersonating, REFCNT_WAIT_TIMEOUT)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	struct unloader u = { .ret = 1 };
+	pthread_t th;
+	long n;
+
+	ASSERT_LE(0, s);
+	/* nothing but our two fds (and records of earlier tests' threads,
+	 * which the sweeper drops) may hold it
+	 */
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld)", n);
+	ASSERT_EQ(0, pthread_barrier_init(&u.bar, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, try_unload, &u));
+	ASSERT_EQ(0, imp(s));
+	ASSERT_EQ(3, module_refcnt());
+	close(s);
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(1, module_refcnt());
+	pthread_barrier_wait(&u.bar);
+	pthread_barrier_wait(&u.bar);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(-EWOULDBLOCK, u.ret) TH_LOG("reload: %d", u.reload);
+	ASSERT_EQ(0, access("/sys/module/secmsg", F_OK));
+	assert_is_client(_metadata);
+	self->dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, rev(self->dev));
+	assert_creds(_metadata, self->before);
+	ASSERT_EQ(1, module_refcnt());
+	pthread_barrier_destroy(&u.bar);
+}
+
+/*
+ * A thread, or a whole process, that ends while impersonating lets go of
+ * the module by itself: no further call is needed (a zombie counts).
+ */
+TEST_F_TIMEOUT(imp, exited_impersonation_lets_module_go,
+	       REFCNT_WAIT_TIMEOUT)
+{
+	struct tctx t = { 0 };
+	siginfo_t si;
+	pthread_t th;
+	pid_t pid;
+	long n;
+
+	t.s = acceptor_for(_metadata, self->dev, &client,
+			   SECMSG_IMP_IMPERSONATE);
+	ASSERT_LE(0, t.s);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld)", n);
+	ASSERT_EQ(0, pthread_create(&th, NULL, imp_and_exit, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, t.imp_rc);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(imp(t.s) ? 1 : 0);
+	/* exited, not reaped */
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(CLD_EXITED, si.si_code);
+	ASSERT_EQ(0, si.si_status);
+	n = wait_refcnt(2);
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(0, reap(pid));
+	assert_creds(_metadata, self->before);
+	close(t.s);
 }
 
 /* ---- refused calls change nothing ------------------------------------ */

@@ -480,6 +480,53 @@ TEST_F(kapi, incomplete_context)
 	close(ctx);
 }
 
+/*
+ * A consumer's reference to an initiator whose user closed the fd before
+ * the server accepted: the context lives on, but its establishment went
+ * with the fd, as the contract says ("EALREADY ... its initiator context
+ * was closed").  Nothing can complete it.
+ */
+TEST_F(kapi, incomplete_initiator_closed_while_held)
+{
+	uint8_t token[SECMSG_LOCAL_TOKEN_SIZE], reply[SECMSG_LOCAL_TOKEN_SIZE];
+	struct secmsg_accept acc;
+	struct secmsg_init ini;
+	struct secmsg_query q;
+	int ctx, srv;
+
+	memset(&ini, 0, sizeof(ini));
+	ini.size = sizeof(ini);
+	ini.package = SECMSG_PKG_LOCAL;
+	ini.target_type = SECMSG_TARGET_UID;
+	ini.target_uid = geteuid();
+	ini.imp_level = SECMSG_IMP_IMPERSONATE;
+	ini.token_len = sizeof(token);
+	ini.token = SM_PTR(token);
+	ctx = ioctl(self->dev, SECMSG_IOC_INIT, &ini);
+	ASSERT_LE(0, ctx) TH_LOG("INIT: %s", strerror(errno));
+	ASSERT_EQ(0, echo_attach(self->echo, ctx, 0));
+	close(ctx);
+
+	memset(&acc, 0, sizeof(acc));
+	acc.size = sizeof(acc);
+	acc.package = SECMSG_PKG_LOCAL;
+	acc.in_token = SM_PTR(token);
+	acc.in_len = sizeof(token);
+	acc.out_token = SM_PTR(reply);
+	acc.out_len = sizeof(reply);
+	srv = ioctl(self->dev, SECMSG_IOC_ACCEPT, &acc);
+	if (srv >= 0)
+		close(srv);
+	ASSERT_EQ(-1, srv);
+	ASSERT_EQ(EALREADY, errno);
+	/* the consumer still holds an incomplete initiator */
+	memset(&q, 0, sizeof(q));
+	ASSERT_EQ(0, ioctl(self->echo, SECMSG_ECHO_IOC_QUERY, &q));
+	ASSERT_EQ((uint32_t)SECMSG_ROLE_INITIATOR, q.role);
+	ASSERT_EQ((uint32_t)SECMSG_STATE_INCOMPLETE, q.state);
+	ASSERT_EQ(0, ioctl(self->echo, SECMSG_ECHO_IOC_DETACH));
+}
+
 /* Expiry is the same check for kernel calls. */
 TEST_F(kapi, expired_context)
 {

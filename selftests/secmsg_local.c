@@ -3,7 +3,8 @@
  * The local package: INIT, ACCEPT, COMPLETE between processes of this
  * host.  Round trip, target checks, token reuse / expiry / truncation /
  * garbling, incomplete contexts, the identities in QUERY (supplementary
- * groups, a client in a child user namespace) and mutual authentication.
+ * groups, a client in a child user namespace, a set-user-ID client) and
+ * mutual authentication.
  *
  * Runs as root in the guest; other users are reached with fork() +
  * setresuid().  Forked helpers report through their exit code (0 = ok,
@@ -14,9 +15,54 @@
 #include <grp.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "secmsg_local.h"
+
+#define SUID_HELPER "/tmp/secmsg-local-setuid"	/* a tmpfs in the guest */
+#define HELPER_ENV "SECMSG_LOCAL_HELPER"	/* the helper's socket fd */
+#define SUID_USER 1001
+
+/*
+ * Helper mode: this program, copied set-user-ID root (SUID_HELPER) and
+ * run by an unprivileged user with HELPER_ENV set to a socket's fd number.
+ * It INITs as root (target root, level IMPERSONATE), drops to its real
+ * ids for good, and only then sends the token, completes with the reply,
+ * and sends back what QUERY tells it.  Exit code: 0 or the failed step.
+ */
+__attribute__((constructor)) static void setuid_helper(void)
+{
+	const char *env = getenv(HELPER_ENV);
+	uid_t ruid = getuid();
+	gid_t rgid = getgid();
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_query q;
+	int sock, dev, c;
+
+	if (!env)
+		return;
+	sock = atoi(env);
+	if (geteuid() != 0 || ruid == 0)
+		_exit(30);
+	dev = open(SECMSG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		_exit(31);
+	c = lc_init(dev, 0, tok);
+	if (c < 0)
+		_exit(32);
+	if (setresgid(rgid, rgid, rgid) || setresuid(ruid, ruid, ruid))
+		_exit(33);
+	if (geteuid() != ruid || getegid() != rgid)
+		_exit(34);
+	if (wr_all(sock, tok, TOK) || rd_all(sock, reply, TOK))
+		_exit(35);
+	if (lc_complete(c, reply))
+		_exit(36);
+	if (ts_query(c, &q) || wr_all(sock, &q, sizeof(q)))
+		_exit(37);
+	_exit(0);
+}
 
 static int count_fds(void)
 {
@@ -441,13 +487,73 @@ TEST_F(local, identities_exact)
 	ASSERT_EQ((__u32)SM_ARRAY_SIZE(groups), q.peer.ngroups);
 	for (i = 0; i < (int)SM_ARRAY_SIZE(groups); i++)
 		ASSERT_EQ((__u32)groups[i], q.peer.groups[i]);
+	ASSERT_EQ(2000u, q.peer.ruid);	/* no set-user-ID: ruid is uid */
 	ASSERT_EQ(0u, q.local.uid);
+	ASSERT_EQ(0u, q.local.ruid);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, q.local.flags);
 	ASSERT_EQ((__u32)getpid(), q.local.pid);
 	close(s);
 	close(to_srv[0]);
 	close(to_srv[1]);
 	close(to_cli[0]);
 	close(to_cli[1]);
+}
+
+/*
+ * A set-user-ID root program INITs and then drops to its real ids for
+ * good: the context keeps the identity recorded at INIT, the effective
+ * one (root), as SO_PEERCRED and open(2) keep theirs, and the dropped
+ * program still completes and holds it.  The server is told: the
+ * identity has SECMSG_ID_SETID and the real uid.
+ */
+TEST_F(local, setuid_client_keeps_effective_identity)
+{
+	uint8_t tok[TOK], reply[TOK];
+	struct secmsg_query q, cq;
+	char env[32];
+	int sv[2], s;
+	pid_t pid;
+
+	ASSERT_EQ(0, copy_self(SUID_HELPER, 04755));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[] = { "secmsg_local-setuid", NULL };
+		char *envp[] = { env, NULL };
+
+		close(sv[0]);
+		snprintf(env, sizeof(env), HELPER_ENV "=%d", sv[1]);
+		if (become(SUID_USER, SUID_USER, NULL, 0))
+			_exit(10);
+		execve(SUID_HELPER, argv, envp);
+		_exit(11);
+	}
+	close(sv[1]);
+	ASSERT_EQ(0, rd_all(sv[0], tok, TOK));
+	s = lc_accept(self->dev, tok, reply);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, wr_all(sv[0], reply, TOK));
+	ASSERT_EQ(0, rd_all(sv[0], &cq, sizeof(cq)));
+	ASSERT_EQ(0, reap(pid));
+	unlink(SUID_HELPER);
+
+	/* the server's view: root, through a set-user-ID program of 1001 */
+	ASSERT_EQ(0, ts_query(s, &q));
+	ASSERT_EQ((__u32)(SECMSG_ID_VALID | SECMSG_ID_SETID), q.peer.flags);
+	ASSERT_EQ(0u, q.peer.uid);
+	ASSERT_EQ((__u32)SUID_USER, q.peer.gid);	/* not set-group-ID */
+	ASSERT_EQ((__u32)SUID_USER, q.peer.ruid);
+	ASSERT_EQ((__u32)pid, q.peer.pid);
+	/* the client's, after it dropped: the same, and complete */
+	ASSERT_EQ((__u32)SECMSG_STATE_ACTIVE, cq.state);
+	ASSERT_EQ(q.peer.flags, cq.local.flags);
+	ASSERT_EQ(0u, cq.local.uid);
+	ASSERT_EQ((__u32)SUID_USER, cq.local.ruid);
+	ASSERT_EQ((__u32)SECMSG_ID_VALID, cq.peer.flags);
+	ASSERT_EQ(0u, cq.peer.uid);
+	close(s);
+	close(sv[0]);
 }
 
 TEST_F(local, client_in_child_userns)

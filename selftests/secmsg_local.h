@@ -171,4 +171,34 @@ static inline void lsm_self(char *buf, size_t len)
 		buf[--n] = 0;
 }
 
+/*
+ * Copy the running program to @path (a tmpfs in the guest: the repo's
+ * share may not honour set-user-ID bits) with @mode, set last so that a
+ * set-user-ID bit survives.  0 or -1.
+ */
+static inline int copy_self(const char *path, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	if (out < 0)
+		goto out_in;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			goto out_out;
+	if (n == 0 && !fchown(out, 0, 0) && !fchmod(out, mode))
+		ret = 0;
+out_out:
+	close(out);
+out_in:
+	close(in);
+	return ret;
+}
+
 #endif /* SECMSG_LOCAL_H */

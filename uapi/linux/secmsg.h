@@ -343,10 +343,22 @@
  *
  * Identities: INIT records the calling task's credentials (uids, gids,
  * supplementary groups, user namespace), LSM context and process; ACCEPT
- * records the server's.  Each context keeps both: QUERY reports them (numbers as seen
- * from the querying task's namespaces), and the client learns the server's
- * identity at COMPLETE (mutual authentication: only the named target can
- * have accepted).
+ * records the server's.  Each context keeps both: QUERY reports them
+ * (numbers as seen from the querying task's namespaces), and the client
+ * learns the server's identity at COMPLETE (mutual authentication: only
+ * the named target can have accepted).
+ *
+ * As for SO_PEERCRED and open(2), credentials are captured when the
+ * context is created, and the context is a capability: whoever holds the
+ * fd (a child, a process it was passed to, the same process after it
+ * changed its ids) uses it with the identity recorded.  The identity is
+ * the effective one: a set-user-ID program that calls INIT and then drops
+ * its privilege, or hands the fd to its caller, gives away a context that
+ * the server sees, and impersonates, as the program's effective user.  A
+ * set-user-ID program that means to speak for its caller drops privilege
+ * before INIT.  A server can tell such a client: struct secmsg_identity
+ * has SECMSG_ID_SETID in its flags (real or saved ids other than the
+ * effective ones when recorded) and the real uid in @ruid.
  *
  * Granted flags: the requested flags of SECMSG_INIT_CTX_FLAGS, plus
  * INTEGRITY always, plus SECMSG_CTX_IDENTIFY at level IDENTIFY and
@@ -375,7 +387,10 @@
  *                forged, from another module instance, or a reply token
  *                given to ACCEPT / an init token given to COMPLETE)
  *   EKEYEXPIRED  its lifetime is over
- *   EALREADY     already used, or its initiator context was closed, or (for
+ *   EALREADY     already used, or its initiator context was closed (its
+ *                last fd: a kernel consumer's reference, see
+ *                secmsg_kctx_from_fd(), keeps the context but not its
+ *                establishment, which stays incomplete), or (for
  *                COMPLETE) it was issued for another context
  *   EACCES       ACCEPT: the caller is not the client's target
  * and for COMPLETE on a context that is complete already, EISCONN.  The
@@ -399,8 +414,25 @@
  * its parent-death signal is cleared; REVERT does not undo either.
  * Impersonation confines what the thread does as the client (file access,
  * ownership, identity checks); it is not a sandbox against the server's
- * own code: with its real and saved ids the thread could seteuid(2) back,
- * and an execve(2) computes capabilities from them as for any process.
+ * own code: with its real and saved ids the thread could seteuid(2) back.
+ * The real and saved ids stay the server's on purpose (signals, resource
+ * limits and the ownership of the process stay the server's, and the
+ * client gains no right to signal or trace it), and so:
+ *   - access(2) and faccessat(2) without AT_EACCESS check the real ids:
+ *     the server's, with the impersonation's capabilities (for a root
+ *     server, root's ids; a file only the client may read gives EACCES).
+ *     Check as the client with faccessat2(2) and AT_EACCESS, or by open(2);
+ *   - threads and processes the thread creates (clone(2), fork(2)) start
+ *     with its credentials, the client's effective ids and the server's
+ *     real and saved ids, but with no impersonation of their own: REVERT
+ *     in them gives ENOENT and changes nothing;
+ *   - execve(2), in the thread or in such a child, computes the program's
+ *     credentials from these as for any process: with a real uid 0 the
+ *     program starts with every capability of the bounding set permitted
+ *     (none effective) and may setuid(0), although its effective uid is
+ *     the client's.  An execve(2) ends every impersonation of the
+ *     process: REVERT in the new program restores nothing (ESTALE, or
+ *     ENOENT if only threads other than the main one impersonated).
  *
  * It is allowed when all of these hold, checked in this order:
  *   - the fd is a local acceptor context (EINVAL otherwise), complete
@@ -417,21 +449,32 @@
  *
  * REVERT, on any context fd or on /dev/secmsg, restores the thread's
  * credentials exactly as they were before IMPERSONATE (the same
- * credentials object: ids, groups, capabilities, keyrings, LSM context).
+ * credentials object: ids, groups, capabilities, keyrings, LSM context),
+ * provided the thread still has the credentials IMPERSONATE gave it: the
+ * same, or a copy equal in every field (ids, groups, capability sets,
+ * securebits, keyrings, user namespace, LSM and Landlock state), as the
+ * kernel commits for some calls that change nothing (setreuid(2) with
+ * -1, -1; capset(2) or prctl(PR_SET_KEEPCAPS) of what the thread has).
  * Errors: ENOENT if the thread is not impersonating (another thread's
- * impersonation is never touched); ESTALE if the thread's credentials
- * changed since IMPERSONATE (setuid(2), setgroups(2), execve(2) of a
- * set-user-ID program, ...): then nothing is restored, the thread keeps
- * its current credentials and is no longer impersonating.
+ * impersonation is never touched); ESTALE if the thread changed its
+ * credentials since IMPERSONATE (seteuid(2) back to its real uid,
+ * setgroups(2), capset(2) dropping a capability, an LSM or Landlock
+ * restriction, ...) or executed a program.  Then nothing is restored and
+ * the thread is no longer impersonating: it keeps its credentials as
+ * they are now, which are the impersonation's as changed (after
+ * seteuid(0), for instance: effective uid 0, but still the client's
+ * groups and gids and only the impersonation's capabilities).  A thread
+ * whose REVERT fails must not go on serving.
  *
  * An impersonation belongs to the thread, not to the fd: closing the
  * context (or its expiry, or its revocation) leaves the thread
- * impersonating until it
- * reverts, through /dev/secmsg if it has no context fd left.  A thread
+ * impersonating until it reverts, through /dev/secmsg if it has no
+ * context fd left.  An impersonation keeps the module loaded until its
+ * thread reverts (whatever REVERT returns) or exits: delete_module(2)
+ * fails with EWOULDBLOCK meanwhile, as while a context is open.  A thread
  * that exits while impersonating takes its credentials with it; the
- * module forgets the saved ones soon after (at the latest when it is
- * unloaded).  Children forked while impersonating start with the
- * client's identity and have nothing to revert (ENOENT).
+ * module forgets the saved ones, and lets go, within about a second,
+ * without any further call.
  */
 #ifndef _UAPI_LINUX_SECMSG_H
 #define _UAPI_LINUX_SECMSG_H
@@ -837,6 +880,8 @@ struct secmsg_counters {
 #define SECMSG_ID_ANONYMOUS		0x2	/* withheld: level ANONYMOUS */
 #define SECMSG_ID_UNMAPPED		0x4	/* an id below reads as overflow */
 #define SECMSG_ID_LSM_TRUNCATED		0x8	/* LSM context cut to fit */
+#define SECMSG_ID_SETID			0x10	/* real or saved uid or gid
+						 * not the effective one */
 
 #define SECMSG_LSM_MAX			256	/* LSM context with its NUL */
 
@@ -844,7 +889,10 @@ struct secmsg_counters {
 
 /**
  * struct secmsg_identity - one side's credentials, as the kernel saw them
- * @flags:    SECMSG_ID_VALID; or SECMSG_ID_ANONYMOUS alone (all else zero)
+ * @flags:    SECMSG_ID_VALID, with SECMSG_ID_SETID when the task's real
+ *            or saved uid or gid differed from its effective one (a
+ *            set-user-ID or set-group-ID program; see "Establishing a
+ *            local context"); or SECMSG_ID_ANONYMOUS alone (all else zero)
  *            for the client as its acceptor sees it at level ANONYMOUS;
  *            or 0 when unknown (raw contexts, the server
  *            of an incomplete context)
@@ -857,6 +905,8 @@ struct secmsg_counters {
  *            ACCEPT, in the querying task's pid namespace; 0 if not
  *            visible or gone
  * @ngroups:  number of supplementary groups
+ * @ruid:     real uid, mapped as @uid (0 in modules before
+ *            SECMSG_ID_SETID)
  * @userns:   inode number of the task's user namespace (as in
  *            /proc/PID/ns/user)
  * @groups:   the first min(@ngroups, SECMSG_ID_GROUPS) supplementary
@@ -868,7 +918,7 @@ struct secmsg_identity {
 	__u32 gid;
 	__u32 pid;
 	__u32 ngroups;
-	__u32 reserved;
+	__u32 ruid;
 	__u64 userns;
 	__u32 groups[SECMSG_ID_GROUPS];
 };

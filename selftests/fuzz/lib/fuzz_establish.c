@@ -1210,7 +1210,7 @@ static void script_identity(struct secmsg_identity *id)
 	id->gid = c & 4 ? id->uid : c & 8 ? rd32(in) : 0;
 	id->pid = rd32(in);
 	id->ngroups = rd8(in) & 1 ? rd32(in) : rd8(in) % (SECMSG_ID_GROUPS * 2);
-	id->reserved = rd8(in) < 16 ? rd32(in) : 0;
+	id->ruid = rd8(in) < 16 ? rd32(in) : 0;
 	id->userns = rd64(in);
 	for (i = 0; i < SECMSG_ID_GROUPS; i++)
 		id->groups[i] = rd8(in) & 1 ? 1000 + i : rd32(in);
