@@ -96,7 +96,7 @@ if ((rc == 125)); then
 fi
 # run_tests.sh fails only with a failing .tap recorded; a failure without
 # one (the runner itself broke off) must not pass unnoticed.
-if ((rc != 0)) && ! cat "$res"/*.tap 2>/dev/null | grep -q '^not ok'; then
+if ((rc != 0)) && ! grep -qs '^not ok' "$res"/*.tap; then
 	died "selftests/run_tests.sh exited $rc without recording a failure" "$res/console.log"
 fi
 exit "$rc"
