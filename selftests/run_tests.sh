@@ -34,7 +34,7 @@ timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
 timeout=${timeout:-900}
 
 mkdir -p "$results"
-rm -f "$results"/*.tap
+rm -f "$results"/*.tap "$results"/*.times
 failed=0
 
 # A one-test .tap for a check this script makes itself.
@@ -55,10 +55,48 @@ record() {	# name ok|fail message
 	[[ $verdict == ok ]] || failed=1
 }
 
+# Time without forking (under QEMU every fork and exec is slow): T0 is
+# ${EPOCHREALTIME/[.,]/}, microseconds; `took T0` sets $took to the time
+# since T0 in seconds, to a tenth.
+took() {
+	local us=${EPOCHREALTIME/[.,]/} d
+	d=$(((us - $1 + 50000) / 100000))
+	took=$((d / 10)).$((d % 10))
+}
+
+# Pass a harness's output through, and time each of its tests (from its
+# RUN line to its result line; the harness flushes both as the test ends):
+# one "SECONDS NAME" line per test to the file given.
+stamp() {	# times-file
+	local line name= t0=0 took
+	: >"$1"
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		'#  RUN '*)
+			name=${line#'#  RUN'}
+			name=${name#"${name%%[! ]*}"}
+			name=${name% ...}
+			t0=${EPOCHREALTIME/[.,]/} ;;
+		'ok '*|'not ok '*)
+			if [[ -n $name ]]; then
+				took "$t0"
+				echo "$took $name" >>"$1"
+			fi
+			name= ;;
+		esac
+	done
+	# killed by the program's timeout in the middle of a test
+	if [[ -n $name ]]; then
+		took "$t0"
+		echo "$took $name (unfinished)" >>"$1"
+	fi
+}
+
 # Run one program; a program that dies before its Totals line counts as
 # one more failure on top of the results it printed.
 run_prog() {	# name
-	local name=$1 out=$results/$1.tap rc pass fail skip
+	local name=$1 out=$results/$1.tap rc pass fail skip t0 took
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
 	echo "<6>run_tests: ==== $name" >/dev/kmsg 2>/dev/null
@@ -67,8 +105,12 @@ run_prog() {	# name
 		cat "$out"
 		return
 	fi
-	timeout -k 10 "$timeout" "$bin/$name" 2>&1 | tee "$out"
+	t0=${EPOCHREALTIME/[.,]/}
+	timeout -k 10 "$timeout" "$bin/$name" 2>&1 |
+		stamp "$results/$name.times" | tee "$out"
 	rc=${PIPESTATUS[0]}
+	took "$t0"
+	echo "# ==== $name: $took s (timeout $timeout s)"
 	if ! grep -q '^# Totals:' "$out"; then
 		pass=$(grep -cE '^ok [0-9]+ ' "$out" | head -1)
 		skip=$(grep -cE '^ok [0-9]+ # SKIP' "$out")
@@ -222,6 +264,12 @@ else
 	record dmesg_clean ok ""
 fi
 
+# The slowest tests, to keep an eye on their timeouts (the harness's
+# default is 30 s a test; settings' timeout is per program).
+echo "# ==== slowest tests (seconds)"
+awk '{ p = FILENAME; sub(/.*\//, "", p); sub(/\.times$/, "", p)
+	print $1, p ": " substr($0, length($1) + 2) }' "$results"/*.times \
+	2>/dev/null | sort -rn | head -n 15 | sed 's/^/#   /'
 echo "# ==== guest summary"
 echo "# guest: $(bash "$here/summarize.sh" "$results")"
 exit $failed
