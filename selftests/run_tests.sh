@@ -57,11 +57,11 @@ record() {	# name ok|fail message
 
 # Time without forking (under QEMU every fork and exec is slow): T0 is
 # ${EPOCHREALTIME/[.,]/}, microseconds; `took T0` sets $took to the time
-# since T0 in seconds, to a tenth.
+# since T0 in seconds, to a hundredth.
 took() {
 	local us=${EPOCHREALTIME/[.,]/} d
-	d=$(((us - $1 + 50000) / 100000))
-	took=$((d / 10)).$((d % 10))
+	d=$(((us - $1 + 5000) / 10000))
+	printf -v took '%d.%02d' $((d / 100)) $((d % 100))
 }
 
 # Pass a harness's output through, and time each of its tests (from its
