@@ -93,10 +93,26 @@ stamp() {	# times-file
 	fi
 }
 
+# Kill every process group of this session but ours: what a program that
+# was killed left behind (the guest runs nothing else in this session).
+kill_strays() {
+	local st line f pg sid my_pg my_sid
+	read -r line </proc/$$/stat
+	read -r -a f <<<"${line##*) }"
+	my_pg=${f[2]} my_sid=${f[3]}
+	for st in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$st" || continue
+		read -r -a f <<<"${line##*) }"
+		pg=${f[2]} sid=${f[3]}
+		((sid != my_sid || pg == my_pg || pg <= 1)) ||
+			kill -KILL -- "-$pg" 2>/dev/null
+	done
+}
+
 # Run one program; a program that dies before its Totals line counts as
 # one more failure on top of the results it printed.
 run_prog() {	# name
-	local name=$1 out=$results/$1.tap rc pass fail skip t0 took
+	local name=$1 out=$results/$1.tap rc pass fail skip t0 took why last
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
 	echo "<6>run_tests: ==== $name" >/dev/kmsg 2>/dev/null
@@ -106,9 +122,14 @@ run_prog() {	# name
 		return
 	fi
 	t0=${EPOCHREALTIME/[.,]/}
-	timeout -k 10 "$timeout" "$bin/$name" 2>&1 |
-		stamp "$results/$name.times" | tee "$out"
-	rc=${PIPESTATUS[0]}
+	timeout -k 10 "$timeout" "$bin/$name" \
+		> >(stamp "$results/$name.times" | tee "$out") 2>&1
+	rc=$?
+	# A test the harness was running when the timeout struck lives on in
+	# its own process group (the harness's setpgrp), out of timeout's
+	# reach, and keeps the output open: end it, then the output's end.
+	((rc != 124 && rc != 137)) || kill_strays
+	wait $!
 	took "$t0"
 	echo "# ==== $name: $took s (timeout $timeout s)"
 	if ! grep -q '^# Totals:' "$out"; then
@@ -116,8 +137,14 @@ run_prog() {	# name
 		skip=$(grep -cE '^ok [0-9]+ # SKIP' "$out")
 		fail=$(grep -cE '^not ok ' "$out")
 		pass=$((pass - skip))
+		# timeout(1): 124 after its TERM, 137 after the KILL 10 s later
+		why="died without a result (exit $rc)"
+		((rc != 124 && rc != 137)) ||
+			why="killed by its $timeout s timeout (selftests/settings)"
+		last=$(sed -n 's/ (unfinished)$//p' "$results/$name.times")
+		[[ -z $last ]] || why+=" in ${last#* }, after ${last%% *} s"
 		{
-			echo "not ok - $name died without a result (exit $rc)"
+			echo "not ok - $name $why"
 			echo "# Totals: pass:$pass fail:$((fail + 1)) xfail:0 xpass:0 skip:$skip error:0"
 		} | tee -a "$out"
 		failed=1
