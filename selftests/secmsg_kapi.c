@@ -755,7 +755,7 @@ static void diff_recv(struct __test_metadata *_metadata, struct diff *d,
 	side_free(&k, rn);
 }
 
-TEST_F(kapi, same_as_ioctls)
+TEST_F_TIMEOUT(kapi, same_as_ioctls, 120)
 {
 	const uint32_t RO = SECMSG_BUF_READONLY;
 	const uint32_t RWC = SECMSG_BUF_READONLY_WITH_CHECKSUM;

@@ -639,7 +639,7 @@ TEST_F_TIMEOUT(local, lifetime_and_expiry, 120)
 
 /* Two COMPLETEs of one context at once: exactly one succeeds; the other
  * says complete already (EISCONN) or at work (EBUSY). */
-TEST_F(local, concurrent_complete)
+TEST_F_TIMEOUT(local, concurrent_complete, 120)
 {
 	uint8_t tok[TOK], reply[TOK];
 	int round, c, s, go[2], res[2];
