@@ -30,8 +30,21 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	secmsg_stress secmsg_faults secmsg_fuzz secmsg_local secmsg_impersonate
 	secmsg_async secmsg_netlink secmsg_ctl secmsg_kapi"
 
-timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
-timeout=${timeout:-900}
+# Seconds a program may run (kselftest's settings: timeout=; ours also
+# timeout_PROGRAM= for one program).  Each must hold the program's whole
+# run on a loaded debug kernel many times over, and its longest test's
+# TEST_F_TIMEOUT, so that a hung test is killed and named by the harness.
+prog_timeout() {	# name: sets $timeout
+	local line all=900 own=
+	[[ -r $here/settings ]] &&
+	while IFS= read -r line; do
+		case $line in
+		timeout=*) all=${line#*=} ;;
+		"timeout_$1="*) own=${line#*=} ;;
+		esac
+	done <"$here/settings"
+	timeout=${own:-$all}
+}
 
 mkdir -p "$results"
 rm -f "$results"/*.tap "$results"/*.times
@@ -113,6 +126,8 @@ kill_strays() {
 # one more failure on top of the results it printed.
 run_prog() {	# name
 	local name=$1 out=$results/$1.tap rc pass fail skip t0 took why last
+	local timeout
+	prog_timeout "$name"
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
 	echo "<6>run_tests: ==== $name" >/dev/kmsg 2>/dev/null
