@@ -126,7 +126,7 @@ kill_strays() {
 # one more failure on top of the results it printed.
 run_prog() {	# name
 	local name=$1 out=$results/$1.tap rc pass fail skip t0 took why last
-	local timeout
+	local timeout reader
 	prog_timeout "$name"
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
@@ -137,14 +137,18 @@ run_prog() {	# name
 		return
 	fi
 	t0=${EPOCHREALTIME/[.,]/}
-	timeout -k 10 "$timeout" "$bin/$name" \
-		> >(stamp "$results/$name.times" | tee "$out") 2>&1
+	# (The output's reader is this shell's child, on fd 3, so that it
+	# can be waited for.)
+	exec 3> >(stamp "$results/$name.times" | tee "$out")
+	reader=$!
+	timeout -k 10 "$timeout" "$bin/$name" >&3 2>&1 3>&-
 	rc=$?
+	exec 3>&-
 	# A test the harness was running when the timeout struck lives on in
 	# its own process group (the harness's setpgrp), out of timeout's
 	# reach, and keeps the output open: end it, then the output's end.
 	((rc != 124 && rc != 137)) || kill_strays
-	wait $!
+	wait "$reader"
 	took "$t0"
 	echo "# ==== $name: $took s (timeout $timeout s)"
 	if ! grep -q '^# Totals:' "$out"; then
