@@ -30,11 +30,24 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	secmsg_stress secmsg_faults secmsg_fuzz secmsg_local secmsg_impersonate
 	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_psk secmsg_kapi"
 
-timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
-timeout=${timeout:-900}
+# Seconds a program may run (kselftest's settings: timeout=; ours also
+# timeout_PROGRAM= for one program).  Each must hold the program's whole
+# run on a loaded debug kernel many times over, and its longest test's
+# TEST_F_TIMEOUT, so that a hung test is killed and named by the harness.
+prog_timeout() {	# name: sets $timeout
+	local line all=900 own=
+	[[ -r $here/settings ]] &&
+	while IFS= read -r line; do
+		case $line in
+		timeout=*) all=${line#*=} ;;
+		"timeout_$1="*) own=${line#*=} ;;
+		esac
+	done <"$here/settings"
+	timeout=${own:-$all}
+}
 
 mkdir -p "$results"
-rm -f "$results"/*.tap
+rm -f "$results"/*.tap "$results"/*.times
 failed=0
 
 # A one-test .tap for a check this script makes itself.
@@ -55,10 +68,66 @@ record() {	# name ok|fail message
 	[[ $verdict == ok ]] || failed=1
 }
 
+# Time without forking (under QEMU every fork and exec is slow): T0 is
+# ${EPOCHREALTIME/[.,]/}, microseconds; `took T0` sets $took to the time
+# since T0 in seconds, to a hundredth.
+took() {
+	local us=${EPOCHREALTIME/[.,]/} d
+	d=$(((us - $1 + 5000) / 10000))
+	printf -v took '%d.%02d' $((d / 100)) $((d % 100))
+}
+
+# Pass a harness's output through, and time each of its tests (from its
+# RUN line to its result line; the harness flushes both as the test ends):
+# one "SECONDS NAME" line per test to the file given.
+stamp() {	# times-file
+	local line name= t0=0 took
+	: >"$1"
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		'#  RUN '*)
+			name=${line#'#  RUN'}
+			name=${name#"${name%%[! ]*}"}
+			name=${name% ...}
+			t0=${EPOCHREALTIME/[.,]/} ;;
+		'ok '*|'not ok '*)
+			if [[ -n $name ]]; then
+				took "$t0"
+				echo "$took $name" >>"$1"
+			fi
+			name= ;;
+		esac
+	done
+	# killed by the program's timeout in the middle of a test
+	if [[ -n $name ]]; then
+		took "$t0"
+		echo "$took $name (unfinished)" >>"$1"
+	fi
+}
+
+# Kill every process group of this session but ours: what a program that
+# was killed left behind (the guest runs nothing else in this session).
+kill_strays() {
+	local st line f pg sid my_pg my_sid
+	read -r line </proc/$$/stat
+	read -r -a f <<<"${line##*) }"
+	my_pg=${f[2]} my_sid=${f[3]}
+	for st in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$st" || continue
+		read -r -a f <<<"${line##*) }"
+		pg=${f[2]} sid=${f[3]}
+		((sid != my_sid || pg == my_pg || pg <= 1)) ||
+			kill -KILL -- "-$pg" 2>/dev/null
+	done
+}
+
 # Run one program; a program that dies before its Totals line counts as
 # one more failure on top of the results it printed.
 run_prog() {	# name
-	local name=$1 out=$results/$1.tap rc pass fail skip
+	local name=$1 out=$results/$1.tap rc pass fail skip t0 took why last
+	local timeout reader
+	prog_timeout "$name"
 	echo "# ==== $name"
 	# In the kernel log too: a report after this line came while $name ran.
 	echo "<6>run_tests: ==== $name" >/dev/kmsg 2>/dev/null
@@ -67,15 +136,34 @@ run_prog() {	# name
 		cat "$out"
 		return
 	fi
-	timeout -k 10 "$timeout" "$bin/$name" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
+	t0=${EPOCHREALTIME/[.,]/}
+	# (The output's reader is this shell's child, on fd 3, so that it
+	# can be waited for.)
+	exec 3> >(stamp "$results/$name.times" | tee "$out")
+	reader=$!
+	timeout -k 10 "$timeout" "$bin/$name" >&3 2>&1 3>&-
+	rc=$?
+	exec 3>&-
+	# A test the harness was running when the timeout struck lives on in
+	# its own process group (the harness's setpgrp), out of timeout's
+	# reach, and keeps the output open: end it, then the output's end.
+	((rc != 124 && rc != 137)) || kill_strays
+	wait "$reader"
+	took "$t0"
+	echo "# ==== $name: $took s (timeout $timeout s)"
 	if ! grep -q '^# Totals:' "$out"; then
 		pass=$(grep -cE '^ok [0-9]+ ' "$out" | head -1)
 		skip=$(grep -cE '^ok [0-9]+ # SKIP' "$out")
 		fail=$(grep -cE '^not ok ' "$out")
 		pass=$((pass - skip))
+		# timeout(1): 124 after its TERM, 137 after the KILL 10 s later
+		why="died without a result (exit $rc)"
+		((rc != 124 && rc != 137)) ||
+			why="killed by its $timeout s timeout (selftests/settings)"
+		last=$(sed -n 's/ (unfinished)$//p' "$results/$name.times")
+		[[ -z $last ]] || why+=" in ${last#* }, after ${last%% *} s"
 		{
-			echo "not ok - $name died without a result (exit $rc)"
+			echo "not ok - $name $why"
 			echo "# Totals: pass:$pass fail:$((fail + 1)) xfail:0 xpass:0 skip:$skip error:0"
 		} | tee -a "$out"
 		failed=1
@@ -222,6 +310,12 @@ else
 	record dmesg_clean ok ""
 fi
 
+# The slowest tests, to keep an eye on their timeouts (the harness's
+# default is 30 s a test; settings' timeout is per program).
+echo "# ==== slowest tests (seconds)"
+awk '{ p = FILENAME; sub(/.*\//, "", p); sub(/\.times$/, "", p)
+	print $1, p ": " substr($0, length($1) + 2) }' "$results"/*.times \
+	2>/dev/null | sort -rn | head -n 15 | sed 's/^/#   /'
 echo "# ==== guest summary"
 echo "# guest: $(bash "$here/summarize.sh" "$results")"
 exit $failed

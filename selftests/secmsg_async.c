@@ -100,7 +100,7 @@ FIXTURE_TEARDOWN(async)
  * guest had it before pcrypt) and one on pcrypt give the same bytes, and
  * each side opens the other's.
  */
-TEST_F(async, same_bytes_as_sync)
+TEST_F_TIMEOUT(async, same_bytes_as_sync, 120)
 {
 	static const uint32_t lens[] = { 0, 1, 15, 16, 17, 255, 4096, 65537 };
 	bool sync_is_async;
@@ -173,7 +173,7 @@ TEST_F(async, altered_on_async_path)
 }
 
 /* A batch on the async path: every message waits for its completion. */
-TEST_F(async, batch)
+TEST_F_TIMEOUT(async, batch, 120)
 {
 	enum { N = 32, LEN = 64 };
 	static uint8_t data[N][LEN], tok[N][32];
@@ -230,7 +230,7 @@ static void *seal_many(void *arg)
 }
 
 /* Concurrent senders on an async context: unique numbers, all open. */
-TEST_F(async, threads)
+TEST_F_TIMEOUT(async, threads, 300)
 {
 	enum { T = 4 };
 	static struct sealer s[T];

@@ -74,6 +74,11 @@ static int json_ok(const char *text)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/*
+ * Each secmsgctl (and python3) the tests run is an exec under QEMU: a few
+ * seconds apiece on a loaded debug kernel, a minute for the whole of
+ * ctl.refusals; hence the timeouts of ten times that.
+ */
 FIXTURE(ctl) {
 	int dev, fd;
 	long long id;
@@ -119,7 +124,7 @@ static const char *row_of(const char *out, const char *id)
 	return NULL;
 }
 
-TEST_F(ctl, list_table_and_json)
+TEST_F_TIMEOUT(ctl, list_table_and_json, 600)
 {
 	char key[64], *out;
 	const char *row;
@@ -147,7 +152,7 @@ TEST_F(ctl, list_table_and_json)
 		ASSERT_EQ(1, j) TH_LOG("not JSON: %s", out);
 }
 
-TEST_F(ctl, show_and_revoke)
+TEST_F_TIMEOUT(ctl, show_and_revoke, 600)
 {
 	char args[64], *out;
 	uint8_t tok[SECMSG_TOKEN_SIZE];
@@ -179,7 +184,7 @@ TEST_F(ctl, show_and_revoke)
 	ASSERT_NE(NULL, strstr(out, "revoked      1\n")) TH_LOG("%s", out);
 }
 
-TEST_F(ctl, refusals)
+TEST_F_TIMEOUT(ctl, refusals, 600)
 {
 	char args[64], *out;
 	int rc;
@@ -220,7 +225,7 @@ TEST_F(ctl, refusals)
 	ASSERT_EQ(5, rc) TH_LOG("%s", out);
 }
 
-TEST_F(ctl, config_and_stats)
+TEST_F_TIMEOUT(ctl, config_and_stats, 600)
 {
 	char *out;
 	int rc;
@@ -242,7 +247,7 @@ TEST_F(ctl, config_and_stats)
 	ASSERT_NE(NULL, strstr(out, "\ncoalesced      ")) TH_LOG("%s", out);
 }
 
-TEST_F(ctl, monitor)
+TEST_F_TIMEOUT(ctl, monitor, 120)
 {
 	char cmd[4200], line[1024], want[64];
 	FILE *f;

@@ -1237,21 +1237,21 @@ TEST_F(imp, bad_arguments)
 	close(s);
 }
 
-TEST_F(imp, expired_context)
+TEST_F_TIMEOUT(imp, expired_context, 120)
 {
 	uint8_t tok[TOK], reply[TOK];
 	struct secmsg_query q;
 	int hold, s;
 	pid_t pid;
 
-	pid = client_start(self->dev, &client, 0, SECMSG_IMP_IMPERSONATE, 1,
-			   tok, &hold);
+	pid = client_start(self->dev, &client, 0, SECMSG_IMP_IMPERSONATE,
+			   TS_SHORT_LIFETIME, tok, &hold);
 	ASSERT_LT(0, pid);
 	s = lc_accept(self->dev, tok, reply);
 	ASSERT_EQ(0, client_finish(pid, hold));
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, ts_query(s, &q));
-	ASSERT_EQ(1u, q.lifetime);
+	ASSERT_EQ((__u32)TS_SHORT_LIFETIME, q.lifetime);
 	while (ts_query(s, &q) == 0 && q.state != SECMSG_STATE_EXPIRED)
 		usleep(100 * 1000);
 	ASSERT_EQ((__u32)SECMSG_STATE_EXPIRED, q.state);

@@ -857,7 +857,7 @@ TEST_F(kapi, no_memory_does_nothing)
 	ASSERT_EQ(0, memcmp(data, orig, sizeof(data)));
 }
 
-TEST_F(kapi, same_as_ioctls)
+TEST_F_TIMEOUT(kapi, same_as_ioctls, 120)
 {
 	const uint32_t RO = SECMSG_BUF_READONLY;
 	const uint32_t RWC = SECMSG_BUF_READONLY_WITH_CHECKSUM;

@@ -645,7 +645,7 @@ static int large_msg_cmp(const struct large_msg *lm, const uint8_t *want)
 	       memcmp(lm->d[2], want + lm->len[0] + lm->len[1], lm->len[2]);
 }
 
-TEST_F(kat, seal_large_token_form)
+TEST_F_TIMEOUT(kat, seal_large_token_form, 120)
 {
 	uint64_t seq[2] = { SEQ0, SEQ0 };
 	unsigned int s;
@@ -689,7 +689,7 @@ TEST_F(kat, seal_large_token_form)
 	}
 }
 
-TEST_F(kat, seal_large_stream_form)
+TEST_F_TIMEOUT(kat, seal_large_stream_form, 120)
 {
 	uint64_t seq[2] = { SEQ0, SEQ0 };
 	unsigned int s;
@@ -758,7 +758,7 @@ TEST_F(kat, seal_large_stream_form)
 	}
 }
 
-TEST_F(kat, kernel_unseals_large_reference)
+TEST_F_TIMEOUT(kat, kernel_unseals_large_reference, 120)
 {
 	uint64_t seq = SEQ0;
 	unsigned int s;

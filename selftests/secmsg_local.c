@@ -347,7 +347,7 @@ TEST_F(local, token_garbage)
 	close(s);
 }
 
-TEST_F(local, token_expiry)
+TEST_F_TIMEOUT(local, token_expiry, 120)
 {
 	uint8_t tok[TOK], tok2[TOK], reply[TOK], reply2[TOK];
 	struct secmsg_message m;
@@ -689,23 +689,23 @@ static void wait_expired(struct __test_metadata *_metadata, int fd)
 }
 
 /* The lifetime runs from INIT; afterwards every call says expired. */
-TEST_F(local, lifetime_and_expiry)
+TEST_F_TIMEOUT(local, lifetime_and_expiry, 120)
 {
 	uint8_t tok[TOK], reply[TOK], sig[SECMSG_TOKEN_SIZE], data[16] = {};
 	struct secmsg_query qc, qs;
 	struct secmsg_message m;
 	int c, s;
 
-	c = init_lifetime(self->dev, 1, tok);
+	c = init_lifetime(self->dev, TS_SHORT_LIFETIME, tok);
 	ASSERT_LE(0, c);
 	s = lc_accept(self->dev, tok, reply);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, lc_complete(c, reply));
 	ASSERT_EQ(0, ts_query(c, &qc));
 	ASSERT_EQ(0, ts_query(s, &qs));
-	ASSERT_EQ(1u, qc.lifetime);
-	ASSERT_EQ(1u, qs.lifetime);
-	ASSERT_EQ(qc.created + 1, qc.expires);
+	ASSERT_EQ((__u32)TS_SHORT_LIFETIME, qc.lifetime);
+	ASSERT_EQ((__u32)TS_SHORT_LIFETIME, qs.lifetime);
+	ASSERT_EQ(qc.created + TS_SHORT_LIFETIME, qc.expires);
 	ASSERT_EQ(qc.expires, qs.expires);
 	ASSERT_EQ(qc.created, qs.created);
 	ASSERT_EQ(0, ts_sign1(c, sig, data, sizeof(data), NULL));
@@ -723,14 +723,14 @@ TEST_F(local, lifetime_and_expiry)
 	close(s);
 
 	/* expired between INIT and ACCEPT: ACCEPT says so, creates nothing */
-	c = init_lifetime(self->dev, 1, tok);
+	c = init_lifetime(self->dev, TS_SHORT_LIFETIME, tok);
 	ASSERT_LE(0, c);
 	wait_expired(_metadata, c);
 	ASSERT_EQ(-EKEYEXPIRED, lc_accept(self->dev, tok, reply));
 	close(c);
 
 	/* expired between ACCEPT and COMPLETE: COMPLETE says so */
-	c = init_lifetime(self->dev, 1, tok);
+	c = init_lifetime(self->dev, TS_SHORT_LIFETIME, tok);
 	ASSERT_LE(0, c);
 	s = lc_accept(self->dev, tok, reply);
 	ASSERT_LE(0, s);
@@ -745,7 +745,7 @@ TEST_F(local, lifetime_and_expiry)
 
 /* Two COMPLETEs of one context at once: exactly one succeeds; the other
  * says complete already (EISCONN) or at work (EBUSY). */
-TEST_F(local, concurrent_complete)
+TEST_F_TIMEOUT(local, concurrent_complete, 120)
 {
 	uint8_t tok[TOK], reply[TOK];
 	int round, c, s, go[2], res[2];

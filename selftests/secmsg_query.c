@@ -288,14 +288,14 @@ TEST_F(query, counters_exact)
 	ASSERT_EQ(11ull, q.recv_seq);
 }
 
-TEST_F_TIMEOUT(query, lifetime_expiry, 30)
+TEST_F_TIMEOUT(query, lifetime_expiry, 60)
 {
 	struct ts_ctx_opts o = {
 		.suite = variant->suite, .ctx_flags = SM_FLAGS_DEFAULT,
-		.key = ts_test_key, .key_len = 32, .lifetime = 1,
+		.key = ts_test_key, .key_len = 32, .lifetime = TS_SHORT_LIFETIME,
 	};
 	uint8_t tok[32], tok2[32], data[16], data2[16];
-	const struct timespec ts = { 1, 200 * 1000 * 1000 };
+	const struct timespec ts = { TS_SHORT_LIFETIME, 200 * 1000 * 1000 };
 	struct secmsg_message m;
 	struct secmsg_query q;
 	int a, b;
@@ -307,8 +307,8 @@ TEST_F_TIMEOUT(query, lifetime_expiry, 30)
 	b = ts_import(self->dev, &o);
 	ASSERT_LE(0, b);
 	ASSERT_EQ(0, ts_query(a, &q));
-	ASSERT_EQ(1u, q.lifetime);
-	ASSERT_EQ(q.created + 1, q.expires);
+	ASSERT_EQ((__u32)TS_SHORT_LIFETIME, q.lifetime);
+	ASSERT_EQ(q.created + TS_SHORT_LIFETIME, q.expires);
 
 	ts_fill(data, 16, 1);
 	ts_fill(data2, 16, 2);

@@ -73,7 +73,9 @@ static void check_token(struct __test_metadata *_metadata, const uint8_t *tok,
 	ASSERT_EQ(seq, ts_be64(tok + 8));
 }
 
-TEST_F(rt, sign_verify_one_data)
+/* (The first test of the first program: the first use of each suite's
+ * algorithm since boot instantiates it, ~10 s on a loaded debug kernel.) */
+TEST_F_TIMEOUT(rt, sign_verify_one_data, 120)
 {
 	struct dir d[2];
 	int i;

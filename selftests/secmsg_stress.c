@@ -4,8 +4,9 @@
  * threads swap contexts out from under them, a child process seals through
  * descriptors passed over SCM_RIGHTS, and module unload is attempted.
  *
- * Everything is bounded by a message count and by a deadline, and stops by
- * itself; nothing asserts on timing.  What is asserted, at the end:
+ * Everything is bounded by a message count (the same work on any machine:
+ * 8 s on a debug kernel at load 10) and stops by itself; nothing asserts
+ * on timing.  What is asserted, at the end:
  *   - every message sealed (by any thread or by the child) was unsealed
  *     exactly once by the peer, with the plaintext it was sealed with;
  *   - the sequence numbers of a context are unique, and the seq UNSEAL
@@ -35,7 +36,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #define NPAIRS		4
 #define NSEALERS	6
@@ -46,7 +46,6 @@
 #define PER_CHURN	40	/* dup+seal+close rounds per churn thread */
 #define CHILD_ROUNDS	10	/* fd passes to the child */
 #define CHILD_PER_ROUND	12	/* messages the child seals per pass */
-#define DEADLINE_S	40	/* producers stop after this, if not done */
 #define MAXDATA		192
 
 /* origins of messages, for the exactly-once bookkeeping */
@@ -76,7 +75,6 @@ struct stress {
 	uint64_t a_seq0[NPAIRS];
 	int slot[NSLOTS];		/* victim contexts, replaced by dup2 */
 	struct queue q[NPAIRS];
-	time_t deadline;
 	atomic_int producers;		/* still running */
 	atomic_int errors;
 	atomic_uint sealed[NPAIRS];	/* SEAL calls that succeeded */
@@ -97,11 +95,6 @@ static struct stress S;
 	if (atomic_fetch_add(&S.errors, 1) < 20) \
 		fprintf(stderr, "# stress: " fmt "\n", ##__VA_ARGS__); \
 } while (0)
-
-static int expired(void)
-{
-	return time(NULL) >= S.deadline;
-}
 
 /* The plaintext of message (origin, k) on @pair. */
 static uint32_t msg_len(uint32_t origin, uint32_t k)
@@ -210,7 +203,7 @@ static void *sealer(void *arg)
 {
 	uint32_t id = (uint32_t)(uintptr_t)arg, k;
 
-	for (k = 0; k < PER_SEALER && !expired(); k++) {
+	for (k = 0; k < PER_SEALER; k++) {
 		uint32_t pair = (id + k) % NPAIRS;
 
 		if (seal_one(S.a[pair], id, k, pair))
@@ -242,7 +235,7 @@ static void *churn(void *arg)
 {
 	uint32_t id = (uint32_t)(uintptr_t)arg, k;
 
-	for (k = 0; k < PER_CHURN && !expired(); k++) {
+	for (k = 0; k < PER_CHURN; k++) {
 		uint32_t pair = (id * 7 + k) % NPAIRS;
 		int v = victim_import(), d;
 
@@ -415,7 +408,7 @@ static void *passer(void *arg)
 	uint32_t r;
 
 	(void)arg;
-	for (r = 0; r < CHILD_ROUNDS && !expired(); r++) {
+	for (r = 0; r < CHILD_ROUNDS; r++) {
 		struct child_req req = { r % NPAIRS, r, CHILD_PER_ROUND };
 		uint32_t i;
 
@@ -520,7 +513,6 @@ TEST_F_TIMEOUT(stress, seal_unseal_swap_pass_unload, 600)
 	close(sv[1]);
 	S.sock = sv[0];
 
-	S.deadline = time(NULL) + DEADLINE_S;
 	atomic_store(&S.producers, NSEALERS + NCHURN + 1);
 	for (i = 0; i < NSEALERS; i++)
 		ASSERT_EQ(0, pthread_create(&th[nth++], NULL, sealer,

@@ -49,6 +49,21 @@ _Static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER2, "query");
 #define SM_FLAGS_DEFAULT (SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY | \
 			  SECMSG_CTX_INTEGRITY)
 
+/*
+ * No test may fail because the machine is slow: the guest runs under QEMU
+ * without KVM, the debug kernel (KASAN, lockdep, kmemleak) is many times
+ * slower than Debian's, and the machine may be busy with other work.  So
+ * work is bounded by count, never by time; a test that takes more than a
+ * few seconds on a loaded debug kernel has a TEST_F_TIMEOUT of about ten
+ * times that (selftests/run_tests.sh prints each test's time and the
+ * slowest ones); a wait ends on its event, its bound is for a broken run.
+ *
+ * A lifetime that must outlast a few calls made right after the context
+ * (they can take a good part of a second on a loaded debug kernel, so 1 s
+ * is too short), and then run out while the test waits.
+ */
+#define TS_SHORT_LIFETIME	3	/* seconds */
+
 /* The session key most tests import (32 bytes, any suite). */
 static const uint8_t ts_test_key[32] = {
 	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,

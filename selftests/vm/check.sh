@@ -81,6 +81,10 @@ else
 	echo_ko=$m/selftests/consumer/secmsg_echo.ko
 fi
 
+# The whole guest run, with room for a hung test (its TEST_F_TIMEOUT, at
+# most 600 s, before the harness kills it and goes on).  Measured on a
+# 2-core machine: debug 7 min at load 3, 25 min at load 10; Debian's and
+# RT's 2.5-5 min.
 timeout=${VM_TIMEOUT:-$([[ $k == debug ]] && echo 3600 || echo 1800)}
 echo "# ==== $k kernel ($(<"$cache/KVER")), module $ko"
 start=$SECONDS

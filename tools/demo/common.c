@@ -101,8 +101,9 @@ int demo_connect(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* The peer may still be starting: retry for a few seconds. */
-	for (tries = 0; tries < 100; tries++) {
+	/* The peer may still be starting: retry for up to a minute (it can
+	 * take seconds under QEMU on a loaded machine). */
+	for (tries = 0; tries < 1200; tries++) {
 		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
 			return fd;
 		if (errno != ENOENT && errno != ECONNREFUSED)

@@ -57,6 +57,19 @@ as() {	# user [capabilities] -- command...
 		${caps:+--inh-caps=$caps --ambient-caps=$caps} -- "$@"
 }
 
+# wait_for SECS COMMAND...: until COMMAND succeeds, for at most SECS
+# seconds.  Each wait ends as soon as what it waits for happens; the bound
+# is for a broken run only (under QEMU without KVM, on a debug kernel or a
+# loaded machine, a step can take seconds).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.1
+	done
+}
+
 echo "== secmsg demo: alice -> mallory's relay -> fileserver =="
 # One log for the three programs, appended in the order things happen,
 # shown live.
@@ -74,7 +87,7 @@ if [[ -x $ctl ]]; then
 	mpid=$!
 	pause=$dir/pause
 	mkfifo -m 666 "$pause"
-	for _ in $(seq 50); do grep -q '^monitor: watching' "$log" && break; sleep 0.1; done
+	wait_for 60 grep -q '^monitor: watching' "$log" || true
 fi
 as fileserver +setuid,+setgid -- \
 	"$bin/secmsg-demo-server" "$dir/server.sock" "$files" >>"$log" 2>&1 &
@@ -82,19 +95,29 @@ spid=$!
 as mallory "" -- "$bin/secmsg-demo-relay" "$dir/relay.sock" \
 	"$dir/server.sock" >>"$log" 2>&1 &
 rpid=$!
-for _ in $(seq 100); do [ -S "$dir/relay.sock" ] && break; sleep 0.1; done
+wait_for 60 test -S "$dir/relay.sock" || true
 rc=0
 as alice "" -- "$bin/secmsg-demo-client" "$dir/relay.sock" "$FILESERVER" \
 	$pause >>"$log" 2>&1 &
 cpid=$!
 if [[ -n $pause ]]; then
-	for _ in $(seq 300); do grep -q '^client: answer 3' "$log" && break; sleep 0.1; done
+	# (or until it gave up)
+	client_waits() {
+		grep -q '^client: answer 3' "$log" || ! kill -0 "$cpid" 2>/dev/null
+	}
+	wait_for 120 client_waits || true
 	{ echo "admin:  secmsgctl list"; "$ctl" list | sed 's/^/admin:  /'; } >>"$log" 2>&1
 	echo go >"$pause"
 fi
 wait $cpid || rc=$?
 wait $rpid || rc=$?
 wait $spid || rc=$?
+# The monitor prints events a moment after they happen: let it catch up
+# with the two the checks below look for before it goes.
+monitor_caught_up() {
+	grep -q '^monitor: .* altered ' "$log" && grep -q '^monitor: .* replay ' "$log"
+}
+[[ -z $mpid ]] || wait_for 60 monitor_caught_up || true
 sleep 1.2	# tail -f polls once a second
 [[ -z $mpid ]] || kill $mpid 2>/dev/null || true
 kill $tpid 2>/dev/null || true
