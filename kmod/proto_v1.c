@@ -222,13 +222,43 @@ static int v1_open(struct secmsg_work *w, struct secmsg_message *m, u64 seq,
 	return 0;
 }
 
-/* Take the next number to send: the step after which nothing may fail. */
-static int v1_take_seq(struct secmsg_work *w, struct secmsg_message *m,
-		       u64 *seq)
+/*
+ * Send what the bounce buffer holds: describe it, take the next number
+ * (the step after which nothing may fail), set the header and run the
+ * AEAD; a crypto failure gives the number back.
+ */
+static int v1_send(struct secmsg_work *w, struct secmsg_message *m, u16 id,
+		   bool sealed, u32 aad, u32 text, u64 *seq)
 {
+	int err;
+
+	err = secmsg_bounce_sg(w, aad);
+	if (err)
+		return err;
 	if (!secmsg_ctx_take_seq(w->ctx, seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_EXPIRED);
-	return 0;
+	v1_hdr_set(w, id, sealed, *seq);
+	err = v1_run(w, true, *seq, aad, text);
+	if (err)
+		secmsg_ctx_untake_seq(w->ctx, *seq);
+	return err;
+}
+
+/*
+ * Gather a message's DATA into the bounce buffer as the AEAD takes it:
+ * encrypted, READONLY_WITH_CHECKSUM data after the header and the rest
+ * at @aad; otherwise all of it after the header.
+ */
+static void v1_gather(struct secmsg_work *w, bool sealed, u32 aad)
+{
+	if (sealed) {
+		secmsg_mb_gather(&w->mb, SECMSG_SEL_RWC,
+				 w->bounce + SECMSG_HDR_SIZE);
+		secmsg_mb_gather(&w->mb, SECMSG_SEL_PLAIN, w->bounce + aad);
+	} else {
+		secmsg_mb_gather(&w->mb, SECMSG_SEL_ALL,
+				 w->bounce + SECMSG_HDR_SIZE);
+	}
 }
 
 /* Token form: header || tag, written to the TOKEN buffer. */
@@ -275,20 +305,11 @@ static int v1_sign(struct secmsg_work *w, struct secmsg_message *m)
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
-	err = secmsg_bounce_sg(w, SECMSG_HDR_SIZE + dlen);
+	v1_gather(w, false, 0);
+	err = v1_send(w, m, SECMSG_TOK_SIGN, false, SECMSG_HDR_SIZE + dlen, 0,
+		      &seq);
 	if (err)
 		return err;
-
-	err = v1_take_seq(w, m, &seq);
-	if (err)
-		return err;
-	v1_hdr_set(w, SECMSG_TOK_SIGN, false, seq);
-	err = v1_run(w, true, seq, SECMSG_HDR_SIZE + dlen, 0);
-	if (err) {
-		secmsg_ctx_untake_seq(w->ctx, seq);
-		return err;
-	}
 	v1_put_token(w, w->bounce, w->bounce + SECMSG_HDR_SIZE + dlen);
 	m->seq = seq;
 	return 0;
@@ -317,28 +338,14 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 		err = v1_direct_sg(w, seg, nseg);
 		if (err)
 			return err;
-	} else if (sealed) {
-		w->wipe = true;
-		secmsg_mb_gather(mb, SECMSG_SEL_RWC,
-				 w->bounce + SECMSG_HDR_SIZE);
-		secmsg_mb_gather(mb, SECMSG_SEL_PLAIN, w->bounce + aad);
 	} else {
-		secmsg_mb_gather(mb, SECMSG_SEL_ALL,
-				 w->bounce + SECMSG_HDR_SIZE);
+		/* Plaintext of an encrypted message: wiped afterwards. */
+		w->wipe = sealed;
+		v1_gather(w, sealed, aad);
 	}
-	err = secmsg_bounce_sg(w, aad);
+	err = v1_send(w, m, SECMSG_TOK_WRAP, sealed, aad, text, &seq);
 	if (err)
 		return err;
-
-	err = v1_take_seq(w, m, &seq);
-	if (err)
-		return err;
-	v1_hdr_set(w, SECMSG_TOK_WRAP, sealed, seq);
-	err = v1_run(w, true, seq, aad, text);
-	if (err) {
-		secmsg_ctx_untake_seq(w->ctx, seq);
-		return err;
-	}
 	/* Only ciphertext is left where the plaintext was. */
 	w->wipe = false;
 
@@ -448,14 +455,7 @@ static int v1_unseal_token(struct secmsg_work *w, struct secmsg_message *m)
 	/* Decrypted in place, verified or not: wipe it in any case. */
 	w->wipe = sealed;
 	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
-	if (sealed) {
-		secmsg_mb_gather(mb, SECMSG_SEL_RWC,
-				 w->bounce + SECMSG_HDR_SIZE);
-		secmsg_mb_gather(mb, SECMSG_SEL_PLAIN, w->bounce + aad);
-	} else {
-		secmsg_mb_gather(mb, SECMSG_SEL_ALL,
-				 w->bounce + SECMSG_HDR_SIZE);
-	}
+	v1_gather(w, sealed, aad);
 	memcpy(w->bounce + aad + text, token + SECMSG_HDR_SIZE,
 	       SECMSG_TAG_SIZE);
 	err = v1_open(w, m, seq, aad, text + SECMSG_TAG_SIZE);
