@@ -252,10 +252,49 @@ unload_consumer() {
 	fi
 }
 
+# Once a program has ended, nothing of it may keep the module: its fds are
+# closed and its impersonating threads gone (their records are swept
+# about once a second).  What may hold secmsg then is the consumer module
+# (one reference each, listed in holders/) and the consumer's own context
+# references; anything more is a leak, named with the processes that still
+# have a secmsg fd open.
+refs_left() {	# prints "count expected", or nothing without the module
+	local h n=0
+	[[ -r /sys/module/secmsg/refcnt ]] || return
+	for h in /sys/module/secmsg/holders/*; do
+		[[ -e $h ]] && n=$((n + 1))
+	done
+	echo "$(</sys/module/secmsg/refcnt) $n"
+}
+refs_check() {	# name
+	local name=$1 t0 took have want fd who=
+	t0=${EPOCHREALTIME/[.,]/}
+	while :; do
+		read -r have want < <(refs_left)
+		[[ -n ${have:-} && $have != "$want" ]] || break
+		took "$t0"
+		# generous for a loaded debug kernel; a leak never settles
+		((${took%.*} < 60)) || break
+		sleep 0.2
+	done
+	if [[ -z ${have:-} || $have == "$want" ]]; then
+		record "${name}_refs" ok ""
+		return
+	fi
+	for fd in /proc/[0-9]*/fd/*; do
+		case $(readlink "$fd" 2>/dev/null) in
+		/dev/secmsg|'anon_inode:[secmsg]') who+=" ${fd#/proc/}" ;;
+		esac
+	done
+	record "${name}_refs" fail "secmsg.ko still has $have references after $name ended, $want expected (holders: $(ls /sys/module/secmsg/holders | tr '\n' ' ')fds:${who:- none})"
+	cat "$results/${name}_refs.tap"
+}
+
 # --- the suites ----------------------------------------------------------
 for p in $progs; do
 	[[ $p != secmsg_unload ]] || unload_consumer
 	run_prog "$p"
+	[[ $p == secmsg_unload ]] || refs_check "$p"
 	# a crashed program may have left the module unloaded or gone
 	if [[ -z $load_msg && ! -e /dev/secmsg ]]; then
 		echo "# /dev/secmsg vanished after $p: reloading"
