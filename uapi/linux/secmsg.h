@@ -398,6 +398,56 @@
  * target check) and COMPLETE fail with EKEYEXPIRED, as every later call
  * on either context does.
  *
+ * Kerberos contexts (SECMSG_PKG_KERBEROS, SECMSG_PKG_NEGOTIATE)
+ * =============================================================
+ *
+ * A Kerberos context is established in user space (MIT GSSAPI, through
+ * libsecmsg: sm_init_context(3) with the "kerberos" or "negotiate"
+ * package), then handed to the kernel with IMPORT_KRB5 on /dev/secmsg,
+ * from the fields of the established context's lucid export
+ * (gss_krb5_export_lucid_sec_context(), version 1, RFC 4121 "CFX"
+ * contexts only).  The importer wipes its copies afterwards; from then on
+ * the keys exist only in the kernel.  Per-message tokens are RFC 4121
+ * MIC and Wrap tokens, which a peer that uses plain GSSAPI (MIT, Heimdal)
+ * or Windows' Kerberos provider reads and writes: see "Kerberos tokens".
+ * NEGOTIATE differs from KERBEROS only in the package QUERY reports.
+ *
+ * Enctypes (RFC 3961 numbers; QUERY's @suite reports the enctype of a
+ * Kerberos context, and @algorithm the crypto API names):
+ *
+ *   SECMSG_KRB5_AES128_CTS_HMAC_SHA1_96      17  RFC 3962, 16-byte key
+ *   SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96      18  RFC 3962, 32-byte key
+ *   SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128   19  RFC 8009, 16-byte key
+ *   SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192   20  RFC 8009, 32-byte key
+ *
+ * Any other enctype (des3, rc4, ...) gives EPROTONOSUPPORT, and one the
+ * crypto API cannot serve ENOENT.  The kernel derives the per-usage keys
+ * itself (RFC 3961 DK, RFC 8009 KDF-HMAC-SHA2) from @key, which is the
+ * acceptor subkey when SECMSG_KRB5_ACCEPTOR_SUBKEY is set (the lucid
+ * export's have_acceptor_subkey: tokens then carry the AcceptorSubkey
+ * flag), else the context key (the initiator's subkey or the session key).
+ *
+ * Sequence numbers: @send_seq is the first number this side sends, and
+ * @recv_seq the peer's initial number, as the lucid export gives them.
+ * The lucid export does not say which of the peer's numbers were already
+ * received while the context was being established; the kernel's window
+ * starts at @recv_seq, so a token the peer sent before the import and
+ * the importer already processed is accepted once more.  libsecmsg
+ * therefore processes no message token before the import.
+ *
+ * Identity: the kernel cannot check a Kerberos identity.  An acceptor's
+ * importer asserts the local account its client maps to (@peer_uid,
+ * @peer_gid, @peer_groups: what krb5_aname_to_localname(3) and the
+ * account database say), or SECMSG_NO_ID when the client maps to none;
+ * QUERY reports it with SECMSG_ID_ASSERTED, and the importing process as
+ * the context's creator.  Any process may import such a context: the
+ * assertion gives no power, because IMPERSONATE keeps its rule (the thread
+ * may already act as that account, or holds CAP_SETUID and CAP_SETGID;
+ * see "Impersonation"), and the principal names are reported as given.
+ *
+ * Lifetime: the context expires at @endtime (the ticket's end), or
+ * earlier at the module's max_lifetime from the import.
+ *
  * Impersonation (ImpersonateSecurityContext / RevertSecurityContext)
  *
  * IMPERSONATE on a local acceptor context switches the calling thread,
@@ -488,7 +538,8 @@
 /* Packages (how a context was established) */
 #define SECMSG_PKG_LOCAL		1
 #define SECMSG_PKG_RAW			2
-#define SECMSG_PKG_KERBEROS		3	/* reserved for later versions */
+#define SECMSG_PKG_KERBEROS		3	/* Kerberos V5 (RFC 4121) */
+#define SECMSG_PKG_NEGOTIATE		4	/* the same, behind SPNEGO */
 
 /* Roles */
 #define SECMSG_ROLE_INITIATOR		1
@@ -639,6 +690,81 @@ struct secmsg_import {
 	__u32 reserved;
 };
 #define SECMSG_IMPORT_SIZE_VER0		72
+
+/* Enctypes of IMPORT_KRB5 (RFC 3961 numbers) */
+#define SECMSG_KRB5_AES128_CTS_HMAC_SHA1_96	17
+#define SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96	18
+#define SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128	19
+#define SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192	20
+
+/* struct secmsg_krb5_import.flags */
+#define SECMSG_KRB5_ACCEPTOR_SUBKEY	0x1	/* @key is the acceptor subkey */
+
+#define SECMSG_NO_ID			0xffffffffu	/* no local account */
+#define SECMSG_PRINCIPAL_MAX		256	/* principal name, with NUL */
+
+/**
+ * struct secmsg_krb5_import - a Kerberos context from user space
+ * @size:        sizeof(struct secmsg_krb5_import)
+ * @flags:       SECMSG_KRB5_ACCEPTOR_SUBKEY, or 0
+ * @package:     SECMSG_PKG_KERBEROS or SECMSG_PKG_NEGOTIATE
+ * @role:        SECMSG_ROLE_INITIATOR or SECMSG_ROLE_ACCEPTOR (the lucid
+ *               export's initiate)
+ * @enctype:     SECMSG_KRB5_* (the key's enctype)
+ * @ctx_flags:   SECMSG_CTX_* the establishment granted (GSSAPI's
+ *               ret_flags, mapped); SECMSG_CTX_INTEGRITY is always granted
+ * @key_len:     bytes at @key: the enctype's key length
+ * @imp_level:   acceptor: SECMSG_IMP_* the client's flags grant (IDENTIFY
+ *               without GSS_C_DELEG_FLAG..., see sm_accept_context(3));
+ *               initiator: 0
+ * @key:         pointer to the key; the kernel keeps only derived keys
+ * @send_seq:    first sequence number this side sends
+ * @recv_seq:    the peer's initial sequence number
+ * @endtime:     CLOCK_REALTIME seconds at which the context expires
+ * @local_name:  pointer to this side's principal name (UTF-8, no NUL)
+ * @peer_name:   pointer to the other side's
+ * @local_name_len: bytes at @local_name, below SECMSG_PRINCIPAL_MAX
+ * @peer_name_len: bytes at @peer_name, likewise
+ * @peer_uid:    acceptor: the local account the client maps to, in the
+ *               importer's user namespace, or SECMSG_NO_ID; initiator:
+ *               SECMSG_NO_ID
+ * @peer_gid:    that account's primary group, or SECMSG_NO_ID
+ * @peer_groups: pointer to its supplementary groups (__u32 each)
+ * @peer_ngroups: how many, at most NGROUPS_MAX (65536)
+ * @reserved:    zero
+ *
+ * ioctl(devfd, SECMSG_IOC_IMPORT_KRB5, &imp) returns a new, complete
+ * context fd (O_CLOEXEC).  See "Kerberos contexts".  Errors (nothing
+ * created): EINVAL (bad field, a name too long or with a NUL, an id
+ * outside the importer's user namespace), E2BIG, EFAULT, EMFILE (per-user
+ * context limit), ENOENT (the crypto API cannot serve the enctype),
+ * ENOMEM, EPROTONOSUPPORT (an enctype not listed), EKEYEXPIRED (@endtime
+ * passed).
+ */
+struct secmsg_krb5_import {
+	__u32 size;
+	__u32 flags;
+	__u32 package;
+	__u32 role;
+	__u32 enctype;
+	__u32 ctx_flags;
+	__u32 key_len;
+	__u32 imp_level;
+	__u64 key;
+	__u64 send_seq;
+	__u64 recv_seq;
+	__s64 endtime;
+	__u64 local_name;
+	__u64 peer_name;
+	__u32 local_name_len;
+	__u32 peer_name_len;
+	__u32 peer_uid;
+	__u32 peer_gid;
+	__u64 peer_groups;
+	__u32 peer_ngroups;
+	__u32 reserved;
+};
+#define SECMSG_KRB5_IMPORT_SIZE_VER0	112
 
 /**
  * struct secmsg_buffer - one buffer of a message (SSPI's SecBuffer)
@@ -882,6 +1008,8 @@ struct secmsg_counters {
 #define SECMSG_ID_LSM_TRUNCATED		0x8	/* LSM context cut to fit */
 #define SECMSG_ID_SETID			0x10	/* real or saved uid or gid
 						 * not the effective one */
+#define SECMSG_ID_ASSERTED		0x20	/* ids an importer asserted
+						 * (Kerberos), not seen */
 
 #define SECMSG_LSM_MAX			256	/* LSM context with its NUL */
 
@@ -1031,6 +1159,7 @@ struct secmsg_impersonate {
 #define SECMSG_IOC_IMPORT	_IOW(SECMSG_IOC_MAGIC, 0x01, struct secmsg_import)
 #define SECMSG_IOC_INIT		_IOWR(SECMSG_IOC_MAGIC, 0x02, struct secmsg_init)
 #define SECMSG_IOC_ACCEPT	_IOWR(SECMSG_IOC_MAGIC, 0x03, struct secmsg_accept)
+#define SECMSG_IOC_IMPORT_KRB5	_IOW(SECMSG_IOC_MAGIC, 0x04, struct secmsg_krb5_import)
 
 /* On a context fd */
 #define SECMSG_IOC_SIGN		_IOWR(SECMSG_IOC_MAGIC, 0x10, struct secmsg_message)
