@@ -27,6 +27,7 @@ static void fake_identity(struct secmsg_identity *id, uint32_t uid,
 	id->gid = uid;
 	id->pid = pid;
 	id->ngroups = ngroups;
+	id->ruid = uid;
 	id->userns = 4026531837u;
 	for (i = 0; i < ngroups && i < SECMSG_ID_GROUPS; i++)
 		id->groups[i] = 1000 + i;
@@ -71,6 +72,9 @@ void fake_kern_query(struct secmsg_query *q)
 	q->imp_level = SECMSG_IMP_IMPERSONATE;
 	fake_identity(&q->local, 0, 4242, 3);
 	fake_identity(&q->peer, 3999999999u, 4343, SECMSG_ID_GROUPS + 8);
+	/* a set-user-ID client, and a flag the library does not know */
+	q->peer.flags |= SECMSG_ID_SETID | 0x80000000u;
+	q->peer.ruid = 1234;
 	strcpy(q->local_lsm, "unconfined");
 	memset(q->peer_lsm, 'L', sizeof(q->peer_lsm) - 1);
 	q->peer.flags |= SECMSG_ID_LSM_TRUNCATED;

@@ -668,15 +668,19 @@ struct sm_counters {
 #define SM_ID_ANONYMOUS SECMSG_ID_ANONYMOUS /* withheld: SM_IMP_ANONYMOUS */
 #define SM_ID_UNMAPPED SECMSG_ID_UNMAPPED /* an id reads as the overflow id */
 #define SM_ID_LSM_TRUNCATED SECMSG_ID_LSM_TRUNCATED /* struct sm_names */
+#define SM_ID_SETID SECMSG_ID_SETID /* real or saved id not the effective */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
 /**
  * struct sm_identity - one side's credentials, as the kernel saw them
- * @flags:   SM_ID_VALID; SM_ID_ANONYMOUS alone (all else zero) for the
- *           client seen by its server when the client chose
- *           SM_IMP_ANONYMOUS; or 0 when unknown (raw contexts, the server
- *           of an incomplete context, a kernel before local contexts)
+ * @flags:   SM_ID_VALID, with SM_ID_SETID when the task's real or saved
+ *           uid or gid was not its effective one (a set-user-ID program
+ *           that initialized or accepted: see sm_init_context(3));
+ *           SM_ID_ANONYMOUS alone (all else zero) for the client seen by
+ *           its server when the client chose SM_IMP_ANONYMOUS; or 0 when
+ *           unknown (raw contexts, the server of an incomplete context, a
+ *           kernel before local contexts)
  * @uid:     effective uid, as seen from the caller's user namespace (the
  *           overflow uid, usually 65534, if unmapped there; SM_ID_UNMAPPED
  *           in @flags then, as for an unmapped @gid or group)
@@ -684,6 +688,8 @@ struct sm_counters {
  * @pid:     process of the task that initialized or accepted, in the
  *           caller's pid namespace; 0 if not visible or gone
  * @ngroups: number of supplementary groups (may exceed SM_ID_GROUPS)
+ * @ruid:    real uid, mapped as @uid (since 1.3; 0 from a kernel that does
+ *           not report it, which also never sets SM_ID_SETID)
  * @userns:  inode number of its user namespace (as /proc/PID/ns/user)
  * @groups:  the first min(@ngroups, SM_ID_GROUPS) groups, ascending
  */
@@ -693,7 +699,7 @@ struct sm_identity {
 	uint32_t gid;
 	uint32_t pid;
 	uint32_t ngroups;
-	uint32_t reserved;
+	uint32_t ruid;
 	uint64_t userns;
 	uint32_t groups[SM_ID_GROUPS];
 };

@@ -805,6 +805,10 @@ TEST_F(fake, query)
 	EXPECT_EQ(110u, info.counters.other_failures);
 	EXPECT_EQ((uint32_t)SM_IMP_IMPERSONATE, info.imp_level);
 	EXPECT_EQ((uint32_t)SM_ID_VALID, info.local.flags);
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_SETID | SM_ID_LSM_TRUNCATED),
+		  info.peer.flags);
+	EXPECT_EQ(1234u, info.peer.ruid);
+	EXPECT_EQ(0u, info.local.ruid);
 	EXPECT_EQ(0u, info.local.uid);
 	EXPECT_EQ(4242u, info.local.pid);
 	EXPECT_EQ(3u, info.local.ngroups);
@@ -908,7 +912,7 @@ TEST_F(fake, query_names)
 		  n.peer.flags);
 	EXPECT_STREQ("unconfined", n.local_lsm);
 	EXPECT_EQ(SM_LSM_LEN - 1, strlen(n.peer_lsm));
-	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_LSM_TRUNCATED),
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_SETID | SM_ID_LSM_TRUNCATED),
 		  n.peer.id.flags);
 
 	memset(&big, 0xa5, sizeof(big));
