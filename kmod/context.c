@@ -321,8 +321,7 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 	q->suite = ctx->suite->id;
 	q->ctx_flags = ctx->flags;
 	q->state = secmsg_ctx_state(ctx);
-	q->max_token = ctx->package == SECMSG_PKG_LOCAL ?
-		       SECMSG_LOCAL_TOKEN_SIZE : 0;
+	q->max_token = ctx->max_token;
 	q->max_signature = SECMSG_TOKEN_SIZE;
 	q->block_size = SECMSG_BLOCK_SIZE;
 	q->security_trailer = SECMSG_TOKEN_SIZE;
@@ -766,6 +765,7 @@ int secmsg_ctx_import(struct secmsg_import __user *uimp)
 	}
 
 	ctx->package = imp.package;
+	ctx->max_token = fresh ? SECMSG_CONTRIB_SIZE : 0;
 	ctx->role = imp.role;
 	ctx->suite = secmsg_suite_get(imp.suite);
 	ctx->flags = imp.ctx_flags | SECMSG_CTX_INTEGRITY;

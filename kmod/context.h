@@ -104,6 +104,9 @@ struct secmsg_nl_ev {
  * @spare_work: a message call's work area kept for the next call (xchg);
  *             see message.c
  * @imp_level: SECMSG_IMP_* the client granted (local), else 0
+ * @max_token: SIZES.cbMaxToken: the largest establishment token of the
+ *             context's package (local tokens, a FRESH import's
+ *             contribution), 0 when it has none
  * @complete:  keys are set: message calls may run.  Raw and acceptor
  *             contexts are complete when published; a local initiator
  *             becomes complete at COMPLETE, which sets @tx, @rx, @peer_cred
@@ -156,6 +159,7 @@ struct secmsg_ctx {
 	atomic64_t counters[SECMSG_CNT_NR];
 	struct secmsg_work *spare_work;
 	u32 imp_level;
+	u32 max_token;
 	bool complete;
 	const struct cred *local_cred;
 	const struct cred *peer_cred;

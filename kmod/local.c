@@ -284,6 +284,7 @@ int secmsg_local_isc(struct secmsg_init __user *uini)
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	ctx->package = SECMSG_PKG_LOCAL;
+	ctx->max_token = SECMSG_LOCAL_TOKEN_SIZE;
 	ctx->role = SECMSG_ROLE_INITIATOR;
 	ctx->suite = secmsg_suite_get(ini.suite ?: SECMSG_DEFAULT_SUITE);
 	ctx->flags = secmsg_granted_flags(ini.ctx_flags, level);
@@ -426,6 +427,7 @@ int secmsg_local_asc(struct secmsg_accept __user *uacc)
 	}
 	/* The initiator's terms: both contexts get the same. */
 	ctx->package = SECMSG_PKG_LOCAL;
+	ctx->max_token = SECMSG_LOCAL_TOKEN_SIZE;
 	ctx->role = SECMSG_ROLE_ACCEPTOR;
 	ctx->suite = client->suite;
 	ctx->flags = client->flags;

@@ -1455,7 +1455,12 @@ TEST_F(nl, events)
 	uint8_t tok[SECMSG_TOKEN_SIZE], bad[SECMSG_TOKEN_SIZE];
 	struct tn_sock ev_s;
 	struct tn_attrs t;
-	int ini, acc, old, cli, srv;
+	struct ts_ctx_opts fo = {
+		.role = SECMSG_ROLE_INITIATOR, .suite = SECMSG_SUITE_AES128_GCM,
+		.key = ts_test_key, .key_len = 32,
+	};
+	uint8_t cx[SECMSG_CONTRIB_SIZE], cy[SECMSG_CONTRIB_SIZE];
+	int ini, acc, old, cli, srv, fx, fy;
 
 	ASSERT_EQ(0, tn_open(&ev_s));
 	ASSERT_EQ(0, setsockopt(ev_s.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
@@ -1521,9 +1526,31 @@ TEST_F(nl, events)
 	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
 	ASSERT_EQ((uint32_t)getpid(), a32(&t, SECMSG_A_CTX_PEER_PID));
 
+	/* FRESH raw pair: created incomplete, completed by COMPLETE alone */
+	fx = ts_import_fresh(self->dev, &fo, cx);
+	ASSERT_LE(0, fx);
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(fx), 0);
+	ASSERT_EQ(SECMSG_STATE_INCOMPLETE, a32(&t, SECMSG_A_CTX_STATE));
+	fo.role = SECMSG_ROLE_ACCEPTOR;
+	fy = ts_import_fresh(self->dev, &fo, cy);
+	ASSERT_LE(0, fy);
+	EXPECT_EVENT(SECMSG_EVENT_CREATED, tn_fd_id(fy), 0);
+	/* a refused COMPLETE is no event */
+	ASSERT_EQ(-EMSGSIZE, ts_complete_fresh(fx, cy, 1));
+	ASSERT_EQ(0, ts_complete_fresh(fx, cy, sizeof(cy)));
+	EXPECT_EVENT(SECMSG_EVENT_COMPLETED, tn_fd_id(fx), 0);
+	ASSERT_EQ(SECMSG_STATE_ACTIVE, a32(&t, SECMSG_A_CTX_STATE));
+	ASSERT_EQ(SECMSG_PKG_RAW, a32(&t, SECMSG_A_CTX_PACKAGE));
+	ASSERT_EQ(0, ts_complete_fresh(fy, cx, sizeof(cx)));
+	EXPECT_EVENT(SECMSG_EVENT_COMPLETED, tn_fd_id(fy), 0);
+	/* a second COMPLETE fails, and is no event either */
+	ASSERT_EQ(-EISCONN, ts_complete_fresh(fy, cx, sizeof(cx)));
+
 	/* nothing else was sent (no second EXPIRED) */
 	ASSERT_EQ(-ETIMEDOUT, next_event(&ev_s, &t, evbuf, 200));
 
+	close(fx);
+	close(fy);
 	close(cli);
 	close(srv);
 	close(old);

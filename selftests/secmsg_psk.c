@@ -117,7 +117,7 @@ static void assert_incomplete(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(o->suite, q.suite);
 	ASSERT_EQ(o->ctx_flags | SECMSG_CTX_INTEGRITY, q.ctx_flags);
 	ASSERT_EQ((uint32_t)SECMSG_STATE_INCOMPLETE, q.state);
-	ASSERT_EQ(0u, q.max_token);
+	ASSERT_EQ((uint32_t)SECMSG_CONTRIB_SIZE, q.max_token);
 	ASSERT_STREQ(ts_suite_alg(o->suite), q.algorithm);
 	ASSERT_STREQ("", q.driver);
 	ASSERT_EQ(0u, q.driver_flags);
@@ -220,6 +220,7 @@ TEST_F(psk, fresh_pair_round_trips)
 	ASSERT_EQ(0, ts_fresh_pair(self->dev, &o, &i, &a, ci, ca));
 	ASSERT_EQ(0, ts_query(i, &q));
 	ASSERT_EQ((uint32_t)SECMSG_STATE_ACTIVE, q.state);
+	ASSERT_EQ((uint32_t)SECMSG_CONTRIB_SIZE, q.max_token);
 	ASSERT_NE(0, q.driver[0]);
 	ASSERT_EQ(100ull, q.send_seq);
 	ASSERT_EQ(200ull, q.recv_seq);

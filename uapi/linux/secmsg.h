@@ -1060,7 +1060,9 @@ struct secmsg_identity {
  * @suite:        SECMSG_SUITE_*
  * @ctx_flags:    SECMSG_CTX_* granted
  * @state:        SECMSG_STATE_*
- * @max_token:    SIZES.cbMaxToken (establishment tokens; 0 for raw)
+ * @max_token:    SIZES.cbMaxToken: the largest establishment token
+ *                (SECMSG_LOCAL_TOKEN_SIZE for local contexts,
+ *                SECMSG_CONTRIB_SIZE for a FRESH import, 0 for other raw)
  * @max_signature: SIZES.cbMaxSignature
  * @block_size:   SIZES.cbBlockSize
  * @security_trailer: SIZES.cbSecurityTrailer
