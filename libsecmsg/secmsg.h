@@ -618,7 +618,7 @@ sm_status sm_batch(sm_ctx *ctx, int op, struct sm_message *msgs,
 
 /** struct sm_sizes - SECPKG_ATTR_SIZES (SecPkgContext_Sizes) */
 struct sm_sizes {
-	uint32_t max_token; /* cbMaxToken: establishment tokens, 0 if raw */
+	uint32_t max_token; /* cbMaxToken: largest establishment token */
 	uint32_t max_signature; /* cbMaxSignature: sm_sign's TOKEN */
 	uint32_t block_size; /* cbBlockSize: 1, no padding ever */
 	uint32_t security_trailer; /* cbSecurityTrailer: sm_seal's TOKEN */
