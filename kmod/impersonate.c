@@ -287,13 +287,26 @@ static bool secmsg_may_become(const struct cred *self,
 	       ns_capable(client->user_ns, CAP_SETGID);
 }
 
-/* The thread's credentials with @client's identity, or NULL. */
+/*
+ * Permissions of the impersonation's thread keyring: its thread may find,
+ * read and add keys (an MIT "KEYRING:thread:" ccache, keyctl's @t); it may
+ * not link the keyring elsewhere (into the process keyring, where every
+ * thread of the server would see it) or change its attributes.  Nobody
+ * else may do anything with it.
+ */
+#define SECMSG_IMP_TID_PERM	(KEY_POS_VIEW | KEY_POS_READ | \
+				 KEY_POS_WRITE | KEY_POS_SEARCH)
+
+/* The thread's credentials with @client's identity, or an ERR_PTR. */
 static struct cred *secmsg_imp_creds(const struct cred *client)
 {
 	struct cred *new = prepare_creds();
+#ifdef CONFIG_KEYS
+	struct key *tid;
+#endif
 
 	if (!new)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	new->euid = client->euid;
 	new->fsuid = client->fsuid;
 	new->egid = client->egid;
@@ -318,11 +331,24 @@ static struct cred *secmsg_imp_creds(const struct cred *client)
 		new->cap_bset = CAP_EMPTY_SET;
 	}
 #ifdef CONFIG_KEYS
-	/* The thread keyring is the server thread's own: not while acting
-	 * as the client.  REVERT brings it back with the saved credentials.
+	/*
+	 * The thread keyring is the server thread's own: not while acting
+	 * as the client.  The impersonation gets an empty one of its own,
+	 * so that a thread that uses it (MIT's KEYRING:thread: ccaches do)
+	 * adds keys there instead of having the kernel install a new thread
+	 * keyring, a change of credentials that REVERT would refuse.  REVERT
+	 * brings the server's back with the saved credentials, and what the
+	 * thread kept in this one goes with the impersonation.
 	 */
+	tid = keyring_alloc("_tid", new->fsuid, new->fsgid, new,
+			    SECMSG_IMP_TID_PERM, KEY_ALLOC_QUOTA_OVERRUN,
+			    NULL, NULL);
+	if (IS_ERR(tid)) {
+		abort_creds(new);
+		return ERR_CAST(tid);
+	}
 	key_put(new->thread_keyring);
-	new->thread_keyring = NULL;
+	new->thread_keyring = tid;
 #endif
 	return new;
 }
@@ -383,9 +409,9 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	if (!r)
 		return -ENOMEM;
 	new = secmsg_imp_creds(client);
-	if (!new) {
+	if (IS_ERR(new)) {
 		kfree(r);
-		return -ENOMEM;
+		return PTR_ERR(new);
 	}
 
 	/*

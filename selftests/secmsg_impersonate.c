@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <linux/landlock.h>
 
 #include "secmsg_local.h"
@@ -1125,6 +1126,89 @@ TEST_F(imp, exec_ends_impersonation)
 		ASSERT_EQ(ENOENT, r.rev2);
 	}
 	assert_creds(_metadata, self->before);
+	close(s);
+}
+
+/* ---- the thread keyring ------------------------------------------------ */
+
+static long add_key_to(int32_t ring, const char *desc)
+{
+	long id = syscall(__NR_add_key, "user", desc, "x", 1, ring);
+
+	return id < 0 ? -errno : id;
+}
+
+static long key_search(int32_t ring, const char *desc)
+{
+	long id = syscall(__NR_keyctl, KEYCTL_SEARCH, ring, "user", desc, 0);
+
+	return id < 0 ? -errno : id;
+}
+
+static long ring_id(int32_t ring)
+{
+	long id = syscall(__NR_keyctl, KEYCTL_GET_KEYRING_ID, ring, 0);
+
+	return id < 0 ? -errno : id;
+}
+
+static void *search_client_key(void *arg)
+{
+	*(long *)arg = key_search(KEY_SPEC_THREAD_KEYRING, "client-key");
+	return NULL;
+}
+
+/*
+ * While impersonating, the thread has an empty thread keyring of the
+ * impersonation's: it does not see the server's keys there, may add its
+ * own (as MIT's KEYRING:thread: ccaches do) without changing credentials,
+ * so REVERT still restores; it cannot link that keyring where other
+ * threads would see it; REVERT brings the server's keyring back and the
+ * client's keys go with the impersonation.
+ */
+TEST_F(imp, thread_keyring_is_its_own)
+{
+	int s = acceptor_for(_metadata, self->dev, &client,
+			     SECMSG_IMP_IMPERSONATE);
+	long own, srv, ring, cli, other = 0;
+	pthread_t th;
+
+	ASSERT_LE(0, s);
+	srv = add_key_to(KEY_SPEC_THREAD_KEYRING, "server-key");
+	ASSERT_LT(0, srv) TH_LOG("add_key: %s", strerror((int)-srv));
+	own = ring_id(KEY_SPEC_THREAD_KEYRING);
+	ASSERT_LT(0, own);
+	/* the process keyring exists before: creating it would be a change
+	 * of credentials (for the whole process), which REVERT refuses
+	 */
+	ASSERT_LT(0, syscall(__NR_keyctl, KEYCTL_GET_KEYRING_ID,
+			     KEY_SPEC_PROCESS_KEYRING, 1));
+	creds_of(self->before, sizeof(self->before));
+
+	ASSERT_EQ(0, imp(s));
+	ring = ring_id(KEY_SPEC_THREAD_KEYRING);
+	ASSERT_LT(0, ring);
+	ASSERT_NE(own, ring);
+	ASSERT_EQ(-ENOKEY, key_search(KEY_SPEC_THREAD_KEYRING, "server-key"));
+	cli = add_key_to(KEY_SPEC_THREAD_KEYRING, "client-key");
+	ASSERT_LT(0, cli) TH_LOG("add_key: %s", strerror((int)-cli));
+	ASSERT_EQ(cli, key_search(KEY_SPEC_THREAD_KEYRING, "client-key"));
+	ASSERT_EQ(ring, ring_id(KEY_SPEC_THREAD_KEYRING));
+	/* not to be shared with the server's other threads */
+	ASSERT_EQ(-1, syscall(__NR_keyctl, KEYCTL_LINK, ring,
+			      KEY_SPEC_PROCESS_KEYRING));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(-1, syscall(__NR_keyctl, KEYCTL_SETPERM, ring, 0x3f3f0000));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(0, pthread_create(&th, NULL, search_client_key, &other));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(-ENOKEY, other);
+
+	ASSERT_EQ(0, rev(s));
+	assert_creds(_metadata, self->before);
+	ASSERT_EQ(own, ring_id(KEY_SPEC_THREAD_KEYRING));
+	ASSERT_EQ(srv, key_search(KEY_SPEC_THREAD_KEYRING, "server-key"));
+	ASSERT_EQ(-ENOKEY, key_search(KEY_SPEC_THREAD_KEYRING, "client-key"));
 	close(s);
 }
 

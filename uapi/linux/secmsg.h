@@ -458,10 +458,16 @@
  * the intersection of the client's and the thread's own when both are in
  * the same user namespace, empty otherwise.  The real and saved ids, the
  * user namespace, the LSM context, the securebits and the process and
- * session keyrings stay the thread's own (as with seteuid(2)); the thread
- * keyring is left out while impersonating.  As with any change of
- * effective id, the process becomes non-dumpable per fs.suid_dumpable and
- * its parent-death signal is cleared; REVERT does not undo either.
+ * session keyrings stay the thread's own (as with seteuid(2)).  The
+ * thread keyring is replaced by an empty one of the impersonation's
+ * (KEY_SPEC_THREAD_KEYRING, an MIT "KEYRING:thread:" ccache): the thread
+ * may search, read and add keys there, not link it elsewhere; REVERT
+ * gives the thread its own back, and what it added goes.  (A process or
+ * session keyring the kernel creates for the thread meanwhile, on the
+ * first use of one where there was none, is a change of credentials.)
+ * As with any change of effective id, the process becomes non-dumpable
+ * per fs.suid_dumpable and its parent-death signal is cleared; REVERT
+ * does not undo either.
  * Impersonation confines what the thread does as the client (file access,
  * ownership, identity checks); it is not a sandbox against the server's
  * own code: with its real and saved ids the thread could seteuid(2) back.
@@ -494,8 +500,8 @@
  *     uid and gid, and every group of the client is one of its own
  *     (EPERM otherwise);
  *   - the thread is not impersonating already (EBUSY).
- * Refused, it changes nothing.  ENOMEM is possible, also with nothing
- * changed.
+ * Refused, it changes nothing.  ENOMEM is possible (or an LSM's refusal
+ * of the impersonation's thread keyring), also with nothing changed.
  *
  * REVERT, on any context fd or on /dev/secmsg, restores the thread's
  * credentials exactly as they were before IMPERSONATE (the same
