@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
+#include "krb5_crypto.h"
 #include "replay.h"
 #include "impersonate.h"
 #include "local.h"
@@ -60,6 +61,11 @@ module_param_cb(replay_window, &secmsg_replay_window_ops,
 		&secmsg_replay_window, 0644);
 MODULE_PARM_DESC(replay_window,
 		 "Receive window of new contexts, in messages: a power of two, 64..4096 (default 1024)");
+
+static bool secmsg_krb5_selftest_on;
+module_param_named(krb5_selftest, secmsg_krb5_selftest_on, bool, 0444);
+MODULE_PARM_DESC(krb5_selftest,
+		 "Run the Kerberos crypto known-answer tests at load; a failure fails the load (default N)");
 
 /**
  * secmsg_copy_struct() - read an extensible uapi struct
@@ -127,6 +133,11 @@ static int __init secmsg_init(void)
 {
 	int err;
 
+	if (secmsg_krb5_selftest_on) {
+		err = secmsg_krb5_selftest();
+		if (err)
+			return err;
+	}
 	err = secmsg_local_init();
 	if (err)
 		return err;
