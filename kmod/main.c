@@ -12,7 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
-#include "krb5_crypto.h"
+#include "krb5.h"
 #include "replay.h"
 #include "impersonate.h"
 #include "local.h"
@@ -105,6 +105,8 @@ static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
 	switch (SECMSG_IOC_KEY(cmd)) {
 	case SECMSG_IOC_KEY(SECMSG_IOC_IMPORT):
 		return secmsg_ctx_import(uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_IMPORT_KRB5):
+		return secmsg_krb5_import(uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_INIT):
 		return secmsg_local_isc(uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_ACCEPT):

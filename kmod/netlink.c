@@ -235,8 +235,7 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 			return -EMSGSIZE;
 	}
 	if (complete &&
-	    nla_put_string(skb, SECMSG_A_CTX_DRIVER,
-			   crypto_aead_driver_name(ctx->tx.tfm)))
+	    nla_put_string(skb, SECMSG_A_CTX_DRIVER, secmsg_ctx_driver(ctx)))
 		return -EMSGSIZE;
 	for (i = 0; i < SECMSG_CNT_NR; i++)
 		cnt[i] = atomic64_read(&ctx->counters[i]);
