@@ -288,6 +288,12 @@ int secmsg_krb5_dir_alloc(struct secmsg_krb5_dir *d,
 		d->kc = NULL;
 		goto err;
 	}
+	d->kcw = crypto_alloc_ahash(t->hmac, 0, 0);
+	if (IS_ERR(d->kcw)) {
+		err = PTR_ERR(d->kcw);
+		d->kcw = NULL;
+		goto err;
+	}
 	err = -EINVAL;
 	if (crypto_ahash_digestsize(d->ki) > SECMSG_KRB5_MAC_MAX ||
 	    crypto_ahash_digestsize(d->ki) < t->cksum_len)
@@ -303,12 +309,13 @@ err:
  * @d:  the direction, allocated
  * @ke: Ke, @d->type->key_len bytes
  * @ki: Ki, @d->type->kc_len bytes
- * @kc: Kc, likewise
+ * @kc: Kc of the sign usage, likewise
+ * @kcw: Kc of the seal usage, likewise
  *
  * Return: 0 or a negative errno.
  */
 int secmsg_krb5_dir_setkeys(struct secmsg_krb5_dir *d, const u8 *ke,
-			    const u8 *ki, const u8 *kc)
+			    const u8 *ki, const u8 *kc, const u8 *kcw)
 {
 	const struct secmsg_krb5_type *t = d->type;
 	int err;
@@ -318,6 +325,8 @@ int secmsg_krb5_dir_setkeys(struct secmsg_krb5_dir *d, const u8 *ke,
 		err = crypto_ahash_setkey(d->ki, ki, t->kc_len);
 	if (!err)
 		err = crypto_ahash_setkey(d->kc, kc, t->kc_len);
+	if (!err)
+		err = crypto_ahash_setkey(d->kcw, kcw, t->kc_len);
 	return err;
 }
 
@@ -326,7 +335,8 @@ int secmsg_krb5_dir_setkeys(struct secmsg_krb5_dir *d, const u8 *ke,
  * @d:          the direction, zeroed
  * @t:          the encryption type
  * @base:       the base key (the context key or the acceptor subkey)
- * @seal_usage: usage of the direction's Wrap tokens (Ke, Ki)
+ * @seal_usage: usage of the direction's Wrap tokens (Ke, Ki; Kc of
+ *              sign-only wraps)
  * @sign_usage: usage of its MIC tokens and sign-only wraps (Kc)
  *
  * Return: 0 or a negative errno; on error nothing is left allocated.  The
@@ -339,7 +349,7 @@ int secmsg_krb5_dir_init(struct secmsg_krb5_dir *d,
 	u8 *keys;
 	int err;
 
-	keys = kmalloc(3 * SECMSG_KRB5_KEY_MAX, GFP_KERNEL);
+	keys = kmalloc(4 * SECMSG_KRB5_KEY_MAX, GFP_KERNEL);
 	if (!keys)
 		return -ENOMEM;
 	err = secmsg_krb5_dir_alloc(d, t);
@@ -355,9 +365,14 @@ int secmsg_krb5_dir_init(struct secmsg_krb5_dir *d,
 					 keys + 2 * SECMSG_KRB5_KEY_MAX,
 					 t->kc_len);
 	if (!err)
+		err = secmsg_krb5_derive(t, base, seal_usage, SECMSG_KRB5_KC,
+					 keys + 3 * SECMSG_KRB5_KEY_MAX,
+					 t->kc_len);
+	if (!err)
 		err = secmsg_krb5_dir_setkeys(d, keys,
 					      keys + SECMSG_KRB5_KEY_MAX,
-					      keys + 2 * SECMSG_KRB5_KEY_MAX);
+					      keys + 2 * SECMSG_KRB5_KEY_MAX,
+					      keys + 3 * SECMSG_KRB5_KEY_MAX);
 	if (err)
 		secmsg_krb5_dir_free(d);
 out:
@@ -376,9 +391,11 @@ void secmsg_krb5_dir_free(struct secmsg_krb5_dir *d)
 	crypto_free_skcipher(d->ke);
 	crypto_free_ahash(d->ki);
 	crypto_free_ahash(d->kc);
+	crypto_free_ahash(d->kcw);
 	d->ke = NULL;
 	d->ki = NULL;
 	d->kc = NULL;
+	d->kcw = NULL;
 }
 
 /**
@@ -391,7 +408,8 @@ bool secmsg_krb5_dir_async(const struct secmsg_krb5_dir *d)
 {
 	return (crypto_skcipher_tfm(d->ke)->__crt_alg->cra_flags |
 		crypto_ahash_tfm(d->ki)->__crt_alg->cra_flags |
-		crypto_ahash_tfm(d->kc)->__crt_alg->cra_flags) &
+		crypto_ahash_tfm(d->kc)->__crt_alg->cra_flags |
+		crypto_ahash_tfm(d->kcw)->__crt_alg->cra_flags) &
 	       CRYPTO_ALG_ASYNC;
 }
 
@@ -406,8 +424,9 @@ size_t secmsg_krb5_req_size(const struct secmsg_krb5_dir *d)
 	size_t sk = sizeof(struct skcipher_request) +
 		    crypto_skcipher_reqsize(d->ke);
 	size_t ah = sizeof(struct ahash_request) +
-		    max(crypto_ahash_reqsize(d->ki),
-			crypto_ahash_reqsize(d->kc));
+		    max3(crypto_ahash_reqsize(d->ki),
+			 crypto_ahash_reqsize(d->kc),
+			 crypto_ahash_reqsize(d->kcw));
 
 	return SECMSG_KRB5_REQ_OFF + max(sk, ah);
 }
@@ -546,8 +565,10 @@ int secmsg_krb5_decrypt(const struct secmsg_krb5_dir *d, void *req,
 
 /**
  * secmsg_krb5_checksum() - the direction's checksum (Kc) of some bytes
- * @d:   the direction
- * @req: request area, as for secmsg_krb5_encrypt()
+ * @d:    the direction
+ * @req:  request area, as for secmsg_krb5_encrypt()
+ * @wrap: Kc of the seal usage (a sign-only Wrap token), else of the sign
+ *        usage (a MIC token)
  * @sg:  the data, @len bytes
  * @len: bytes
  * @out: the checksum, @d->type->cksum_len bytes
@@ -555,12 +576,13 @@ int secmsg_krb5_decrypt(const struct secmsg_krb5_dir *d, void *req,
  * Return: 0 or a negative errno.  May sleep.
  */
 int secmsg_krb5_checksum(const struct secmsg_krb5_dir *d, void *req,
-			 struct scatterlist *sg, unsigned int len, u8 *out)
+			 bool wrap, struct scatterlist *sg, unsigned int len,
+			 u8 *out)
 {
 	struct secmsg_krb5_req *r = req;
 	int err;
 
-	err = krb5_hmac(d->kc, req, sg, len);
+	err = krb5_hmac(wrap ? d->kcw : d->kc, req, sg, len);
 	if (!err)
 		memcpy(out, r->mac, d->type->cksum_len);
 	memzero_explicit(r->mac, sizeof(r->mac));

@@ -63,7 +63,10 @@ struct secmsg_krb5_type {
  * @type: the encryption type
  * @ke:   cipher keyed with Ke of the seal usage
  * @ki:   HMAC keyed with Ki of the seal usage
- * @kc:   HMAC keyed with Kc of the sign usage
+ * @kc:   HMAC keyed with Kc of the sign usage (MIC tokens)
+ * @kcw:  HMAC keyed with Kc of the seal usage (Wrap tokens without
+ *        confidentiality: RFC 4121 4.2.4 checksums them with the Wrap
+ *        token's usage, as MIT does)
  *
  * The transforms are only read once keyed, so calls share them; every
  * call brings its own request area (secmsg_krb5_req_size()).
@@ -73,6 +76,7 @@ struct secmsg_krb5_dir {
 	struct crypto_skcipher *ke;
 	struct crypto_ahash *ki;
 	struct crypto_ahash *kc;
+	struct crypto_ahash *kcw;
 };
 
 const struct secmsg_krb5_type *secmsg_krb5_type_get(u32 etype);
@@ -83,7 +87,7 @@ int secmsg_krb5_derive(const struct secmsg_krb5_type *t, const u8 *base,
 int secmsg_krb5_dir_alloc(struct secmsg_krb5_dir *d,
 			  const struct secmsg_krb5_type *t);
 int secmsg_krb5_dir_setkeys(struct secmsg_krb5_dir *d, const u8 *ke,
-			    const u8 *ki, const u8 *kc);
+			    const u8 *ki, const u8 *kc, const u8 *kcw);
 int secmsg_krb5_dir_init(struct secmsg_krb5_dir *d,
 			 const struct secmsg_krb5_type *t, const u8 *base,
 			 u32 seal_usage, u32 sign_usage);
@@ -96,7 +100,8 @@ int secmsg_krb5_decrypt(const struct secmsg_krb5_dir *d, void *req,
 			struct scatterlist *sg, unsigned int len,
 			const u8 *tag);
 int secmsg_krb5_checksum(const struct secmsg_krb5_dir *d, void *req,
-			 struct scatterlist *sg, unsigned int len, u8 *out);
+			 bool wrap, struct scatterlist *sg, unsigned int len,
+			 u8 *out);
 int secmsg_krb5_selftest(void);
 
 #endif /* _SECMSG_KRB5_CRYPTO_H */

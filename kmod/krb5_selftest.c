@@ -363,7 +363,8 @@ static int kat_enc_mic(struct kat_buf *b)
 		} else {
 			n = kat_hex(P21, b->in, sizeof(b->in));
 			sg_init_one(&sg, b->in, n);
-			err = secmsg_krb5_checksum(&d, req, &sg, n, b->got);
+			err = secmsg_krb5_checksum(&d, req, false, &sg, n,
+						   b->got);
 			kat_hex(mic_kat[m].mic, b->exp, sizeof(b->exp));
 			if (!err && memcmp(b->got, b->exp, t->cksum_len))
 				err = -EBADMSG;

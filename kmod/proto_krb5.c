@@ -240,7 +240,7 @@ static int k5_sign(struct secmsg_work *w, struct secmsg_message *m)
 	if (err)
 		return err;
 	k5_hdr(w->ctx, w->bounce + dlen, K5_TOK_MIC, false, 0, 0, seq);
-	err = secmsg_krb5_checksum(d, w->req, w->sg, dlen + K5_HDR,
+	err = secmsg_krb5_checksum(d, w->req, false, w->sg, dlen + K5_HDR,
 				   tok + K5_HDR);
 	if (err) {
 		secmsg_ctx_untake_seq(w->ctx, seq);
@@ -272,7 +272,8 @@ static int k5_verify(struct secmsg_work *w, struct secmsg_message *m)
 		return err;
 	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
 	memcpy(w->bounce + dlen, tok, K5_HDR);
-	err = secmsg_krb5_checksum(d, w->req, w->sg, dlen + K5_HDR, mac);
+	err = secmsg_krb5_checksum(d, w->req, false, w->sg, dlen + K5_HDR,
+				   mac);
 	if (err)
 		return err;
 	if (crypto_memneq(mac, tok + K5_HDR, h))
@@ -365,7 +366,7 @@ static int k5_seal_signed(struct secmsg_work *w, struct secmsg_message *m)
 	if (err)
 		return err;
 	k5_hdr(w->ctx, w->bounce + dlen, K5_TOK_WRAP, false, 0, 0, seq);
-	err = secmsg_krb5_checksum(d, w->req, w->sg, dlen + K5_HDR,
+	err = secmsg_krb5_checksum(d, w->req, true, w->sg, dlen + K5_HDR,
 				   tok + K5_HDR);
 	if (err) {
 		secmsg_ctx_untake_seq(w->ctx, seq);
@@ -471,10 +472,13 @@ static int k5_unseal_sealed(struct secmsg_work *w, struct secmsg_message *m,
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 	if (err)
 		return err;
-	/* The encrypted header copy must be this token's (EC, RRC aside). */
+	/*
+	 * The encrypted header copy must be this token's, RRC aside: EC
+	 * too, which the tag does not cover otherwise (a changed EC would
+	 * cut the message short).
+	 */
 	alt = in->u + K5_CONF + n + ec;
-	if (get_unaligned_be16(alt) != K5_TOK_WRAP || alt[2] != in->hdr[2] ||
-	    alt[3] != in->hdr[3] || memcmp(alt + 8, in->hdr + 8, 8))
+	if (memcmp(alt, in->hdr, 6) || memcmp(alt + 8, in->hdr + 8, 8))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 	err = k5_accept(w, m, get_unaligned_be64(in->hdr + 8));
 	if (err)
@@ -515,7 +519,8 @@ static int k5_unseal_signed(struct secmsg_work *w, struct secmsg_message *m,
 		memcpy(tag, in->u + n, h);
 		memcpy(in->u + n, in->hdr, K5_HDR);
 		memset(in->u + n + 4, 0, 4);
-		err = secmsg_krb5_checksum(d, w->req, w->sg, n + K5_HDR, mac);
+		err = secmsg_krb5_checksum(d, w->req, true, w->sg, n + K5_HDR,
+					   mac);
 		if (err)
 			return err;
 		ok = !crypto_memneq(mac, tag, h);
