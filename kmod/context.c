@@ -405,6 +405,8 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 			secmsg_lsm_fill(q->peer_lsm, ctx->peer_lsm, &q->peer);
 		}
 	}
+	if (ctx->krb5)
+		secmsg_krb5_fill_query(ctx, q);
 }
 
 static int secmsg_ctx_query(struct secmsg_ctx *ctx,

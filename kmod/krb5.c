@@ -260,6 +260,8 @@ int secmsg_krb5_import(const void __user *uimp)
 	ctx->suite = &k->suite;
 	ctx->flags = imp.ctx_flags | SECMSG_CTX_INTEGRITY;
 	ctx->imp_level = imp.imp_level;
+	/* The importer is the context's creator: QUERY's local identity. */
+	ctx->local_cred = get_current_cred();
 	secmsg_ctx_set_lifetime(ctx, min_t(time64_t, imp.endtime - now,
 					   U32_MAX));
 	atomic64_set(&ctx->send_seq, imp.send_seq);
@@ -288,6 +290,63 @@ err_k:
 	kfree_sensitive(key);
 	krb5_ctx_free(k);
 	return err;
+}
+
+/**
+ * secmsg_krb5_fill_query() - what QUERY reports of a Kerberos context
+ * @ctx: the context
+ * @q:   the query, with the common fields filled in
+ *
+ * The sizes of "Kerberos tokens", the principal names, and the asserted
+ * account of an acceptor's client (ids as the querying task sees them).
+ */
+void secmsg_krb5_fill_query(struct secmsg_ctx *ctx, struct secmsg_query *q)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct secmsg_krb5_ctx *k = ctx->krb5;
+	struct secmsg_identity *id = &q->peer;
+	u32 h = k->type->cksum_len;
+	bool unmapped;
+	unsigned int i;
+
+	q->max_signature = SECMSG_KRB5_HDR_SIZE + h;
+	q->security_trailer = SECMSG_KRB5_HDR_SIZE + SECMSG_KRB5_HDR_SIZE + h +
+			      SECMSG_KRB5_BLOCK;
+	q->stream_header = SECMSG_KRB5_HDR_SIZE + SECMSG_KRB5_BLOCK;
+	q->stream_trailer = SECMSG_KRB5_HDR_SIZE + h;
+	if (k->local_name)
+		strscpy(q->local_principal, k->local_name,
+			sizeof(q->local_principal));
+	if (k->peer_name)
+		strscpy(q->peer_principal, k->peer_name,
+			sizeof(q->peer_principal));
+
+	memset(id, 0, sizeof(*id));
+	if (ctx->role != SECMSG_ROLE_ACCEPTOR || !uid_valid(k->peer_uid))
+		return;
+	if (ctx->imp_level == SECMSG_IMP_ANONYMOUS) {
+		id->flags = SECMSG_ID_ANONYMOUS;
+		return;
+	}
+	unmapped = !kuid_has_mapping(ns, k->peer_uid) ||
+		   (gid_valid(k->peer_gid) && !kgid_has_mapping(ns, k->peer_gid));
+	id->uid = from_kuid_munged(ns, k->peer_uid);
+	id->ruid = id->uid;
+	id->gid = gid_valid(k->peer_gid) ? from_kgid_munged(ns, k->peer_gid) :
+					   SECMSG_NO_ID;
+	id->userns = ctx->local_cred->user_ns->ns.inum;
+	if (k->peer_groups) {
+		id->ngroups = k->peer_groups->ngroups;
+		for (i = 0; i < min_t(unsigned int, id->ngroups,
+				      SECMSG_ID_GROUPS); i++) {
+			id->groups[i] = from_kgid_munged(ns,
+							 k->peer_groups->gid[i]);
+			unmapped |= !kgid_has_mapping(ns,
+						      k->peer_groups->gid[i]);
+		}
+	}
+	id->flags = SECMSG_ID_VALID | SECMSG_ID_ASSERTED |
+		    (unmapped ? SECMSG_ID_UNMAPPED : 0);
 }
 
 /**

@@ -13,7 +13,10 @@
 #include "secmsg.h"
 
 struct secmsg_ctx;
+struct secmsg_query;
 struct group_info;
+
+#define SECMSG_KRB5_HDR_SIZE	16	/* RFC 4121 token header */
 
 /**
  * struct secmsg_krb5_ctx - what a Kerberos context holds beside the common
@@ -51,5 +54,6 @@ struct secmsg_krb5_ctx {
 
 int secmsg_krb5_import(const void __user *uimp);
 void secmsg_krb5_ctx_release(struct secmsg_ctx *ctx);
+void secmsg_krb5_fill_query(struct secmsg_ctx *ctx, struct secmsg_query *q);
 
 #endif /* _SECMSG_KRB5_H */

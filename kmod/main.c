@@ -63,9 +63,39 @@ MODULE_PARM_DESC(replay_window,
 		 "Receive window of new contexts, in messages: a power of two, 64..4096 (default 1024)");
 
 static bool secmsg_krb5_selftest_on;
-module_param_named(krb5_selftest, secmsg_krb5_selftest_on, bool, 0444);
+
+/*
+ * Setting krb5_selftest runs the Kerberos crypto known-answer tests: at
+ * load (a failure fails the load) or later, by root, through sysfs (a
+ * failure fails the write).  It reads Y once they passed.
+ */
+static int secmsg_krb5_selftest_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (on) {
+		err = secmsg_krb5_selftest();
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(secmsg_krb5_selftest_on, on);
+	return 0;
+}
+
+static const struct kernel_param_ops secmsg_krb5_selftest_ops = {
+	.set = secmsg_krb5_selftest_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(krb5_selftest, &secmsg_krb5_selftest_ops,
+		&secmsg_krb5_selftest_on, 0644);
 MODULE_PARM_DESC(krb5_selftest,
-		 "Run the Kerberos crypto known-answer tests at load; a failure fails the load (default N)");
+		 "Set to run the Kerberos crypto known-answer tests (at load: a failure fails the load); Y once they passed");
 
 /**
  * secmsg_copy_struct() - read an extensible uapi struct
@@ -135,11 +165,6 @@ static int __init secmsg_init(void)
 {
 	int err;
 
-	if (secmsg_krb5_selftest_on) {
-		err = secmsg_krb5_selftest();
-		if (err)
-			return err;
-	}
 	err = secmsg_local_init();
 	if (err)
 		return err;

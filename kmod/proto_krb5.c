@@ -37,7 +37,7 @@
 #define K5_FLAG_ACCEPTOR	0x01
 #define K5_FLAG_SEALED		0x02
 #define K5_FLAG_SUBKEY		0x04
-#define K5_HDR			16
+#define K5_HDR			SECMSG_KRB5_HDR_SIZE
 #define K5_CONF			SECMSG_KRB5_BLOCK
 
 static u32 k5_h(const struct secmsg_ctx *ctx)

@@ -1099,6 +1099,22 @@ struct secmsg_identity {
  *                bytes: cut, and SECMSG_ID_LSM_TRUNCATED in @local.flags
  * @peer_lsm:     the other side's, likewise (withheld with @peer)
  *
+ * Since SECMSG_QUERY_SIZE_VER3:
+ *
+ * @local_principal: Kerberos contexts: this side's principal name as
+ *                IMPORT_KRB5 gave it, NUL-terminated; "" when none was
+ *                given, and for other packages
+ * @peer_principal: the other side's, likewise (given whatever the
+ *                impersonation level: Kerberos names it to the acceptor)
+ *
+ * For a Kerberos context: @suite is the enctype (SECMSG_KRB5_*),
+ * @algorithm the crypto API names of its cipher and HMAC
+ * ("cts(cbc(aes)) hmac(sha1)"), @driver the drivers bound to them, in the
+ * same order; the sizes are those of "Kerberos tokens"; @local is the
+ * importing task's identity, @peer (acceptor) the account the importer
+ * asserted, with SECMSG_ID_ASSERTED (and no pid), or 0 when it asserted
+ * none.
+ *
  * Names a user can read are a library job (getpwuid_r in libsecmsg).
  */
 struct secmsg_query {
@@ -1133,10 +1149,13 @@ struct secmsg_query {
 	struct secmsg_identity peer;
 	char local_lsm[SECMSG_LSM_MAX];
 	char peer_lsm[SECMSG_LSM_MAX];
+	char local_principal[SECMSG_PRINCIPAL_MAX];
+	char peer_principal[SECMSG_PRINCIPAL_MAX];
 };
 #define SECMSG_QUERY_SIZE_VER0		448
 #define SECMSG_QUERY_SIZE_VER1		776
 #define SECMSG_QUERY_SIZE_VER2		1288
+#define SECMSG_QUERY_SIZE_VER3		1800
 
 /**
  * struct secmsg_impersonate - IMPERSONATE and REVERT
@@ -1352,7 +1371,8 @@ enum secmsg_genl_attr {
 					 * not withheld (ANONYMOUS) */
 	SECMSG_A_CTX_PEER_GID,		/* u32 likewise */
 	SECMSG_A_CTX_PEER_PID,		/* u32 likewise */
-	SECMSG_A_CTX_IMP_LEVEL,		/* u32 SECMSG_IMP_*, local only */
+	SECMSG_A_CTX_IMP_LEVEL,		/* u32 SECMSG_IMP_*, local and
+					 * Kerberos */
 	SECMSG_A_CTX_DRIVER,		/* string: crypto driver bound */
 	SECMSG_A_CTX_LIFETIME,		/* u32 seconds granted */
 	SECMSG_A_CTX_CREATED,		/* s64 CLOCK_REALTIME seconds */
@@ -1376,6 +1396,14 @@ enum secmsg_genl_attr {
 					 * (ALTERED, REPLAY) */
 	SECMSG_A_STATS_EVENTS_COALESCED,	/* u64 failures reported in
 						 * another's event since load */
+	SECMSG_A_CTX_ALGORITHM,		/* string: crypto API names requested
+					 * (QUERY's algorithm) */
+	SECMSG_A_CTX_LOCAL_PRINCIPAL,	/* string: Kerberos, this side's
+					 * principal, when imported with one */
+	SECMSG_A_CTX_PEER_PRINCIPAL,	/* string: Kerberos, the other side's */
+	SECMSG_A_CTX_PEER_ASSERTED,	/* flag: SECMSG_A_CTX_PEER_UID and _GID
+					 * are what a Kerberos acceptor's
+					 * importer asserted (no PEER_PID) */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
