@@ -448,6 +448,105 @@
  * Lifetime: the context expires at @endtime (the ticket's end), or
  * earlier at the module's max_lifetime from the import.
  *
+ * Kerberos tokens (RFC 4121)
+ * ==========================
+ *
+ * Integers big-endian; h is the enctype's checksum length: 12 for
+ * enctypes 17 and 18, 16 for 19, 24 for 20.  Every token starts with a
+ * 16-byte header:
+ *
+ *   offset size  field
+ *    0     2     token id: 04 04 MIC (SIGN), 05 04 Wrap (SEAL)
+ *    2     1     flags: 0x01 SentByAcceptor (set by an acceptor),
+ *                0x02 Sealed (Wrap, encrypted), 0x04 AcceptorSubkey (set
+ *                when imported with SECMSG_KRB5_ACCEPTOR_SUBKEY)
+ *    3     5     MIC: FF FF FF FF FF
+ *    3     1     Wrap: FF
+ *    4     2     Wrap: EC, the "extra count"
+ *    6     2     Wrap: RRC, the "right rotation count"
+ *    8     8     sequence number (SND_SEQ)
+ *
+ * Keys: the enctype's per-usage keys of the imported key (RFC 3961 DK or
+ * RFC 8009 KDF, derived by the kernel): usage 24 (initiator seal) and 25
+ * (initiator sign) for the initiator's tokens, 22 and 23 for the
+ * acceptor's; Ke and Ki of the seal usage encrypt Wrap tokens; Kc of the
+ * sign usage checksums MIC tokens, Kc of the seal usage sign-only Wrap
+ * tokens.  E(P) below is the enctype's encryption of P with a fresh
+ * random 16-byte confounder, C || H (RFC 3962 / RFC 8009), 16 + |P| + h
+ * bytes; CK(P) is the truncated HMAC, h bytes.
+ *
+ * SIGN (MakeSignature), buffers: one TOKEN (>= 16 + h), DATA*, EMPTY*.
+ * TOKEN receives 16 + h bytes, the MIC token:
+ *
+ *   header(04 04) || CK(covered DATA in order || header)
+ *
+ * VERIFY: TOKEN (at least 16 + h bytes; the first 16 + h are read) and
+ * the DATA the MIC covers.
+ *
+ * SEAL (EncryptMessage) with qop 0, a context with CONFIDENTIALITY:
+ *
+ *   W = E(data || header'), header' the header with EC 0 and RRC 0
+ *
+ *   token form, TOKEN (>= 48 + h), DATA*, PADDING?, EMPTY*: the token
+ *   is sent as gss_wrap_iov without a trailer sends it, EC 0 and RRC =
+ *   16 + h, and as Windows' Kerberos provider reads it:
+ *     TOKEN   = header(EC 0, RRC 16 + h) || W[16 + n ..] (the last cipher
+ *               block and H: 16 + h bytes) || W[0 .. 16) (confounder)
+ *     DATA    = W[16 .. 16 + n), in place (n: the DATA bytes)
+ *     PADDING = length set to 0
+ *   so TOKEN || DATA is the token rotated by RRC (SIZES.cbSecurityTrailer
+ *   is 48 + h: 60 for the sha1 enctypes).  READONLY_WITH_CHECKSUM DATA
+ *   is not supported in sealed Kerberos wraps yet (EINVAL).
+ *
+ *   stream form, STREAM_HEADER (>= 32), DATA*, STREAM_TRAILER (>= 16 + h),
+ *   EMPTY*: gss_wrap's token, EC 0, RRC 0:
+ *     STREAM_HEADER  = header(EC 0, RRC 0) || W[0 .. 16)     (32 bytes)
+ *     DATA           = W[16 .. 16 + n), in place
+ *     STREAM_TRAILER = W[16 + n ..]                          (16 + h)
+ *
+ * SEAL with SECMSG_QOP_WRAP_NO_ENCRYPT (any context), data = every
+ * covered DATA buffer (READONLY_WITH_CHECKSUM included) in order, never
+ * written:
+ *
+ *   token form: TOKEN = header(EC h, RRC h) || CK(data || header0),
+ *               header0 the header with EC 0 and RRC 0 (16 + h bytes)
+ *   stream form: STREAM_HEADER = header(EC h, RRC 0) (16 bytes),
+ *               STREAM_TRAILER = CK(data || header0) (h bytes)
+ *
+ * UNSEAL (DecryptMessage):
+ *
+ *   token form, TOKEN, DATA*, PADDING?, EMPTY*: the token is TOKEN's
+ *   bytes (at most 64 + h: header, a rotated part and the confounder;
+ *   longer is BAD_TOKEN) followed by the DATA buffers' in order.  The
+ *   decrypted data must be exactly as long as the DATA buffers
+ *   (BAD_TOKEN otherwise) and is written into them; a sign-only wrap's
+ *   data must be the DATA buffers' bytes (BAD_TOKEN otherwise) and
+ *   nothing is written.
+ *
+ *   stream form, STREAM holding a whole token, DATA: the data is written
+ *   at byte 16 of the stream (in place; the rest of the stream is left
+ *   as it was) and DATA set to point at it.
+ *
+ *   Any EC and RRC are accepted: the body after the header is rotated
+ *   left by RRC (modulo its length).  A sealed token with both EC and RRC
+ *   non-zero is also tried rotated by RRC + EC, the way Windows sends
+ *   them (MS-KILE 3.4.5.4.1: EC 16, RRC 28); a sign-only token with a
+ *   non-zero RRC likewise.  After the tag: a sealed token's decrypted
+ *   header copy must equal the header but for RRC (EC included), a
+ *   sign-only token's EC must be h, else ALTERED.  The token id, the
+ *   SentByAcceptor flag (a token of our own direction) and the filler
+ *   bytes are checked first (ALTERED); the AcceptorSubkey flag and
+ *   unknown flags are not (as MIT: a wrong key fails the tag anyway).
+ *   RRC itself is covered by nothing (RFC 4121): an RRC that rotates the
+ *   same modulo the body's length is the same token.
+ *
+ * Sequence numbers, replay window and verdicts are as for every package:
+ * the number is taken from the header only once the tag verified.  MIT's
+ * receive states map as: DUPLICATE -> REPLAYED, OLD -> TOO_OLD, UNSEQ and
+ * GAP -> OUT_OF_SEQUENCE (with SEQUENCE_DETECT).  The sizes QUERY
+ * reports: max_signature 16 + h, security_trailer 48 + h, stream_header
+ * 32, stream_trailer 16 + h, block_size 1.
+ *
  * Impersonation (ImpersonateSecurityContext / RevertSecurityContext)
  *
  * IMPERSONATE on a local acceptor context switches the calling thread,
