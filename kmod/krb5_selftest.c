@@ -217,8 +217,18 @@ static int kat_hex(const char *hex, u8 *out, size_t max)
 	return n;
 }
 
+/*
+ * A vector failed.  An algorithm the crypto API lacks (-ENOENT) is no
+ * failure of ours: that enctype's contexts are refused at import with
+ * ENOENT, so its vectors are skipped (0), with a word in the log.
+ */
 static int kat_fail(const char *what, unsigned int i, int err)
 {
+	if (err == -ENOENT) {
+		pr_warn("secmsg: krb5 self-test %s #%u skipped: algorithm missing\n",
+			what, i);
+		return 0;
+	}
 	pr_err("secmsg: krb5 self-test %s #%u failed (%d)\n", what, i, err);
 	return -ENOTRECOVERABLE;
 }
@@ -290,8 +300,9 @@ static int kat_keys(struct kat_buf *b)
 					 key_kat[i].kind, b->got, n);
 		if (!err && memcmp(b->got, b->exp, n))
 			err = -EBADMSG;
+		err = err ? kat_fail("key derivation", i, err) : 0;
 		if (err)
-			return kat_fail("key derivation", i, err);
+			return err;
 	}
 	return 0;
 }
@@ -352,9 +363,11 @@ static int kat_enc_mic(struct kat_buf *b)
 		kat_hex(enc ? enc_kat[i].base : mic_kat[m].base, b->base,
 			sizeof(b->base));
 		err = secmsg_krb5_dir_init(&d, t, b->base, 2, 2);
-		if (err)
-			return kat_fail(enc ? "encryption" : "checksum", i,
-					err);
+		if (err) {
+			err = kat_fail(enc ? "encryption" : "checksum",
+				       enc ? i : m, err);
+			continue;
+		}
 		req = kmalloc(secmsg_krb5_req_size(&d), GFP_KERNEL);
 		if (!req) {
 			err = -ENOMEM;
@@ -372,10 +385,10 @@ static int kat_enc_mic(struct kat_buf *b)
 		kfree_sensitive(req);
 		secmsg_krb5_dir_free(&d);
 		if (err)
-			return kat_fail(enc ? "encryption" : "checksum",
-					enc ? i : m, err);
+			err = kat_fail(enc ? "encryption" : "checksum",
+				       enc ? i : m, err);
 	}
-	return 0;
+	return err;
 }
 
 /**
