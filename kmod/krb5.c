@@ -66,9 +66,11 @@ static int krb5_import_check(const struct secmsg_krb5_import *imp)
 		return -EINVAL;
 	if (imp->ctx_flags & ~SECMSG_KRB5_CTX_FLAGS)
 		return -EINVAL;
-	if (acceptor ? imp->imp_level < SECMSG_IMP_ANONYMOUS ||
-		       imp->imp_level > SECMSG_IMP_DELEGATE :
-		       imp->imp_level)
+	/* An acceptor's level is the client's grant; an initiator has none. */
+	if (acceptor && (imp->imp_level < SECMSG_IMP_ANONYMOUS ||
+			 imp->imp_level > SECMSG_IMP_DELEGATE))
+		return -EINVAL;
+	if (!acceptor && imp->imp_level)
 		return -EINVAL;
 	if (!imp->key)
 		return -EINVAL;

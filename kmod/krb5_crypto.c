@@ -488,6 +488,49 @@ static int krb5_hmac_ivc(const struct secmsg_krb5_dir *d, void *area,
 }
 
 /**
+ * secmsg_krb5_encrypt_iov() - encrypt, with signed-only data in the tag
+ * @d:    the direction
+ * @req:  request area, secmsg_krb5_req_size() bytes of kmalloc()ed memory
+ * @csg:  what is encrypted, in place: confounder (16 bytes) || the rest
+ * @clen: its length, at least SECMSG_KRB5_BLOCK
+ * @hsg:  what the tag covers, in order: @csg's bytes and signed-only
+ *        ones between them (MIT's SIGN_ONLY iovs); @csg itself when
+ *        there are none
+ * @hlen: its length
+ * @tag:  out: the integrity tag, @d->type->cksum_len bytes
+ *
+ * The sha1 types tag @hsg before encrypting (the plaintext), the sha2
+ * types after (the ciphertext, behind the zero IV).  @hsg and @csg
+ * describe the same memory where they overlap.
+ *
+ * Return: 0 or a negative errno (then the buffers hold garbage).  May
+ * sleep.
+ */
+int secmsg_krb5_encrypt_iov(const struct secmsg_krb5_dir *d, void *req,
+			    struct scatterlist *csg, unsigned int clen,
+			    struct scatterlist *hsg, unsigned int hlen, u8 *tag)
+{
+	struct secmsg_krb5_req *r = req;
+	int err;
+
+	if (clen < SECMSG_KRB5_BLOCK)
+		return -EINVAL;
+	if (d->type->sha2) {
+		err = krb5_cipher(d, req, csg, clen, true);
+		if (!err)
+			err = krb5_hmac_ivc(d, req, hsg, hlen);
+	} else {
+		err = krb5_hmac(d->ki, req, hsg, hlen);
+		if (!err)
+			err = krb5_cipher(d, req, csg, clen, true);
+	}
+	if (!err)
+		memcpy(tag, r->mac, d->type->cksum_len);
+	memzero_explicit(r->mac, sizeof(r->mac));
+	return err;
+}
+
+/**
  * secmsg_krb5_encrypt() - encrypt with the direction's Ke and Ki
  * @d:   the direction
  * @req: request area, secmsg_krb5_req_size() bytes of kmalloc()ed memory
@@ -502,22 +545,49 @@ static int krb5_hmac_ivc(const struct secmsg_krb5_dir *d, void *area,
 int secmsg_krb5_encrypt(const struct secmsg_krb5_dir *d, void *req,
 			struct scatterlist *sg, unsigned int len, u8 *tag)
 {
+	return secmsg_krb5_encrypt_iov(d, req, sg, len, sg, len, tag);
+}
+
+/**
+ * secmsg_krb5_decrypt_iov() - check and decrypt, signed-only data too
+ * @d:    the direction
+ * @req:  request area, as for secmsg_krb5_encrypt()
+ * @csg:  the ciphertext, decrypted in place
+ * @clen: its length, at least SECMSG_KRB5_BLOCK
+ * @hsg:  what the tag covers, as for secmsg_krb5_encrypt_iov()
+ * @hlen: its length
+ * @tag:  the received tag, @d->type->cksum_len bytes
+ *
+ * The sha2 types check the tag before decrypting; the sha1 types can
+ * only check it afterwards.  On any error @csg may hold plaintext that
+ * did not verify: the caller wipes it and releases nothing.
+ *
+ * Return: 0, -EBADMSG if the tag does not match (compared in constant
+ * time), or another negative errno.  May sleep.
+ */
+int secmsg_krb5_decrypt_iov(const struct secmsg_krb5_dir *d, void *req,
+			    struct scatterlist *csg, unsigned int clen,
+			    struct scatterlist *hsg, unsigned int hlen,
+			    const u8 *tag)
+{
 	struct secmsg_krb5_req *r = req;
 	int err;
 
-	if (len < SECMSG_KRB5_BLOCK)
-		return -EINVAL;
+	if (clen < SECMSG_KRB5_BLOCK)
+		return -EBADMSG;
 	if (d->type->sha2) {
-		err = krb5_cipher(d, req, sg, len, true);
+		err = krb5_hmac_ivc(d, req, hsg, hlen);
+		if (!err && crypto_memneq(r->mac, tag, d->type->cksum_len))
+			err = -EBADMSG;
 		if (!err)
-			err = krb5_hmac_ivc(d, req, sg, len);
+			err = krb5_cipher(d, req, csg, clen, false);
 	} else {
-		err = krb5_hmac(d->ki, req, sg, len);
+		err = krb5_cipher(d, req, csg, clen, false);
 		if (!err)
-			err = krb5_cipher(d, req, sg, len, true);
+			err = krb5_hmac(d->ki, req, hsg, hlen);
+		if (!err && crypto_memneq(r->mac, tag, d->type->cksum_len))
+			err = -EBADMSG;
 	}
-	if (!err)
-		memcpy(tag, r->mac, d->type->cksum_len);
 	memzero_explicit(r->mac, sizeof(r->mac));
 	return err;
 }
@@ -530,37 +600,16 @@ int secmsg_krb5_encrypt(const struct secmsg_krb5_dir *d, void *req,
  * @len: at least SECMSG_KRB5_BLOCK
  * @tag: the received tag, @d->type->cksum_len bytes
  *
- * The sha2 types check the tag before decrypting; the sha1 types can
- * only check it afterwards.  On any error @sg may hold plaintext that did
- * not verify: the caller wipes it and releases nothing.
+ * As secmsg_krb5_decrypt_iov() without signed-only data.
  *
- * Return: 0, -EBADMSG if the tag does not match (compared in constant
- * time), or another negative errno.  May sleep.
+ * Return: 0, -EBADMSG if the tag does not match, or another negative
+ * errno.  May sleep.
  */
 int secmsg_krb5_decrypt(const struct secmsg_krb5_dir *d, void *req,
 			struct scatterlist *sg, unsigned int len,
 			const u8 *tag)
 {
-	struct secmsg_krb5_req *r = req;
-	int err;
-
-	if (len < SECMSG_KRB5_BLOCK)
-		return -EBADMSG;
-	if (d->type->sha2) {
-		err = krb5_hmac_ivc(d, req, sg, len);
-		if (!err && crypto_memneq(r->mac, tag, d->type->cksum_len))
-			err = -EBADMSG;
-		if (!err)
-			err = krb5_cipher(d, req, sg, len, false);
-	} else {
-		err = krb5_cipher(d, req, sg, len, false);
-		if (!err)
-			err = krb5_hmac(d->ki, req, sg, len);
-		if (!err && crypto_memneq(r->mac, tag, d->type->cksum_len))
-			err = -EBADMSG;
-	}
-	memzero_explicit(r->mac, sizeof(r->mac));
-	return err;
+	return secmsg_krb5_decrypt_iov(d, req, sg, len, sg, len, tag);
 }
 
 /**

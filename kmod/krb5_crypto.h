@@ -96,6 +96,13 @@ bool secmsg_krb5_dir_async(const struct secmsg_krb5_dir *d);
 size_t secmsg_krb5_req_size(const struct secmsg_krb5_dir *d);
 int secmsg_krb5_encrypt(const struct secmsg_krb5_dir *d, void *req,
 			struct scatterlist *sg, unsigned int len, u8 *tag);
+int secmsg_krb5_encrypt_iov(const struct secmsg_krb5_dir *d, void *req,
+			    struct scatterlist *csg, unsigned int clen,
+			    struct scatterlist *hsg, unsigned int hlen, u8 *tag);
+int secmsg_krb5_decrypt_iov(const struct secmsg_krb5_dir *d, void *req,
+			    struct scatterlist *csg, unsigned int clen,
+			    struct scatterlist *hsg, unsigned int hlen,
+			    const u8 *tag);
 int secmsg_krb5_decrypt(const struct secmsg_krb5_dir *d, void *req,
 			struct scatterlist *sg, unsigned int len,
 			const u8 *tag);

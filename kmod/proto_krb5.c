@@ -134,9 +134,6 @@ static int k5_check(struct secmsg_work *w, struct secmsg_message *m)
 		if (!ok)
 			return secmsg_fail_v(w, m,
 					     SECMSG_VERDICT_QOP_NOT_SUPPORTED);
-		/* Signed-only data inside a sealed Kerberos wrap: not yet. */
-		if (sealed && mb->rwc_len)
-			return -EINVAL;
 		if (!sealed && mb->rwc_len + mb->plain_len > SECMSG_MAX_SIGNED)
 			return -EMSGSIZE;
 		return k5_seal_room(w, m, sealed);
@@ -285,6 +282,159 @@ static int k5_verify(struct secmsg_work *w, struct secmsg_message *m)
 	return 0;
 }
 
+/* A part of the bounce buffer the cipher works on. */
+struct k5_reg {
+	u32 off;
+	u32 len;
+};
+
+/*
+ * The scatterlist of the cipher over some parts of the bounce buffer, in
+ * order (kept in @w->usgt, freed with the bounce buffer): linear memory
+ * one entry a part, a vmalloc()ed buffer one a page.
+ */
+static int k5_regions_sg(struct secmsg_work *w, const struct k5_reg *r,
+			 unsigned int n)
+{
+	bool vm = is_vmalloc_addr(w->bounce);
+	struct scatterlist *sg;
+	unsigned int i, ents = 0;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (r[i].len)
+			ents += vm ? DIV_ROUND_UP(offset_in_page(w->bounce +
+							       r[i].off) +
+						  r[i].len, PAGE_SIZE) : 1;
+	err = sg_alloc_table(&w->usgt, ents, GFP_KERNEL_ACCOUNT);
+	if (err)
+		return err;
+	w->usg = w->usgt.sgl;
+	sg = w->usg;
+	for (i = 0; i < n; i++) {
+		u8 *p = w->bounce + r[i].off;
+		u32 rem = r[i].len;
+
+		while (rem) {
+			u32 chunk = vm ? min_t(u32, rem, PAGE_SIZE -
+					       offset_in_page(p)) : rem;
+
+			if (vm)
+				sg_set_page(sg, vmalloc_to_page(p), chunk,
+					    offset_in_page(p));
+			else
+				sg_set_buf(sg, p, chunk);
+			sg = sg_next(sg);
+			p += chunk;
+			rem -= chunk;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The layout of a sealed wrap with READONLY_WITH_CHECKSUM data (MIT's
+ * SIGN_ONLY iovs), in the order the tag covers it:
+ *
+ *   conf || covered DATA buffers in order || filler (@ec) || hdr'
+ *
+ * and the parts the cipher works on: the confounder, the DATA buffers
+ * without flags, filler and hdr'.  @regs gets those (at most
+ * SECMSG_MAX_BUFFERS + 2); returns how many.
+ */
+static unsigned int k5_rwc_layout(const struct secmsg_msgbuf *mb, u32 ec,
+				  struct k5_reg *regs)
+{
+	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
+	unsigned int i, nseg, n = 0;
+	u32 off = K5_CONF;
+
+	regs[n++] = (struct k5_reg){ 0, K5_CONF };
+	nseg = secmsg_mb_segs(mb, SECMSG_SEL_ALL, seg);
+	for (i = 0; i < nseg; i++) {
+		if (!mb->b[seg[i].i].flags)
+			regs[n++] = (struct k5_reg){ off, seg[i].len };
+		off += seg[i].len;
+	}
+	regs[n++] = (struct k5_reg){ off, ec + K5_HDR };
+	return n;
+}
+
+/* Write the DATA buffers without flags from their places in the layout. */
+static void k5_rwc_scatter(struct secmsg_msgbuf *mb, const u8 *layout)
+{
+	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
+	unsigned int i, nseg;
+	u32 off = K5_CONF;
+
+	nseg = secmsg_mb_segs(mb, SECMSG_SEL_ALL, seg);
+	for (i = 0; i < nseg; i++) {
+		if (!mb->b[seg[i].i].flags)
+			secmsg_mb_write(mb, seg[i].i, seg[i].off, layout + off,
+					seg[i].len);
+		off += seg[i].len;
+	}
+}
+
+/*
+ * Sealed, token form, with signed-only data: as gss_wrap_iov with
+ * SIGN_ONLY buffers.  The tag covers the layout above, the cipher only
+ * its encrypted parts; the token carries those alone (the signed-only
+ * data travels as the caller sends it).
+ */
+static int k5_seal_sealed_rwc(struct secmsg_work *w, struct secmsg_message *m)
+{
+	const struct secmsg_krb5_dir *d = &w->ctx->krb5->tx;
+	struct secmsg_msgbuf *mb = &w->mb;
+	u32 n = mb->plain_len, a = mb->rwc_len, h = k5_h(w->ctx);
+	u32 hl = K5_CONF + a + n + K5_HDR;
+	u8 tok[K5_HDR + K5_HDR + SECMSG_KRB5_CKSUM_MAX + K5_CONF];
+	struct k5_reg regs[SECMSG_MAX_BUFFERS + 2];
+	unsigned int nreg;
+	u8 *b, *alt;
+	u64 seq;
+	int err;
+
+	err = secmsg_bounce_alloc(w, hl + h);
+	if (!err)
+		err = secmsg_bounce_sg(w, 0);
+	if (err)
+		return err;
+	nreg = k5_rwc_layout(mb, 0, regs);
+	err = k5_regions_sg(w, regs, nreg);
+	if (err)
+		return err;
+	b = w->bounce;
+	alt = b + K5_CONF + a + n;
+	w->wipe = true;
+	get_random_bytes(b, K5_CONF);
+	secmsg_mb_gather(mb, SECMSG_SEL_ALL, b + K5_CONF);
+	err = k5_take(w, m, &seq);
+	if (err)
+		return err;
+	k5_hdr(w->ctx, alt, K5_TOK_WRAP, true, 0, 0, seq);
+	err = secmsg_krb5_encrypt_iov(d, w->req, w->usg, K5_CONF + n + K5_HDR,
+				      w->sg, hl, b + hl);
+	if (err) {
+		secmsg_ctx_untake_seq(w->ctx, seq);
+		return err;
+	}
+	/* Ciphertext, and signed-only data the caller has anyway. */
+	w->wipe = false;
+
+	k5_rwc_scatter(mb, b);
+	k5_hdr(w->ctx, tok, K5_TOK_WRAP, true, 0, K5_HDR + h, seq);
+	memcpy(tok + K5_HDR, alt, K5_HDR);
+	memcpy(tok + K5_HDR + K5_HDR, b + hl, h);
+	memcpy(tok + K5_HDR + K5_HDR + h, b, K5_CONF);
+	secmsg_mb_write(mb, mb->token, 0, tok, K5_HDR + K5_HDR + h + K5_CONF);
+	secmsg_mb_set_len(mb, mb->token, K5_HDR + K5_HDR + h + K5_CONF);
+	if (mb->padding >= 0)
+		secmsg_mb_set_len(mb, mb->padding, 0);
+	m->seq = seq;
+	return 0;
+}
+
 /*
  * Sealed: bounce = conf || data || hdr' || tag, encrypted in place.  The
  * token form rotates the tail (last cipher block and tag) in front of the
@@ -394,8 +544,9 @@ static int k5_seal(struct secmsg_work *w, struct secmsg_message *m)
 {
 	bool ok;
 
-	return k5_seal_encrypts(w, m, &ok) ? k5_seal_sealed(w, m) :
-					      k5_seal_signed(w, m);
+	if (!k5_seal_encrypts(w, m, &ok))
+		return k5_seal_signed(w, m);
+	return w->mb.rwc_len ? k5_seal_sealed_rwc(w, m) : k5_seal_sealed(w, m);
 }
 
 /*
@@ -407,6 +558,7 @@ struct k5_in {
 	u8 hdr[K5_HDR];
 	u8 *u;
 	u8 *s;
+	u8 *layout;	/* sealed with signed-only data: see k5_rwc_layout() */
 	u32 len;
 	u32 tlen;	/* token form: TOKEN bytes; stream form: 0 */
 };
@@ -443,13 +595,13 @@ static int k5_unseal_sealed(struct secmsg_work *w, struct secmsg_message *m,
 			    struct k5_in *in)
 {
 	const struct secmsg_krb5_dir *d = &w->ctx->krb5->rx;
+	u32 h = k5_h(w->ctx), ec, rrc, n, rot[2], i, j, off, nrot = 0;
+	struct k5_reg regs[SECMSG_MAX_BUFFERS + 2];
 	struct secmsg_msgbuf *mb = &w->mb;
-	u32 h = k5_h(w->ctx), ec, rrc, n, rot[2], i, nrot = 0;
+	unsigned int nreg = 0;
 	const u8 *alt;
 	int err = -EBADMSG;
 
-	if (mb->stream < 0 && mb->rwc_len)
-		return -EINVAL;
 	ec = get_unaligned_be16(in->hdr + 4);
 	rrc = get_unaligned_be16(in->hdr + 6);
 	if (in->len < K5_CONF + ec + K5_HDR + h)
@@ -462,11 +614,31 @@ static int k5_unseal_sealed(struct secmsg_work *w, struct secmsg_message *m,
 	if (ec && rrc)
 		rot[nrot++] = rrc + ec;
 	rot[nrot++] = rrc;
+	if (in->layout) {
+		nreg = k5_rwc_layout(mb, ec, regs);
+		err = k5_regions_sg(w, regs, nreg);
+		if (err)
+			return err;
+		err = -EBADMSG;
+	}
 	w->wipe = true;
 	for (i = 0; i < nrot && err == -EBADMSG; i++) {
 		k5_unrotate(in, rot[i]);
-		err = secmsg_krb5_decrypt(d, w->req, w->sg, in->len - h,
-					  in->u + in->len - h);
+		if (!in->layout) {
+			err = secmsg_krb5_decrypt(d, w->req, w->sg,
+						  in->len - h,
+						  in->u + in->len - h);
+			continue;
+		}
+		/* The ciphertext into its parts, the signed data between. */
+		secmsg_mb_gather(mb, SECMSG_SEL_ALL, in->layout + K5_CONF);
+		for (j = 0, off = 0; j < nreg; off += regs[j].len, j++)
+			memcpy(in->layout + regs[j].off, in->u + off,
+			       regs[j].len);
+		err = secmsg_krb5_decrypt_iov(d, w->req, w->usg,
+					      in->len - h, w->sg,
+					      in->len - h + mb->rwc_len,
+					      in->u + in->len - h);
 	}
 	if (err == -EBADMSG)
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
@@ -477,13 +649,17 @@ static int k5_unseal_sealed(struct secmsg_work *w, struct secmsg_message *m,
 	 * too, which the tag does not cover otherwise (a changed EC would
 	 * cut the message short).
 	 */
-	alt = in->u + K5_CONF + n + ec;
+	alt = in->layout ? in->layout + K5_CONF + mb->rwc_len + n + ec :
+			   in->u + K5_CONF + n + ec;
 	if (memcmp(alt, in->hdr, 6) || memcmp(alt + 8, in->hdr + 8, 8))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 	err = k5_accept(w, m, get_unaligned_be64(in->hdr + 8));
 	if (err)
 		return err;
-	k5_release(w, in->u + K5_CONF, n, true);
+	if (in->layout)
+		k5_rwc_scatter(mb, in->layout);
+	else
+		k5_release(w, in->u + K5_CONF, n, true);
 	m->qop = SECMSG_QOP_DEFAULT;
 	return 0;
 }
@@ -544,34 +720,50 @@ static int k5_unseal(struct secmsg_work *w, struct secmsg_message *m)
 	struct k5_in in;
 	int err;
 
+	size_t lay = 0;
+	bool sealed;
+
 	if (mb->stream >= 0) {
 		in.tlen = 0;
 		in.len = mb->b[mb->stream].len - K5_HDR;
 		secmsg_mb_read(mb, mb->stream, 0, in.hdr, K5_HDR);
 	} else {
 		in.tlen = mb->b[mb->token].len;
-		in.len = in.tlen - K5_HDR + mb->rwc_len + mb->plain_len;
 		secmsg_mb_read(mb, mb->token, 0, in.hdr, K5_HDR);
 	}
 	if (!k5_hdr_ok(w->ctx, in.hdr, K5_TOK_WRAP))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+	sealed = in.hdr[2] & K5_FLAG_SEALED;
+	/*
+	 * Token form: the token is TOKEN then the DATA it carries: all of
+	 * it signed only, the encrypted buffers alone when sealed (signed-
+	 * only data does not travel in a sealed token).
+	 */
+	if (mb->stream < 0)
+		in.len = in.tlen - K5_HDR + mb->plain_len +
+			 (sealed ? 0 : mb->rwc_len);
 	if (!in.len)
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
 
-	err = secmsg_bounce_alloc(w, 2 * (size_t)in.len + K5_HDR);
+	/* Sealed with signed-only data: room for its layout in front. */
+	if (sealed && mb->stream < 0 && mb->rwc_len)
+		lay = (size_t)in.len + mb->rwc_len;
+	err = secmsg_bounce_alloc(w, lay + 2 * (size_t)in.len + K5_HDR);
 	if (!err)
 		err = secmsg_bounce_sg(w, 0);
 	if (err)
 		return err;
-	in.u = w->bounce;
-	in.s = w->bounce + in.len + K5_HDR;
+	in.layout = lay ? w->bounce : NULL;
+	in.u = w->bounce + lay;
+	in.s = in.u + in.len + K5_HDR;
 	if (mb->stream >= 0) {
 		secmsg_mb_read(mb, mb->stream, K5_HDR, in.s, in.len);
 	} else {
 		secmsg_mb_read(mb, mb->token, K5_HDR, in.s, in.tlen - K5_HDR);
-		secmsg_mb_gather(mb, SECMSG_SEL_ALL, in.s + in.tlen - K5_HDR);
+		secmsg_mb_gather(mb, sealed ? SECMSG_SEL_PLAIN : SECMSG_SEL_ALL,
+				 in.s + in.tlen - K5_HDR);
 	}
-	if (in.hdr[2] & K5_FLAG_SEALED)
+	if (sealed)
 		return k5_unseal_sealed(w, m, &in);
 	return k5_unseal_signed(w, m, &in);
 }

@@ -643,6 +643,121 @@ TEST_F(k5, wrap_tampered_every_byte)
 	}
 }
 
+/*
+ * Sealed wraps with signed-only data (SSPI's READONLY_WITH_CHECKSUM, GSS
+ * SIGN_ONLY): the peer uses MIT's krb5_c_encrypt_iov / _decrypt_iov as
+ * gss_wrap_iov does: HEADER (confounder), the buffers in order (DATA
+ * encrypted, SIGN_ONLY only signed), DATA (filler and header copy),
+ * TRAILER (tag).  Message: d1 (DATA) | s (signed only) | d2 (DATA).
+ */
+#define K5_D1	20
+#define K5_S	15
+#define K5_D2	9
+
+static void k5_iov(krb5_crypto_iov *v, krb5_cryptotype t, void *p, size_t n)
+{
+	v->flags = t;
+	v->data.length = n;
+	v->data.data = p;
+}
+
+TEST_F(k5, wrap_sign_only_both_ways)
+{
+	uint8_t d1[K5_D1], s[K5_S], d2[K5_D2], tail[16 + 16], conf[16], tag[24];
+	uint32_t h = self->p.h, ec, dce;
+	krb5_crypto_iov iov[6];
+	struct secmsg_buffer b[4];
+	struct secmsg_message m;
+	uint8_t body[256], rot[256];
+	size_t L, r;
+
+	/* the peer seals; the kernel opens (EC 0, and Windows' EC 16) */
+	for (dce = 0; dce < 2; dce++) {
+		ec = dce ? 16 : 0;
+		memcpy(d1, self->data, K5_D1);
+		memcpy(s, self->data + 100, K5_S);
+		memcpy(d2, self->data + 200, K5_D2);
+		k5_hdr(self->tok, K5_TOK_WRAP, k5_flags(&self->p, true), ec, 0,
+		       5000 + dce);
+		memset(tail, 0xff, ec);
+		memcpy(tail + ec, self->tok, 16);
+		k5_iov(&iov[0], KRB5_CRYPTO_TYPE_HEADER, conf, 16);
+		k5_iov(&iov[1], KRB5_CRYPTO_TYPE_DATA, d1, K5_D1);
+		k5_iov(&iov[2], KRB5_CRYPTO_TYPE_SIGN_ONLY, s, K5_S);
+		k5_iov(&iov[3], KRB5_CRYPTO_TYPE_DATA, d2, K5_D2);
+		k5_iov(&iov[4], KRB5_CRYPTO_TYPE_DATA, tail, ec + 16);
+		k5_iov(&iov[5], KRB5_CRYPTO_TYPE_TRAILER, tag, h);
+		ASSERT_EQ(0, krb5_c_encrypt_iov(self->p.kc, &self->p.kb,
+						k5_usage(self->p.initiator,
+							 true),
+						NULL, iov, 6));
+		/* the token body: the encrypted parts in order, the tag */
+		L = 0;
+		memcpy(body + L, conf, 16), L += 16;
+		memcpy(body + L, d1, K5_D1), L += K5_D1;
+		memcpy(body + L, d2, K5_D2), L += K5_D2;
+		memcpy(body + L, tail, ec + 16), L += ec + 16;
+		memcpy(body + L, tag, h), L += h;
+		/* RRC 16 + h; rotated by RRC + EC (= RRC when EC is 0) */
+		k5_put16(self->tok + 6, 16 + h);
+		k5_rot_right(rot, body, L, 16 + h + ec);
+		r = L - K5_D1 - K5_D2;		/* what TOKEN holds */
+		memcpy(self->tok + 16, rot, r);
+		memcpy(self->buf, rot + r, K5_D1);
+		memcpy(self->buf + 64, rot + r + K5_D1, K5_D2);
+		memcpy(self->buf + 128, self->data + 100, K5_S);
+		ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, self->tok, 16 + r);
+		ts_buf(&b[1], SECMSG_BUF_DATA, 0, self->buf, K5_D1);
+		ts_buf(&b[2], SECMSG_BUF_DATA, SECMSG_BUF_READONLY_WITH_CHECKSUM,
+		       self->buf + 128, K5_S);
+		ts_buf(&b[3], SECMSG_BUF_DATA, 0, self->buf + 64, K5_D2);
+		memcpy(self->tok2, self->tok, 16 + r);
+		/* a changed signed-only byte is an altered message */
+		self->buf[130] ^= 1;
+		ASSERT_VERDICT(ts_call(self->fd, SECMSG_IOC_UNSEAL, &m, b, 4, 0),
+			       m, EBADMSG, SECMSG_VERDICT_ALTERED);
+		self->buf[130] ^= 1;
+		ASSERT_OK_MSG(ts_call(self->fd, SECMSG_IOC_UNSEAL, &m, b, 4, 0),
+			      m) TH_LOG("EC %u", ec);
+		ASSERT_EQ(0, memcmp(self->buf, self->data, K5_D1));
+		ASSERT_EQ(0, memcmp(self->buf + 64, self->data + 200, K5_D2));
+	}
+
+	/* the kernel seals; the peer opens with MIT's iov decryption */
+	memcpy(self->buf, self->data, K5_D1);
+	memcpy(self->buf + 64, self->data + 200, K5_D2);
+	memcpy(self->buf + 128, self->data + 100, K5_S);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, self->tok, 200);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, self->buf, K5_D1);
+	ts_buf(&b[2], SECMSG_BUF_DATA, SECMSG_BUF_READONLY_WITH_CHECKSUM,
+	       self->buf + 128, K5_S);
+	ts_buf(&b[3], SECMSG_BUF_DATA, 0, self->buf + 64, K5_D2);
+	ASSERT_OK_MSG(ts_call(self->fd, SECMSG_IOC_SEAL, &m, b, 4, 0), m);
+	ASSERT_EQ(48 + h, b[0].len);
+	ASSERT_EQ(0, ts_be16(self->tok + 4));
+	ASSERT_EQ(16 + h, ts_be16(self->tok + 6));
+	/* TOKEN: header | E(header') | tag | confounder */
+	memcpy(tail, self->tok + 16, 16);
+	memcpy(tag, self->tok + 32, h);
+	memcpy(conf, self->tok + 32 + h, 16);
+	memcpy(d1, self->buf, K5_D1);
+	memcpy(d2, self->buf + 64, K5_D2);
+	memcpy(s, self->buf + 128, K5_S);
+	k5_iov(&iov[0], KRB5_CRYPTO_TYPE_HEADER, conf, 16);
+	k5_iov(&iov[1], KRB5_CRYPTO_TYPE_DATA, d1, K5_D1);
+	k5_iov(&iov[2], KRB5_CRYPTO_TYPE_SIGN_ONLY, s, K5_S);
+	k5_iov(&iov[3], KRB5_CRYPTO_TYPE_DATA, d2, K5_D2);
+	k5_iov(&iov[4], KRB5_CRYPTO_TYPE_DATA, tail, 16);
+	k5_iov(&iov[5], KRB5_CRYPTO_TYPE_TRAILER, tag, h);
+	ASSERT_EQ(0, krb5_c_decrypt_iov(self->p.kc, &self->p.kb,
+					k5_usage(!self->p.initiator, true),
+					NULL, iov, 6));
+	ASSERT_EQ(0, memcmp(d1, self->data, K5_D1));
+	ASSERT_EQ(0, memcmp(d2, self->data + 200, K5_D2));
+	ASSERT_EQ(0, memcmp(tail, self->tok, 4));	/* header copy */
+	ASSERT_EQ(0, memcmp(tail + 8, self->tok + 8, 8));
+}
+
 /* Our own tokens never come back to us: the direction differs. */
 TEST_F(k5, reflected_token_altered)
 {

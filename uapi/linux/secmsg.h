@@ -495,8 +495,19 @@
  *     DATA    = W[16 .. 16 + n), in place (n: the DATA bytes)
  *     PADDING = length set to 0
  *   so TOKEN || DATA is the token rotated by RRC (SIZES.cbSecurityTrailer
- *   is 48 + h: 60 for the sha1 enctypes).  READONLY_WITH_CHECKSUM DATA
- *   is not supported in sealed Kerberos wraps yet (EINVAL).
+ *   is 48 + h: 60 for the sha1 enctypes).  EC 0 (Windows' own sealed
+ *   tokens have EC 16 and rotate by RRC + EC) is read alike by MIT's
+ *   gss_unwrap_iov, DCE style or not, and by Windows, which rotates by
+ *   RRC + EC = RRC.
+ *
+ *   DATA flagged READONLY_WITH_CHECKSUM is GSSAPI's SIGN_ONLY: it does
+ *   not travel in the token (the caller sends it as it is) but the tag
+ *   covers it where it lies, as gss_wrap_iov's krb5_c_encrypt_iov does:
+ *   the cipher runs over conf || the DATA buffers without flags, in
+ *   order || header', the tag over conf || every covered DATA buffer in
+ *   order || header' (sha1 enctypes: plaintext; sha2: ciphertext, the
+ *   signed-only bytes as they are, behind the zero IV).  TOKEN and the
+ *   encrypted DATA are as above, with n the encrypted bytes.
  *
  *   stream form, STREAM_HEADER (>= 32), DATA*, STREAM_TRAILER (>= 16 + h),
  *   EMPTY*: gss_wrap's token, EC 0, RRC 0:
@@ -517,11 +528,12 @@
  *
  *   token form, TOKEN, DATA*, PADDING?, EMPTY*: the token is TOKEN's
  *   bytes (at most 64 + h: header, a rotated part and the confounder;
- *   longer is BAD_TOKEN) followed by the DATA buffers' in order.  The
- *   decrypted data must be exactly as long as the DATA buffers
- *   (BAD_TOKEN otherwise) and is written into them; a sign-only wrap's
- *   data must be the DATA buffers' bytes (BAD_TOKEN otherwise) and
- *   nothing is written.
+ *   longer is BAD_TOKEN) followed by the DATA buffers' in order (for a
+ *   sealed token, those without flags: READONLY_WITH_CHECKSUM ones are
+ *   signed only and are checked as SEAL describes).  The decrypted data
+ *   must be exactly as long as those buffers (BAD_TOKEN otherwise) and
+ *   is written into them; a sign-only wrap's data must be the DATA
+ *   buffers' bytes (BAD_TOKEN otherwise) and nothing is written.
  *
  *   stream form, STREAM holding a whole token, DATA: the data is written
  *   at byte 16 of the stream (in place; the rest of the stream is left
