@@ -396,6 +396,8 @@ TEST_F(k5, query_reports_enctype)
 	ASSERT_EQ(variant->etype, q.suite);
 	ASSERT_NE(NULL, strstr(q.algorithm, "cts(cbc(aes))"));
 	ASSERT_NE(0, q.driver[0]);
+	TH_LOG("%s: %s%s", q.algorithm, q.driver,
+	       q.driver_flags & SECMSG_DRIVER_ASYNC ? " (async)" : "");
 	ASSERT_EQ(1000u, q.send_seq);
 	ASSERT_EQ(5000u, q.recv_seq);
 }
@@ -756,6 +758,41 @@ TEST_F(k5, wrap_sign_only_both_ways)
 	ASSERT_EQ(0, memcmp(d2, self->data + 200, K5_D2));
 	ASSERT_EQ(0, memcmp(tail, self->tok, 4));	/* header copy */
 	ASSERT_EQ(0, memcmp(tail + 8, self->tok + 8, 8));
+}
+
+/* BATCH works on Kerberos contexts: seal four, MIT opens each. */
+TEST_F(k5, batch_seal)
+{
+	struct secmsg_message msg[4];
+	struct secmsg_buffer b[4][2];
+	struct secmsg_batch bt;
+	uint8_t tok[4][128], d[4][32];
+	unsigned int i;
+	long got;
+
+	for (i = 0; i < 4; i++) {
+		memcpy(d[i], self->data + 32 * i, 32);
+		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, tok[i], sizeof(tok[i]));
+		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, d[i], 32);
+		ts_msg_init(&msg[i], b[i], 2, 0);
+	}
+	memset(&bt, 0, sizeof(bt));
+	bt.size = sizeof(bt);
+	bt.op = SECMSG_OP_SEAL;
+	bt.count = 4;
+	bt.msgs = SM_PTR(msg);
+	bt.msg_size = sizeof(msg[0]);
+	ASSERT_EQ(0, ts_ioctl(self->fd, SECMSG_IOC_BATCH, &bt));
+	ASSERT_EQ(4u, bt.completed);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(1000u + i, msg[i].seq);
+		memcpy(self->tok, tok[i], b[i][0].len);
+		memcpy(self->tok + b[i][0].len, d[i], 32);
+		got = k5_mit_unwrap(&self->p, self->tok, b[i][0].len + 32,
+				    self->buf);
+		ASSERT_EQ(32, got);
+		ASSERT_EQ(0, memcmp(self->buf, self->data + 32 * i, 32));
+	}
 }
 
 /* Our own tokens never come back to us: the direction differs. */
