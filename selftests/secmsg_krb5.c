@@ -795,6 +795,56 @@ TEST_F(k5, batch_seal)
 	}
 }
 
+/*
+ * Large messages, both ways: above KMALLOC_MAX_SIZE the bounce buffer is
+ * vmalloc()ed and described page by page.
+ */
+TEST_F(k5, large_both_ways)
+{
+	size_t n = 5u << 20, tl;
+	uint8_t *d = malloc(n), *o = malloc(n), *t = malloc(n + 256);
+	uint8_t *out = malloc(n + 256);
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	long got;
+
+	ASSERT_TRUE(d && o && t && out);
+	ts_fill(d, n, 5);
+	memcpy(o, d, n);
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, self->tok, 200);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, d, n);
+	ASSERT_OK_MSG(ts_call(self->fd, SECMSG_IOC_SEAL, &m, b, 2, 0), m);
+	memcpy(t, self->tok, b[0].len);
+	memcpy(t + b[0].len, d, n);
+	got = k5_mit_unwrap(&self->p, t, b[0].len + n, out);
+	ASSERT_EQ((long)n, got);
+	ASSERT_EQ(0, memcmp(out, o, n));
+
+	tl = k5_mit_wrap_sealed(&self->p, o, n, 5000, 0, 0, false, t);
+	ASSERT_OK_MSG(k5_unseal_stream(self->fd, t, tl, &m, b), m);
+	ASSERT_EQ(n, b[1].len);
+	ASSERT_EQ(0, memcmp(SM_UPTR(b[1].ptr), o, n));
+
+	/* a sign-only wrap of the most a signed-only message may hold */
+	tl = k5_mit_wrap_signed(&self->p, o, SECMSG_MAX_SIGNED, 5001, 7, t);
+	ASSERT_OK_MSG(k5_unseal_stream(self->fd, t, tl, &m, b), m);
+	ASSERT_EQ(0, memcmp(SM_UPTR(b[1].ptr), o, SECMSG_MAX_SIGNED));
+	free(d);
+	free(o);
+	free(t);
+	free(out);
+}
+
+/* Establishment calls of other packages: not for Kerberos contexts. */
+TEST_F(k5, complete_and_impersonate_refused)
+{
+	struct secmsg_complete cmp = { .size = sizeof(cmp) };
+	struct secmsg_impersonate imp = { .size = sizeof(imp) };
+
+	ASSERT_EQ(-EINVAL, ts_ioctl(self->fd, SECMSG_IOC_COMPLETE, &cmp));
+	ASSERT_EQ(-EINVAL, ts_ioctl(self->fd, SECMSG_IOC_IMPERSONATE, &imp));
+}
+
 /* Our own tokens never come back to us: the direction differs. */
 TEST_F(k5, reflected_token_altered)
 {
