@@ -874,6 +874,8 @@ TEST(k5_sequence_detect)
 	k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
 	imp.ctx_flags |= SECMSG_CTX_SEQUENCE_DETECT;
 	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, "no hmac(sha1) in this kernel (see selftests/config)");
 	ASSERT_LE(0, fd);
 	tl = k5_mit_mic(&p, data, 8, 5001, tok);
 	ASSERT_VERDICT(k5_verify(fd, tok, tl, data, 8, &m), m, EILSEQ,
@@ -941,6 +943,8 @@ TEST(k5_import_errors)
 	imp.peer_groups = SM_PTR(groups);
 	imp.peer_ngroups = 2;
 	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, "no hmac(sha1) in this kernel (see selftests/config)");
 	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(0, ts_query(fd, &q));
 	ASSERT_STREQ("host/server@EXAMPLE.ORG", q.local_principal);
