@@ -157,6 +157,55 @@ static int krb5_ids_get(struct secmsg_krb5_ctx *k,
 	return 0;
 }
 
+/*
+ * The asserted account as credentials IMPERSONATE can take the client's
+ * identity from (impersonate.c reads ids and groups only): the
+ * importer's, with the account's uids, gids and groups, and no
+ * capability (a remote client has none here).  A gid not asserted is
+ * the overflow gid.  Only for an account in the importer's namespace.
+ */
+static int krb5_client_cred(struct secmsg_ctx *ctx)
+{
+	const struct secmsg_krb5_ctx *k = ctx->krb5;
+	kgid_t gid = gid_valid(k->peer_gid) ? k->peer_gid :
+			make_kgid(current_user_ns(), overflowgid);
+	struct group_info *none = NULL;
+	struct cred *c;
+
+	if (ctx->role != SECMSG_ROLE_ACCEPTOR || !uid_valid(k->peer_uid))
+		return 0;
+	if (!gid_valid(gid))
+		return 0;
+	c = prepare_creds();
+	if (!c)
+		return -ENOMEM;
+	c->uid = k->peer_uid;
+	c->euid = k->peer_uid;
+	c->suid = k->peer_uid;
+	c->fsuid = k->peer_uid;
+	c->gid = gid;
+	c->egid = gid;
+	c->sgid = gid;
+	c->fsgid = gid;
+	if (!k->peer_groups) {
+		none = groups_alloc(0);
+		if (!none) {
+			abort_creds(c);
+			return -ENOMEM;
+		}
+	}
+	set_groups(c, k->peer_groups ?: none);
+	if (none)
+		put_group_info(none);
+	c->cap_effective = CAP_EMPTY_SET;
+	c->cap_permitted = CAP_EMPTY_SET;
+	c->cap_inheritable = CAP_EMPTY_SET;
+	c->cap_ambient = CAP_EMPTY_SET;
+	c->cap_bset = CAP_EMPTY_SET;
+	ctx->peer_cred = c;
+	return 0;
+}
+
 /* Both directions' keys: ours send with our usages, the peer's with its. */
 static int krb5_keys(struct secmsg_krb5_ctx *k, u32 role, const u8 *key)
 {
@@ -273,6 +322,8 @@ int secmsg_krb5_import(const void __user *uimp)
 	err = krb5_keys(k, ctx->role, key);
 	kfree_sensitive(key);
 	key = NULL;
+	if (!err)
+		err = krb5_client_cred(ctx);
 	if (err)
 		goto err_ctx;
 	ctx->complete = true;

@@ -10,6 +10,7 @@
  * by RRC + EC), and reads the kernel's.  Every enctype, both roles, with
  * and without the acceptor subkey.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +18,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <krb5.h>
 
 #include "secmsg_test.h"
@@ -835,14 +838,18 @@ TEST_F(k5, large_both_ways)
 	free(out);
 }
 
-/* Establishment calls of other packages: not for Kerberos contexts. */
+/*
+ * COMPLETE is not for Kerberos contexts; IMPERSONATE only on an
+ * acceptor (this one's client granted IDENTIFY only, and has no account).
+ */
 TEST_F(k5, complete_and_impersonate_refused)
 {
 	struct secmsg_complete cmp = { .size = sizeof(cmp) };
 	struct secmsg_impersonate imp = { .size = sizeof(imp) };
 
 	ASSERT_EQ(-EINVAL, ts_ioctl(self->fd, SECMSG_IOC_COMPLETE, &cmp));
-	ASSERT_EQ(-EINVAL, ts_ioctl(self->fd, SECMSG_IOC_IMPERSONATE, &imp));
+	ASSERT_EQ(variant->role == SECMSG_ROLE_ACCEPTOR ? -EACCES : -EINVAL,
+		  ts_ioctl(self->fd, SECMSG_IOC_IMPERSONATE, &imp));
 }
 
 /* Our own tokens never come back to us: the direction differs. */
@@ -962,6 +969,74 @@ TEST(k5_import_errors)
 	ASSERT_EQ(32u, q.stream_header);
 	ASSERT_EQ(28u, q.stream_trailer);
 	close(fd);
+	close(dev);
+}
+
+/*
+ * IMPERSONATE on a Kerberos acceptor takes the account its importer
+ * asserted (in a child process: credentials are the thread's); refused
+ * at IDENTIFY, without an account, and without the privilege to become
+ * it.
+ */
+static int k5_imp_child(int dev, uint32_t level, uint32_t uid, bool drop)
+{
+	uint32_t groups[2] = { 4244, 4245 };
+	struct secmsg_impersonate ip = { .size = sizeof(ip) };
+	struct secmsg_krb5_import imp;
+	gid_t g[8];
+	int fd, n, ret;
+
+	if (drop && (setgroups(0, NULL) || setresgid(5000, 5000, 5000) ||
+		     setresuid(5000, 5000, 5000)))
+		return 10;
+	k5_import_init(&imp, 20, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	imp.imp_level = level;
+	imp.peer_uid = uid;
+	if (uid != SECMSG_NO_ID) {
+		imp.peer_gid = 4243;
+		imp.peer_groups = SM_PTR(groups);
+		imp.peer_ngroups = 2;
+	}
+	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
+	if (fd < 0)
+		return 11;
+	ret = ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip);
+	if (ret)
+		return -ret;
+	n = getgroups(8, g);
+	if (geteuid() != 4242 || getegid() != 4243 || n != 2 ||
+	    g[0] != 4244 || g[1] != 4245)
+		return 12;
+	if (ts_ioctl(fd, SECMSG_IOC_REVERT, &ip) || geteuid() != 0)
+		return 13;
+	return 0;
+}
+
+static int k5_imp_run(int dev, uint32_t level, uint32_t uid, bool drop)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(k5_imp_child(dev, level, uid, drop));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+TEST(k5_impersonate_asserted_account)
+{
+	int dev;
+
+	SM_OPEN_DEV_OR_SKIP(dev);
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, k5_imp_run(dev, SECMSG_IMP_IMPERSONATE, 4242, false));
+	ASSERT_EQ(0, k5_imp_run(dev, SECMSG_IMP_DELEGATE, 4242, false));
+	ASSERT_EQ(EACCES, k5_imp_run(dev, SECMSG_IMP_IDENTIFY, 4242, false));
+	ASSERT_EQ(EACCES, k5_imp_run(dev, SECMSG_IMP_IMPERSONATE,
+				     SECMSG_NO_ID, false));
+	ASSERT_EQ(EPERM, k5_imp_run(dev, SECMSG_IMP_IMPERSONATE, 4242, true));
 	close(dev);
 }
 

@@ -521,7 +521,8 @@ static int do_import_krb5(const struct fop_in *o, int mutate)
 done:
 	if (allowed("IMPORT_KRB5", fd, err_krb5) < 0)
 		return -1;
-	if (!mutate && fd < 0 && errno != EMFILE && errno != ENOMEM)
+	if (!mutate && fd < 0 && errno != EMFILE && errno != ENOMEM &&
+	    errno != ENOENT)
 		return check_failed("valid IMPORT_KRB5 failed: %s",
 				    strerror(errno));
 	if (fd >= 0) {

@@ -448,6 +448,14 @@
  * Lifetime: the context expires at @endtime (the ticket's end), or
  * earlier at the module's max_lifetime from the import.
  *
+ * IMPERSONATE on a Kerberos acceptor context (see "Impersonation") takes
+ * the asserted account as the client: effective, filesystem, real and
+ * saved uids and gids @peer_uid and @peer_gid (the overflow gid when
+ * @peer_gid is SECMSG_NO_ID), the groups @peer_groups, and no
+ * capability, with the same rule as for a local client.  Delegated
+ * Kerberos credentials are not kept by the kernel yet: level DELEGATE
+ * acts as IMPERSONATE on this host.
+ *
  * Kerberos tokens (RFC 4121)
  * ==========================
  *
@@ -596,10 +604,13 @@
  *     ENOENT if only threads other than the main one impersonated).
  *
  * It is allowed when all of these hold, checked in this order:
- *   - the fd is a local acceptor context (EINVAL otherwise), complete
+ *   - the fd is a local acceptor context, or a Kerberos acceptor context
+ *     (EINVAL otherwise), complete
  *     (ENOTCONN), not revoked (EKEYREVOKED), not expired (EKEYEXPIRED);
  *   - the client granted SECMSG_IMP_IMPERSONATE or SECMSG_IMP_DELEGATE
- *     (EACCES: ANONYMOUS and IDENTIFY allow queries only);
+ *     (EACCES: ANONYMOUS and IDENTIFY allow queries only), and, for a
+ *     Kerberos context, its importer asserted an account (EACCES when
+ *     @peer_uid was SECMSG_NO_ID: the client is nobody here);
  *   - the thread holds CAP_SETUID and CAP_SETGID over the client's user
  *     namespace, or already is the client: same effective and filesystem
  *     uid and gid, and every group of the client is one of its own
