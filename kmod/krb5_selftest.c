@@ -359,6 +359,7 @@ static int kat_enc_one(struct kat_buf *b, struct secmsg_krb5_dir *d,
 static int kat_enc_mic(struct kat_buf *b)
 {
 	struct secmsg_krb5_dir d = {};
+	unsigned long missing = 0;	/* enctypes the crypto API lacks */
 	struct scatterlist sg;
 	void *req = NULL;
 	unsigned int i;
@@ -371,10 +372,15 @@ static int kat_enc_mic(struct kat_buf *b)
 		u32 etype = enc ? enc_kat[i].etype : mic_kat[m].etype;
 		const struct secmsg_krb5_type *t = secmsg_krb5_type_get(etype);
 
+		/* Asked once: each lookup of a missing one tries a modprobe. */
+		if (test_bit(etype, &missing))
+			continue;
 		kat_hex(enc ? enc_kat[i].base : mic_kat[m].base, b->base,
 			sizeof(b->base));
 		err = secmsg_krb5_dir_init(&d, t, b->base, 2, 2);
 		if (err) {
+			if (err == -ENOENT)
+				__set_bit(etype, &missing);
 			err = kat_fail(enc ? "encryption" : "checksum",
 				       enc ? i : m, err);
 			continue;
