@@ -26,7 +26,9 @@
 #include <net/net_namespace.h>
 
 #include "context.h"
+#include "engine.h"
 #include "impersonate.h"
+#include "krb5.h"
 #include "local.h"
 #include "message.h"
 #include "netlink.h"
@@ -129,6 +131,7 @@ static void secmsg_ctx_release(struct kref *ref)
 	secmsg_local_ctx_release(ctx);
 	secmsg_raw_ctx_release(ctx);
 	secmsg_msg_ctx_free(ctx);
+	secmsg_krb5_ctx_release(ctx);
 	secmsg_crypto_free(&ctx->rx);
 	secmsg_crypto_free(&ctx->tx);
 	if (ctx->charged)
@@ -301,6 +304,35 @@ static void secmsg_identity_fill(struct secmsg_identity *id,
 		id->flags |= SECMSG_ID_SETID;
 }
 
+/**
+ * secmsg_ctx_driver() - the crypto driver(s) a context is bound to
+ * @ctx: the context
+ *
+ * Return: the driver name (Kerberos: cipher and HMAC, space-separated),
+ * or NULL before the context is complete.
+ */
+const char *secmsg_ctx_driver(struct secmsg_ctx *ctx)
+{
+	if (!secmsg_ctx_is_complete(ctx))
+		return NULL;
+	if (ctx->krb5)
+		return ctx->krb5->driver;
+	return crypto_aead_driver_name(ctx->tx.tfm);
+}
+
+/**
+ * secmsg_ctx_async() - whether a complete context's driver is async
+ * @ctx: the context, complete
+ *
+ * Return: true if a transform of it is CRYPTO_ALG_ASYNC.
+ */
+bool secmsg_ctx_async(struct secmsg_ctx *ctx)
+{
+	if (ctx->krb5)
+		return ctx->krb5->async;
+	return secmsg_crypto_is_async(ctx->tx.tfm);
+}
+
 /*
  * What QUERY reports, for the ioctl and the kernel API: everything of @q
  * but its size is set (flags zero).  Identities are as the calling task
@@ -310,7 +342,7 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 				  struct secmsg_query *q)
 {
 	bool complete = secmsg_ctx_is_complete(ctx);
-	struct crypto_aead *tfm = complete ? ctx->tx.tfm : NULL;
+	const char *driver = secmsg_ctx_driver(ctx);
 	struct secmsg_counters *c;
 	u32 size = q->size;
 
@@ -331,13 +363,12 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 	q->max_buffers = SECMSG_MAX_BUFFERS;
 	if (ctx->replay.mode != SECMSG_REPLAY_NONE)
 		q->replay_window = ctx->replay.size;
-	if (tfm && secmsg_crypto_is_async(tfm))
+	if (driver && secmsg_ctx_async(ctx))
 		q->driver_flags |= SECMSG_DRIVER_ASYNC;
 	q->lifetime = ctx->lifetime;
 	strscpy(q->algorithm, ctx->suite->alg, sizeof(q->algorithm));
-	if (tfm)
-		strscpy(q->driver, crypto_aead_driver_name(tfm),
-			sizeof(q->driver));
+	if (driver)
+		strscpy(q->driver, driver, sizeof(q->driver));
 	q->created = ctx->created;
 	q->expires = ctx->expires;
 	q->send_seq = atomic64_read(&ctx->send_seq);
@@ -373,6 +404,8 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 			secmsg_lsm_fill(q->peer_lsm, ctx->peer_lsm, &q->peer);
 		}
 	}
+	if (ctx->krb5)
+		secmsg_krb5_fill_query(ctx, q);
 }
 
 static int secmsg_ctx_query(struct secmsg_ctx *ctx,
@@ -488,12 +521,12 @@ static void secmsg_ctx_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct secmsg_ctx *ctx = file->private_data;
 	bool complete = secmsg_ctx_is_complete(ctx);
+	const char *driver = secmsg_ctx_driver(ctx);
 
 	seq_printf(m, "secmsg-id:\t%llu\n", ctx->id);
 	seq_printf(m, "secmsg-role:\t%s\n", secmsg_role_names[ctx->role]);
 	seq_printf(m, "secmsg-suite:\t%u\n", ctx->suite->id);
-	seq_printf(m, "secmsg-driver:\t%s\n",
-		   complete ? crypto_aead_driver_name(ctx->tx.tfm) : "");
+	seq_printf(m, "secmsg-driver:\t%s\n", driver ?: "");
 	seq_printf(m, "secmsg-flags:\t%#x\n", ctx->flags);
 	seq_printf(m, "secmsg-state:\t%s\n",
 		   secmsg_ctx_revoked(ctx) ? "revoked" :
@@ -643,6 +676,7 @@ struct secmsg_ctx *secmsg_ctx_new(void)
 	ctx->pid = get_task_pid(current, PIDTYPE_PID);
 	ctx->tgid = get_task_pid(current, PIDTYPE_TGID);
 	ctx->net = get_net(current->nsproxy->net_ns);
+	ctx->proto = &secmsg_proto_v1;
 
 	err = secmsg_user_charge(ctx->owner);
 	if (err) {
@@ -669,8 +703,11 @@ int secmsg_ctx_file(struct secmsg_ctx *ctx, struct file **filep)
 	struct file *file;
 	int fd;
 
-	/* The configuration's allowed suites, for every way to create one. */
-	if (!secmsg_nl_suite_allowed(ctx->suite->id))
+	/*
+	 * The configuration's allowed suites, for every way to create one;
+	 * Kerberos enctypes are not suites the configuration names.
+	 */
+	if (!ctx->krb5 && !secmsg_nl_suite_allowed(ctx->suite->id))
 		return -EPERM;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)

@@ -22,6 +22,8 @@ struct cred;
 struct file;
 struct pid;
 struct secmsg_fresh;
+struct secmsg_krb5_ctx;
+struct secmsg_proto;
 struct secmsg_local;
 struct secmsg_work;
 
@@ -86,7 +88,9 @@ struct secmsg_nl_ev {
  * @charged:   @owner's per-user count includes this context
  * @package:   SECMSG_PKG_*
  * @role:      SECMSG_ROLE_*
- * @suite:     the cipher suite
+ * @proto:     the protocol of its messages: secmsg-v1 (raw, local) or
+ *             RFC 4121 (kerberos, negotiate)
+ * @suite:     the cipher suite (Kerberos: the enctype, as one)
  * @flags:     SECMSG_CTX_* granted
  * @lifetime:  granted lifetime, seconds
  * @created:   CLOCK_REALTIME seconds at creation
@@ -122,6 +126,8 @@ struct secmsg_nl_ev {
  *             secmsg_local_lock)
  * @fresh:     a raw context imported with SECMSG_IMPORT_FRESH: its
  *             contribution and session key until COMPLETE (owned; raw.c)
+ * @krb5:      a Kerberos context's keys, names and asserted identity
+ *             (owned; krb5.c), else NULL
  * @net:       the creator's network namespace (referenced): the control
  *             plane's scope
  * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
@@ -145,6 +151,7 @@ struct secmsg_ctx {
 	bool charged;
 	u32 package;
 	u32 role;
+	const struct secmsg_proto *proto;
 	const struct secmsg_suite *suite;
 	u32 flags;
 	u32 lifetime;
@@ -168,6 +175,7 @@ struct secmsg_ctx {
 	char *peer_lsm;
 	struct secmsg_local *local;
 	struct secmsg_fresh *fresh;
+	struct secmsg_krb5_ctx *krb5;
 	struct net *net;
 	unsigned long nl_events;
 	struct secmsg_nl_ev nl_ev[SECMSG_NL_EV_NR];
@@ -198,6 +206,8 @@ bool secmsg_ctx_take_seq(struct secmsg_ctx *ctx, u64 *seq);
 void secmsg_ctx_untake_seq(struct secmsg_ctx *ctx, u64 seq);
 void secmsg_ctx_exit(void);
 u32 secmsg_ctx_state(struct secmsg_ctx *ctx);
+const char *secmsg_ctx_driver(struct secmsg_ctx *ctx);
+bool secmsg_ctx_async(struct secmsg_ctx *ctx);
 
 /* Whether message calls may use the keys. */
 static inline bool secmsg_ctx_is_complete(struct secmsg_ctx *ctx)

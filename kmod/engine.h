@@ -29,12 +29,13 @@
 #include "context.h"
 #include "msgbuf.h"
 
-struct aead_request;
-
 /**
  * struct secmsg_work - per-call state, reused by every message of a batch
  * @ctx:        the context
- * @req:        AEAD request, right after this struct in the same allocation
+ * @req:        the protocol's request area (secmsg-v1: an AEAD request;
+ *              RFC 4121: krb5_crypto.c's), right after this struct in the
+ *              same kmalloc()ed allocation, CRYPTO_MINALIGN aligned;
+ *              NULL while the context is not complete
  * @mb:         the current message's buffers
  * @pins:       pinned user memory of the call: the adapter's (message
  *              struct, batch array) and the current message's
@@ -47,15 +48,16 @@ struct aead_request;
  * @wipe:       the bounce buffer may hold plaintext of a sealed message
  * @usgt:       scatterlist straight over the message's mapped pages
  * @usg:        @usgt.sgl once set up, else NULL
- * @edge:       linear memory around @usg's pages (header and tag)
- * @nonce:      the nonce, in memory an asynchronous driver may read
+ * @edge:       secmsg-v1: linear memory around @usg's pages (header and tag)
+ * @nonce:      secmsg-v1: the nonce, in memory an asynchronous driver may
+ *              read
  * @small:      bounce room for small messages, in the same allocation
  * @small_len:  its size
  * @size:       size of the whole allocation
  */
 struct secmsg_work {
 	struct secmsg_ctx *ctx;
-	struct aead_request *req;
+	void *req;
 	struct secmsg_msgbuf mb;
 	struct secmsg_pinset pins;
 	u8 *bounce;
@@ -77,6 +79,10 @@ struct secmsg_work {
 /**
  * struct secmsg_proto - a package's token format and its operations
  * @name:   as reported to users, e.g. "secmsg-v1"
+ * @req_size: bytes of the request area a call on the complete context
+ *          needs (the largest of both directions: their drivers may
+ *          differ)
+ * @req_init: prepare @w->req for a call of kind @op (SECMSG_OP_*)
  * @sizes:  the context's token, stream header and trailer sizes
  * @check:  the verdicts a message's shape decides, before its memory is
  *          touched (qop, buffer sizes); 0 to go on
@@ -93,6 +99,8 @@ struct secmsg_work {
  */
 struct secmsg_proto {
 	const char *name;
+	size_t (*req_size)(const struct secmsg_ctx *ctx);
+	void (*req_init)(struct secmsg_work *w, unsigned int op);
 	void (*sizes)(const struct secmsg_ctx *ctx, struct secmsg_sizes *sz);
 	int (*check)(struct secmsg_work *w, struct secmsg_message *m);
 	int (*sign)(struct secmsg_work *w, struct secmsg_message *m);
@@ -102,6 +110,12 @@ struct secmsg_proto {
 };
 
 extern const struct secmsg_proto secmsg_proto_v1;
+extern const struct secmsg_proto secmsg_proto_krb5;
+
+static inline bool secmsg_op_sends(unsigned int op)
+{
+	return op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
+}
 
 int secmsg_fail(struct secmsg_work *w, struct secmsg_message *m,
 		u32 verdict, u32 needed, u32 index);

@@ -390,7 +390,8 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	/* commit_creds() needs the thread's own credentials in force. */
 	if (current_cred() != current_real_cred())
 		return -EBUSY;
-	if (ctx->package != SECMSG_PKG_LOCAL ||
+	/* Local acceptors, and Kerberos ones with an asserted account. */
+	if ((ctx->package != SECMSG_PKG_LOCAL && !ctx->krb5) ||
 	    ctx->role != SECMSG_ROLE_ACCEPTOR)
 		return -EINVAL;
 	if (!secmsg_ctx_is_complete(ctx))
@@ -401,7 +402,10 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 		return -EKEYEXPIRED;
 	if (ctx->imp_level < SECMSG_IMP_IMPERSONATE)
 		return -EACCES;
+	/* A Kerberos client the importer mapped to no account: nobody. */
 	client = ctx->peer_cred;
+	if (!client)
+		return -EACCES;
 	if (!secmsg_may_become(current_cred(), client))
 		return -EPERM;
 

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "context.h"
+#include "krb5.h"
 #include "replay.h"
 #include "impersonate.h"
 #include "local.h"
@@ -61,6 +62,41 @@ module_param_cb(replay_window, &secmsg_replay_window_ops,
 MODULE_PARM_DESC(replay_window,
 		 "Receive window of new contexts, in messages: a power of two, 64..4096 (default 1024)");
 
+static bool secmsg_krb5_selftest_on;
+
+/*
+ * Setting krb5_selftest runs the Kerberos crypto known-answer tests: at
+ * load (a failure fails the load) or later, by root, through sysfs (a
+ * failure fails the write).  It reads Y once they passed.
+ */
+static int secmsg_krb5_selftest_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (on) {
+		err = secmsg_krb5_selftest();
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(secmsg_krb5_selftest_on, on);
+	return 0;
+}
+
+static const struct kernel_param_ops secmsg_krb5_selftest_ops = {
+	.set = secmsg_krb5_selftest_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(krb5_selftest, &secmsg_krb5_selftest_ops,
+		&secmsg_krb5_selftest_on, 0644);
+MODULE_PARM_DESC(krb5_selftest,
+		 "Set to run the Kerberos crypto known-answer tests (at load: a failure fails the load); Y once they passed");
+
 /**
  * secmsg_copy_struct() - read an extensible uapi struct
  * @dst:      kernel copy, @ksize bytes
@@ -99,6 +135,8 @@ static long secmsg_dev_ioctl(struct file *file, unsigned int cmd,
 	switch (SECMSG_IOC_KEY(cmd)) {
 	case SECMSG_IOC_KEY(SECMSG_IOC_IMPORT):
 		return secmsg_ctx_import(uarg);
+	case SECMSG_IOC_KEY(SECMSG_IOC_IMPORT_KRB5):
+		return secmsg_krb5_import(uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_INIT):
 		return secmsg_local_isc(uarg);
 	case SECMSG_IOC_KEY(SECMSG_IOC_ACCEPT):

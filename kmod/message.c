@@ -53,7 +53,7 @@
 static_assert(sizeof(struct secmsg_import) == SECMSG_IMPORT_SIZE_VER0);
 static_assert(sizeof(struct secmsg_message) == SECMSG_MESSAGE_SIZE_VER0);
 static_assert(sizeof(struct secmsg_batch) == SECMSG_BATCH_SIZE_VER0);
-static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER2);
+static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER3);
 static_assert(sizeof(struct secmsg_init) == SECMSG_INIT_SIZE_VER0);
 static_assert(sizeof(struct secmsg_accept) == SECMSG_ACCEPT_SIZE_VER0);
 static_assert(sizeof(struct secmsg_complete) == SECMSG_COMPLETE_SIZE_VER0);
@@ -106,28 +106,24 @@ int secmsg_fail(struct secmsg_work *w, struct secmsg_message *m, u32 verdict,
 	return secmsg_verdicts[verdict].err;
 }
 
-static bool secmsg_op_sends(unsigned int op)
-{
-	return op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
-}
-
 /* The protocol of a context's package. */
 static const struct secmsg_proto *secmsg_ctx_proto(const struct secmsg_ctx *ctx)
 {
 	/* raw and local: secmsg-v1; kerberos and negotiate: RFC 4121. */
-	return &secmsg_proto_v1;
+	return ctx->proto;
 }
 
 /**
  * secmsg_work_get() - a work area for one call on a context
  * @ctx: the context
- * @op:  SECMSG_OP_*; chooses the direction's transform
+ * @op:  SECMSG_OP_*; the protocol prepares its request for it
  *
  * Takes the context's spare work area if no other call holds it, else
- * allocates one.  Layout: this struct, the AEAD request (CRYPTO_MINALIGN
- * aligned) and the bounce room (aligned for DMA, apart from the request).
- * A context that is not complete has no transforms yet: its calls get a
- * bare work area without request (@req NULL), enough for their verdict.
+ * allocates one.  Layout: this struct, the protocol's request area
+ * (CRYPTO_MINALIGN aligned) and the bounce room (aligned for DMA, apart
+ * from the request).  A context that is not complete has no transforms
+ * yet: its calls get a bare work area without request (@req NULL), enough
+ * for their verdict.
  *
  * Return: the work area, or NULL.
  */
@@ -135,7 +131,7 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 					   unsigned int op)
 {
 	size_t req_off = ALIGN(sizeof(struct secmsg_work), CRYPTO_MINALIGN);
-	struct crypto_aead *tfm;
+	const struct secmsg_proto *proto = secmsg_ctx_proto(ctx);
 	size_t small_off, size;
 	struct secmsg_work *w;
 
@@ -148,12 +144,7 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 		return w;
 	}
 
-	/* Both directions' requests must fit: their drivers may differ. */
-	tfm = secmsg_op_sends(op) ? ctx->tx.tfm : ctx->rx.tfm;
-	small_off = req_off + sizeof(struct aead_request) +
-		    max(crypto_aead_reqsize(ctx->tx.tfm),
-			crypto_aead_reqsize(ctx->rx.tfm));
-	small_off = ALIGN(small_off, ARCH_KMALLOC_MINALIGN);
+	small_off = ALIGN(req_off + proto->req_size(ctx), ARCH_KMALLOC_MINALIGN);
 	size = max_t(size_t, SECMSG_WORK_SIZE, small_off + SECMSG_SMALL_MIN);
 
 	w = xchg(&ctx->spare_work, NULL);
@@ -171,7 +162,7 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 		w->small_len = size - small_off;
 	}
 	w->ctx = ctx;
-	aead_request_set_tfm(w->req, tfm);
+	proto->req_init(w, op);
 	secmsg_pins_init(&w->pins);
 	w->bounce = NULL;
 	w->sg = NULL;

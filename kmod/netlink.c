@@ -31,6 +31,7 @@
 #include <crypto/aead.h>
 
 #include "context.h"
+#include "krb5.h"
 #include "netlink.h"
 
 /*
@@ -179,6 +180,32 @@ static int secmsg_nl_put_counters(struct sk_buff *skb, int type,
 	return 0;
 }
 
+/* A Kerberos context's names and asserted client account. */
+static int secmsg_nl_put_krb5(struct sk_buff *skb, struct secmsg_ctx *ctx,
+			      struct user_namespace *user_ns)
+{
+	const struct secmsg_krb5_ctx *k = ctx->krb5;
+
+	if (k->local_name &&
+	    nla_put_string(skb, SECMSG_A_CTX_LOCAL_PRINCIPAL, k->local_name))
+		return -EMSGSIZE;
+	if (k->peer_name &&
+	    nla_put_string(skb, SECMSG_A_CTX_PEER_PRINCIPAL, k->peer_name))
+		return -EMSGSIZE;
+	if (ctx->role != SECMSG_ROLE_ACCEPTOR || !uid_valid(k->peer_uid) ||
+	    ctx->imp_level == SECMSG_IMP_ANONYMOUS)
+		return 0;
+	if (nla_put_flag(skb, SECMSG_A_CTX_PEER_ASSERTED) ||
+	    nla_put_u32(skb, SECMSG_A_CTX_PEER_UID,
+			from_kuid_munged(user_ns, k->peer_uid)))
+		return -EMSGSIZE;
+	if (gid_valid(k->peer_gid) &&
+	    nla_put_u32(skb, SECMSG_A_CTX_PEER_GID,
+			from_kgid_munged(user_ns, k->peer_gid)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /**
  * secmsg_nl_fill_ctx() - a context's attributes
  * @skb:     the message being built
@@ -217,8 +244,12 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 	    nla_put_u64_64bit(skb, SECMSG_A_CTX_RECV_SEQ,
 			      secmsg_replay_next(&ctx->replay), SECMSG_A_PAD))
 		return -EMSGSIZE;
-	if (ctx->package == SECMSG_PKG_LOCAL &&
+	if (ctx->package != SECMSG_PKG_RAW &&
 	    nla_put_u32(skb, SECMSG_A_CTX_IMP_LEVEL, ctx->imp_level))
+		return -EMSGSIZE;
+	if (nla_put_string(skb, SECMSG_A_CTX_ALGORITHM, ctx->suite->alg))
+		return -EMSGSIZE;
+	if (ctx->krb5 && secmsg_nl_put_krb5(skb, ctx, user_ns))
 		return -EMSGSIZE;
 	/* As QUERY: known at COMPLETE, withheld from an ANONYMOUS server. */
 	if (complete && ctx->peer_cred &&
@@ -235,8 +266,7 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 			return -EMSGSIZE;
 	}
 	if (complete &&
-	    nla_put_string(skb, SECMSG_A_CTX_DRIVER,
-			   crypto_aead_driver_name(ctx->tx.tfm)))
+	    nla_put_string(skb, SECMSG_A_CTX_DRIVER, secmsg_ctx_driver(ctx)))
 		return -EMSGSIZE;
 	for (i = 0; i < SECMSG_CNT_NR; i++)
 		cnt[i] = atomic64_read(&ctx->counters[i]);

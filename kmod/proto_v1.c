@@ -21,6 +21,7 @@
  * those pages are also where the output goes, so it gains nothing it could
  * not do by writing them after the call.
  */
+#include <crypto/aead.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
@@ -38,6 +39,22 @@ static_assert(SECMSG_STREAM_TRAILER_SIZE == SECMSG_TAG_SIZE);
  * Below it, describing the pages costs about what the copy it saves does.
  */
 #define SECMSG_V1_DIRECT_MIN	(8u << 10)
+
+/* An AEAD request for either direction. */
+static size_t v1_req_size(const struct secmsg_ctx *ctx)
+{
+	return sizeof(struct aead_request) +
+	       max(crypto_aead_reqsize(ctx->tx.tfm),
+		   crypto_aead_reqsize(ctx->rx.tfm));
+}
+
+static void v1_req_init(struct secmsg_work *w, unsigned int op)
+{
+	const struct secmsg_ctx *ctx = w->ctx;
+
+	aead_request_set_tfm(w->req, secmsg_op_sends(op) ? ctx->tx.tfm :
+							     ctx->rx.tfm);
+}
 
 static void v1_sizes(const struct secmsg_ctx *ctx, struct secmsg_sizes *sz)
 {
@@ -531,6 +548,8 @@ static int v1_unseal(struct secmsg_work *w, struct secmsg_message *m)
 
 const struct secmsg_proto secmsg_proto_v1 = {
 	.name = "secmsg-v1",
+	.req_size = v1_req_size,
+	.req_init = v1_req_init,
 	.sizes = v1_sizes,
 	.check = v1_check,
 	.sign = v1_sign,

@@ -28,7 +28,7 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	secmsg_uapi secmsg_query secmsg_fd secmsg_threads secmsg_batch
 	secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits
 	secmsg_stress secmsg_faults secmsg_fuzz secmsg_local secmsg_impersonate
-	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_psk secmsg_kapi"
+	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_psk secmsg_krb5 secmsg_kapi"
 
 # Seconds a program may run (kselftest's settings: timeout=; ours also
 # timeout_PROGRAM= for one program).  Each must hold the program's whole
@@ -225,7 +225,7 @@ else
 		if [[ -d /sys/module/secmsg ]]; then
 			rmmod secmsg 2>/dev/null
 		fi
-		if ! out=$(insmod "$ko" 2>&1); then
+		if ! out=$(insmod "$ko" krb5_selftest=1 2>&1); then
 			load_msg="insmod $ko: $out"
 		elif [[ ! -e /dev/secmsg ]]; then
 			for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -298,7 +298,7 @@ for p in $progs; do
 	# a crashed program may have left the module unloaded or gone
 	if [[ -z $load_msg && ! -e /dev/secmsg ]]; then
 		echo "# /dev/secmsg vanished after $p: reloading"
-		insmod "$ko" || true
+		insmod "$ko" krb5_selftest=1 || true
 	fi
 done
 

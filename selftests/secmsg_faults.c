@@ -35,6 +35,7 @@
 #include "secmsg_test.h"
 
 #include <dirent.h>
+#include <time.h>
 
 #include "consumer/echo_user.h"
 
@@ -62,8 +63,11 @@ struct fenv {
 	int newfd;			/* IMPORT's result */
 	uint32_t suite;
 	struct secmsg_import imp;
-	/* one message */
-	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct secmsg_krb5_import kimp;
+	uint32_t kgroups[2];
+	/* one message; toklen: the TOKEN buffer's, 0 for SECMSG_TOKEN_SIZE */
+	uint8_t tok[128];
+	uint32_t toklen;
 	uint8_t *data, *orig, *rwc;
 	uint32_t len, rwc_len;
 	uint8_t *stream;		/* header | data | trailer */
@@ -165,7 +169,8 @@ static void token_msg(struct fenv *e, unsigned long req, uint32_t qop)
 	e->req = req;
 	e->qop = qop;
 	e->nbufs = 2;
-	ts_buf(&e->bufs[0], SECMSG_BUF_TOKEN, 0, e->tok, SECMSG_TOKEN_SIZE);
+	ts_buf(&e->bufs[0], SECMSG_BUF_TOKEN, 0, e->tok,
+	       e->toklen ?: SECMSG_TOKEN_SIZE);
 	ts_buf(&e->bufs[1], SECMSG_BUF_DATA, 0, e->data, e->len);
 	if (e->rwc_len)
 		ts_buf(&e->bufs[e->nbufs++], SECMSG_BUF_DATA,
@@ -268,6 +273,145 @@ static void ok_import(struct __test_metadata *_metadata, struct fenv *e)
 	e->b = ts_import_simple(e->dev, SECMSG_ROLE_ACCEPTOR, e->suite,
 				SM_FLAGS_DEFAULT, 2000, 1000);
 	ASSERT_LE(0, e->b);
+}
+
+/* IMPORT_KRB5: a Kerberos context (names and groups allocate too) */
+static void krb5_imp(struct fenv *e, uint32_t etype, uint32_t role,
+		     uint64_t send, uint64_t recv)
+{
+	struct secmsg_krb5_import *k = &e->kimp;
+
+	memset(k, 0, sizeof(*k));
+	k->size = sizeof(*k);
+	k->package = SECMSG_PKG_KERBEROS;
+	k->role = role;
+	k->enctype = etype;
+	k->ctx_flags = SM_FLAGS_DEFAULT;
+	k->key_len = etype == 17 || etype == 19 ? 16 : 32;
+	k->key = SM_PTR(ts_test_key);
+	k->send_seq = send;
+	k->recv_seq = recv;
+	k->endtime = time(NULL) + 3600;
+	k->local_name = SM_PTR("svc/host@R");
+	k->local_name_len = 10;
+	k->peer_name = SM_PTR("alice@R");
+	k->peer_name_len = 7;
+	k->peer_uid = SECMSG_NO_ID;
+	k->peer_gid = SECMSG_NO_ID;
+	if (role == SECMSG_ROLE_ACCEPTOR) {
+		k->imp_level = SECMSG_IMP_IDENTIFY;
+		k->peer_uid = 0;
+		k->peer_gid = 0;
+		k->peer_groups = SM_PTR(e->kgroups);
+		k->peer_ngroups = 2;
+	}
+}
+
+static int setup_import_krb5(struct fenv *e, uint32_t etype)
+{
+	e->suite = etype;
+	krb5_imp(e, etype, SECMSG_ROLE_ACCEPTOR, 2000, 1000);
+	return 0;
+}
+
+static int setup_import_krb5_sha1(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import_krb5(e, SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96);
+}
+
+static int setup_import_krb5_sha2(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_import_krb5(e, SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192);
+}
+
+static int call_import_krb5(struct fenv *e)
+{
+	e->newfd = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	return e->newfd < 0 ? -errno : 0;
+}
+
+/* a: the new acceptor; b: an initiator of the same key */
+static void ok_import_krb5(struct __test_metadata *_metadata, struct fenv *e)
+{
+	struct secmsg_query q;
+
+	ASSERT_LE(0, e->newfd);
+	ASSERT_EQ(0, ts_query(e->newfd, &q));
+	ASSERT_EQ(2000ull, q.send_seq);
+	ASSERT_EQ(e->suite, q.suite);
+	ASSERT_STREQ("alice@R", q.peer_principal);
+	e->a = e->newfd;
+	e->newfd = -1;
+	krb5_imp(e, e->suite, SECMSG_ROLE_INITIATOR, 1000, 2000);
+	e->b = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	ASSERT_LE(0, e->b);
+}
+
+/* Nothing to see but the descriptors, which the runner counts. */
+static void failed_import_krb5(struct __test_metadata *_metadata,
+			       struct fenv *e)
+{
+}
+
+/* A Kerberos pair: a initiator, b acceptor, and one message */
+static int setup_krb5_msg(struct fenv *e, unsigned long req, uint32_t qop,
+			  bool present)
+{
+	uint32_t et = SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128;
+
+	krb5_imp(e, et, SECMSG_ROLE_INITIATOR, 1000, 2000);
+	e->a = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	krb5_imp(e, et, SECMSG_ROLE_ACCEPTOR, 2000, 1000);
+	e->b = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	if (e->a < 0 || e->b < 0)
+		return -errno;
+	if (msg_bufs(e, SMALL, 0))
+		return -ENOMEM;
+	e->toklen = sizeof(e->tok);
+	if (!present) {
+		token_msg(e, req, qop);
+		return 0;
+	}
+	/* a sends, unfaulted; b receives the token as long as it came */
+	token_msg(e, req == SECMSG_IOC_VERIFY ? SECMSG_IOC_SIGN :
+		  SECMSG_IOC_SEAL, qop);
+	if (ioctl(e->a, e->req, &e->m))
+		return -errno;
+	e->toklen = e->bufs[0].len;
+	token_msg(e, req, 0);
+	return 0;
+}
+
+static int setup_krb5_sign(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_SIGN, 0, false);
+}
+
+static int setup_krb5_verify(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_VERIFY, 0, true);
+}
+
+static int setup_krb5_seal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_SEAL, 0, false);
+}
+
+static int setup_krb5_unseal(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_UNSEAL, 0, true);
+}
+
+static int setup_krb5_wrap_noenc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_SEAL, SECMSG_QOP_WRAP_NO_ENCRYPT,
+			      false);
+}
+
+static int setup_krb5_unwrap_noenc(struct __test_metadata *m, struct fenv *e)
+{
+	return setup_krb5_msg(e, SECMSG_IOC_UNSEAL,
+			      SECMSG_QOP_WRAP_NO_ENCRYPT, true);
 }
 
 /* SIGN and VERIFY */
@@ -1587,6 +1731,14 @@ TEST_F_TIMEOUT(fault, page, 600)
 FAULT_CASE(import_aes128_gcm, FI_SLAB | FI_PAGE, setup_import_aes128, call_import, ok_import);
 FAULT_CASE(import_aes256_gcm, FI_SLAB, setup_import_aes256, call_import, ok_import);
 FAULT_CASE(import_chacha20_poly1305, FI_SLAB, setup_import_chacha, call_import, ok_import);
+FAULT_CASE_F(import_krb5_aes256_sha1, FI_SLAB | FI_PAGE, setup_import_krb5_sha1, call_import_krb5, ok_import_krb5, failed_import_krb5);
+FAULT_CASE_F(import_krb5_aes256_sha384, FI_SLAB, setup_import_krb5_sha2, call_import_krb5, ok_import_krb5, failed_import_krb5);
+FAULT_CASE(krb5_sign, FI_SLAB, setup_krb5_sign, call_msg, ok_sign);
+FAULT_CASE(krb5_verify, FI_SLAB, setup_krb5_verify, call_msg, ok_received);
+FAULT_CASE(krb5_seal, FI_SLAB, setup_krb5_seal, call_msg, ok_seal);
+FAULT_CASE(krb5_unseal, FI_SLAB, setup_krb5_unseal, call_msg, ok_received);
+FAULT_CASE(krb5_wrap_no_encrypt, FI_SLAB, setup_krb5_wrap_noenc, call_msg, ok_seal);
+FAULT_CASE(krb5_unwrap_no_encrypt, FI_SLAB, setup_krb5_unwrap_noenc, call_msg, ok_received);
 FAULT_CASE(sign, FI_SLAB, setup_sign, call_msg, ok_sign);
 FAULT_CASE(sign_large, FI_SLAB | FI_PAGE, setup_sign_large, call_msg, ok_sign);
 FAULT_CASE(verify, FI_SLAB, setup_verify, call_msg, ok_received);

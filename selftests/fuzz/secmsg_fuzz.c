@@ -10,7 +10,8 @@
  * seal, unseal token and stream, query, batch, pass an fd over a
  * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
  * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT, IMPORT
- * with SECMSG_IMPORT_FRESH and its COMPLETE valid or mutated...); the
+ * with SECMSG_IMPORT_FRESH and its COMPLETE valid or mutated,
+ * IMPORT_KRB5 valid or mutated...); the
  * other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
@@ -237,6 +238,8 @@ static uint32_t pick_len(uint32_t x)
 
 static const int err_import[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
 				  ENOMEM, EBADF, ENOTTY, 0 };
+static const int err_krb5[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
+				ENOMEM, EPROTONOSUPPORT, EKEYEXPIRED, 0 };
 static const int err_msg[] = { EINVAL, EFAULT, E2BIG, EMSGSIZE, ENOMEM,
 			       EBADMSG, EALREADY, ESTALE, EILSEQ, EKEYEXPIRED,
 			       EPROTO, ENOBUFS, ENODATA, EOPNOTSUPP, ENOTCONN,
@@ -431,6 +434,110 @@ done:
 	}
 	return 0;
 }
+
+/*
+ * IMPORT_KRB5, valid or with one field mutated.  A context it makes
+ * joins the slots with suite 0 (no round trip: its peer would be a
+ * Kerberos one), so the message ops fuzz RFC 4121 tokens on it.
+ */
+static int do_import_krb5(const struct fop_in *o, int mutate)
+{
+	static const char *const names[] = { "alice@R", "svc/h@R" };
+	struct secmsg_krb5_import imp;
+	uint32_t groups[3] = { 0, 1, 2 }, sz;
+	int i = free_slot(o->a), fd;
+	uint8_t raw[4096 + 16];
+	struct slot *s;
+
+	if (i < 0)
+		return 0;
+	s = &F.s[i];
+	memset(&imp, 0, sizeof(imp));
+	imp.size = sizeof(imp);
+	imp.flags = o->b & 0x40 ? SECMSG_KRB5_ACCEPTOR_SUBKEY : 0;
+	imp.package = o->b & 0x80 ? SECMSG_PKG_NEGOTIATE : SECMSG_PKG_KERBEROS;
+	imp.role = 1 + (o->b & 1);
+	imp.enctype = 17 + o->b / 2 % 4;
+	imp.ctx_flags = (o->c & 1 ? SECMSG_CTX_REPLAY_DETECT : 0) |
+			(o->c & 2 ? SECMSG_CTX_SEQUENCE_DETECT : 0) |
+			(o->c & 4 ? SECMSG_CTX_CONFIDENTIALITY : 0) |
+			(o->c & 8 ? SECMSG_CTX_INTEGRITY : 0);
+	imp.key_len = imp.enctype == 17 || imp.enctype == 19 ? 16 : 32;
+	fill(s->key, 32, o->x);
+	imp.key = PTR(s->key);
+	imp.imp_level = imp.role == SECMSG_ROLE_ACCEPTOR ? 1 + o->c / 16 % 4 :
+							   0;
+	imp.send_seq = o->y;
+	imp.recv_seq = o->z;
+	imp.endtime = time(NULL) + 1 + o->c % 100;
+	imp.local_name = PTR(names[0]);
+	imp.local_name_len = strlen(names[0]);
+	imp.peer_name = PTR(names[1]);
+	imp.peer_name_len = strlen(names[1]);
+	imp.peer_uid = SECMSG_NO_ID;
+	imp.peer_gid = SECMSG_NO_ID;
+	if (imp.role == SECMSG_ROLE_ACCEPTOR && o->c & 0x40) {
+		imp.peer_uid = o->z % 2000;
+		imp.peer_gid = o->z % 2000;
+		imp.peer_groups = PTR(groups);
+		imp.peer_ngroups = 1 + o->z % 3;
+	}
+	if (mutate) {
+		switch (o->x % 16) {
+		case 0: imp.flags = 1u << (o->y % 32); break;
+		case 1: imp.package = o->y; break;
+		case 2: imp.role = o->y; break;
+		case 3: imp.enctype = o->y % 32; break;
+		case 4: imp.ctx_flags = o->y; break;
+		case 5: imp.key_len = o->y % 100; break;
+		case 6: imp.key = PTR(pick_mem(o->c, &sz, NULL)); break;
+		case 7: imp.local_name = PTR(pick_mem(o->c, &sz, NULL));
+			imp.local_name_len = o->y % 300;
+			break;
+		case 8: imp.peer_name_len = o->y % 300; break;
+		case 9: imp.peer_uid = o->y; imp.peer_gid = o->z; break;
+		case 10: imp.peer_groups = PTR(pick_mem(o->c, &sz, NULL));
+			imp.peer_ngroups = o->y % 70000;
+			break;
+		case 11: imp.endtime = (int64_t)o->y - (int64_t)time(NULL); break;
+		case 12: imp.imp_level = o->y % 8; break;
+		case 13: imp.reserved = o->y | 1; break;
+		case 14: imp.size = SECMSG_KRB5_IMPORT_SIZE_VER0 - 1 - o->y % 8;
+			break;
+		default: break;
+		}
+		if (o->x % 16 == 15) {	/* a larger struct, tail zero or not */
+			sz = sizeof(imp) + o->y % 4100;
+			memset(raw, 0, sizeof(raw));
+			memcpy(raw, &imp, sizeof(imp));
+			((struct secmsg_krb5_import *)raw)->size = sz;
+			if (o->z & 1 && sz > sizeof(imp))
+				raw[sz - 1 < sizeof(raw) ? sz - 1 : 0] = 1;
+			fd = ioctl(F.dev, SECMSG_IOC_IMPORT_KRB5, raw);
+			goto done;
+		}
+	}
+	fd = ioctl(F.dev, SECMSG_IOC_IMPORT_KRB5, &imp);
+done:
+	if (allowed("IMPORT_KRB5", fd, err_krb5) < 0)
+		return -1;
+	if (!mutate && fd < 0 && errno != EMFILE && errno != ENOMEM &&
+	    errno != ENOENT)
+		return check_failed("valid IMPORT_KRB5 failed: %s",
+				    strerror(errno));
+	if (fd >= 0) {
+		s->fd = fd;
+		s->pair = 0;
+		s->fresh = 0;
+		s->role = imp.role;
+		s->suite = 0;
+		s->flags = imp.ctx_flags;
+	}
+	return 0;
+}
+
+static int op_import_krb5(const struct fop_in *o) { return do_import_krb5(o, 0); }
+static int op_import_krb5_mut(const struct fop_in *o) { return do_import_krb5(o, 1); }
 
 /* Build a buffer list from the op's bytes. */
 static uint32_t build_bufs(const struct fop_in *o, struct secmsg_buffer *b,
@@ -1465,6 +1572,8 @@ static const struct fop ops[] = {
 	{ "import_fresh_mutated", op_fresh_import_mut },
 	{ "complete_fresh", op_fresh_complete },
 	{ "complete_fresh_mutated", op_fresh_complete_mut },
+	{ "import_krb5", op_import_krb5 },
+	{ "import_krb5_mutated", op_import_krb5_mut },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 

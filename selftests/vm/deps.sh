@@ -18,6 +18,7 @@ pkgs=(
 	libnl-3-dev libnl-genl-3-dev pkgconf	# libsecmsg
 	linux-source-6.1	# kselftest_harness.h
 	libssl-dev		# reference crypto in tests
+	libkrb5-dev		# MIT's krb5 crypto: the Kerberos suite's peer
 	gcc-multilib libc6-dev-i386	# -m32 compat tests
 	groff-base		# man page checks
 	flex bison bc libelf-dev	# the debug kernel build (debug-kernel.sh)

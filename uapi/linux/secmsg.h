@@ -448,6 +448,125 @@
  * Lifetime: the context expires at @endtime (the ticket's end), or
  * earlier at the module's max_lifetime from the import.
  *
+ * IMPERSONATE on a Kerberos acceptor context (see "Impersonation") takes
+ * the asserted account as the client: effective, filesystem, real and
+ * saved uids and gids @peer_uid and @peer_gid (the overflow gid when
+ * @peer_gid is SECMSG_NO_ID), the groups @peer_groups, and no
+ * capability, with the same rule as for a local client.  Delegated
+ * Kerberos credentials are not kept by the kernel yet: level DELEGATE
+ * acts as IMPERSONATE on this host.
+ *
+ * Kerberos tokens (RFC 4121)
+ * ==========================
+ *
+ * Integers big-endian; h is the enctype's checksum length: 12 for
+ * enctypes 17 and 18, 16 for 19, 24 for 20.  Every token starts with a
+ * 16-byte header:
+ *
+ *   offset size  field
+ *    0     2     token id: 04 04 MIC (SIGN), 05 04 Wrap (SEAL)
+ *    2     1     flags: 0x01 SentByAcceptor (set by an acceptor),
+ *                0x02 Sealed (Wrap, encrypted), 0x04 AcceptorSubkey (set
+ *                when imported with SECMSG_KRB5_ACCEPTOR_SUBKEY)
+ *    3     5     MIC: FF FF FF FF FF
+ *    3     1     Wrap: FF
+ *    4     2     Wrap: EC, the "extra count"
+ *    6     2     Wrap: RRC, the "right rotation count"
+ *    8     8     sequence number (SND_SEQ)
+ *
+ * Keys: the enctype's per-usage keys of the imported key (RFC 3961 DK or
+ * RFC 8009 KDF, derived by the kernel): usage 24 (initiator seal) and 25
+ * (initiator sign) for the initiator's tokens, 22 and 23 for the
+ * acceptor's; Ke and Ki of the seal usage encrypt Wrap tokens; Kc of the
+ * sign usage checksums MIC tokens, Kc of the seal usage sign-only Wrap
+ * tokens.  E(P) below is the enctype's encryption of P with a fresh
+ * random 16-byte confounder, C || H (RFC 3962 / RFC 8009), 16 + |P| + h
+ * bytes; CK(P) is the truncated HMAC, h bytes.
+ *
+ * SIGN (MakeSignature), buffers: one TOKEN (>= 16 + h), DATA*, EMPTY*.
+ * TOKEN receives 16 + h bytes, the MIC token:
+ *
+ *   header(04 04) || CK(covered DATA in order || header)
+ *
+ * VERIFY: TOKEN (at least 16 + h bytes; the first 16 + h are read) and
+ * the DATA the MIC covers.
+ *
+ * SEAL (EncryptMessage) with qop 0, a context with CONFIDENTIALITY:
+ *
+ *   W = E(data || header'), header' the header with EC 0 and RRC 0
+ *
+ *   token form, TOKEN (>= 48 + h), DATA*, PADDING?, EMPTY*: the token
+ *   is sent as gss_wrap_iov without a trailer sends it, EC 0 and RRC =
+ *   16 + h, and as Windows' Kerberos provider reads it:
+ *     TOKEN   = header(EC 0, RRC 16 + h) || W[16 + n ..] (the last cipher
+ *               block and H: 16 + h bytes) || W[0 .. 16) (confounder)
+ *     DATA    = W[16 .. 16 + n), in place (n: the DATA bytes)
+ *     PADDING = length set to 0
+ *   so TOKEN || DATA is the token rotated by RRC (SIZES.cbSecurityTrailer
+ *   is 48 + h: 60 for the sha1 enctypes).  EC 0 (Windows' own sealed
+ *   tokens have EC 16 and rotate by RRC + EC) is read alike by MIT's
+ *   gss_unwrap_iov, DCE style or not, and by Windows, which rotates by
+ *   RRC + EC = RRC.
+ *
+ *   DATA flagged READONLY_WITH_CHECKSUM is GSSAPI's SIGN_ONLY: it does
+ *   not travel in the token (the caller sends it as it is) but the tag
+ *   covers it where it lies, as gss_wrap_iov's krb5_c_encrypt_iov does:
+ *   the cipher runs over conf || the DATA buffers without flags, in
+ *   order || header', the tag over conf || every covered DATA buffer in
+ *   order || header' (sha1 enctypes: plaintext; sha2: ciphertext, the
+ *   signed-only bytes as they are, behind the zero IV).  TOKEN and the
+ *   encrypted DATA are as above, with n the encrypted bytes.
+ *
+ *   stream form, STREAM_HEADER (>= 32), DATA*, STREAM_TRAILER (>= 16 + h),
+ *   EMPTY*: gss_wrap's token, EC 0, RRC 0:
+ *     STREAM_HEADER  = header(EC 0, RRC 0) || W[0 .. 16)     (32 bytes)
+ *     DATA           = W[16 .. 16 + n), in place
+ *     STREAM_TRAILER = W[16 + n ..]                          (16 + h)
+ *
+ * SEAL with SECMSG_QOP_WRAP_NO_ENCRYPT (any context), data = every
+ * covered DATA buffer (READONLY_WITH_CHECKSUM included) in order, never
+ * written:
+ *
+ *   token form: TOKEN = header(EC h, RRC h) || CK(data || header0),
+ *               header0 the header with EC 0 and RRC 0 (16 + h bytes)
+ *   stream form: STREAM_HEADER = header(EC h, RRC 0) (16 bytes),
+ *               STREAM_TRAILER = CK(data || header0) (h bytes)
+ *
+ * UNSEAL (DecryptMessage):
+ *
+ *   token form, TOKEN, DATA*, PADDING?, EMPTY*: the token is TOKEN's
+ *   bytes (at most 64 + h: header, a rotated part and the confounder;
+ *   longer is BAD_TOKEN) followed by the DATA buffers' in order (for a
+ *   sealed token, those without flags: READONLY_WITH_CHECKSUM ones are
+ *   signed only and are checked as SEAL describes).  The decrypted data
+ *   must be exactly as long as those buffers (BAD_TOKEN otherwise) and
+ *   is written into them; a sign-only wrap's data must be the DATA
+ *   buffers' bytes (BAD_TOKEN otherwise) and nothing is written.
+ *
+ *   stream form, STREAM holding a whole token, DATA: the data is written
+ *   at byte 16 of the stream (in place; the rest of the stream is left
+ *   as it was) and DATA set to point at it.
+ *
+ *   Any EC and RRC are accepted: the body after the header is rotated
+ *   left by RRC (modulo its length).  A sealed token with both EC and RRC
+ *   non-zero is also tried rotated by RRC + EC, the way Windows sends
+ *   them (MS-KILE 3.4.5.4.1: EC 16, RRC 28); a sign-only token with a
+ *   non-zero RRC likewise.  After the tag: a sealed token's decrypted
+ *   header copy must equal the header but for RRC (EC included), a
+ *   sign-only token's EC must be h, else ALTERED.  The token id, the
+ *   SentByAcceptor flag (a token of our own direction) and the filler
+ *   bytes are checked first (ALTERED); the AcceptorSubkey flag and
+ *   unknown flags are not (as MIT: a wrong key fails the tag anyway).
+ *   RRC itself is covered by nothing (RFC 4121): an RRC that rotates the
+ *   same modulo the body's length is the same token.
+ *
+ * Sequence numbers, replay window and verdicts are as for every package:
+ * the number is taken from the header only once the tag verified.  MIT's
+ * receive states map as: DUPLICATE -> REPLAYED, OLD -> TOO_OLD, UNSEQ and
+ * GAP -> OUT_OF_SEQUENCE (with SEQUENCE_DETECT).  The sizes QUERY
+ * reports: max_signature 16 + h, security_trailer 48 + h, stream_header
+ * 32, stream_trailer 16 + h, block_size 1.
+ *
  * Impersonation (ImpersonateSecurityContext / RevertSecurityContext)
  *
  * IMPERSONATE on a local acceptor context switches the calling thread,
@@ -491,10 +610,13 @@
  *     ENOENT if only threads other than the main one impersonated).
  *
  * It is allowed when all of these hold, checked in this order:
- *   - the fd is a local acceptor context (EINVAL otherwise), complete
+ *   - the fd is a local acceptor context, or a Kerberos acceptor context
+ *     (EINVAL otherwise), complete
  *     (ENOTCONN), not revoked (EKEYREVOKED), not expired (EKEYEXPIRED);
  *   - the client granted SECMSG_IMP_IMPERSONATE or SECMSG_IMP_DELEGATE
- *     (EACCES: ANONYMOUS and IDENTIFY allow queries only);
+ *     (EACCES: ANONYMOUS and IDENTIFY allow queries only), and, for a
+ *     Kerberos context, its importer asserted an account (EACCES when
+ *     @peer_uid was SECMSG_NO_ID: the client is nobody here);
  *   - the thread holds CAP_SETUID and CAP_SETGID over the client's user
  *     namespace, or already is the client: same effective and filesystem
  *     uid and gid, and every group of the client is one of its own
@@ -1107,6 +1229,22 @@ struct secmsg_identity {
  *                bytes: cut, and SECMSG_ID_LSM_TRUNCATED in @local.flags
  * @peer_lsm:     the other side's, likewise (withheld with @peer)
  *
+ * Since SECMSG_QUERY_SIZE_VER3:
+ *
+ * @local_principal: Kerberos contexts: this side's principal name as
+ *                IMPORT_KRB5 gave it, NUL-terminated; "" when none was
+ *                given, and for other packages
+ * @peer_principal: the other side's, likewise (given whatever the
+ *                impersonation level: Kerberos names it to the acceptor)
+ *
+ * For a Kerberos context: @suite is the enctype (SECMSG_KRB5_*),
+ * @algorithm the crypto API names of its cipher and HMAC
+ * ("cts(cbc(aes)) hmac(sha1)"), @driver the drivers bound to them, in the
+ * same order; the sizes are those of "Kerberos tokens"; @local is the
+ * importing task's identity, @peer (acceptor) the account the importer
+ * asserted, with SECMSG_ID_ASSERTED (and no pid), or 0 when it asserted
+ * none.
+ *
  * Names a user can read are a library job (getpwuid_r in libsecmsg).
  */
 struct secmsg_query {
@@ -1141,10 +1279,13 @@ struct secmsg_query {
 	struct secmsg_identity peer;
 	char local_lsm[SECMSG_LSM_MAX];
 	char peer_lsm[SECMSG_LSM_MAX];
+	char local_principal[SECMSG_PRINCIPAL_MAX];
+	char peer_principal[SECMSG_PRINCIPAL_MAX];
 };
 #define SECMSG_QUERY_SIZE_VER0		448
 #define SECMSG_QUERY_SIZE_VER1		776
 #define SECMSG_QUERY_SIZE_VER2		1288
+#define SECMSG_QUERY_SIZE_VER3		1800
 
 /**
  * struct secmsg_impersonate - IMPERSONATE and REVERT
@@ -1360,7 +1501,8 @@ enum secmsg_genl_attr {
 					 * not withheld (ANONYMOUS) */
 	SECMSG_A_CTX_PEER_GID,		/* u32 likewise */
 	SECMSG_A_CTX_PEER_PID,		/* u32 likewise */
-	SECMSG_A_CTX_IMP_LEVEL,		/* u32 SECMSG_IMP_*, local only */
+	SECMSG_A_CTX_IMP_LEVEL,		/* u32 SECMSG_IMP_*, local and
+					 * Kerberos */
 	SECMSG_A_CTX_DRIVER,		/* string: crypto driver bound */
 	SECMSG_A_CTX_LIFETIME,		/* u32 seconds granted */
 	SECMSG_A_CTX_CREATED,		/* s64 CLOCK_REALTIME seconds */
@@ -1384,6 +1526,14 @@ enum secmsg_genl_attr {
 					 * (ALTERED, REPLAY) */
 	SECMSG_A_STATS_EVENTS_COALESCED,	/* u64 failures reported in
 						 * another's event since load */
+	SECMSG_A_CTX_ALGORITHM,		/* string: crypto API names requested
+					 * (QUERY's algorithm) */
+	SECMSG_A_CTX_LOCAL_PRINCIPAL,	/* string: Kerberos, this side's
+					 * principal, when imported with one */
+	SECMSG_A_CTX_PEER_PRINCIPAL,	/* string: Kerberos, the other side's */
+	SECMSG_A_CTX_PEER_ASSERTED,	/* flag: SECMSG_A_CTX_PEER_UID and _GID
+					 * are what a Kerberos acceptor's
+					 * importer asserted (no PEER_PID) */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
