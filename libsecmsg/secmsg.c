@@ -50,6 +50,7 @@ sm_status sm_ctx_new(int fd, sm_ctx **out)
 		return SM_E_INSUFFICIENT_MEMORY;
 	}
 	ctx->fd = fd;
+	ctx->krb = NULL;
 	*out = ctx;
 	return SM_E_OK;
 }
@@ -220,7 +221,9 @@ SM_EXPORT void sm_close(sm_ctx *ctx)
 
 	if (!ctx)
 		return;
-	close(ctx->fd);
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	sm_krb5_free(ctx->krb);
 	free(ctx);
 	errno = err;
 }
