@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1-or-later */
 /*
  * Helpers of the Kerberos suites: a throwaway realm (realm.sh) and plain
  * MIT GSSAPI peers (gss_peer) driven line by line.
@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -348,6 +350,76 @@ static inline const char *krb5t_hex(const char *text, char *out, size_t n)
 	for (i = 0; text[i] && o + 3 < n; i++)
 		o += snprintf(out + o, n - o, "%02x", (unsigned char)text[i]);
 	return out;
+}
+
+/* Frames on a channel: a 4-byte big-endian length, then the bytes. */
+static inline int krb5t_send(int fd, const void *p, size_t len)
+{
+	uint32_t be = htonl((uint32_t)len);
+	struct iovec iov[2] = { { &be, 4 }, { (void *)p, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+
+	/* a socketpair takes a whole small frame at once */
+	return w == (ssize_t)(len + 4) ? 0 : -1;
+}
+
+/* Read exactly @n bytes, waiting at most KRB5T_ANSWER_S in 0.1 s steps. */
+static inline int krb5t_read_full(int fd, void *p, size_t n)
+{
+	unsigned char *c = p;
+	int tries = 0;
+
+	while (n) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 100) == 0) {
+			if (++tries >= KRB5T_ANSWER_S * 10)
+				return -1;
+			continue;
+		}
+		r = read(fd, c, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= r;
+	}
+	return 0;
+}
+
+/* Receive a frame into @buf (@size bytes); its length, or -1. */
+static inline ssize_t krb5t_recv(int fd, void *buf, size_t size)
+{
+	uint32_t be, len;
+
+	if (krb5t_read_full(fd, &be, 4))
+		return -1;
+	len = ntohl(be);
+	if (len > size)
+		return -1;
+	if (krb5t_read_full(fd, buf, len))
+		return -1;
+	return len;
+}
+
+/* "hex:..." -> bytes; their count, or -1. */
+static inline ssize_t krb5t_unhex(const char *hex, unsigned char *out, size_t n)
+{
+	size_t i, len;
+
+	if (strncmp(hex, "hex:", 4))
+		return -1;
+	hex += 4;
+	len = strlen(hex) / 2;
+	if (len > n)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (sscanf(hex + 2 * i, "%2hhx", &out[i]) != 1)
+			return -1;
+	return len;
 }
 
 #endif /* SECMSG_KRB5_TEST_H */
