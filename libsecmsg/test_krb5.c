@@ -402,8 +402,22 @@ static int scan_mem(pid_t pid, const unsigned char *needle, size_t n)
 			if (got <= 0)
 				break;
 			readable += got;
-			if (memmem(buf, got, needle, n))
+			if (memmem(buf, got, needle, n)) {
+				unsigned char *at = memmem(buf, got, needle, n);
+				char sp[256] = "";
+				FILE *f;
+
 				found = 1;
+				snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+				f = fopen(path, "re");
+				if (f) {
+					if (!fgets(sp, sizeof(sp), f))
+						sp[0] = 0;
+					fclose(f);
+				}
+				fprintf(stderr, "# found at %#lx; syscall: %s# in %s",
+					a + (unsigned long)(at - buf), sp, line);
+			}
 			/* overlap: a key across two chunks */
 			a += got > (ssize_t)n ? (size_t)got - n + 1 : (size_t)got;
 		}
