@@ -245,6 +245,34 @@ TEST_F_TIMEOUT(krb, server_levels, 300)
 	sm_close(ctx);
 }
 
+TEST_F_TIMEOUT(krb, server_client_without_account, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	char cc[256], kt[256], prog[] = "/usr/bin/kinit", log[300];
+	char *argv[] = { prog, "-k", "-t", kt, "-c", cc,
+			 "backend/localhost@" REALM, NULL };
+	char *old = strdup(getenv("KRB5CCNAME"));
+	sm_ctx *ctx = NULL;
+
+	/* a client whose principal maps to no local account */
+	snprintf(kt, sizeof(kt), "%s/backend.keytab", self->realm.dir);
+	snprintf(cc, sizeof(cc), "FILE:%s/backend.ccache", self->realm.dir);
+	snprintf(log, sizeof(log), "%s/kinit-backend.log", self->realm.dir);
+	ASSERT_EQ(0, krb5t_run(argv, log));
+	setenv("KRB5CCNAME", cc, 1);
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	setenv("KRB5CCNAME", old, 1);
+	free(old);
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_STREQ("backend/localhost@" REALM, kern.krb5_peer);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_uid);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_gid);
+	EXPECT_EQ(0u, kern.krb5.peer_ngroups);
+	EXPECT_EQ(0u, kern.krb5.peer_groups);
+	sm_close(ctx);
+}
+
 TEST_F_TIMEOUT(krb, negotiate_both_roles, 300)
 {
 	struct sm_init_params p = client_params(SM_PKG_NEGOTIATE, "secmsg@localhost");
