@@ -303,8 +303,8 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 		id->flags = k->flags & SECMSG_ID_ANONYMOUS;
 		return;
 	}
-	id->flags = k->flags &
-		    (SM_ID_VALID | SM_ID_UNMAPPED | SM_ID_LSM_TRUNCATED);
+	id->flags = k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
+				SM_ID_LSM_TRUNCATED | SM_ID_ASSERTED);
 	id->uid = k->uid;
 	id->gid = k->gid;
 	id->pid = k->pid;

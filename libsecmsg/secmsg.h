@@ -763,6 +763,7 @@ struct sm_counters {
 #define SM_ID_ANONYMOUS SECMSG_ID_ANONYMOUS /* withheld: SM_IMP_ANONYMOUS */
 #define SM_ID_UNMAPPED SECMSG_ID_UNMAPPED /* an id reads as the overflow id */
 #define SM_ID_LSM_TRUNCATED SECMSG_ID_LSM_TRUNCATED /* struct sm_names */
+#define SM_ID_ASSERTED SECMSG_ID_ASSERTED /* Kerberos: ids the importer asserted (1.4) */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
@@ -771,7 +772,10 @@ struct sm_counters {
  * @flags:   SM_ID_VALID; SM_ID_ANONYMOUS alone (all else zero) for the
  *           client seen by its server when the client chose
  *           SM_IMP_ANONYMOUS; or 0 when unknown (raw contexts, the server
- *           of an incomplete context, a kernel before local contexts)
+ *           of an incomplete context, a kernel before local contexts);
+ *           with SM_ID_ASSERTED (1.4) for a Kerberos client: the account
+ *           its principal maps to, as the importer asserted it, not seen
+ *           by the kernel (@pid 0)
  * @uid:     effective uid, as seen from the caller's user namespace (the
  *           overflow uid, usually 65534, if unmapped there; SM_ID_UNMAPPED
  *           in @flags then, as for an unmapped @gid or group)

@@ -273,6 +273,40 @@ TEST_F_TIMEOUT(krb, server_client_without_account, 300)
 	sm_close(ctx);
 }
 
+/* A reply too big for the server's buffer waits in the context. */
+TEST_F_TIMEOUT(krb, server_reply_buffer_too_small, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	unsigned char in[SM_KRB5_MAX_TOKEN], out[SM_KRB5_MAX_TOKEN];
+	size_t len = 10, need;
+	sm_ctx *ctx = NULL;
+	ssize_t n;
+
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	n = krb5t_recv(self->chan, in, sizeof(in));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_accept_context_dev(self->dev, &a, in, n, &ctx, out, &len));
+	ASSERT_NE(NULL, ctx);
+	EXPECT_LT(10u, len);
+	/* (the context is complete: imported already) */
+	EXPECT_EQ(1u, kern.krb5_calls);
+	need = len;
+	len = need - 1;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL, sm_continue_context(ctx, NULL, 0, out, &len));
+	EXPECT_EQ(need, len);
+	/* input is refused while a reply waits */
+	len = sizeof(out);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_continue_context(ctx, in, 1, out, &len));
+	len = sizeof(out);
+	EXPECT_EQ(SM_E_OK, sm_continue_context(ctx, NULL, 0, out, &len));
+	EXPECT_EQ(need, len);
+	ASSERT_EQ(0, krb5t_send(self->chan, out, len));
+	peer_established(_metadata, self);
+	EXPECT_EQ(self->cfd, sm_ctx_fd(ctx));
+	sm_close(ctx);
+}
+
 TEST_F_TIMEOUT(krb, negotiate_both_roles, 300)
 {
 	struct sm_init_params p = client_params(SM_PKG_NEGOTIATE, "secmsg@localhost");

@@ -21,6 +21,8 @@
  * unlike the suites that speak the raw ioctls.
  */
 #define _GNU_SOURCE
+#include <pwd.h>
+#include <time.h>
 #include <secmsg.h>
 
 #include "krb5/krb5_test.h"
@@ -462,6 +464,36 @@ TEST_F_TIMEOUT(krb5, server_negotiate, 600)
 
 		EXPECT_EQ(SM_E_OK, recv_verify(self, d, &n));
 	}
+}
+
+/*
+ * What the kernel reports of an accepted Kerberos context, and acting as
+ * the account alice maps to (realm.sh: "nobody") in this thread only.
+ */
+TEST_F_TIMEOUT(krb5, server_query_and_impersonate, 600)
+{
+	struct sm_context_info ci = { .size = sizeof(ci) };
+	struct passwd *pw = getpwnam("nobody");
+	uid_t before = geteuid();
+
+	ASSERT_NE(NULL, pw);
+	ESTABLISH(1, SM_PKG_KERBEROS, 0, "-i -t secmsg@localhost");
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &ci));
+	EXPECT_EQ((uint32_t)SM_PKG_KERBEROS, ci.package);
+	EXPECT_EQ((uint32_t)SM_ROLE_ACCEPTOR, ci.role);
+	EXPECT_EQ((uint32_t)SM_IMP_IMPERSONATE, ci.imp_level);
+	EXPECT_NE(0u, ci.peer.flags & (uint32_t)SM_ID_ASSERTED);
+	EXPECT_EQ(pw->pw_uid, ci.peer.uid);
+	EXPECT_LT(time(NULL), ci.expires);
+	/* the suite is the enctype */
+	EXPECT_LE(17u, ci.suite);
+	EXPECT_GE(20u, ci.suite);
+
+	/* root may become the asserted account: this thread, then back */
+	ASSERT_EQ(SM_E_OK, sm_impersonate(self->ctx));
+	EXPECT_EQ(pw->pw_uid, geteuid());
+	ASSERT_EQ(SM_E_OK, sm_revert(self->ctx));
+	EXPECT_EQ(before, geteuid());
 }
 
 /*
