@@ -485,7 +485,7 @@ static sm_status sm_krb5_out(struct sm_krb5 *k, gss_buffer_t out,
  */
 #define SM_STACK_SCRUB (16 * 1024)
 
-static __attribute__((noinline)) void sm_stack_scrub(void)
+static __attribute__((__noinline__)) void sm_stack_scrub(void)
 {
 	unsigned char junk[SM_STACK_SCRUB];
 
@@ -500,7 +500,7 @@ static __attribute__((noinline)) void sm_stack_scrub(void)
  * linker's lazy binding saves them all on the stack) writes the key
  * into memory we no longer control.  test_krb5's scan found it there.
  */
-static __attribute__((noinline)) void sm_vector_scrub(void)
+static __attribute__((__noinline__)) void sm_vector_scrub(void)
 {
 	/*
 	 * (Not inlined: every vector register is caller-saved, so no
@@ -543,7 +543,7 @@ static __attribute__((noinline)) void sm_vector_scrub(void)
 #endif
 }
 
-static __attribute__((noinline)) sm_status
+static __attribute__((__noinline__)) sm_status
 sm_krb5_leg(sm_ctx *ctx, const void *in, size_t in_len, void *token_out,
 	    size_t *out_len);
 
@@ -563,7 +563,7 @@ static sm_status sm_krb5_step(sm_ctx *ctx, const void *in, size_t in_len,
 	return st;
 }
 
-static __attribute__((noinline)) sm_status
+static __attribute__((__noinline__)) sm_status
 sm_krb5_leg(sm_ctx *ctx, const void *in, size_t in_len, void *token_out,
 	    size_t *out_len)
 {

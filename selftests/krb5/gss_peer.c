@@ -783,19 +783,33 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "iam:t:f:F:l:c:")) != -1) {
 		switch (opt) {
-		case 'i': initiator = 1; break;
-		case 'a': initiator = 0; break;
+		case 'i':
+			initiator = 1;
+			break;
+		case 'a':
+			initiator = 0;
+			break;
 		case 'm':
 			if (!strcmp(optarg, "spnego"))
 				mech = &spnego_oid;
 			else if (strcmp(optarg, "krb5"))
 				die("mech krb5 or spnego");
 			break;
-		case 't': target = optarg; break;
-		case 'f': req = parse_flags(optarg); break;
-		case 'F': chan = atoi(optarg); break;
-		case 'l': listen_port = atoi(optarg); break;
-		case 'c': connect_port = atoi(optarg); break;
+		case 't':
+			target = optarg;
+			break;
+		case 'f':
+			req = parse_flags(optarg);
+			break;
+		case 'F':
+			chan = atoi(optarg);
+			break;
+		case 'l':
+			listen_port = atoi(optarg);
+			break;
+		case 'c':
+			connect_port = atoi(optarg);
+			break;
 		default:
 			die("usage: gss_peer -i|-a [-m krb5|spnego] [-t TARGET] [-f FLAGS] [-F FD | -l PORT | -c PORT]");
 		}
