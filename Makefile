@@ -65,7 +65,7 @@ check-debug: deps
 check-rt: deps
 	@$(MAKE) --no-print-directory check-run KERNELS=rt
 
-# Results: $(B)/results/{host,libsecmsg}.tap and one directory per kernel
+# Results: $(B)/results/{host,libsecmsg,libsecmsg_krb5}.tap and one directory per kernel
 # (selftests/vm/check.sh: its .tap files, console.log, and a failing
 # guest.tap if the guest died), and demo/ (the demo, on Debian's kernel, as
 # one test).  summarize.sh sums them all.
@@ -76,6 +76,9 @@ check-run: all
 		cat $(B)/results/host.tap
 	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
 		test > $(B)/results/libsecmsg.tap 2>&1; cat $(B)/results/libsecmsg.tap
+	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
+		test-krb5 > $(B)/results/libsecmsg_krb5.tap 2>&1; \
+		cat $(B)/results/libsecmsg_krb5.tap
 	@for k in $(KERNELS); do bash selftests/vm/check.sh $$k $(B); done; true
 	@case " $(KERNELS) " in *" debian "*) bash selftests/vm/demo_check.sh $(B);; esac; true
 	@bash selftests/summarize.sh $(B)/results

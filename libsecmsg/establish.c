@@ -111,6 +111,15 @@ static sm_status sm_init_common(int devfd, int own_dev,
 			    SM_INIT_PARAMS_SIZE_VER0);
 	if (err)
 		return sm_invalid(-err);
+	if (p.package == SM_PKG_KERBEROS || p.package == SM_PKG_NEGOTIATE)
+		return sm_krb5_init(own_dev ? -1 : devfd, &p, ctx_out,
+				    token_out, token_len);
+	if (p.package && p.package != SM_PKG_LOCAL) {
+		errno = EPROTONOSUPPORT;
+		return SM_E_SECPKG_NOT_FOUND;
+	}
+	if (p.reserved || p.target || p.principal || p.ccache)
+		return sm_invalid(EINVAL);
 
 	st = sm_ctx_new(-1, &ctx);
 	if (st)
@@ -196,6 +205,15 @@ static sm_status sm_accept_common(int devfd, int own_dev,
 			    SM_ACCEPT_PARAMS_SIZE_VER0);
 	if (err)
 		return sm_invalid(-err);
+	if (p.package == SM_PKG_KERBEROS || p.package == SM_PKG_NEGOTIATE)
+		return sm_krb5_accept(own_dev ? -1 : devfd, &p, token_in,
+				      in_len, ctx_out, token_out, out_len);
+	if (p.package && p.package != SM_PKG_LOCAL) {
+		errno = EPROTONOSUPPORT;
+		return SM_E_SECPKG_NOT_FOUND;
+	}
+	if (p.reserved || p.principal || p.keytab)
+		return sm_invalid(EINVAL);
 
 	st = sm_ctx_new(-1, &ctx);
 	if (st)
@@ -298,6 +316,31 @@ static sm_status sm_complete(sm_ctx *ctx, const void *token_in,
 SM_EXPORT sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
 					size_t in_len)
 {
+	size_t none = 0;
+
+	/* Kerberos: a last leg with nothing to send back */
+	if (ctx && ctx->krb) {
+		if (!token_in || in_len > UINT32_MAX)
+			return sm_invalid(token_in ? EMSGSIZE : EINVAL);
+		return sm_krb5_continue(ctx, token_in, in_len, NULL, &none);
+	}
+	return sm_complete(ctx, token_in, in_len);
+}
+
+SM_EXPORT sm_status sm_continue_context(sm_ctx *ctx, const void *token_in,
+					size_t in_len, void *token_out,
+					size_t *out_len)
+{
+	if (!ctx || !sm_token_buf_ok(token_out, out_len) ||
+	    (!token_in && in_len))
+		return sm_invalid(EINVAL);
+	if (in_len > UINT32_MAX)
+		return sm_invalid(EMSGSIZE);
+	if (ctx->krb)
+		return sm_krb5_continue(ctx, token_in, in_len, token_out,
+					out_len);
+	/* a local client's second call: no token goes back */
+	*out_len = 0;
 	return sm_complete(ctx, token_in, in_len);
 }
 

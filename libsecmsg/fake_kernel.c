@@ -14,7 +14,7 @@
 #include "fake_kernel.h"
 
 struct fake_kern kern = { .dev_fd = -1, .ctx_fd = -1, .import_fd = -1,
-			  .init_fd = -1, .accept_fd = -1 };
+			  .init_fd = -1, .accept_fd = -1, .krb5_fd = -1 };
 
 /* The identities QUERY reports: root here, an unknown uid there */
 static void fake_identity(struct secmsg_identity *id, uint32_t uid,
@@ -321,8 +321,47 @@ static int kern_ctx(unsigned long req, void *arg)
 	}
 }
 
+uint64_t fake_kern_hash(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *c++) * 0x100000001b3ull;
+	return h;
+}
+
+/* IMPORT_KRB5: check what the uapi asks of every caller, and record. */
+static int kern_import_krb5(struct secmsg_krb5_import *imp)
+{
+	kern.krb5_calls++;
+	memcpy(&kern.krb5, imp, sizeof(kern.krb5));
+	if (imp->size != sizeof(*imp) || imp->reserved ||
+	    imp->local_name_len >= SECMSG_PRINCIPAL_MAX ||
+	    imp->peer_name_len >= SECMSG_PRINCIPAL_MAX || !imp->key ||
+	    imp->peer_ngroups > 65536)
+		return -EINVAL;
+	kern.krb5_key_hash = fake_kern_hash((void *)(uintptr_t)imp->key,
+					    imp->key_len);
+	memcpy(kern.krb5_local, (void *)(uintptr_t)imp->local_name,
+	       imp->local_name_len);
+	kern.krb5_local[imp->local_name_len] = 0;
+	memcpy(kern.krb5_peer, (void *)(uintptr_t)imp->peer_name,
+	       imp->peer_name_len);
+	kern.krb5_peer[imp->peer_name_len] = 0;
+	if (imp->peer_ngroups)
+		memcpy(kern.krb5_groups, (void *)(uintptr_t)imp->peer_groups,
+		       sizeof(__u32) * (imp->peer_ngroups < 64 ?
+				       imp->peer_ngroups : 64));
+	if (kern.krb5_errno)
+		return -kern.krb5_errno;
+	return kern.krb5_fd;
+}
+
 static int kern_dev(unsigned long req, void *arg)
 {
+	if (req == SECMSG_IOC_IMPORT_KRB5)
+		return kern_import_krb5(arg);
 	if (req == SECMSG_IOC_INIT)
 		return kern_init(arg);
 	if (req == SECMSG_IOC_ACCEPT)

@@ -18,6 +18,7 @@
 #ifndef SECMSG_FAKE_KERNEL_H
 #define SECMSG_FAKE_KERNEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/secmsg.h>
@@ -53,6 +54,18 @@ struct fake_kern {
 	int init_fd, accept_fd;
 	int init_errno, accept_errno, complete_errno;
 	uint32_t bad_status;
+	/*
+	 * IMPORT_KRB5 (dev_fd): the struct received (its pointers stale
+	 * after the call), what they pointed to, the fd returned or a
+	 * scripted errno.  Of the key only its length and a hash are kept,
+	 * so that a scan of this process's memory finds no copy of ours.
+	 */
+	struct secmsg_krb5_import krb5;
+	unsigned int krb5_calls;
+	uint64_t krb5_key_hash; /* FNV-1a 64 of the key */
+	char krb5_local[SECMSG_PRINCIPAL_MAX], krb5_peer[SECMSG_PRINCIPAL_MAX];
+	uint32_t krb5_groups[64];
+	int krb5_fd, krb5_errno;
 	/* IMPERSONATE (ctx_fd), REVERT (ctx_fd or dev_fd): calls seen, the
 	 * last struct, scripted errnos */
 	unsigned int imp_calls, revert_calls;
@@ -78,5 +91,8 @@ extern struct fake_kern kern;
 
 /* Fill @q as the fake kernel's QUERY answers (without query_hook). */
 void fake_kern_query(struct secmsg_query *q);
+
+/* FNV-1a, 64 bits: how the fake remembers a key without keeping it. */
+uint64_t fake_kern_hash(const void *p, size_t n);
 
 #endif /* SECMSG_FAKE_KERNEL_H */

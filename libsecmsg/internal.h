@@ -17,8 +17,11 @@
 #define SM_PTR(p) ((__u64)(uintptr_t)(p))
 #define SM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+struct sm_krb5;
+
 struct sm_ctx {
 	int fd;
+	struct sm_krb5 *krb;	/* Kerberos, until established (krb5.c) */
 };
 
 /* Fail with SM_E_INVALID_PARAMETER and @err, without a system call. */
@@ -54,5 +57,15 @@ int sm_open_dev(sm_status *st);
 sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q);
 /* The kernel's identity, copied only if valid (else all zero) */
 void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k);
+
+/* The Kerberos packages (krb5.c): devfd -1 opens /dev/secmsg to import */
+sm_status sm_krb5_init(int devfd, const struct sm_init_params *p,
+		       sm_ctx **ctx_out, void *token_out, size_t *token_len);
+sm_status sm_krb5_accept(int devfd, const struct sm_accept_params *p,
+			 const void *token_in, size_t in_len, sm_ctx **ctx_out,
+			 void *token_out, size_t *out_len);
+sm_status sm_krb5_continue(sm_ctx *ctx, const void *in, size_t in_len,
+			   void *token_out, size_t *out_len);
+void sm_krb5_free(struct sm_krb5 *k);
 
 #endif /* SECMSG_INTERNAL_H */

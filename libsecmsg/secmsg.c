@@ -50,6 +50,7 @@ sm_status sm_ctx_new(int fd, sm_ctx **out)
 		return SM_E_INSUFFICIENT_MEMORY;
 	}
 	ctx->fd = fd;
+	ctx->krb = NULL;
 	*out = ctx;
 	return SM_E_OK;
 }
@@ -220,7 +221,9 @@ SM_EXPORT void sm_close(sm_ctx *ctx)
 
 	if (!ctx)
 		return;
-	close(ctx->fd);
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	sm_krb5_free(ctx->krb);
 	free(ctx);
 	errno = err;
 }
@@ -301,7 +304,8 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 		return;
 	}
 	id->flags = k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
-				SM_ID_LSM_TRUNCATED | SM_ID_SETID);
+				SM_ID_LSM_TRUNCATED | SM_ID_SETID |
+				SM_ID_ASSERTED);
 	id->uid = k->uid;
 	id->gid = k->gid;
 	id->pid = k->pid;

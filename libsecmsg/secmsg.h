@@ -84,14 +84,14 @@ typedef int32_t sm_status;
 #define SM_E_INSUFFICIENT_MEMORY ((sm_status)0x80090300) /* ENOMEM */
 #define SM_E_INVALID_HANDLE ((sm_status)0x80090301) /* not a context */
 #define SM_E_UNSUPPORTED_FUNCTION ((sm_status)0x80090302)
-#define SM_E_TARGET_UNKNOWN ((sm_status)0x80090303) /* reserved */
+#define SM_E_TARGET_UNKNOWN ((sm_status)0x80090303) /* Kerberos: no such service */
 #define SM_E_INTERNAL_ERROR ((sm_status)0x80090304) /* see errno */
 #define SM_E_SECPKG_NOT_FOUND ((sm_status)0x80090305) /* no /dev/secmsg */
 #define SM_E_INVALID_TOKEN ((sm_status)0x80090308) /* short, bad, used */
 #define SM_E_QOP_NOT_SUPPORTED ((sm_status)0x8009030A)
 #define SM_E_NO_IMPERSONATION ((sm_status)0x8009030B) /* see errno */
 #define SM_E_LOGON_DENIED ((sm_status)0x8009030C) /* not the target */
-#define SM_E_NO_CREDENTIALS ((sm_status)0x8009030E) /* reserved */
+#define SM_E_NO_CREDENTIALS ((sm_status)0x8009030E) /* Kerberos: no ticket/key */
 #define SM_E_MESSAGE_ALTERED ((sm_status)0x8009030F) /* tag check failed */
 #define SM_E_OUT_OF_SEQUENCE ((sm_status)0x80090310) /* gap or late */
 #define SM_E_CONTEXT_EXPIRED ((sm_status)0x80090317)
@@ -138,6 +138,11 @@ sm_status sm_status_sspi(sm_status status);
  */
 #define SM_PKG_LOCAL SECMSG_PKG_LOCAL
 #define SM_PKG_RAW SECMSG_PKG_RAW
+#define SM_PKG_KERBEROS SECMSG_PKG_KERBEROS /* MIT GSSAPI, krb5 (1.4) */
+#define SM_PKG_NEGOTIATE SECMSG_PKG_NEGOTIATE /* the same behind SPNEGO */
+
+/* A buffer this big always holds a Kerberos establishment token (1.4) */
+#define SM_KRB5_MAX_TOKEN 65536
 
 #define SM_ROLE_INITIATOR SECMSG_ROLE_INITIATOR
 #define SM_ROLE_ACCEPTOR SECMSG_ROLE_ACCEPTOR
@@ -369,6 +374,22 @@ void sm_close(sm_ctx *ctx);
  *               _CONFIDENTIALITY, _INTEGRITY (always granted)
  * @imp_level:   SM_IMP_* granted to the server, or 0 for SM_IMP_IDENTIFY
  * @lifetime:    seconds, as for sm_import(); counted from sm_init_context()
+ *
+ * Since 1.4 (a caller built against 1.3 gives the smaller size: local):
+ *
+ * @package:     0 or SM_PKG_LOCAL; SM_PKG_KERBEROS or SM_PKG_NEGOTIATE
+ *               (MIT GSSAPI establishes, see "Kerberos contexts" below);
+ *               Kerberos takes @ctx_flags and @imp_level (SM_IMP_DELEGATE
+ *               delegates the client's TGT) and wants @target_type,
+ *               @target_uid, @suite 0 and @lifetime 0 (the ticket's)
+ * @reserved:    0
+ * @target:      Kerberos: the service, "service@host" (host-based) or a
+ *               principal "service/host@REALM"; local: NULL
+ * @principal:   Kerberos: the client principal to be, or NULL for the
+ *               credential cache's default; local: NULL
+ * @ccache:      Kerberos: the credential cache ("FILE:/path",
+ *               "KEYRING:...") or NULL for MIT's default (KRB5CCNAME,
+ *               krb5.conf, gssproxy); local: NULL
  */
 struct sm_init_params {
 	uint32_t size;
@@ -379,6 +400,11 @@ struct sm_init_params {
 	uint32_t ctx_flags;
 	uint32_t imp_level;
 	uint32_t lifetime;
+	uint32_t package;
+	uint32_t reserved;
+	const char *target;
+	const char *principal;
+	const char *ccache;
 };
 
 /**
@@ -419,12 +445,25 @@ sm_status sm_init_context_dev(int devfd, const struct sm_init_params *params,
  * @size:  sizeof(struct sm_accept_params)
  * @flags: none defined yet; 0
  *
+ * Since 1.4 (a caller built against 1.3 gives the smaller size: local):
+ *
+ * @package:   0 or SM_PKG_LOCAL; SM_PKG_KERBEROS or SM_PKG_NEGOTIATE
+ * @reserved:  0
+ * @principal: Kerberos: the service to be, "service@host" or a principal,
+ *             or NULL for any key in the keytab; local: NULL
+ * @keytab:    Kerberos: the keytab ("FILE:/path"), or NULL for MIT's
+ *             default (KRB5_KTNAME, krb5.conf, gssproxy); local: NULL
+ *
  * The flags and impersonation level are the client's choice; read them
  * with sm_query() on the new context.
  */
 struct sm_accept_params {
 	uint32_t size;
 	uint32_t flags;
+	uint32_t package;
+	uint32_t reserved;
+	const char *principal;
+	const char *keytab;
 };
 
 /**
@@ -487,6 +526,62 @@ sm_status sm_accept_context_dev(int devfd,
  */
 sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
 			      size_t in_len);
+
+/* ------------------------------------------------------------------------
+ * Kerberos contexts (since 1.4, LIBSECMSG_1.4)
+ *
+ * The "kerberos" (SM_PKG_KERBEROS) and "negotiate" (SM_PKG_NEGOTIATE:
+ * SPNEGO, as Windows' Negotiate and HTTP Negotiate use) packages: MIT
+ * GSSAPI establishes the context in this process with the credentials it
+ * finds (the client's ccache, the service's keytab, or those named in the
+ * params), then the library imports it into the kernel and wipes its own
+ * copies of the keys.  The peer may be any GSSAPI or SSPI program.
+ *
+ *   client  sm_init_context(target)   -> SM_I_CONTINUE_NEEDED, token A
+ *   server  sm_accept_context(A)      -> SM_E_OK (or CONTINUE), token B
+ *   client  sm_continue_context(B)    -> SM_E_OK, maybe a token for the
+ *                                        server; or sm_complete_context(B)
+ *
+ * Loop as with SSPI: while a call returns SM_I_CONTINUE_NEEDED, send its
+ * token (if any: *out_len may be 0) and pass the peer's next one to
+ * sm_continue_context().  A call that returns SM_E_OK with a token has
+ * completed the context: send the token all the same.  Until complete a
+ * context has no descriptor (sm_ctx_fd() is -1) and no message call works
+ * on it.  A token never exceeds SM_KRB5_MAX_TOKEN bytes.
+ * ------------------------------------------------------------------------
+ */
+
+/**
+ * sm_continue_context() - the next leg of an establishment
+ * @ctx:       a context sm_init_context() or sm_accept_context() returned
+ *             with SM_I_CONTINUE_NEEDED (or SM_E_BUFFER_TOO_SMALL)
+ * @token_in:  the peer's token; NULL with @in_len 0 only to fetch a token
+ *             kept after SM_E_BUFFER_TOO_SMALL
+ * @in_len:    its length
+ * @token_out: buffer for the token to send; may be NULL if *@out_len is 0
+ * @out_len:   in: bytes at @token_out; out: bytes written (0: nothing to
+ *             send), or with SM_E_BUFFER_TOO_SMALL the bytes needed
+ *
+ * For a local client context it is sm_complete_context() (*@out_len 0).
+ * When GSSAPI completes, the context is imported into the kernel
+ * (IMPORT_KRB5): its keys are then in the kernel only, and the context
+ * has its descriptor.
+ *
+ * Return: SM_E_OK (complete), SM_I_CONTINUE_NEEDED; SM_E_BUFFER_TOO_SMALL
+ * (the token waits in @ctx: call again with no input and a buffer of
+ * *@out_len bytes), SM_E_INVALID_TOKEN (errno EBADMSG; EALREADY: a
+ * replayed authenticator), SM_E_LOGON_DENIED, SM_E_CONTEXT_EXPIRED
+ * (ticket expired, clock skew), SM_E_NO_CREDENTIALS, SM_E_TARGET_UNKNOWN,
+ * SM_E_ALGORITHM_MISMATCH (an enctype the kernel refuses: errno
+ * EPROTONOSUPPORT), SM_E_UNSUPPORTED_FUNCTION (a module without Kerberos
+ * contexts: errno ENOTTY), SM_E_INVALID_HANDLE (complete already: errno
+ * EISCONN; a failed import: EBADF), SM_E_SECPKG_NOT_FOUND,
+ * SM_E_TOO_MANY_CONTEXTS, SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR
+ * (errno EPROTO: a GSSAPI failure without a nearer status).
+ */
+sm_status sm_continue_context(sm_ctx *ctx, const void *token_in,
+			      size_t in_len, void *token_out,
+			      size_t *out_len);
 
 /* ------------------------------------------------------------------------
  * Messages
@@ -669,6 +764,7 @@ struct sm_counters {
 #define SM_ID_UNMAPPED SECMSG_ID_UNMAPPED /* an id reads as the overflow id */
 #define SM_ID_LSM_TRUNCATED SECMSG_ID_LSM_TRUNCATED /* struct sm_names */
 #define SM_ID_SETID SECMSG_ID_SETID /* real or saved id not the effective */
+#define SM_ID_ASSERTED SECMSG_ID_ASSERTED /* Kerberos: ids the importer asserted (1.4) */
 
 #define SM_ID_GROUPS SECMSG_ID_GROUPS /* groups reported */
 
@@ -676,11 +772,13 @@ struct sm_counters {
  * struct sm_identity - one side's credentials, as the kernel saw them
  * @flags:   SM_ID_VALID, with SM_ID_SETID when the task's real or saved
  *           uid or gid was not its effective one (a set-user-ID program
- *           that initialized or accepted: see sm_init_context(3));
- *           SM_ID_ANONYMOUS alone (all else zero) for the client seen by
- *           its server when the client chose SM_IMP_ANONYMOUS; or 0 when
- *           unknown (raw contexts, the server of an incomplete context, a
- *           kernel before local contexts)
+ *           that initialized or accepted: see sm_init_context(3)), or
+ *           with SM_ID_ASSERTED (1.4) for a Kerberos client: the account
+ *           its principal maps to, as the importer asserted it, not seen
+ *           by the kernel (@pid 0); SM_ID_ANONYMOUS alone (all else zero)
+ *           for the client seen by its server when the client chose
+ *           SM_IMP_ANONYMOUS; or 0 when unknown (raw contexts, the server
+ *           of an incomplete context, a kernel before local contexts)
  * @uid:     effective uid, as seen from the caller's user namespace (the
  *           overflow uid, usually 65534, if unmapped there; SM_ID_UNMAPPED
  *           in @flags then, as for an unmapped @gid or group)
@@ -688,7 +786,7 @@ struct sm_counters {
  * @pid:     process of the task that initialized or accepted, in the
  *           caller's pid namespace; 0 if not visible or gone
  * @ngroups: number of supplementary groups (may exceed SM_ID_GROUPS)
- * @ruid:    real uid, mapped as @uid (since 1.3; 0 from a kernel that does
+ * @ruid:    real uid, mapped as @uid (since 1.4; 0 from a kernel that does
  *           not report it, which also never sets SM_ID_SETID)
  * @userns:  inode number of its user namespace (as /proc/PID/ns/user)
  * @groups:  the first min(@ngroups, SM_ID_GROUPS) groups, ascending

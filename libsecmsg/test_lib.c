@@ -1098,7 +1098,8 @@ TEST_F(est, invalid_arguments_make_no_syscall)
 		  sm_init_context_dev(-1, &p, &ctx, buf, &len));
 	EXPECT_EQ(SM_E_INVALID_PARAMETER,
 		  sm_init_context(&p, &ctx, NULL, &len));
-	p.size = sizeof(p) - 1;
+	/* below the first version's size (1.1: up to @lifetime) */
+	p.size = offsetof(struct sm_init_params, lifetime) + sizeof(p.lifetime) - 1;
 	EXPECT_EQ(SM_E_INVALID_PARAMETER,
 		  sm_init_context_dev(self->dev, &p, &ctx, buf, &len));
 	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_init_context(&p, &ctx, buf, &len));

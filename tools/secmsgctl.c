@@ -38,7 +38,7 @@ static const char *name_of(const char *const *names, size_t n, uint32_t v)
 
 static const char *const pkg_names[] = {
 	[SECMSG_PKG_LOCAL] = "local", [SECMSG_PKG_RAW] = "raw",
-	[SECMSG_PKG_KERBEROS] = "kerberos",
+	[SECMSG_PKG_KERBEROS] = "kerberos", [SECMSG_PKG_NEGOTIATE] = "negotiate",
 };
 static const char *const role_names[] = {
 	[SECMSG_ROLE_INITIATOR] = "initiator",

@@ -23,6 +23,9 @@ pkgs=(
 	groff-base		# man page checks
 	flex bison bc libelf-dev	# the debug kernel build (debug-kernel.sh)
 	clang libclang-rt-14-dev	# libFuzzer targets of libsecmsg (selftests/fuzz/lib)
+	# Kerberos (issue 11): libsecmsg's "kerberos"/"negotiate" packages
+	# link MIT GSSAPI; the guest runs a throwaway KDC (selftests/krb5)
+	libkrb5-dev krb5-kdc krb5-admin-server krb5-user
 )
 
 missing=()

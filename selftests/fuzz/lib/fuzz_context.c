@@ -260,7 +260,7 @@ static void check_identity(const struct sm_identity *id,
 		return;
 	}
 	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
-					SM_ID_LSM_TRUNCATED)) &&
+					SM_ID_LSM_TRUNCATED | SM_ID_ASSERTED)) &&
 		      id->uid == k->uid &&
 		      id->gid == k->gid && id->pid == k->pid &&
 		      id->ngroups == k->ngroups && id->userns == k->userns &&

@@ -58,8 +58,11 @@
 #define MAX_SLOTS 4
 #define FIXED_FDS 3 /* base_fd, dev_fd, ctx_fd */
 #define MAX_ALLOC 4096 /* larger lengths get a SM_LOCAL_TOKEN_SIZE block */
-#define INIT_VER0 sizeof(struct sm_init_params)
-#define ACCEPT_VER0 sizeof(struct sm_accept_params)
+/* The first versions' sizes (1.1), and this library's (1.4) */
+#define INIT_VER0 (offsetof(struct sm_init_params, lifetime) + sizeof(uint32_t))
+#define ACCEPT_VER0 (offsetof(struct sm_accept_params, flags) + sizeof(uint32_t))
+#define INIT_CUR sizeof(struct sm_init_params)
+#define ACCEPT_CUR sizeof(struct sm_accept_params)
 #define NAMES_VER0 offsetof(struct sm_names, local_lsm)
 
 static struct rd *in;
@@ -577,6 +580,17 @@ static unsigned char *sized_block(size_t size, size_t cur, int *has_tail)
 	return raw;
 }
 
+/*
+ * The fields 1.4 added (package, credentials: pointers) stay zero, the
+ * local package this target drives; the Kerberos packages go to MIT
+ * GSSAPI and a KDC, tested by libsecmsg/test_krb5.c instead.
+ */
+static void zero_newer(unsigned char *raw, size_t size, size_t ver0, size_t cur)
+{
+	if (size > ver0)
+		memset(raw + ver0, 0, (size < cur ? size : cur) - ver0);
+}
+
 /* Keep a context INIT or ACCEPT returned, or close it if none is free. */
 static void keep(sm_ctx *c, int fd)
 {
@@ -741,9 +755,9 @@ static int check_before_kernel(enum call c, enum dev d, sm_status st,
 
 static void op_init(void)
 {
-	size_t size = pick_size(INIT_VER0, sizeof(struct sm_init_params));
+	size_t size = pick_size(INIT_VER0, INIT_CUR);
 	int has_tail, fd = -1, open_err = 0, kfd = new_fd();
-	unsigned char *raw = sized_block(size, INIT_VER0, &has_tail);
+	unsigned char *raw = sized_block(size, INIT_CUR, &has_tail);
 	enum dev d = pick_dev(&fd);
 	enum call c = d == D_OWN ? C_INIT_OWN : C_INIT;
 	struct sm_init_params p = { 0 };
@@ -759,6 +773,7 @@ static void op_init(void)
 	int err;
 	sm_status st;
 
+	zero_newer(raw, size, INIT_VER0, INIT_CUR);
 	memcpy(&p, raw, size < sizeof(p) ? size : sizeof(p));
 	rdbytes(in, tok, alloc);
 	copy = malloc(alloc ? alloc : 1);
@@ -868,9 +883,9 @@ static unsigned char *pick_token_in(const unsigned char *last, size_t *len,
 
 static void op_accept(void)
 {
-	size_t size = pick_size(ACCEPT_VER0, sizeof(struct sm_accept_params));
+	size_t size = pick_size(ACCEPT_VER0, ACCEPT_CUR);
 	int has_tail, fd = -1, open_err = 0, kfd = new_fd();
-	unsigned char *raw = sized_block(size, ACCEPT_VER0, &has_tail);
+	unsigned char *raw = sized_block(size, ACCEPT_CUR, &has_tail);
 	enum dev d = pick_dev(&fd);
 	enum call c = d == D_OWN ? C_ACCEPT_OWN : C_ACCEPT;
 	struct sm_accept_params p = { 0 };
@@ -888,6 +903,7 @@ static void op_accept(void)
 	int err;
 	sm_status st;
 
+	zero_newer(raw, size, ACCEPT_VER0, ACCEPT_CUR);
 	memcpy(&p, raw, size < sizeof(p) ? size : sizeof(p));
 	rdbytes(in, tok, out_alloc);
 	copy = malloc(out_alloc ? out_alloc : 1);
@@ -1272,7 +1288,7 @@ static void check_identity(const struct sm_identity *id,
 		return;
 	}
 	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
-					SM_ID_LSM_TRUNCATED)) &&
+					SM_ID_LSM_TRUNCATED | SM_ID_ASSERTED)) &&
 		      id->uid == k->uid && id->gid == k->gid &&
 		      id->pid == k->pid && id->ngroups == k->ngroups &&
 		      id->userns == k->userns && !id->reserved,

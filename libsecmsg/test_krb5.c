@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host tests of the kerberos and negotiate packages: libsecmsg establishes
+ * with a plain MIT GSSAPI peer (selftests/krb5/gss_peer) through a real
+ * KDC on loopback (selftests/krb5/realm.sh), and the fake kernel
+ * (fake_kernel.c) receives the IMPORT_KRB5.  What it checks: the import's
+ * every field against what the MIT peer sees (its key, by hash, and its
+ * lucid sequence numbers), the client's mapped account, flags and levels,
+ * the statuses of the failures, and that no copy of the key is left in
+ * the establishing process's memory.  The kernel's side of the import is
+ * tested in the guest.
+ */
+#include <pwd.h>
+#include <grp.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "secmsg.h"
+#include "fake_kernel.h"
+#include "../selftests/krb5/krb5_test.h"
+#include "../selftests/krb5/krb5_lib.h"
+#include "kselftest_harness.h"
+
+#define REALM "SECMSG.TEST"
+
+FIXTURE(krb) {
+	struct krb5t_realm realm;
+	struct krb5t_peer peer;
+	int chan;	/* ours; the peer has the other end */
+	int dev, cfd;
+	char est[KRB5T_LINE];
+};
+
+FIXTURE_SETUP(krb)
+{
+	self->peer.pid = -1;
+	self->chan = -1;
+	if (!krb5t_tools_present())
+		SKIP(return, "MIT Kerberos KDC not installed (make deps: krb5-kdc, krb5-user)");
+	ASSERT_EQ(0, krb5t_realm_start(&self->realm, NULL))
+		TH_LOG("%s", self->realm.reason);
+	self->dev = eventfd(0, EFD_CLOEXEC);
+	self->cfd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_LE(0, self->cfd);
+	kern.dev_fd = self->dev;
+	kern.krb5_fd = self->cfd;
+	kern.ctx_fd = self->cfd;
+	kern.krb5_errno = 0;
+	kern.krb5_calls = 0;
+}
+
+FIXTURE_TEARDOWN(krb)
+{
+	/* a peer waiting for a token gets EOF and ends */
+	if (self->chan >= 0)
+		close(self->chan);
+	if (self->peer.pid > 0)
+		krb5t_peer_stop(&self->peer);
+	krb5t_realm_stop(&self->realm);
+}
+
+static void peer_start(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(krb) *self, const char *args)
+{
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, krb5t_peer_start(&self->peer, args, sv[1]));
+	close(sv[1]);
+	self->chan = sv[0];
+}
+
+static void peer_established(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(krb) *self)
+{
+	const char *l = krb5t_peer_line(&self->peer);
+
+	ASSERT_NE(NULL, l);
+	snprintf(self->est, sizeof(self->est), "%s", l);
+	TH_LOG("peer: %s", l);
+	ASSERT_EQ(0, strncmp(l, "established ", 12));
+}
+
+/* The peer's view of the key, as the hash the fake kernel keeps. */
+static uint64_t peer_key_hash(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(krb) *self, unsigned int *enctype)
+{
+	unsigned char key[64];
+	char v[KRB5T_LINE];
+	const char *l = krb5t_peer_cmd(&self->peer, "session_key");
+	ssize_t n;
+
+	if (!l || strncmp(l, "session_key major=COMPLETE", 26)) {
+		TH_LOG("peer: %s", l ? l : "(nothing)");
+		return 0;
+	}
+	*enctype = atoi(krb5t_field(l, "enctype", v, sizeof(v)));
+	n = krb5t_unhex(krb5t_field(l, "key", v, sizeof(v)), key, sizeof(key));
+	if (n <= 0)
+		return 0;
+	return fake_kern_hash(key, n);
+}
+
+static struct sm_init_params client_params(uint32_t package, const char *target)
+{
+	return (struct sm_init_params){
+		.size = sizeof(struct sm_init_params),
+		.package = package,
+		.target = target,
+		.ctx_flags = SM_CTX_MUTUAL_AUTH | SM_CTX_REPLAY_DETECT |
+			     SM_CTX_SEQUENCE_DETECT | SM_CTX_CONFIDENTIALITY,
+	};
+}
+
+static const struct sm_accept_params server_params_krb5 = {
+	.size = sizeof(struct sm_accept_params),
+	.package = SM_PKG_KERBEROS,
+};
+
+TEST_F_TIMEOUT(krb, client_kerberos, 300)
+{
+	struct sm_init_params p = client_params(SM_PKG_KERBEROS, "secmsg@localhost");
+	unsigned int enctype = 0;
+	char v[KRB5T_LINE];
+	sm_ctx *ctx = NULL;
+	const char *l;
+	uint64_t h;
+
+	peer_start(_metadata, self, "-a");
+	ASSERT_EQ(SM_E_OK, krb5l_client(self->dev, &p, self->chan, &ctx));
+	peer_established(_metadata, self);
+	ASSERT_NE(NULL, ctx);
+	EXPECT_EQ(self->cfd, sm_ctx_fd(ctx));
+	EXPECT_EQ(1u, kern.krb5_calls);
+
+	EXPECT_EQ(sizeof(struct secmsg_krb5_import), kern.krb5.size);
+	EXPECT_EQ(SECMSG_PKG_KERBEROS, kern.krb5.package);
+	EXPECT_EQ(SECMSG_ROLE_INITIATOR, kern.krb5.role);
+	/* mutual authentication: MIT's acceptor subkey is the key */
+	EXPECT_EQ(SECMSG_KRB5_ACCEPTOR_SUBKEY, kern.krb5.flags);
+	EXPECT_EQ(SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_REPLAY_DETECT |
+		  SECMSG_CTX_SEQUENCE_DETECT | SECMSG_CTX_CONFIDENTIALITY |
+		  SECMSG_CTX_INTEGRITY, kern.krb5.ctx_flags);
+	EXPECT_EQ(0u, kern.krb5.imp_level);
+	EXPECT_STREQ("alice@" REALM, kern.krb5_local);
+	EXPECT_STREQ("secmsg/localhost@" REALM, kern.krb5_peer);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_uid);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_gid);
+	EXPECT_EQ(0u, kern.krb5.peer_ngroups);
+	EXPECT_EQ(0u, kern.krb5.reserved);
+	EXPECT_LT(time(NULL), kern.krb5.endtime);
+	EXPECT_GE(time(NULL) + 11 * 3600, kern.krb5.endtime);
+
+	h = peer_key_hash(_metadata, self, &enctype);
+	EXPECT_EQ(h, kern.krb5_key_hash);
+	EXPECT_EQ(enctype, kern.krb5.enctype);
+	EXPECT_EQ(enctype == 17 || enctype == 19 ? 16u : 32u, kern.krb5.key_len);
+
+	/* sequence numbers: ours are the peer's, crosswise */
+	l = krb5t_peer_cmd(&self->peer, "lucid");
+	ASSERT_NE(NULL, l);
+	EXPECT_EQ(kern.krb5.send_seq, strtoull(krb5t_field(l, "recv_seq", v, sizeof(v)), NULL, 10));
+	EXPECT_EQ(kern.krb5.recv_seq, strtoull(krb5t_field(l, "send_seq", v, sizeof(v)), NULL, 10));
+
+	/* complete: no further leg */
+	{
+		unsigned char t[16];
+		size_t len = sizeof(t);
+
+		EXPECT_EQ(SM_E_INVALID_HANDLE, sm_continue_context(ctx, t, 1, t, &len));
+		EXPECT_EQ(EISCONN, errno);
+	}
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, server_kerberos_delegated, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	struct passwd *pw = getpwnam("nobody");
+	unsigned int enctype = 0;
+	sm_ctx *ctx = NULL;
+
+	ASSERT_NE(NULL, pw);
+	peer_start(_metadata, self,
+		   "-i -t secmsg@localhost -f mutual,deleg,replay,sequence,conf,integ");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(SECMSG_ROLE_ACCEPTOR, kern.krb5.role);
+	EXPECT_EQ(SECMSG_KRB5_ACCEPTOR_SUBKEY, kern.krb5.flags);
+	EXPECT_EQ(SECMSG_IMP_DELEGATE, kern.krb5.imp_level);
+	EXPECT_TRUE(kern.krb5.ctx_flags & SECMSG_CTX_DELEGATE);
+	EXPECT_STREQ("secmsg/localhost@" REALM, kern.krb5_local);
+	EXPECT_STREQ("alice@" REALM, kern.krb5_peer);
+	/* realm.sh's auth_to_local maps alice to "nobody" */
+	EXPECT_EQ(pw->pw_uid, kern.krb5.peer_uid);
+	EXPECT_EQ(pw->pw_gid, kern.krb5.peer_gid);
+	{
+		gid_t g[64];
+		int n = 64;
+
+		ASSERT_LE(0, getgrouplist("nobody", pw->pw_gid, g, &n));
+		EXPECT_EQ((unsigned int)n, kern.krb5.peer_ngroups);
+		EXPECT_EQ(g[0], kern.krb5_groups[0]);
+	}
+	EXPECT_EQ(peer_key_hash(_metadata, self, &enctype), kern.krb5_key_hash);
+	EXPECT_EQ(enctype, kern.krb5.enctype);
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, server_levels, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	sm_ctx *ctx = NULL;
+
+	/* no delegation: IMPERSONATE (the kernel's rule still applies) */
+	peer_start(_metadata, self, "-i -t secmsg@localhost -f mutual,conf,integ");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(SECMSG_IMP_IMPERSONATE, kern.krb5.imp_level);
+	EXPECT_EQ(SECMSG_CTX_MUTUAL_AUTH | SECMSG_CTX_CONFIDENTIALITY |
+		  SECMSG_CTX_INTEGRITY, kern.krb5.ctx_flags);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+
+	/* the client asked for identification only */
+	peer_start(_metadata, self, "-i -t secmsg@localhost -f mutual,identify,integ");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(SECMSG_IMP_IDENTIFY, kern.krb5.imp_level);
+	EXPECT_TRUE(kern.krb5.ctx_flags & SECMSG_CTX_IDENTIFY);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+
+	/* without mutual authentication there is no acceptor subkey */
+	peer_start(_metadata, self, "-i -t secmsg@localhost -f conf,integ");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(0u, kern.krb5.flags);
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, server_client_without_account, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	char cc[256], kt[256], prog[] = "/usr/bin/kinit", log[300];
+	char *argv[] = { prog, "-k", "-t", kt, "-c", cc,
+			 "backend/localhost@" REALM, NULL };
+	char *old = strdup(getenv("KRB5CCNAME"));
+	sm_ctx *ctx = NULL;
+
+	/* a client whose principal maps to no local account */
+	snprintf(kt, sizeof(kt), "%s/backend.keytab", self->realm.dir);
+	snprintf(cc, sizeof(cc), "FILE:%s/backend.ccache", self->realm.dir);
+	snprintf(log, sizeof(log), "%s/kinit-backend.log", self->realm.dir);
+	ASSERT_EQ(0, krb5t_run(argv, log));
+	setenv("KRB5CCNAME", cc, 1);
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	setenv("KRB5CCNAME", old, 1);
+	free(old);
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_STREQ("backend/localhost@" REALM, kern.krb5_peer);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_uid);
+	EXPECT_EQ(SECMSG_NO_ID, kern.krb5.peer_gid);
+	EXPECT_EQ(0u, kern.krb5.peer_ngroups);
+	EXPECT_EQ(0u, kern.krb5.peer_groups);
+	sm_close(ctx);
+}
+
+/* A reply too big for the server's buffer waits in the context. */
+TEST_F_TIMEOUT(krb, server_reply_buffer_too_small, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	unsigned char in[SM_KRB5_MAX_TOKEN], out[SM_KRB5_MAX_TOKEN];
+	size_t len = 10, need;
+	sm_ctx *ctx = NULL;
+	ssize_t n;
+
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	n = krb5t_recv(self->chan, in, sizeof(in));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL,
+		  sm_accept_context_dev(self->dev, &a, in, n, &ctx, out, &len));
+	ASSERT_NE(NULL, ctx);
+	EXPECT_LT(10u, len);
+	/* (the context is complete: imported already) */
+	EXPECT_EQ(1u, kern.krb5_calls);
+	need = len;
+	len = need - 1;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL, sm_continue_context(ctx, NULL, 0, out, &len));
+	EXPECT_EQ(need, len);
+	/* input is refused while a reply waits */
+	len = sizeof(out);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_continue_context(ctx, in, 1, out, &len));
+	len = sizeof(out);
+	EXPECT_EQ(SM_E_OK, sm_continue_context(ctx, NULL, 0, out, &len));
+	EXPECT_EQ(need, len);
+	ASSERT_EQ(0, krb5t_send(self->chan, out, len));
+	peer_established(_metadata, self);
+	EXPECT_EQ(self->cfd, sm_ctx_fd(ctx));
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, negotiate_both_roles, 300)
+{
+	struct sm_init_params p = client_params(SM_PKG_NEGOTIATE, "secmsg@localhost");
+	struct sm_accept_params a = server_params_krb5;
+	unsigned int enctype = 0;
+	sm_ctx *ctx = NULL;
+
+	peer_start(_metadata, self, "-a -m spnego");
+	ASSERT_EQ(SM_E_OK, krb5l_client(self->dev, &p, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(SECMSG_PKG_NEGOTIATE, kern.krb5.package);
+	EXPECT_EQ(SECMSG_ROLE_INITIATOR, kern.krb5.role);
+	EXPECT_EQ(peer_key_hash(_metadata, self, &enctype), kern.krb5_key_hash);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+
+	a.package = SM_PKG_NEGOTIATE;
+	peer_start(_metadata, self, "-i -m spnego -t secmsg@localhost");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_EQ(SECMSG_PKG_NEGOTIATE, kern.krb5.package);
+	EXPECT_EQ(SECMSG_ROLE_ACCEPTOR, kern.krb5.role);
+	EXPECT_STREQ("alice@" REALM, kern.krb5_peer);
+	EXPECT_EQ(peer_key_hash(_metadata, self, &enctype), kern.krb5_key_hash);
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, explicit_credentials, 300)
+{
+	struct sm_init_params p = client_params(SM_PKG_KERBEROS,
+						"secmsg/localhost@" REALM);
+	struct sm_accept_params a = server_params_krb5;
+	char cc[128], kt[128];
+	sm_ctx *ctx = NULL;
+
+	/* named, with the defaults pointing nowhere */
+	snprintf(cc, sizeof(cc), "%s", getenv("KRB5CCNAME"));
+	snprintf(kt, sizeof(kt), "%s", getenv("KRB5_KTNAME"));
+	p.ccache = cc;
+	p.principal = "alice@" REALM;
+	setenv("KRB5CCNAME", "FILE:/nonexistent/cc", 1);
+	peer_start(_metadata, self, "-a");
+	ASSERT_EQ(SM_E_OK, krb5l_client(self->dev, &p, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_STREQ("alice@" REALM, kern.krb5_local);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+	setenv("KRB5CCNAME", cc, 1);
+
+	a.keytab = kt;
+	a.principal = "secmsg@localhost";
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	unsetenv("KRB5_KTNAME");	/* (the peer has its own copy) */
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	EXPECT_STREQ("secmsg/localhost@" REALM, kern.krb5_local);
+	sm_close(ctx);
+}
+
+TEST_F_TIMEOUT(krb, failures, 300)
+{
+	struct sm_init_params p = client_params(SM_PKG_KERBEROS, "nosuch@localhost");
+	unsigned char tok[SM_KRB5_MAX_TOKEN];
+	size_t len = sizeof(tok);
+	sm_ctx *ctx = (sm_ctx *)1;
+	char cc[128];
+
+	/* a service the KDC does not know */
+	EXPECT_EQ(SM_E_TARGET_UNKNOWN, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	EXPECT_EQ(NULL, ctx);
+	/* no ticket */
+	snprintf(cc, sizeof(cc), "%s", getenv("KRB5CCNAME"));
+	setenv("KRB5CCNAME", "FILE:/nonexistent/cc", 1);
+	p.target = "secmsg@localhost";
+	len = sizeof(tok);
+	EXPECT_EQ(SM_E_NO_CREDENTIALS, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	setenv("KRB5CCNAME", cc, 1);
+	/* a buffer too small: nothing created, the size needed told */
+	len = 10;
+	EXPECT_EQ(SM_E_BUFFER_TOO_SMALL, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	EXPECT_EQ(NULL, ctx);
+	EXPECT_LT(10u, len);
+	EXPECT_GE(sizeof(tok), len);
+	/* bad arguments */
+	p.target = NULL;
+	len = sizeof(tok);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	p.target = "secmsg@localhost";
+	p.suite = SM_SUITE_AES256_GCM;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	p.suite = 0;
+	p.package = 99;
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, sm_init_context_dev(self->dev, &p, &ctx, tok, &len));
+	p.package = SM_PKG_KERBEROS;
+
+	/* a kernel without IMPORT_KRB5 */
+	kern.krb5_errno = ENOTTY;
+	peer_start(_metadata, self, "-a");
+	EXPECT_EQ(SM_E_UNSUPPORTED_FUNCTION, krb5l_client(self->dev, &p, self->chan, &ctx));
+	EXPECT_EQ(ENOTTY, errno);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+
+	/* an enctype the kernel refuses */
+	kern.krb5_errno = EPROTONOSUPPORT;
+	peer_start(_metadata, self, "-a");
+	ctx = NULL;
+	EXPECT_EQ(SM_E_ALGORITHM_MISMATCH, krb5l_client(self->dev, &p, self->chan, &ctx));
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+
+	/* a garbled token at the server */
+	{
+		struct sm_accept_params a = server_params_krb5;
+
+		memset(tok, 0x60, 64);
+		len = sizeof(tok);
+		ctx = (sm_ctx *)1;
+		EXPECT_EQ(SM_E_INVALID_TOKEN,
+			  sm_accept_context_dev(self->dev, &a, tok, 64, &ctx, tok, &len));
+		EXPECT_EQ(NULL, ctx);
+	}
+}
+
+/*
+ * Scan another process's readable memory for @needle; 1 found, 0 not,
+ * -1 if the scan could not read anything.
+ */
+static int scan_mem(pid_t pid, const unsigned char *needle, size_t n)
+{
+	char path[64], line[512];
+	size_t chunk = 1 << 20;
+	unsigned char *buf = malloc(chunk + 64);
+	long readable = 0;
+	int mem, found = 0;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "re");
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (!maps || mem < 0 || !buf)
+		return -1;
+	while (!found && fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi, a;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r')
+			continue;
+		if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+			continue;
+		for (a = lo; a < hi && !found;) {
+			size_t want = hi - a < chunk ? hi - a : chunk;
+			ssize_t got = pread(mem, buf, want, (off_t)a);
+
+			if (got <= 0)
+				break;
+			readable += got;
+			if (memmem(buf, got, needle, n)) {
+				unsigned char *at = memmem(buf, got, needle, n);
+				char sp[256] = "";
+				FILE *f;
+
+				found = 1;
+				snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+				f = fopen(path, "re");
+				if (f) {
+					if (!fgets(sp, sizeof(sp), f))
+						sp[0] = 0;
+					fclose(f);
+				}
+				fprintf(stderr, "# found at %#lx; syscall: %s# in %s",
+					a + (unsigned long)(at - buf), sp, line);
+			}
+			/* overlap: a key across two chunks */
+			a += got > (ssize_t)n ? (size_t)got - n + 1 : (size_t)got;
+		}
+	}
+	fclose(maps);
+	close(mem);
+	free(buf);
+	return readable ? found : -1;
+}
+
+/*
+ * After establishment no copy of the context key is left in the process
+ * that established it: a child establishes (it never learns the key but
+ * through the library), then waits; the test asks the MIT peer for the
+ * key and scans the child's memory.  Both roles.
+ */
+static void no_key_left(struct __test_metadata *_metadata, FIXTURE_DATA(krb) *self,
+			int server)
+{
+	int ready[2], go[2], st;
+	unsigned char key[64];
+	char v[KRB5T_LINE], c;
+	const char *l;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	peer_start(_metadata, self, server ? "-i -t secmsg@localhost" : "-a");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* only the parent's ends: EOF on @go if the parent dies */
+		close(go[1]);
+		close(ready[0]);
+		{
+		struct sm_init_params p = client_params(SM_PKG_KERBEROS,
+							"secmsg@localhost");
+		struct sm_accept_params a = server_params_krb5;
+		sm_ctx *ctx = NULL;
+		sm_status s;
+
+		prctl(PR_SET_DUMPABLE, 1);
+		s = server ? krb5l_server(self->dev, &a, self->chan, &ctx) :
+			     krb5l_client(self->dev, &p, self->chan, &ctx);
+		c = s == SM_E_OK ? 'k' : 'f';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(3);
+		sm_close(ctx);
+		_exit(0);
+		}
+	}
+	close(go[0]);
+	close(ready[1]);
+	n = read(ready[0], &c, 1);
+	ASSERT_EQ(1, n);
+	if (c != 'k') {
+		/* the child failed: let it go before failing */
+		c = 'x';
+		EXPECT_EQ(1, write(go[1], &c, 1));
+		waitpid(pid, &st, 0);
+		ASSERT_EQ('k', 'f');
+	}
+	peer_established(_metadata, self);
+	l = krb5t_peer_cmd(&self->peer, "session_key");
+	ASSERT_NE(NULL, l);
+	n = krb5t_unhex(krb5t_field(l, "key", v, sizeof(v)), key, sizeof(key));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(0, scan_mem(pid, key, n)) {
+		TH_LOG("the %s's memory holds the context key",
+		       server ? "server" : "client");
+	}
+	/* the scan works: it finds what the child surely holds */
+	EXPECT_EQ(1, scan_mem(pid, (const unsigned char *)"secmsg@localhost", 16));
+	explicit_bzero(key, sizeof(key));
+	c = 'x';
+	EXPECT_EQ(1, write(go[1], &c, 1));
+	EXPECT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+TEST_F_TIMEOUT(krb, no_key_left_in_client, 300)
+{
+	no_key_left(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(krb, no_key_left_in_server, 300)
+{
+	no_key_left(_metadata, self, 1);
+}
+
+TEST_HARNESS_MAIN
