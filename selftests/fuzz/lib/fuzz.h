@@ -66,6 +66,37 @@ static inline void rdbytes(struct rd *r, void *dst, size_t len)
 		}                                                         \
 	} while (0)
 
+/*
+ * An identity as the library reports it is the kernel's @k if valid, else
+ * all zero but SM_ID_ANONYMOUS.
+ */
+static inline void fuzz_check_identity(const struct sm_identity *id,
+				       const struct secmsg_identity *k)
+{
+	unsigned int i, n = k->ngroups < SM_ID_GROUPS ? k->ngroups :
+						       SM_ID_GROUPS;
+
+	if (!(k->flags & SECMSG_ID_VALID)) {
+		struct sm_identity want = {
+			.flags = k->flags & SECMSG_ID_ANONYMOUS,
+		};
+
+		CHECK(!memcmp(id, &want, sizeof(want)),
+		      "invalid identity (flags %#x) not withheld", k->flags);
+		return;
+	}
+	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
+					SM_ID_LSM_TRUNCATED | SM_ID_SETID |
+					SM_ID_ASSERTED)) &&
+		      id->uid == k->uid && id->gid == k->gid &&
+		      id->pid == k->pid && id->ngroups == k->ngroups &&
+		      id->userns == k->userns && id->ruid == k->ruid,
+	      "identity is not the kernel's");
+	for (i = 0; i < SM_ID_GROUPS; i++)
+		CHECK(id->groups[i] == (i < n ? k->groups[i] : 0),
+		      "group %u of %u", i, k->ngroups);
+}
+
 /* errnos a scripted kernel fails with: the uapi's, and a few others */
 static const int fuzz_errnos[] = {
 	EINVAL, E2BIG,	   EFAULT,     EMSGSIZE, EBADF,	  ENOTTY,

@@ -246,31 +246,6 @@ done:
 	free(raw);
 }
 
-/* An identity is the kernel's if valid, else all zero. */
-static void check_identity(const struct sm_identity *id,
-			   const struct secmsg_identity *k)
-{
-	unsigned int i, n = k->ngroups < SM_ID_GROUPS ? k->ngroups :
-						       SM_ID_GROUPS;
-
-	if (!(k->flags & SECMSG_ID_VALID)) {
-		static const struct sm_identity zero;
-
-		CHECK(!memcmp(id, &zero, sizeof(zero)), "invalid id not zero");
-		return;
-	}
-	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
-					SM_ID_LSM_TRUNCATED | SM_ID_ASSERTED)) &&
-		      id->uid == k->uid &&
-		      id->gid == k->gid && id->pid == k->pid &&
-		      id->ngroups == k->ngroups && id->userns == k->userns &&
-		      !id->reserved,
-	      "identity is not the kernel's");
-	for (i = 0; i < SM_ID_GROUPS; i++)
-		CHECK(id->groups[i] == (i < n ? k->groups[i] : 0),
-		      "group %u of %u", i, k->ngroups);
-}
-
 /*
  * @size is at least the 1.0 struct's: filled up to min(size, sizeof), the
  * heap block ends at @size (ASan), a newer caller's tail is zeroed.
@@ -287,8 +262,8 @@ static void check_info(const struct sm_context_info *ci, size_t size)
 	if (size >= sizeof(*ci)) {
 		CHECK(ci->imp_level == reply.imp_level && !ci->reserved,
 		      "imp_level");
-		check_identity(&ci->local, &reply.local);
-		check_identity(&ci->peer, &reply.peer);
+		fuzz_check_identity(&ci->local, &reply.local);
+		fuzz_check_identity(&ci->peer, &reply.peer);
 	}
 	CHECK(ci->package == reply.package && ci->role == reply.role &&
 		      ci->suite == reply.suite &&

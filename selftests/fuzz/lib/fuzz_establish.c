@@ -1271,33 +1271,6 @@ static int hook_query(struct secmsg_query *q)
 	return 0;
 }
 
-/* An identity is the kernel's if valid, else all zero but ANONYMOUS. */
-static void check_identity(const struct sm_identity *id,
-			   const struct secmsg_identity *k)
-{
-	unsigned int i, n = k->ngroups < SM_ID_GROUPS ? k->ngroups :
-						       SM_ID_GROUPS;
-
-	if (!(k->flags & SECMSG_ID_VALID)) {
-		struct sm_identity want = {
-			.flags = k->flags & SECMSG_ID_ANONYMOUS,
-		};
-
-		CHECK(!memcmp(id, &want, sizeof(want)),
-		      "invalid identity (flags %#x) not withheld", k->flags);
-		return;
-	}
-	CHECK(id->flags == (k->flags & (SM_ID_VALID | SM_ID_UNMAPPED |
-					SM_ID_LSM_TRUNCATED | SM_ID_ASSERTED)) &&
-		      id->uid == k->uid && id->gid == k->gid &&
-		      id->pid == k->pid && id->ngroups == k->ngroups &&
-		      id->userns == k->userns && !id->reserved,
-	      "identity is not the kernel's");
-	for (i = 0; i < SM_ID_GROUPS; i++)
-		CHECK(id->groups[i] == (i < n ? k->groups[i] : 0),
-		      "group %u of %u", i, k->ngroups);
-}
-
 /* @s is terminated within @max bytes and zero-padded after its NUL */
 static int terminated(const char *s, size_t max)
 {
@@ -1330,7 +1303,7 @@ static void check_db_name(const char *s, int numeric, int group, uint32_t id)
 
 static void check_name(const struct sm_name *n, const struct secmsg_identity *k)
 {
-	check_identity(&n->id, k);
+	fuzz_check_identity(&n->id, k);
 	if (!(k->flags & SECMSG_ID_VALID)) {
 		CHECK(!n->flags && !n->user[0] && !n->group[0],
 		      "names of an invalid identity");
