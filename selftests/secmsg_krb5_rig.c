@@ -60,10 +60,10 @@ FIXTURE_SETUP(rig)
 	memset(&self->p, 0, sizeof(self->p));
 	self->p.ini.pid = self->p.acc.pid = -1;
 	if (!krb5t_tools_present())
-		SKIP(return, "MIT Kerberos KDC not installed (make deps: krb5-kdc, krb5-user)");
+		KRB5T_SKIP_SETUP("MIT Kerberos KDC not installed (make deps: krb5-kdc, krb5-user)");
 	if (!krb5t_in_slice(variant->enctype))
-		SKIP(return, "%s: not in this kernel's slice (SECMSG_KRB5_ENCTYPES)",
-		     variant->enctype);
+		KRB5T_SKIP_SETUP("%s: not in this kernel's slice (SECMSG_KRB5_ENCTYPES)",
+				 variant->enctype);
 	ASSERT_EQ(0, krb5t_realm_start(&self->realm, variant->enctype))
 		TH_LOG("%s", self->realm.reason);
 }
