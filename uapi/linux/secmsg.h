@@ -842,8 +842,10 @@ struct secmsg_import {
  * @ctx_flags:   SECMSG_CTX_* the establishment granted (GSSAPI's
  *               ret_flags, mapped); SECMSG_CTX_INTEGRITY is always granted
  * @key_len:     bytes at @key: the enctype's key length
- * @imp_level:   acceptor: SECMSG_IMP_* the client's flags grant (IDENTIFY
- *               without GSS_C_DELEG_FLAG..., see sm_accept_context(3));
+ * @imp_level:   acceptor: SECMSG_IMP_* the client's flags grant, as
+ *               Windows' Kerberos reads them: IDENTIFY if it asked for
+ *               identification only (GSS_C_IDENTIFY_FLAG), DELEGATE if it
+ *               delegated (GSS_C_DELEG_FLAG), else IMPERSONATE;
  *               initiator: 0
  * @key:         pointer to the key; the kernel keeps only derived keys
  * @send_seq:    first sequence number this side sends
