@@ -126,6 +126,23 @@ static inline int secmsg_fail_v(struct secmsg_work *w,
 	return secmsg_fail(w, m, verdict, 0, SECMSG_NO_INDEX);
 }
 
+/*
+ * The qop rule of SEAL, the same for every protocol (uapi "Quality of
+ * protection"): whether it encrypts, or refuses the qop (false with *@ok
+ * false).
+ */
+static inline bool secmsg_seal_encrypts(const struct secmsg_work *w,
+					const struct secmsg_message *m,
+					bool *ok)
+{
+	*ok = true;
+	if (m->qop == SECMSG_QOP_DEFAULT &&
+	    (w->ctx->flags & SECMSG_CTX_CONFIDENTIALITY))
+		return true;
+	*ok = m->qop == SECMSG_QOP_WRAP_NO_ENCRYPT;
+	return false;
+}
+
 int secmsg_bounce_alloc(struct secmsg_work *w, size_t len);
 int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen);
 

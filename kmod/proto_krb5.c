@@ -68,18 +68,6 @@ static void k5_sizes(const struct secmsg_ctx *ctx, struct secmsg_sizes *sz)
 	sz->trailer = K5_HDR + k5_h(ctx);
 }
 
-/* Whether SEAL encrypts, or refuses the qop (false with *@ok false). */
-static bool k5_seal_encrypts(const struct secmsg_work *w,
-			     const struct secmsg_message *m, bool *ok)
-{
-	*ok = true;
-	if (m->qop == SECMSG_QOP_DEFAULT &&
-	    (w->ctx->flags & SECMSG_CTX_CONFIDENTIALITY))
-		return true;
-	*ok = m->qop == SECMSG_QOP_WRAP_NO_ENCRYPT;
-	return false;
-}
-
 /* SEAL's output buffers must hold what they receive (first by index). */
 static int k5_seal_room(struct secmsg_work *w, struct secmsg_message *m,
 			bool sealed)
@@ -130,7 +118,7 @@ static int k5_check(struct secmsg_work *w, struct secmsg_message *m)
 					   K5_HDR + h, mb->token);
 		return 0;
 	case SECMSG_OP_SEAL:
-		sealed = k5_seal_encrypts(w, m, &ok);
+		sealed = secmsg_seal_encrypts(w, m, &ok);
 		if (!ok)
 			return secmsg_fail_v(w, m,
 					     SECMSG_VERDICT_QOP_NOT_SUPPORTED);
@@ -544,7 +532,7 @@ static int k5_seal(struct secmsg_work *w, struct secmsg_message *m)
 {
 	bool ok;
 
-	if (!k5_seal_encrypts(w, m, &ok))
+	if (!secmsg_seal_encrypts(w, m, &ok))
 		return k5_seal_signed(w, m);
 	return w->mb.rwc_len ? k5_seal_sealed_rwc(w, m) : k5_seal_sealed(w, m);
 }

@@ -63,18 +63,6 @@ static void v1_sizes(const struct secmsg_ctx *ctx, struct secmsg_sizes *sz)
 	sz->trailer = SECMSG_TAG_SIZE;
 }
 
-/* Whether SEAL encrypts, or refuses the qop (false with *@ok false). */
-static bool v1_seal_encrypts(const struct secmsg_work *w,
-			     const struct secmsg_message *m, bool *ok)
-{
-	*ok = true;
-	if (m->qop == SECMSG_QOP_DEFAULT &&
-	    (w->ctx->flags & SECMSG_CTX_CONFIDENTIALITY))
-		return true;
-	*ok = m->qop == SECMSG_QOP_WRAP_NO_ENCRYPT;
-	return false;
-}
-
 /*
  * SEAL's output buffers must hold what they receive; the first (by index)
  * that cannot is reported.
@@ -119,7 +107,7 @@ static int v1_check(struct secmsg_work *w, struct secmsg_message *m)
 					   SECMSG_TOKEN_SIZE, mb->token);
 		return 0;
 	case SECMSG_OP_SEAL:
-		sealed = v1_seal_encrypts(w, m, &ok);
+		sealed = secmsg_seal_encrypts(w, m, &ok);
 		if (!ok)
 			return secmsg_fail_v(w, m,
 					     SECMSG_VERDICT_QOP_NOT_SUPPORTED);
@@ -342,7 +330,7 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 	u64 seq;
 	int err;
 
-	sealed = v1_seal_encrypts(w, m, &ok);
+	sealed = secmsg_seal_encrypts(w, m, &ok);
 	aad = SECMSG_HDR_SIZE + (sealed ? mb->rwc_len : dlen);
 	text = sealed ? mb->plain_len : 0;
 	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
