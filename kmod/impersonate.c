@@ -40,6 +40,7 @@
 
 #include "context.h"
 #include "impersonate.h"
+#include "krb5.h"
 
 /**
  * struct secmsg_imp - one impersonating thread
@@ -49,6 +50,8 @@
  * @saved:   its credentials before IMPERSONATE, committed back by REVERT
  * @imp:     the credentials IMPERSONATE committed
  * @ctx_id:  the context impersonated (for diagnostics)
+ * @deleg:   delegated credentials linked into @imp's thread keyring
+ *           (a reference), or NULL
  *
  * Holds a reference to this module, dropped when the record is freed.
  */
@@ -59,6 +62,7 @@ struct secmsg_imp {
 	const struct cred *saved;
 	const struct cred *imp;
 	u64 ctx_id;
+	struct key *deleg;
 };
 
 #define SECMSG_IMP_HASH_BITS	6
@@ -70,9 +74,19 @@ static unsigned int secmsg_imp_sweep_at = 16;	/* next sweep at this count */
 static void secmsg_imp_sweep_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(secmsg_imp_sweeper, secmsg_imp_sweep_work);
 
-/* Free a record and drop its module reference. */
+/*
+ * Free a record and drop its module reference.  Delegated credentials
+ * leave the impersonation's thread keyring first: the thread may still
+ * hold that keyring (REVERT refused with ESTALE), never them.  May sleep.
+ */
 static void secmsg_imp_free(struct secmsg_imp *r)
 {
+#ifdef CONFIG_KEYS
+	if (r->deleg) {
+		key_unlink(r->imp->thread_keyring, r->deleg);
+		key_put(r->deleg);
+	}
+#endif
 	put_cred(r->saved);	/* NULL once REVERT committed it */
 	put_cred(r->imp);
 	put_pid(r->thread);
@@ -297,8 +311,13 @@ static bool secmsg_may_become(const struct cred *self,
 #define SECMSG_IMP_TID_PERM	(KEY_POS_VIEW | KEY_POS_READ | \
 				 KEY_POS_WRITE | KEY_POS_SEARCH)
 
-/* The thread's credentials with @client's identity, or an ERR_PTR. */
-static struct cred *secmsg_imp_creds(const struct cred *client)
+/*
+ * The thread's credentials with @client's identity, or an ERR_PTR.
+ * @deleg: a keyring of delegated credentials to link into the thread
+ * keyring, or NULL.
+ */
+static struct cred *secmsg_imp_creds(const struct cred *client,
+				     struct key *deleg)
 {
 	struct cred *new = prepare_creds();
 #ifdef CONFIG_KEYS
@@ -349,6 +368,14 @@ static struct cred *secmsg_imp_creds(const struct cred *client)
 	}
 	key_put(new->thread_keyring);
 	new->thread_keyring = tid;
+	if (deleg) {
+		int err = key_link(tid, deleg);
+
+		if (err) {
+			abort_creds(new);	/* puts tid, which nobody saw */
+			return ERR_PTR(err);
+		}
+	}
 #endif
 	return new;
 }
@@ -412,8 +439,11 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
-	new = secmsg_imp_creds(client);
+	/* A Kerberos client's delegated credentials, when it gave them. */
+	r->deleg = secmsg_krb5_deleg(ctx);
+	new = secmsg_imp_creds(client, r->deleg);
 	if (IS_ERR(new)) {
+		key_put(r->deleg);
 		kfree(r);
 		return PTR_ERR(new);
 	}
@@ -428,6 +458,7 @@ long secmsg_impersonate(struct secmsg_ctx *ctx,
 	if (stale && secmsg_imp_in_force(stale)) {
 		spin_unlock(&secmsg_imp_lock);
 		abort_creds(new);
+		key_put(r->deleg);
 		kfree(r);
 		return -EBUSY;
 	}

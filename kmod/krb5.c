@@ -21,6 +21,7 @@
 #include "context.h"
 #include "engine.h"
 #include "krb5.h"
+#include "krb5_deleg.h"
 
 #define SECMSG_KRB5_CTX_FLAGS	(SECMSG_CTX_DELEGATE | \
 				 SECMSG_CTX_MUTUAL_AUTH | \
@@ -31,12 +32,14 @@
 				 SECMSG_CTX_IDENTIFY)
 
 static_assert(sizeof(struct secmsg_krb5_import) ==
-	      SECMSG_KRB5_IMPORT_SIZE_VER0);
+	      SECMSG_KRB5_IMPORT_SIZE_VER1);
+static_assert(sizeof(struct secmsg_krb5_cred) == 24);
 
 static void krb5_ctx_free(struct secmsg_krb5_ctx *k)
 {
 	if (!k)
 		return;
+	secmsg_deleg_free(k->deleg);
 	secmsg_krb5_dir_free(&k->tx);
 	secmsg_krb5_dir_free(&k->rx);
 	kfree(k->local_name);
@@ -91,7 +94,7 @@ static int krb5_import_check(const struct secmsg_krb5_import *imp)
 		return -EPROTONOSUPPORT;
 	if (imp->key_len != secmsg_krb5_type_get(imp->enctype)->key_len)
 		return -EINVAL;
-	return 0;
+	return secmsg_deleg_check(imp);
 }
 
 /* A principal name from user space: no NUL inside; NULL for none. */
@@ -324,6 +327,13 @@ int secmsg_krb5_import(const void __user *uimp)
 	key = NULL;
 	if (!err)
 		err = krb5_client_cred(ctx);
+	if (!err) {
+		k->deleg = secmsg_deleg_import(&imp, ctx->lifetime);
+		if (IS_ERR(k->deleg)) {
+			err = PTR_ERR(k->deleg);
+			k->deleg = NULL;
+		}
+	}
 	if (err)
 		goto err_ctx;
 	ctx->complete = true;
@@ -403,10 +413,34 @@ void secmsg_krb5_fill_query(struct secmsg_ctx *ctx, struct secmsg_query *q)
 }
 
 /**
+ * secmsg_krb5_deleg() - the delegated credentials IMPERSONATE gives
+ * @ctx: a context
+ *
+ * Return: a reference to the keyring to link into the impersonation's
+ * thread keyring, or NULL when @ctx holds none.
+ */
+struct key *secmsg_krb5_deleg(struct secmsg_ctx *ctx)
+{
+	return ctx->krb5 ? secmsg_deleg_collection(ctx->krb5->deleg) : NULL;
+}
+
+/**
+ * secmsg_krb5_revoke() - the context was revoked: so are its delegated
+ * credentials, in every thread that has them now.  May sleep.
+ * @ctx: a context
+ */
+void secmsg_krb5_revoke(struct secmsg_ctx *ctx)
+{
+	if (ctx->krb5)
+		secmsg_deleg_revoke(ctx->krb5->deleg);
+}
+
+/**
  * secmsg_krb5_ctx_release() - free a context's Kerberos state
  * @ctx: the context, being released; may have none
  *
- * Freeing the transforms wipes the derived keys' schedules.
+ * Freeing the transforms wipes the derived keys' schedules; delegated
+ * credentials are revoked, which wipes them.
  */
 void secmsg_krb5_ctx_release(struct secmsg_ctx *ctx)
 {

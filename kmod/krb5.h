@@ -15,6 +15,8 @@
 struct secmsg_ctx;
 struct secmsg_query;
 struct group_info;
+struct key;
+struct secmsg_deleg;
 
 #define SECMSG_KRB5_HDR_SIZE	16	/* RFC 4121 token header */
 
@@ -35,6 +37,7 @@ struct group_info;
  *              INVALID_UID
  * @peer_gid:   its primary group, or INVALID_GID
  * @peer_groups: its supplementary groups, sorted (NULL when none)
+ * @deleg:      the client's delegated credentials (krb5_deleg.c), or NULL
  */
 struct secmsg_krb5_ctx {
 	const struct secmsg_krb5_type *type;
@@ -50,10 +53,13 @@ struct secmsg_krb5_ctx {
 	kuid_t peer_uid;
 	kgid_t peer_gid;
 	struct group_info *peer_groups;
+	struct secmsg_deleg *deleg;
 };
 
 int secmsg_krb5_import(const void __user *uimp);
 void secmsg_krb5_ctx_release(struct secmsg_ctx *ctx);
 void secmsg_krb5_fill_query(struct secmsg_ctx *ctx, struct secmsg_query *q);
+struct key *secmsg_krb5_deleg(struct secmsg_ctx *ctx);
+void secmsg_krb5_revoke(struct secmsg_ctx *ctx);
 
 #endif /* _SECMSG_KRB5_H */

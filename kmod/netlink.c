@@ -447,6 +447,7 @@ static int secmsg_nl_ctx_revoke_doit(struct sk_buff *skb,
 		err = -EALREADY;
 	} else {
 		atomic64_inc(&secmsg_stat_revoked);
+		secmsg_krb5_revoke(ctx);
 		secmsg_nl_event(ctx, SECMSG_EVENT_REVOKED, 0);
 	}
 	mutex_unlock(&secmsg_ctx_lock);

@@ -19,8 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 #include <krb5.h>
 
 #include "secmsg_test.h"
@@ -1046,6 +1049,432 @@ TEST(k5_impersonate_asserted_account)
 				     SECMSG_NO_ID, false));
 	ASSERT_EQ(EPERM, k5_imp_run(dev, SECMSG_IMP_IMPERSONATE, 4242, true));
 	close(dev);
+}
+
+/* ---- delegated credentials (uapi "Kerberos contexts", Delegation) ---- */
+
+/* Opaque to the kernel: any bytes stand for the principal and the creds. */
+static const char k5d_princ[] = "\0\0\0\1\0\0\0\1\0\0\0\4TEST\0\0\0\5alice";
+static const char k5d_tgt[] = "TGT of alice, as ccache v4 would have it";
+static const char k5d_svc[] = "a service ticket";
+#define K5D_TGT_DESC "krbtgt/TEST@TEST"
+#define K5D_SVC_DESC "backend/localhost@TEST"
+
+struct k5d {
+	struct secmsg_krb5_import imp;
+	struct secmsg_krb5_cred creds[SECMSG_KRB5_DELEG_MAX + 1];
+};
+
+/* An acceptor import that delegates two credentials, valid as it is. */
+static void k5d_init(struct k5d *d)
+{
+	k5_import_init(&d->imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	d->imp.imp_level = SECMSG_IMP_DELEGATE;
+	d->imp.ctx_flags |= SECMSG_CTX_DELEGATE;
+	d->imp.peer_uid = 4242;
+	d->imp.peer_gid = 4243;
+	d->imp.deleg_princ = SM_PTR(k5d_princ);
+	d->imp.deleg_princ_len = sizeof(k5d_princ) - 1;
+	memset(d->creds, 0, sizeof(d->creds));
+	d->creds[0].desc = SM_PTR(K5D_TGT_DESC);
+	d->creds[0].desc_len = strlen(K5D_TGT_DESC);
+	d->creds[0].data = SM_PTR(k5d_tgt);
+	d->creds[0].data_len = sizeof(k5d_tgt) - 1;
+	d->creds[1].desc = SM_PTR(K5D_SVC_DESC);
+	d->creds[1].desc_len = strlen(K5D_SVC_DESC);
+	d->creds[1].data = SM_PTR(k5d_svc);
+	d->creds[1].data_len = sizeof(k5d_svc) - 1;
+	d->imp.deleg_creds = SM_PTR(d->creds);
+	d->imp.deleg_ncreds = 2;
+}
+
+static long k5d_keyctl(int cmd, long a, long b, long c, long d)
+{
+	long r = syscall(__NR_keyctl, cmd, a, b, c, d);
+
+	return r < 0 ? -errno : r;
+}
+
+static long k5d_search(long ring, const char *type, const char *desc)
+{
+	return k5d_keyctl(KEYCTL_SEARCH, ring, (long)type, (long)desc, 0);
+}
+
+/* A key's payload equals @want (@len bytes): 0, or -errno / 1. */
+static long k5d_read_is(long key, const void *want, size_t len)
+{
+	char buf[256];
+	long n = k5d_keyctl(KEYCTL_READ, key, (long)buf, sizeof(buf), 0);
+
+	if (n < 0)
+		return n;
+	return (size_t)n == len && !memcmp(buf, want, len) ? 0 : 1;
+}
+
+/* The permission field of KEYCTL_DESCRIBE ("type;uid;gid;perm;desc"). */
+static unsigned long k5d_perm(long key)
+{
+	char buf[256], *p = buf;
+	long n = k5d_keyctl(KEYCTL_DESCRIBE, key, (long)buf, sizeof(buf), 0);
+	int i;
+
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < 3 && p; i++) {
+		p = strchr(p, ';');
+		if (p)
+			p++;
+	}
+	return p ? strtoul(p, NULL, 16) : 0;
+}
+
+/* Keys of @uid in /proc/key-users (every key it owns), or -1. */
+static long k5d_nkeys(uid_t uid)
+{
+	char line[256];
+	long n = -1;
+	unsigned int u;
+	int usage, nk;
+	FILE *f = fopen("/proc/key-users", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %u: %d %d/", &u, &usage, &nk) == 3 &&
+		    u == uid)
+			n = nk;
+	fclose(f);
+	return n;
+}
+
+/* The key count of @uid back at @base; keys go by garbage collection. */
+static bool k5d_nkeys_back(uid_t uid, long base)
+{
+	int i;
+
+	for (i = 0; i < 600; i++) {	/* 60 s at most: a loaded debug guest */
+		if (k5d_nkeys(uid) == base)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The delegation tests: a fixture for its timeout (key garbage
+ * collection and expiry are waited for, bounded, on a loaded guest).
+ */
+FIXTURE(k5d) {
+	int dev;
+};
+
+FIXTURE_SETUP(k5d)
+{
+	self->dev = -1;
+	SM_OPEN_DEV_OR_SKIP(self->dev);
+}
+
+FIXTURE_TEARDOWN(k5d)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * The delegation fields' rules: each refused with its errno, and the
+ * keys the kernel created for the refused import are gone.
+ */
+TEST_F_TIMEOUT(k5d, deleg_import_errors, 300)
+{
+	char nul_desc[4] = { 'a', 0, 'b', 'c' };
+	long base;
+	struct k5d d;
+	int dev, fd;
+
+	dev = self->dev;
+	base = k5d_nkeys(geteuid());
+#define K5D_EXPECT(err, stmt) do { \
+		k5d_init(&d); \
+		stmt; \
+		fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &d.imp); \
+		ASSERT_EQ(-1, fd) TH_LOG(#stmt); \
+		ASSERT_EQ(err, errno) TH_LOG(#stmt); \
+	} while (0)
+	/* the context must be one a delegating client gave */
+	K5D_EXPECT(EINVAL, d.imp.imp_level = SECMSG_IMP_IMPERSONATE);
+	K5D_EXPECT(EINVAL, d.imp.ctx_flags &= ~SECMSG_CTX_DELEGATE);
+	K5D_EXPECT(EINVAL, (d.imp.peer_uid = SECMSG_NO_ID,
+			    d.imp.peer_gid = SECMSG_NO_ID));
+	K5D_EXPECT(EINVAL, (d.imp.role = SECMSG_ROLE_INITIATOR,
+			    d.imp.imp_level = 0, d.imp.peer_uid = SECMSG_NO_ID,
+			    d.imp.peer_gid = SECMSG_NO_ID));
+	/* all four fields, or none */
+	K5D_EXPECT(EINVAL, d.imp.deleg_ncreds = 0);
+	K5D_EXPECT(EINVAL, d.imp.deleg_princ = 0);
+	K5D_EXPECT(EINVAL, d.imp.deleg_princ_len = 0);
+	K5D_EXPECT(EINVAL, d.imp.deleg_creds = 0);
+	K5D_EXPECT(EINVAL, (d.imp.deleg_ncreds = 0, d.imp.deleg_princ = 0,
+			    d.imp.deleg_princ_len = 0));
+	K5D_EXPECT(EINVAL, d.imp.deleg_ncreds = SECMSG_KRB5_DELEG_MAX + 1);
+	K5D_EXPECT(EINVAL, d.imp.deleg_princ_len =
+				SECMSG_KRB5_DELEG_DATA_MAX + 1);
+	/* each credential */
+	K5D_EXPECT(EINVAL, d.creds[1].desc_len = 0);
+	K5D_EXPECT(EINVAL, d.creds[1].desc = 0);
+	K5D_EXPECT(EINVAL, d.creds[1].desc_len =
+				SECMSG_KRB5_DELEG_DESC_MAX + 1);
+	K5D_EXPECT(EINVAL, d.creds[1].data_len = 0);
+	K5D_EXPECT(EINVAL, d.creds[1].data = 0);
+	K5D_EXPECT(EINVAL, d.creds[1].data_len =
+				SECMSG_KRB5_DELEG_DATA_MAX + 1);
+	K5D_EXPECT(EINVAL, (d.creds[1].desc = SM_PTR(nul_desc),
+			    d.creds[1].desc_len = 4));
+	K5D_EXPECT(EINVAL, (d.creds[1].desc = SM_PTR("__krb5_princ__"),
+			    d.creds[1].desc_len = 14));
+	K5D_EXPECT(EINVAL, (d.creds[1].desc = SM_PTR("__krb5_x"),
+			    d.creds[1].desc_len = 8));
+	K5D_EXPECT(EINVAL, d.creds[1] = d.creds[0]);
+	/* unreadable memory, found late: keys already made are dropped */
+	K5D_EXPECT(EFAULT, d.imp.deleg_creds = 8);
+	K5D_EXPECT(EFAULT, d.creds[1].desc = 8);
+	K5D_EXPECT(EFAULT, d.imp.deleg_princ = 8);
+	K5D_EXPECT(EFAULT, d.creds[1].data = 8);
+#undef K5D_EXPECT
+	/* the good one */
+	k5d_init(&d);
+	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &d.imp);
+	if (fd < 0 && errno == EOPNOTSUPP)
+		SKIP(return, "kernel without keyrings (CONFIG_KEYS)");
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	close(fd);
+	/* a VER0 caller delegates nothing: the tail is not read */
+	k5d_init(&d);
+	d.imp.size = SECMSG_KRB5_IMPORT_SIZE_VER0;
+	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &d.imp);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	close(fd);
+	if (base >= 0)
+		ASSERT_TRUE(k5d_nkeys_back(geteuid(), base))
+			TH_LOG("keys of uid %u: %ld, were %ld", geteuid(),
+			       k5d_nkeys(geteuid()), base);
+}
+
+struct k5d_probe {
+	long key;	/* in: a key to read; out: its read's -errno or 0 */
+	long found;	/* KEYCTL_SEARCH of @t for the collection */
+};
+
+static void *k5d_other_thread(void *arg)
+{
+	struct k5d_probe *p = arg;
+	char buf[64];
+
+	p->found = k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring",
+			      "_krb_secmsg");
+	p->key = k5d_keyctl(KEYCTL_READ, p->key, (long)buf, sizeof(buf), 0);
+	if (p->key > 0)
+		p->key = 0;
+	return NULL;
+}
+
+struct k5d_keys {
+	long coll, primary, cache, princ, tgt, svc;
+};
+
+/* The collection as MIT reads it, from this thread's thread keyring. */
+static void k5d_layout(struct __test_metadata *_metadata, struct k5d_keys *k)
+{
+	static const char primary[] = "\0\0\0\1\0\0\0\6secmsg";
+
+	k->coll = k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring", "_krb_secmsg");
+	ASSERT_LT(0, k->coll) TH_LOG("%s", strerror((int)-k->coll));
+	k->primary = k5d_search(k->coll, "user", "krb_ccache:primary");
+	ASSERT_LT(0, k->primary);
+	ASSERT_EQ(0, k5d_read_is(k->primary, primary, sizeof(primary) - 1));
+	k->cache = k5d_search(k->coll, "keyring", "secmsg");
+	ASSERT_LT(0, k->cache);
+	k->princ = k5d_search(k->cache, "user", "__krb5_princ__");
+	ASSERT_LT(0, k->princ);
+	ASSERT_EQ(0, k5d_read_is(k->princ, k5d_princ, sizeof(k5d_princ) - 1));
+	k->tgt = k5d_search(k->cache, "user", K5D_TGT_DESC);
+	ASSERT_LT(0, k->tgt);
+	ASSERT_EQ(0, k5d_read_is(k->tgt, k5d_tgt, sizeof(k5d_tgt) - 1));
+	k->svc = k5d_search(k->cache, "user", K5D_SVC_DESC);
+	ASSERT_LT(0, k->svc);
+	ASSERT_EQ(0, k5d_read_is(k->svc, k5d_svc, sizeof(k5d_svc) - 1));
+	/* possessor only: view, read, search (+ write on the cache) */
+	ASSERT_EQ(0x0b000000ul, k5d_perm(k->coll));
+	ASSERT_EQ(0x0b000000ul, k5d_perm(k->primary));
+	ASSERT_EQ(0x0f000000ul, k5d_perm(k->cache));
+	ASSERT_EQ(0x0b000000ul, k5d_perm(k->princ));
+	ASSERT_EQ(0x0b000000ul, k5d_perm(k->tgt));
+}
+
+/* A delegating import and the process keyring (made before IMPERSONATE). */
+static int k5d_import(int dev, time_t life)
+{
+	struct k5d d;
+	int fd;
+
+	/* creating the process keyring while impersonating is a change of
+	 * credentials (REVERT: ESTALE): have it first
+	 */
+	if (k5d_keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, 1,
+		       0, 0) == -ENOSYS)
+		return -EOPNOTSUPP;
+	k5d_init(&d);
+	d.imp.endtime = time(NULL) + life;
+	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &d.imp);
+	return fd < 0 ? -errno : fd;
+}
+
+#define K5D_IMPORT(fd, dev, life) do { \
+	fd = k5d_import(dev, life); \
+	if (fd == -EOPNOTSUPP) \
+		SKIP(return, "kernel without keyrings (CONFIG_KEYS)"); \
+	ASSERT_LE(0, fd) TH_LOG("IMPORT_KRB5: %s", strerror(-fd)); \
+} while (0)
+
+/*
+ * IMPERSONATE gives this thread, and only it, the client's credentials
+ * as MIT's KEYRING:thread:secmsg; it may add service tickets to the
+ * cache but not link, re-permit or time anything; REVERT takes it all
+ * away (what was a key this thread possessed is no longer readable).
+ */
+TEST_F_TIMEOUT(k5d, deleg_thread_only_until_revert, 300)
+{
+	struct secmsg_impersonate ip = { .size = sizeof(ip) };
+	struct k5d_probe probe;
+	struct k5d_keys k;
+	pthread_t th;
+	long added;
+	int dev, fd;
+
+	dev = self->dev;
+	if (geteuid())
+		SKIP(return, "needs root");
+	K5D_IMPORT(fd, dev, 3600);
+	/* nothing of the client before IMPERSONATE */
+	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring",
+				      "_krb_secmsg"));
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
+	ASSERT_EQ(4242u, geteuid());
+	k5d_layout(_metadata, &k);
+
+	ASSERT_EQ(-EACCES, k5d_keyctl(KEYCTL_LINK, k.coll,
+				      KEY_SPEC_PROCESS_KEYRING, 0, 0));
+	ASSERT_EQ(-EACCES, k5d_keyctl(KEYCTL_LINK, k.tgt,
+				      KEY_SPEC_PROCESS_KEYRING, 0, 0));
+	ASSERT_EQ(-EACCES, k5d_keyctl(KEYCTL_SETPERM, k.tgt, 0x3f3f0000,
+				      0, 0));
+	ASSERT_EQ(-EACCES, k5d_keyctl(KEYCTL_SET_TIMEOUT, k.cache, 1, 0, 0));
+	ASSERT_EQ(-EACCES, k5d_keyctl(KEYCTL_UPDATE, k.tgt, (long)"x", 1,
+				      0));
+	added = syscall(__NR_add_key, "user", "other/svc@TEST", "t", 1,
+			k.cache);
+	ASSERT_LT(0, added) TH_LOG("add_key: %s", strerror(errno));
+
+	/* another thread of the server: not there, not readable */
+	probe.key = k.tgt;
+	ASSERT_EQ(0, pthread_create(&th, NULL, k5d_other_thread, &probe));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(-ENOKEY, probe.found);
+	ASSERT_EQ(-EACCES, probe.key);
+
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_REVERT, &ip));
+	ASSERT_EQ(0u, geteuid());
+	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring",
+				      "_krb_secmsg"));
+	ASSERT_EQ(-EACCES, k5d_read_is(k.tgt, k5d_tgt, sizeof(k5d_tgt) - 1));
+
+	/* the next impersonation finds the cache as the last one left it */
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
+	k5d_layout(_metadata, &k);
+	ASSERT_EQ(added, k5d_search(k.cache, "user", "other/svc@TEST"));
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_REVERT, &ip));
+	close(fd);
+}
+
+/* REVERT refused (ESTALE: credentials changed) still takes them away. */
+TEST_F_TIMEOUT(k5d, deleg_gone_after_stale_revert, 300)
+{
+	struct secmsg_impersonate ip = { .size = sizeof(ip) };
+	struct k5d_keys k;
+	int dev, fd;
+
+	dev = self->dev;
+	if (geteuid())
+		SKIP(return, "needs root");
+	K5D_IMPORT(fd, dev, 3600);
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
+	k5d_layout(_metadata, &k);
+	/* raw syscall: glibc's seteuid() would change every thread */
+	ASSERT_EQ(0, syscall(__NR_setresuid, -1, 0, -1));
+	ASSERT_EQ(-1, ioctl(fd, SECMSG_IOC_REVERT, &ip));
+	ASSERT_EQ(ESTALE, errno);
+	/* the thread keeps the impersonation's thread keyring, empty now */
+	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring",
+				      "_krb_secmsg"));
+	ASSERT_GT(0, k5d_read_is(k.tgt, k5d_tgt, sizeof(k5d_tgt) - 1));
+	close(fd);
+}
+
+/* Closing the context while a thread impersonates revokes them. */
+TEST_F_TIMEOUT(k5d, deleg_revoked_on_close, 300)
+{
+	struct secmsg_impersonate ip = { .size = sizeof(ip) };
+	struct k5d_keys k;
+	long base;
+	int dev, fd;
+
+	dev = self->dev;
+	if (geteuid())
+		SKIP(return, "needs root");
+	base = k5d_nkeys(0);
+	K5D_IMPORT(fd, dev, 3600);
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
+	k5d_layout(_metadata, &k);
+	close(fd);
+	/*
+	 * Revoked, and the keyrings cleared: what the thread possessed a
+	 * moment ago is out of its reach (and its payload freed).
+	 */
+	ASSERT_EQ(-EACCES, k5d_read_is(k.tgt, k5d_tgt, sizeof(k5d_tgt) - 1));
+	ASSERT_EQ(-EACCES, k5d_read_is(k.princ, k5d_princ,
+				       sizeof(k5d_princ) - 1));
+	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "user",
+				      K5D_TGT_DESC));
+	ASSERT_EQ(0, ts_ioctl(dev, SECMSG_IOC_REVERT, &ip));
+	/* and every key the context made is freed */
+	if (base >= 0)
+		ASSERT_TRUE(k5d_nkeys_back(0, base))
+			TH_LOG("keys of root: %ld, were %ld", k5d_nkeys(0),
+			       base);
+}
+
+/* They expire with the context. */
+TEST_F_TIMEOUT(k5d, deleg_expire_with_context, 300)
+{
+	struct secmsg_impersonate ip = { .size = sizeof(ip) };
+	struct k5d_keys k;
+	long r = 0;
+	int dev, fd, i;
+
+	dev = self->dev;
+	if (geteuid())
+		SKIP(return, "needs root");
+	K5D_IMPORT(fd, dev, 10);
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
+	k5d_layout(_metadata, &k);
+	for (i = 0; i < 120; i++) {	/* bounded: 10 s lifetime, 120 s */
+		r = k5d_read_is(k.tgt, k5d_tgt, sizeof(k5d_tgt) - 1);
+		if (r)
+			break;
+		sleep(1);
+	}
+	ASSERT_EQ(-EKEYEXPIRED, r);
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_REVERT, &ip));
+	close(fd);
 }
 
 /*

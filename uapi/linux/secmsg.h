@@ -452,9 +452,41 @@
  * the asserted account as the client: effective, filesystem, real and
  * saved uids and gids @peer_uid and @peer_gid (the overflow gid when
  * @peer_gid is SECMSG_NO_ID), the groups @peer_groups, and no
- * capability, with the same rule as for a local client.  Delegated
- * Kerberos credentials are not kept by the kernel yet: level DELEGATE
- * acts as IMPERSONATE on this host.
+ * capability, with the same rule as for a local client.
+ *
+ * Delegation.  An acceptor whose client delegated its credentials
+ * (@imp_level SECMSG_IMP_DELEGATE, SECMSG_CTX_DELEGATE granted, an
+ * account asserted) may hand them to the kernel with the import:
+ * @deleg_princ and @deleg_creds (struct secmsg_krb5_import, VER1).  The
+ * kernel keeps them for the context, in no process's keyrings, laid out
+ * as MIT krb5's KEYRING credential cache type reads a cache collection
+ * named "secmsg": a keyring "_krb_secmsg" holding the user key
+ * "krb_ccache:primary" (payload: be32 1, be32 6, "secmsg") and the cache
+ * keyring "secmsg", which holds the user key "__krb5_princ__" (payload:
+ * @deleg_princ) and one user key per credential (description: its
+ * @desc; payload: its @data).  The kernel does not parse the bytes;
+ * their format is MIT's credential cache version 4 (a principal, and a
+ * credential, as krb5_marshal_credentials() writes one), and @desc is
+ * the credential's server principal, unparsed.
+ *
+ * IMPERSONATE on such a context links the collection into the
+ * impersonation's thread keyring (see "Impersonation"): in that thread,
+ * and only there, "KEYRING:thread:secmsg" is then the client's
+ * credential cache, so that GSSAPI pointed at it (libsecmsg's
+ * sm_impersonate() does so) authenticates to further services as the
+ * client.  REVERT unlinks it, whatever REVERT returns (ESTALE too).
+ * Threads and processes the thread creates do not inherit it (the
+ * kernel gives them a new thread keyring, or none).  Permissions are
+ * the possessor's only: view, read and search; write on the cache
+ * keyring too, so that the thread may add the service tickets it
+ * obtains (they stay with the context for its later impersonations);
+ * no key may be linked elsewhere or have its attributes changed.  The
+ * keys expire with the context (their timeout is its lifetime); closing
+ * its last fd, and its revocation, revoke them, which frees and wipes
+ * their payloads.  A thread that reads them while impersonating has the
+ * client's ticket-granting ticket in its memory: as with any
+ * delegation, the server is trusted with it while it acts for the
+ * client.
  *
  * Kerberos tokens (RFC 4121)
  * ==========================
@@ -624,6 +656,9 @@
  *   - the thread is not impersonating already (EBUSY).
  * Refused, it changes nothing.  ENOMEM is possible (or an LSM's refusal
  * of the impersonation's thread keyring), also with nothing changed.
+ * On a Kerberos context holding delegated credentials, the thread keyring
+ * also holds the client's credential cache (see "Kerberos contexts",
+ * Delegation).
  *
  * REVERT, on any context fd or on /dev/secmsg, restores the thread's
  * credentials exactly as they were before IMPERSONATE (the same
@@ -828,6 +863,29 @@ struct secmsg_import {
 /* struct secmsg_krb5_import.flags */
 #define SECMSG_KRB5_ACCEPTOR_SUBKEY	0x1	/* @key is the acceptor subkey */
 
+#define SECMSG_KRB5_DELEG_MAX		8	/* delegated credentials */
+#define SECMSG_KRB5_DELEG_DATA_MAX	32767	/* bytes of a principal or one */
+#define SECMSG_KRB5_DELEG_DESC_MAX	4095	/* bytes of a @desc */
+
+/**
+ * struct secmsg_krb5_cred - one delegated credential (see "Kerberos
+ * contexts", Delegation)
+ * @desc:     pointer to its server principal, unparsed (the key's
+ *            description): 1..SECMSG_KRB5_DELEG_DESC_MAX bytes, no NUL,
+ *            not starting with "__krb5" (the cache's own keys), each
+ *            credential's different
+ * @data:     pointer to the credential, in credential cache format
+ *            version 4: 1..SECMSG_KRB5_DELEG_DATA_MAX bytes
+ * @desc_len: bytes at @desc
+ * @data_len: bytes at @data
+ */
+struct secmsg_krb5_cred {
+	__u64 desc;
+	__u64 data;
+	__u32 desc_len;
+	__u32 data_len;
+};
+
 #define SECMSG_NO_ID			0xffffffffu	/* no local account */
 #define SECMSG_PRINCIPAL_MAX		256	/* principal name, with NUL */
 
@@ -863,13 +921,28 @@ struct secmsg_import {
  * @peer_ngroups: how many, at most NGROUPS_MAX (65536)
  * @reserved:    zero
  *
+ * Since VER1 (a VER0 caller delegates nothing):
+ *
+ * @deleg_princ: acceptor: pointer to the client's principal in
+ *               credential cache format version 4, the delegated
+ *               credentials' default principal; else 0
+ * @deleg_creds: pointer to struct secmsg_krb5_cred[@deleg_ncreds]
+ * @deleg_princ_len: bytes at @deleg_princ, 1..SECMSG_KRB5_DELEG_DATA_MAX
+ *               (0 with no delegation)
+ * @deleg_ncreds: 1..SECMSG_KRB5_DELEG_MAX, or 0 with no delegation; the
+ *               four delegation fields are all zero, or all set on an
+ *               acceptor at level SECMSG_IMP_DELEGATE with
+ *               SECMSG_CTX_DELEGATE in @ctx_flags and @peer_uid set
+ *
  * ioctl(devfd, SECMSG_IOC_IMPORT_KRB5, &imp) returns a new, complete
  * context fd (O_CLOEXEC).  See "Kerberos contexts".  Errors (nothing
  * created): EINVAL (bad field, a name too long or with a NUL, an id
- * outside the importer's user namespace), E2BIG, EFAULT, EMFILE (per-user
- * context limit), ENOENT (the crypto API cannot serve the enctype),
- * ENOMEM, EPROTONOSUPPORT (an enctype not listed), EKEYEXPIRED (@endtime
- * passed).
+ * outside the importer's user namespace, a delegation field against the
+ * rules above or at struct secmsg_krb5_cred), E2BIG, EFAULT, EMFILE
+ * (per-user context limit), ENOENT (the crypto API cannot serve the
+ * enctype), ENOMEM, EOPNOTSUPP (delegation on a kernel without
+ * CONFIG_KEYS), EPROTONOSUPPORT (an enctype not listed), EKEYEXPIRED
+ * (@endtime passed); or an LSM's refusal of a key.
  */
 struct secmsg_krb5_import {
 	__u32 size;
@@ -893,8 +966,13 @@ struct secmsg_krb5_import {
 	__u64 peer_groups;
 	__u32 peer_ngroups;
 	__u32 reserved;
+	__u64 deleg_princ;
+	__u64 deleg_creds;
+	__u32 deleg_princ_len;
+	__u32 deleg_ncreds;
 };
 #define SECMSG_KRB5_IMPORT_SIZE_VER0	112
+#define SECMSG_KRB5_IMPORT_SIZE_VER1	136
 
 /**
  * struct secmsg_buffer - one buffer of a message (SSPI's SecBuffer)
