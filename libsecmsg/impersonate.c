@@ -4,10 +4,76 @@
  * REVERT ioctls (uapi "Impersonation").
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_krb5.h>
 
 #include "internal.h"
+
+/*
+ * A Kerberos client's credentials, in the impersonation's thread keyring
+ * when it delegated them (uapi "Kerberos contexts", Delegation).
+ */
+#define SM_DELEG_CCACHE "KEYRING:thread:secmsg"
+
+/*
+ * This thread's GSSAPI default ccache before sm_impersonate() pointed it
+ * at SM_DELEG_CCACHE (NULL: MIT's default), and whether it did.
+ */
+static __thread char *sm_saved_ccname;
+static __thread int sm_ccname_set;
+
+/* A Kerberos context: its package, by one QUERY; -1 and errno if none. */
+static int sm_imp_package(int fd)
+{
+	struct secmsg_query q = { .size = SECMSG_QUERY_SIZE_VER0 };
+
+	if (ioctl(fd, SECMSG_IOC_QUERY, &q) < 0)
+		return -1;
+	return (int)q.package;
+}
+
+/*
+ * Point this thread's GSSAPI at the impersonation's ccache: the client's
+ * delegated credentials, or an empty cache when it delegated none, so
+ * that nothing this thread starts as the client uses the server's own.
+ */
+static int sm_ccname_enter(void)
+{
+	const char *old = NULL;
+	OM_uint32 major, minor;
+	char *saved = NULL;
+
+	major = gss_krb5_ccache_name(&minor, SM_DELEG_CCACHE, &old);
+	if (GSS_ERROR(major))
+		return ENOMEM;
+	if (old) {
+		saved = strdup(old);
+		if (!saved) {
+			gss_krb5_ccache_name(&minor, old, NULL);
+			return ENOMEM;
+		}
+	}
+	sm_saved_ccname = saved;
+	sm_ccname_set = 1;
+	return 0;
+}
+
+/* Give the thread its own GSSAPI ccache back, if sm_impersonate() moved it. */
+static void sm_ccname_leave(void)
+{
+	OM_uint32 minor;
+
+	if (!sm_ccname_set)
+		return;
+	gss_krb5_ccache_name(&minor, sm_saved_ccname, NULL);
+	free(sm_saved_ccname);
+	sm_saved_ccname = NULL;
+	sm_ccname_set = 0;
+}
 
 static int sm_imp_ioctl(int fd, unsigned long req)
 {
@@ -18,11 +84,18 @@ static int sm_imp_ioctl(int fd, unsigned long req)
 
 SM_EXPORT sm_status sm_impersonate(sm_ctx *ctx)
 {
-	int err;
+	int err, pkg;
 
 	if (!ctx)
 		return sm_invalid(EINVAL);
-	err = sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
+	pkg = sm_imp_package(ctx->fd);
+	err = pkg < 0 ? errno : sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
+	if (!err && (pkg == SECMSG_PKG_KERBEROS ||
+		     pkg == SECMSG_PKG_NEGOTIATE)) {
+		err = sm_ccname_enter();
+		if (err)	/* fail closed: not impersonating after all */
+			sm_imp_ioctl(ctx->fd, SECMSG_IOC_REVERT);
+	}
 	if (err)
 		errno = err;
 	return sm_errno_status(err, SM_CALL_IMPERSONATE);
@@ -43,6 +116,9 @@ SM_EXPORT sm_status sm_revert(sm_ctx *ctx)
 	err = sm_imp_ioctl(fd, SECMSG_IOC_REVERT);
 	if (!ctx)
 		close(fd);
+	/* The impersonation is over whatever REVERT said (ESTALE too). */
+	if (err != EINVAL && err != EFAULT)
+		sm_ccname_leave();
 	if (err)
 		errno = err;
 	return sm_errno_status(err, SM_CALL_REVERT);

@@ -26,10 +26,12 @@
 #include <krb5.h>
 
 #include "internal.h"
+#include "krb5_deleg.h"
 
 struct sm_krb5 {
 	gss_ctx_id_t gss;
 	gss_cred_id_t cred;
+	gss_cred_id_t deleg;	/* acceptor: what the client delegated */
 	gss_name_t target;	/* initiator: whom to authenticate to */
 	uint32_t package;
 	uint32_t role;
@@ -240,6 +242,7 @@ void sm_krb5_free(struct sm_krb5 *k)
 	if (k->gss != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&mn, &k->gss, GSS_C_NO_BUFFER);
 	gss_release_cred(&mn, &k->cred);
+	gss_release_cred(&mn, &k->deleg);
 	gss_release_name(&mn, &k->target);
 	free(k->pending);
 	free(k);
@@ -359,6 +362,7 @@ static sm_status sm_krb5_finish(sm_ctx *ctx)
 	int local_len, peer_len, initiator, fd, devfd, err;
 	gid_t *groups = NULL;
 	void *lucid = NULL;
+	struct sm_deleg deleg = { 0 };
 	sm_status st;
 
 	major = gss_inquire_context(&minor, k->gss, &src, &targ, NULL, NULL,
@@ -413,6 +417,25 @@ static sm_status sm_krb5_finish(sm_ctx *ctx)
 	imp.key = SM_PTR(key->data);
 	if (!l->initiate)
 		sm_krb5_map_client(peer, &imp, &groups);
+	/*
+	 * What the client delegated goes to the kernel, which keeps it for
+	 * sm_impersonate(); only for a client who is someone here.
+	 */
+	if (k->deleg != GSS_C_NO_CREDENTIAL &&
+	    imp.imp_level == SECMSG_IMP_DELEGATE &&
+	    imp.peer_uid != SECMSG_NO_ID) {
+		err = sm_deleg_get(k->deleg, peer, &deleg);
+		if (err) {
+			st = err == ENOMEM ? SM_E_INSUFFICIENT_MEMORY :
+					     SM_E_INTERNAL_ERROR;
+			goto wipe;
+		}
+		imp.deleg_princ = SM_PTR(deleg.princ);
+		imp.deleg_princ_len = (__u32)deleg.princ_len;
+		imp.deleg_creds = SM_PTR(deleg.creds);
+		imp.deleg_ncreds = deleg.ncreds;
+	}
+	gss_release_cred(&mn, &k->deleg);	/* destroys its MEMORY ccache */
 
 	devfd = k->devfd;
 	if (devfd < 0) {
@@ -444,6 +467,8 @@ wipe:
 	sm_lucid_key_wipe(&l->cfx_kd.acceptor_subkey);
 	sm_lucid_key_wipe(&l->rfc1964_kd.ctx_key);
 	gss_krb5_free_lucid_sec_context(&mn, lucid);
+	gss_release_cred(&mn, &k->deleg);
+	sm_deleg_wipe(&deleg);
 	free(groups);
 	errno = err;
 	return st;
@@ -581,7 +606,8 @@ sm_krb5_leg(sm_ctx *ctx, const void *in, size_t in_len, void *token_out,
 	else
 		major = gss_accept_sec_context(&minor, &k->gss, k->cred, &ib,
 					       GSS_C_NO_CHANNEL_BINDINGS, NULL,
-					       NULL, &ob, &ret, NULL, NULL);
+					       NULL, &ob, &ret, NULL,
+					       &k->deleg);
 	if (GSS_ERROR(major)) {
 		OM_uint32 mn;
 
@@ -618,6 +644,7 @@ static sm_status sm_krb5_new(uint32_t package, uint32_t role, int devfd,
 	}
 	k->gss = GSS_C_NO_CONTEXT;
 	k->cred = GSS_C_NO_CREDENTIAL;
+	k->deleg = GSS_C_NO_CREDENTIAL;
 	k->target = GSS_C_NO_NAME;
 	k->package = package;
 	k->role = role;
