@@ -80,19 +80,17 @@ int main(int argc, char **argv)
 	printf("client: I am %s (uid %u), with a Kerberos ticket; asking %s for a context through negotiate, delegating my credentials\n",
 	       pw ? pw->pw_name : "?", (unsigned int)getuid(), p.target);
 	st = sm_init_context(&p, &ctx, tok, &len);
-	while (SM_SUCCEEDED(st)) {
-		if (len) {
-			tokens++;
-			frame_token(&f, 'I', tok, len);
-			/* the service answers every token, maybe with none */
-			if (frame_write(fd, &f) || frame_read(fd, &f) != 1 ||
-			    f.kind != 'R') {
-				printf("client: no reply token from the service\n");
-				return 1;
-			}
+	while (SM_SUCCEEDED(st) && len) {
+		tokens++;
+		frame_token(&f, 'I', tok, len);
+		/* the service answers every token, maybe with none */
+		if (frame_write(fd, &f) || frame_read(fd, &f) != 1 ||
+		    f.kind != 'R') {
+			printf("client: no reply token from the service\n");
+			return 1;
 		}
 		if (st == SM_E_OK)
-			break;
+			break;	/* that was the last one */
 		if (f.len)
 			tokens++;
 		len = sizeof(tok);
