@@ -1,53 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Framing, sockets and key loading shared by the demo programs. */
+/* Framing and protection shared by the demo programs. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "demo.h"
 
-static int read_all(int fd, void *buf, size_t len)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 ? 0 : -1;
-		p += n;
-		len -= n;
-	}
-	return 1;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int frame_read(int fd, struct frame *f)
 {
+	unsigned char t;
 	uint32_t be;
 	size_t len;
 	int r;
@@ -56,88 +19,38 @@ int frame_read(int fd, struct frame *f)
 	if (r <= 0)
 		return r;
 	len = ntohl(be);
-	if (len < 1 + SM_TOKEN_SIZE || len > 1 + SM_TOKEN_SIZE + DEMO_MAX_DATA) {
-		errno = EPROTO;
-		return -1;
-	}
-	f->len = len - 1 - SM_TOKEN_SIZE;
-	if (read_all(fd, &f->kind, 1) != 1 ||
-	    read_all(fd, f->token, SM_TOKEN_SIZE) != 1 ||
+	if (len < 2 || read_all(fd, &f->kind, 1) != 1 ||
+	    read_all(fd, &t, 1) != 1)
+		goto bad;
+	f->token_len = t;
+	if (f->token_len > DEMO_MAX_TOKEN || len - 2 < f->token_len ||
+	    len - 2 - f->token_len > DEMO_MAX_DATA)
+		goto bad;
+	f->len = len - 2 - f->token_len;
+	if ((f->token_len && read_all(fd, f->token, f->token_len) != 1) ||
 	    (f->len && read_all(fd, f->data, f->len) != 1))
 		return -1;
 	return 1;
+bad:
+	errno = EPROTO;
+	return -1;
 }
 
 int frame_write(int fd, const struct frame *f)
 {
-	uint32_t be = htonl(1 + SM_TOKEN_SIZE + f->len);
+	unsigned char t = f->token_len;
+	uint32_t be = htonl(2 + f->token_len + f->len);
 
 	if (write_all(fd, &be, sizeof(be)) || write_all(fd, &f->kind, 1) ||
-	    write_all(fd, f->token, SM_TOKEN_SIZE) ||
+	    write_all(fd, &t, 1) || write_all(fd, f->token, f->token_len) ||
 	    write_all(fd, f->data, f->len))
 		return -1;
 	return 0;
 }
 
-static int unix_addr(const char *path, struct sockaddr_un *sun)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sun->sun_path, path);
-	return 0;
-}
-
-int demo_connect(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd, tries;
-
-	if (unix_addr(path, &sun))
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	/* The peer may still be starting: retry for up to a minute (it can
-	 * take seconds under QEMU on a loaded machine). */
-	for (tries = 0; tries < 1200; tries++) {
-		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
-			return fd;
-		if (errno != ENOENT && errno != ECONNREFUSED)
-			break;
-		usleep(50000);
-	}
-	close(fd);
-	return -1;
-}
-
-int demo_listen(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	if (unix_addr(path, &sun))
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	/* Anyone may connect: the demo's programs run as different users,
-	 * and secmsg, not the socket, decides who is who. */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    chmod(path, 0666) || listen(fd, 1)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 void frame_token(struct frame *f, char kind, const void *tok, size_t len)
 {
-	memset(f->token, 0, sizeof(f->token));
+	f->token_len = 0;
 	f->kind = kind;
 	f->len = len < sizeof(f->data) ? len : sizeof(f->data);
 	memcpy(f->data, tok, f->len);
@@ -147,9 +60,10 @@ sm_status frame_protect(sm_ctx *ctx, struct frame *f, char kind,
 			const char *text, uint64_t *seq)
 {
 	struct sm_buffer b[2] = {
-		{ .type = SM_BUF_TOKEN, .data = f->token, .len = SM_TOKEN_SIZE },
+		{ .type = SM_BUF_TOKEN, .data = f->token, .len = DEMO_MAX_TOKEN },
 		{ .type = SM_BUF_DATA, .data = f->data },
 	};
+	sm_status st;
 
 	f->kind = kind;
 	f->len = strlen(text);
@@ -158,14 +72,18 @@ sm_status frame_protect(sm_ctx *ctx, struct frame *f, char kind,
 	memcpy(f->data, text, f->len);
 	b[1].len = f->len;
 	if (kind == 'E')
-		return sm_seal(ctx, SM_QOP_DEFAULT, b, 2, seq);
-	return sm_sign(ctx, SM_QOP_DEFAULT, b, 2, seq);
+		st = sm_seal(ctx, SM_QOP_DEFAULT, b, 2, seq);
+	else
+		st = sm_sign(ctx, SM_QOP_DEFAULT, b, 2, seq);
+	/* the token's length: what the call used */
+	f->token_len = st == SM_E_OK ? b[0].len : 0;
+	return st;
 }
 
 sm_status frame_open(sm_ctx *ctx, struct frame *f, uint64_t *seq)
 {
 	struct sm_buffer b[2] = {
-		{ .type = SM_BUF_TOKEN, .data = f->token, .len = SM_TOKEN_SIZE },
+		{ .type = SM_BUF_TOKEN, .data = f->token, .len = f->token_len },
 		{ .type = SM_BUF_DATA, .data = f->data, .len = f->len },
 	};
 
@@ -201,4 +119,26 @@ void demo_pause(const char *fifo)
 			line[0] = 0;
 		fclose(f);
 	}
+}
+
+/*
+ * libsecmsg 1.4 has no call that returns the principal names: QUERY on
+ * the context's descriptor (<linux/secmsg.h>) gives them.
+ */
+int demo_principals(sm_ctx *ctx, char local[SECMSG_PRINCIPAL_MAX],
+		    char peer[SECMSG_PRINCIPAL_MAX])
+{
+	struct secmsg_query q = { .size = sizeof(q) };
+
+	local[0] = peer[0] = 0;
+	if (ioctl(sm_ctx_fd(ctx), SECMSG_IOC_QUERY, &q))
+		return -1;
+	if (q.size < SECMSG_QUERY_SIZE_VER3) {
+		errno = EOPNOTSUPP;	/* a module before Kerberos */
+		return -1;
+	}
+	memcpy(local, q.local_principal, SECMSG_PRINCIPAL_MAX);
+	memcpy(peer, q.peer_principal, SECMSG_PRINCIPAL_MAX);
+	local[SECMSG_PRINCIPAL_MAX - 1] = peer[SECMSG_PRINCIPAL_MAX - 1] = 0;
+	return 0;
 }

@@ -3,13 +3,20 @@
  * The demo's wire format: one frame per message on a stream socket.
  *
  *   4 bytes   length of what follows, big-endian
- *   1 byte    kind: 'I' the client's init token, 'R' the server's reply
- *             token (both in the data, no secmsg token), 'E' sealed
- *             (EncryptMessage), 'S' signed (MakeSignature)
- *  32 bytes   the secmsg token (header and tag); zero for 'I' and 'R'
+ *   1 byte    kind: 'I' a token of the client's establishment, 'R' one
+ *             of the server's (both in the data, no secmsg token),
+ *             'E' sealed (EncryptMessage), 'S' signed (MakeSignature)
+ *   1 byte    t, the length of the secmsg token: 0 for 'I' and 'R'; 32
+ *             for a local context; for a Kerberos one, that of its RFC
+ *             4121 token (sm_query_sizes(): at most 72)
+ *   t bytes   the secmsg token (header and tag)
  *   n bytes   the data: ciphertext for 'E', clear text for 'S'
  *
- * secmsg does not care how tokens travel; this is the simplest framing.
+ * A local context takes one 'I' and one 'R'; a Kerberos one may take
+ * more rounds: the server answers every 'I' with an 'R', empty when it
+ * has nothing to send, and the client's first request follows once both
+ * sides are complete.  secmsg does not care how tokens travel; this is
+ * the simplest framing.
  */
 #ifndef SECMSG_DEMO_H
 #define SECMSG_DEMO_H
@@ -18,11 +25,17 @@
 #include <stdint.h>
 #include <secmsg.h>
 
-#define DEMO_MAX_DATA 4096
+#include "wire.h"
+
+/* Room for any establishment token, Kerberos ones included */
+#define DEMO_MAX_DATA SM_KRB5_MAX_TOKEN
+/* Room for any message token: local (SM_TOKEN_SIZE) and Kerberos */
+#define DEMO_MAX_TOKEN 128
 
 struct frame {
 	char kind;
-	unsigned char token[SM_TOKEN_SIZE];
+	unsigned char token[DEMO_MAX_TOKEN];
+	size_t token_len;
 	unsigned char data[DEMO_MAX_DATA];
 	size_t len; /* of data */
 };
@@ -36,13 +49,17 @@ sm_status frame_protect(sm_ctx *ctx, struct frame *f, char kind,
 			const char *text, uint64_t *seq);
 /* Open @f in place (unseal 'E', verify 'S'): SM_E_OK or the verdict. */
 sm_status frame_open(sm_ctx *ctx, struct frame *f, uint64_t *seq);
-int demo_connect(const char *path);
-int demo_listen(const char *path);
 /* The short name of a status ("SM_E_MESSAGE_ALTERED"), for one line. */
 const char *status_name(sm_status st, char *buf, size_t len);
 /* Wait for a line on the named pipe @fifo. */
 void demo_pause(const char *fifo);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
+/*
+ * The Kerberos principals of a context, as the kernel keeps them: this
+ * side's and the peer's ("" for a local context).  0, or -1 with errno.
+ */
+int demo_principals(sm_ctx *ctx, char local[SECMSG_PRINCIPAL_MAX],
+		    char peer[SECMSG_PRINCIPAL_MAX]);
 
 #endif

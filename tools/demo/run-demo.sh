@@ -10,15 +10,30 @@
 # sends signed and sealed requests for files; mallory alters one and
 # replays another; the server reads files as alice by impersonating her,
 # so the kernel lets it read her diary and not bob's secret.
+#
+# Then a Kerberos act: a throwaway MIT realm on loopback
+# (selftests/krb5/realm.sh), alice with a forwardable ticket, a service
+# (the user websvc) that accepts her through the "negotiate" package
+# (SPNEGO) from its keytab, and a back end (the user backend) that is a
+# plain MIT GSSAPI program with no secmsg in it.  alice delegates; the
+# service impersonates her and, with her delegated credentials, fetches
+# her record from the back end, which says whom it saw.  mallory's relay
+# sits in the middle again: it cannot use alice's token, its altered
+# request and its replay are rejected.
 set -euo pipefail
 B=${1:-build}
 bin=$B/tools
-ALICE=1001 BOB=1002 FILESERVER=1100 MALLORY=1200
+ALICE=1001 BOB=1002 FILESERVER=1100 WEBSVC=1101 MALLORY=1200 BACKEND=1300
 
 # Keep the console for the demo: kernel notices (taint) go to dmesg.
 dmesg -n 3
 insmod kmod/secmsg.ko
-trap 'rmmod secmsg 2>/dev/null || true' EXIT
+realm=
+cleanup() {
+	[[ -z $realm ]] || bash selftests/krb5/realm.sh stop "$realm"
+	rmmod secmsg 2>/dev/null || true
+}
+trap cleanup EXIT
 
 # The guest's /etc is the host's, read-only: add the demo's users on top.
 for db in passwd group; do
@@ -29,13 +44,17 @@ cat >>/tmp/demo-passwd <<USERS
 alice:x:$ALICE:$ALICE:Alice:/nonexistent:/usr/sbin/nologin
 bob:x:$BOB:$BOB:Bob:/nonexistent:/usr/sbin/nologin
 fileserver:x:$FILESERVER:$FILESERVER:file server:/nonexistent:/usr/sbin/nologin
+websvc:x:$WEBSVC:$WEBSVC:Kerberos web service:/nonexistent:/usr/sbin/nologin
 mallory:x:$MALLORY:$MALLORY:Mallory:/nonexistent:/usr/sbin/nologin
+backend:x:$BACKEND:$BACKEND:back end:/nonexistent:/usr/sbin/nologin
 USERS
 cat >>/tmp/demo-group <<GROUPS
 alice:x:$ALICE:
 bob:x:$BOB:
 fileserver:x:$FILESERVER:
+websvc:x:$WEBSVC:
 mallory:x:$MALLORY:
+backend:x:$BACKEND:
 GROUPS
 
 dir=$(mktemp -d /tmp/secmsg-demo.XXXXXX)
@@ -149,11 +168,98 @@ if [[ -x $ctl ]]; then
 	check '^monitor: .* replay  *ctx .* verdict replayed' \
 		"secmsgctl monitor: the replay"
 fi
+
+# ---------------------------------------------------------------------
+echo
+echo "== secmsg demo, Kerberos: alice -> mallory's relay -> websvc (negotiate) -> back end =="
+# The realm: a KDC on loopback, alice@SECMSG.TEST with a forwardable TGT,
+# the keytabs of secmsg/localhost (the service) and backend/localhost.
+realm=$dir/realm
+if ! bash selftests/krb5/realm.sh start "$realm"; then
+	echo "demo: FAILED: the Kerberos realm did not start"
+	exit 1
+fi
+REALM=$(. "$realm/env" && echo "$REALM")
+# The demo's users are accounts here: alice@$REALM is alice (the test
+# realm maps her to nobody; this file comes first, so its rule first).
+cat >"$realm/demo.conf" <<CONF
+[realms]
+	$REALM = {
+		auth_to_local = DEFAULT
+	}
+CONF
+export KRB5_CONFIG=$realm/demo.conf:$realm/krb5.conf
+# Each party gets its own credentials only: alice her ticket cache, the
+# service and the back end their keytabs.  The service has a cache of its
+# own, empty: it has no ticket, and none of alice's but what she delegates.
+chown alice: "$realm/alice.ccache"
+chown websvc: "$realm/service.keytab"
+chown backend: "$realm/backend.keytab"
+export KRB5RCACHEDIR=$dir	# replay caches, one per user
+unset KRB5CCNAME KRB5_KTNAME KRB5_CLIENT_KTNAME
+echo "kdc:     realm $REALM on loopback; alice@$REALM has a forwardable ticket"
+
+klog=$dir/krb5.log
+: >"$klog"
+chmod 666 "$klog"
+tail -n +1 -f "$klog" &
+tpid=$!
+as backend "" -- env KRB5_KTNAME="FILE:$realm/backend.keytab" \
+	"$bin/secmsg-demo-backend" "$dir/backend.sock" >>"$klog" 2>&1 &
+bpid=$!
+as websvc +setuid,+setgid -- env KRB5_KTNAME="FILE:$realm/service.keytab" \
+	KRB5CCNAME="FILE:$dir/websvc.ccache" \
+	"$bin/secmsg-demo-krb-service" "$dir/service.sock" secmsg@localhost \
+	"$dir/backend.sock" backend@localhost >>"$klog" 2>&1 &
+spid=$!
+# mallory tries the service's keytab, which she cannot read
+as mallory "" -- env KRB5_KTNAME="FILE:$realm/service.keytab" \
+	"$bin/secmsg-demo-relay" "$dir/krelay.sock" "$dir/service.sock" \
+	negotiate >>"$klog" 2>&1 &
+rpid=$!
+wait_for 60 test -S "$dir/krelay.sock" || true
+krc=0
+as alice "" -- env KRB5CCNAME="FILE:$realm/alice.ccache" \
+	"$bin/secmsg-demo-krb-client" "$dir/krelay.sock" secmsg@localhost \
+	>>"$klog" 2>&1 || krc=$?
+wait $rpid || krc=$?
+wait $spid || krc=$?
+# The back end ends after its one client; if the service never came, it
+# still waits: stop it (its status is the check's business, not ours).
+backend_done() { ! kill -0 "$bpid" 2>/dev/null; }
+wait_for 30 backend_done || kill "$bpid" 2>/dev/null || true
+wait "$bpid" 2>/dev/null || true
+sleep 1.2	# tail -f polls once a second
+kill $tpid 2>/dev/null || true
+wait $tpid 2>/dev/null || true
+
+kcheck() {	# pattern what
+	grep -q -- "$1" "$klog" || { echo "demo: missing: $2"; ok=0; }
+}
+kcheck "^client: mutual authentication: yes; my credentials delegated: yes$" \
+	"alice's context, mutual and delegating"
+kcheck "accepting it myself: SM_E_NO_CREDENTIALS$" \
+	"the relay could not accept alice's token"
+kcheck "^service: .*accepted a context through negotiate: the client is alice@$REALM$" \
+	"the service accepted alice through negotiate"
+kcheck "^backend: .*the back end saw alice@$REALM$" \
+	"the back end saw alice (delegated credentials)"
+kcheck "^client: answer 1: \"alice/report.txt for alice@$REALM: " \
+	"alice's record fetched as alice"
+kcheck '^service: a signed request: REJECTED: SM_E_MESSAGE_ALTERED$' \
+	"the altered request rejected"
+kcheck '^service: a sealed request: REJECTED: SM_E_REPLAYED$' \
+	"the replayed request rejected"
+[ "$(grep -c '^service:   reverted: euid 1101 again$' "$klog")" -eq 1 ] ||
+	{ echo "demo: missing: the service's revert"; ok=0; }
+[ $krc = 0 ] || rc=$krc
 echo
 if [ $ok = 1 ] && [ $rc = 0 ]; then
 	echo "demo: OK: mutual authentication by the kernel; alice's file read as alice, bob's refused;"
 	echo "      the altered request and the replayed one rejected with their verdicts."
+	echo "demo: OK: Kerberos: alice accepted through negotiate; the back end saw alice@$REALM"
+	echo "      through her delegated credentials; the altered and the replayed request rejected."
 else
-	echo "demo: FAILED (exit status $rc)"
+	echo "demo: FAILED (exit status $rc; missing: see above)"
 	exit 1
 fi
