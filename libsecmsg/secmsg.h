@@ -941,7 +941,11 @@ sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names);
 
 /**
  * sm_impersonate() - ImpersonateSecurityContext
- * @ctx: a local context this process accepted (sm_accept_context())
+ * @ctx: a context this process accepted (sm_accept_context()): local,
+ *       or Kerberos (then the client is the account its principal maps
+ *       to, and the thread's GSSAPI ccache becomes the client's delegated
+ *       credentials, KEYRING:thread:secmsg, empty without delegation;
+ *       sm_impersonate(3))
  *
  * The calling thread, and only it, takes the client's identity as the
  * kernel recorded it at sm_init_context(): effective and filesystem uid
@@ -958,8 +962,8 @@ sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names);
  * Return: SM_E_OK; SM_E_NO_IMPERSONATION (errno EACCES: the client granted
  * SM_IMP_IDENTIFY or SM_IMP_ANONYMOUS only; EPERM: this thread may not
  * become the client; EBUSY: it is impersonating already),
- * SM_E_UNSUPPORTED_FUNCTION (not a local acceptor context: an initiator or
- * a raw context; errno EINVAL), SM_E_CONTEXT_EXPIRED, SM_E_CONTEXT_REVOKED,
+ * SM_E_UNSUPPORTED_FUNCTION (not an acceptor context: an initiator or a
+ * raw context; errno EINVAL), SM_E_CONTEXT_EXPIRED, SM_E_CONTEXT_REVOKED,
  * SM_E_CONTEXT_INCOMPLETE, SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER
  * (@ctx NULL), SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
  */
