@@ -121,7 +121,7 @@ static sm_status sm_init_common(int devfd, int own_dev,
 	if (p.reserved || p.target || p.principal || p.ccache)
 		return sm_invalid(EINVAL);
 
-	st = sm_ctx_new(-1, &ctx);
+	st = sm_ctx_new(-1, SECMSG_PKG_LOCAL, &ctx);
 	if (st)
 		return st;
 	ini = (struct secmsg_init){
@@ -215,7 +215,7 @@ static sm_status sm_accept_common(int devfd, int own_dev,
 	if (p.reserved || p.principal || p.keytab)
 		return sm_invalid(EINVAL);
 
-	st = sm_ctx_new(-1, &ctx);
+	st = sm_ctx_new(-1, SECMSG_PKG_LOCAL, &ctx);
 	if (st)
 		return st;
 	acc = (struct secmsg_accept){

@@ -26,16 +26,6 @@
 static __thread char *sm_saved_ccname;
 static __thread int sm_ccname_set;
 
-/* A Kerberos context: its package, by one QUERY; -1 and errno if none. */
-static int sm_imp_package(int fd)
-{
-	struct secmsg_query q = { .size = SECMSG_QUERY_SIZE_VER0 };
-
-	if (ioctl(fd, SECMSG_IOC_QUERY, &q) < 0)
-		return -1;
-	return (int)q.package;
-}
-
 /*
  * Point this thread's GSSAPI at the impersonation's ccache: the client's
  * delegated credentials, or an empty cache when it delegated none, so
@@ -84,14 +74,13 @@ static int sm_imp_ioctl(int fd, unsigned long req)
 
 SM_EXPORT sm_status sm_impersonate(sm_ctx *ctx)
 {
-	int err, pkg;
+	int err;
 
 	if (!ctx)
 		return sm_invalid(EINVAL);
-	pkg = sm_imp_package(ctx->fd);
-	err = pkg < 0 ? errno : sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
-	if (!err && (pkg == SECMSG_PKG_KERBEROS ||
-		     pkg == SECMSG_PKG_NEGOTIATE)) {
+	err = sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
+	if (!err && (ctx->package == SECMSG_PKG_KERBEROS ||
+		     ctx->package == SECMSG_PKG_NEGOTIATE)) {
 		err = sm_ccname_enter();
 		if (err)	/* fail closed: not impersonating after all */
 			sm_imp_ioctl(ctx->fd, SECMSG_IOC_REVERT);

@@ -21,6 +21,7 @@ struct sm_krb5;
 
 struct sm_ctx {
 	int fd;
+	uint32_t package;	/* SECMSG_PKG_*, as created or queried */
 	struct sm_krb5 *krb;	/* Kerberos, until established (krb5.c) */
 };
 
@@ -50,7 +51,7 @@ sm_status sm_verdict_status(uint32_t verdict, int err);
 /* Copy a caller's sized struct (see secmsg.c); 0 or -errno. */
 int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
 		  size_t min);
-sm_status sm_ctx_new(int fd, sm_ctx **out);
+sm_status sm_ctx_new(int fd, uint32_t package, sm_ctx **out);
 /* open(SECMSG_DEVICE_PATH), and the status of its failure */
 int sm_open_dev(sm_status *st);
 /* One QUERY (struct secmsg_query of this header's size) */

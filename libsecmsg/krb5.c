@@ -637,7 +637,7 @@ static sm_status sm_krb5_new(uint32_t package, uint32_t role, int devfd,
 		errno = ENOMEM;
 		return SM_E_INSUFFICIENT_MEMORY;
 	}
-	st = sm_ctx_new(-1, out);
+	st = sm_ctx_new(-1, package, out);
 	if (st) {
 		free(k);
 		return st;

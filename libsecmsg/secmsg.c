@@ -41,7 +41,7 @@ int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
 	return 0;
 }
 
-sm_status sm_ctx_new(int fd, sm_ctx **out)
+sm_status sm_ctx_new(int fd, uint32_t package, sm_ctx **out)
 {
 	sm_ctx *ctx = malloc(sizeof(*ctx));
 
@@ -50,6 +50,7 @@ sm_status sm_ctx_new(int fd, sm_ctx **out)
 		return SM_E_INSUFFICIENT_MEMORY;
 	}
 	ctx->fd = fd;
+	ctx->package = package;
 	ctx->krb = NULL;
 	*out = ctx;
 	return SM_E_OK;
@@ -96,7 +97,7 @@ SM_EXPORT sm_status sm_import_dev(int devfd,
 		return sm_invalid(err);
 
 	/* Allocate first: once the fd exists nothing may fail. */
-	st = sm_ctx_new(-1, &ctx);
+	st = sm_ctx_new(-1, SECMSG_PKG_RAW, &ctx);
 	if (st)
 		return st;
 
@@ -203,7 +204,7 @@ SM_EXPORT sm_status sm_ctx_from_fd(int fd, sm_ctx **out)
 	if (sm_query_raw(fd, &q) < 0)
 		return errno == ENOMEM ? SM_E_INSUFFICIENT_MEMORY :
 					 SM_E_INVALID_HANDLE;
-	return sm_ctx_new(fd, out);
+	return sm_ctx_new(fd, q.package, out);
 }
 
 SM_EXPORT int sm_ctx_fd(const sm_ctx *ctx)
