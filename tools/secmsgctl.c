@@ -231,11 +231,12 @@ static void json_ctx(const struct sm_ctl_ctx *c)
 		else
 			printf("%u", c->peer_gid);
 		printf(",\"asserted\":true}");
-	} else if (c->valid & SM_CTL_PEER)
+	} else if (c->valid & SM_CTL_PEER) {
 		printf(",\"peer\":{\"uid\":%u,\"gid\":%u,\"pid\":%u}",
 		       c->peer_uid, c->peer_gid, c->peer_pid);
-	else
+	} else {
 		printf(",\"peer\":null");
+	}
 	if (is_krb5(c)) {
 		printf(",\"client_principal\":");
 		json_str(c->client_principal);
