@@ -580,7 +580,6 @@ TEST_F_TIMEOUT(krb, no_key_left_in_server, 300)
 	no_key_left(_metadata, self, 1);
 }
 
-
 /* QUERY as secmsg.ko answers it after the fake kernel's last IMPORT_KRB5 */
 static int query_as_imported(struct secmsg_query *q)
 {

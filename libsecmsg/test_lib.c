@@ -978,7 +978,6 @@ TEST_F(fake, query_names_threads)
 	}
 }
 
-
 /* A Kerberos service's context, as QUERY (VER3) reports it */
 static uint32_t krb5_role = SECMSG_ROLE_ACCEPTOR;
 
@@ -1091,7 +1090,6 @@ TEST_F(fake, query_names_krb5_unterminated)
 		ASSERT_EQ('s', n.service_principal[i]);
 	}
 }
-
 
 /*
  * An errno the uapi does not give for a call maps to SM_E_INTERNAL_ERROR,

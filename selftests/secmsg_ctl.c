@@ -315,7 +315,6 @@ TEST_F(ctl, monitor_failure)
 	close(acc);
 }
 
-
 /*
  * A Kerberos context, imported as libsecmsg would after GSSAPI (the key
  * is made up: nothing is exchanged).  The service's context names the

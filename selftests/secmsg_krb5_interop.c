@@ -634,7 +634,6 @@ TEST_F_TIMEOUT(krb5, no_key_left_in_server, 600)
 	no_key_left(_metadata, self, 1);
 }
 
-
 /* The context's id, from /proc/self/fdinfo ("secmsg-id:"); 0 if none */
 static uint64_t fd_ctx_id(int fd)
 {
