@@ -1064,7 +1064,7 @@ struct sm_ctl_counters {
 
 /* struct sm_ctl_ctx.valid */
 #define SM_CTL_PEER 0x1 /* peer_uid, peer_gid, peer_pid are known */
-#define SM_CTL_IMP_LEVEL 0x2 /* imp_level is set (local contexts) */
+#define SM_CTL_IMP_LEVEL 0x2 /* imp_level is set (local, Kerberos) */
 #define SM_CTL_PEER_ASSERTED 0x4 /* with SM_CTL_PEER: asserted (1.4) */
 
 /**
@@ -1079,11 +1079,12 @@ struct sm_ctl_counters {
  * @pid:       the creating process, in the caller's pid namespace (0: gone
  *             or not visible)
  * @valid:     SM_CTL_PEER, SM_CTL_IMP_LEVEL, SM_CTL_PEER_ASSERTED
- * @imp_level: SM_IMP_* (local and Kerberos contexts)
+ * @imp_level: SM_IMP_* (local and Kerberos contexts; 0 for a Kerberos
+ *             client's)
  * @peer_uid:  the other side's effective uid (local, once known); with
  *             SM_CTL_PEER_ASSERTED, the account a Kerberos service's
  *             client maps to, as the importer asserted it
- * @peer_gid:  its effective gid; (uint32_t)-1 for an asserted account
+ * @peer_gid:  its effective gid; SECMSG_NO_ID for an asserted account
  *             without a group
  * @peer_pid:  its process (0 when asserted)
  * @lifetime:  seconds granted
