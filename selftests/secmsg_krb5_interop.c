@@ -21,6 +21,7 @@
  * unlike the suites that speak the raw ioctls.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pwd.h>
 #include <time.h>
 #include <secmsg.h>
@@ -707,6 +708,27 @@ static void check_names(struct __test_metadata *_metadata,
 	st = sm_ctl_get(ctl, fd_ctx_id(sm_ctx_fd(self->ctx)), &c);
 	EXPECT_EQ(SM_E_OK, st) TH_LOG("sm_ctl_get: %s: %s",
 				      sm_status_string(st), sm_ctl_error(ctl));
+	if (!st) {
+		/*
+		 * A program built against 1.2 or 1.3 calls this version:
+		 * the struct up to @counters, nothing written past it.
+		 */
+		sm_status (*get_1_2)(sm_ctl *, uint64_t, void *) =
+			(sm_status (*)(sm_ctl *, uint64_t, void *))
+			dlvsym(RTLD_DEFAULT, "sm_ctl_get", "LIBSECMSG_1.2");
+		size_t old = offsetof(struct sm_ctl_ctx, algorithm), i;
+		unsigned char buf[sizeof(c)];
+
+		ASSERT_NE(NULL, get_1_2) TH_LOG("%s", dlerror());
+		memset(buf, 0xa5, sizeof(buf));
+		EXPECT_EQ(SM_E_OK, get_1_2(ctl, c.id, buf));
+		EXPECT_EQ(0, memcmp(buf, &c, offsetof(struct sm_ctl_ctx,
+						      send_seq)));
+		EXPECT_STREQ(c.driver,
+			     (char *)buf + offsetof(struct sm_ctl_ctx, driver));
+		for (i = old; i < sizeof(buf); i++)
+			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
+	}
 	sm_ctl_close(ctl);
 	if (st)
 		return;
