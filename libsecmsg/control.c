@@ -119,10 +119,22 @@ static void sm_ctl_counters(struct nlattr *nest, struct sm_ctl_counters *c)
 		v[i - SECMSG_A_CNT_SIGNED] = sm_u64(tb[i]);
 }
 
+/* A string attribute into @dst (@size bytes), cut and terminated; "" if absent */
+static void sm_str(char *dst, size_t size, const struct nlattr *a)
+{
+	size_t n = a ? strnlen(nla_data(a), (size_t)nla_len(a)) : 0;
+
+	if (n > size - 1)
+		n = size - 1;
+	if (n)
+		memcpy(dst, nla_data(a), n);
+	dst[n] = 0;
+}
+
 static void sm_ctl_parse_ctx(struct nlattr **tb, void *out)
 {
 	struct sm_ctl_ctx *c = out;
-	const struct nlattr *d = tb[SECMSG_A_CTX_DRIVER];
+	char local[SM_PRINCIPAL_LEN], peer[SM_PRINCIPAL_LEN];
 
 	memset(c, 0, sizeof(*c));
 	c->id = sm_u64(tb[SECMSG_A_CTX_ID]);
@@ -140,18 +152,25 @@ static void sm_ctl_parse_ctx(struct nlattr **tb, void *out)
 	if (tb[SECMSG_A_CTX_PEER_UID]) {
 		c->valid |= SM_CTL_PEER;
 		c->peer_uid = sm_u32(tb[SECMSG_A_CTX_PEER_UID]);
-		c->peer_gid = sm_u32(tb[SECMSG_A_CTX_PEER_GID]);
+		/* an asserted account may have no group */
+		c->peer_gid = tb[SECMSG_A_CTX_PEER_GID] ?
+			      sm_u32(tb[SECMSG_A_CTX_PEER_GID]) : SECMSG_NO_ID;
 		c->peer_pid = sm_u32(tb[SECMSG_A_CTX_PEER_PID]);
+		if (tb[SECMSG_A_CTX_PEER_ASSERTED])
+			c->valid |= SM_CTL_PEER_ASSERTED;
 	}
 	c->lifetime = sm_u32(tb[SECMSG_A_CTX_LIFETIME]);
 	c->created = (int64_t)sm_u64(tb[SECMSG_A_CTX_CREATED]);
 	c->expires = (int64_t)sm_u64(tb[SECMSG_A_CTX_EXPIRES]);
 	c->send_seq = sm_u64(tb[SECMSG_A_CTX_SEND_SEQ]);
 	c->recv_seq = sm_u64(tb[SECMSG_A_CTX_RECV_SEQ]);
-	if (d && nla_len(d) > 0)
-		snprintf(c->driver, sizeof(c->driver), "%.*s", nla_len(d),
-			 (const char *)nla_data(d));
+	sm_str(c->driver, sizeof(c->driver), tb[SECMSG_A_CTX_DRIVER]);
 	sm_ctl_counters(tb[SECMSG_A_CTX_COUNTERS], &c->counters);
+	sm_str(c->algorithm, sizeof(c->algorithm), tb[SECMSG_A_CTX_ALGORITHM]);
+	sm_str(local, sizeof(local), tb[SECMSG_A_CTX_LOCAL_PRINCIPAL]);
+	sm_str(peer, sizeof(peer), tb[SECMSG_A_CTX_PEER_PRINCIPAL]);
+	sm_principals_from(c->client_principal, c->service_principal,
+			   c->role, local, peer);
 }
 
 static void sm_ctl_parse_config(struct nlattr **tb, void *out)
@@ -569,14 +588,21 @@ SM_EXPORT sm_status sm_ctl_event_read(sm_ctl *ctl, struct sm_ctl_event *ev)
 }
 
 /*
- * The 1.2 versions of the two calls whose structs grew in 1.3: programs
- * built against 1.2 pass the 1.2 structs, which are the 1.3 ones without
- * their last field.
+ * Older versions of the calls whose structs grew: programs built against
+ * them pass the old structs, which are the new ones without their last
+ * fields.  1.3 added struct sm_ctl_event's @count and struct
+ * sm_ctl_stats' @events_coalesced; 1.4 struct sm_ctl_ctx's fields from
+ * @algorithm on (also inside struct sm_ctl_event).  sm_ctl_list() needs
+ * no old version: its callback gets a pointer, of which an old program
+ * reads the old fields only.
  */
-struct sm_ctl_event_1_2 {
+#define SM_CTL_CTX_SIZE_1_3 offsetof(struct sm_ctl_ctx, algorithm)
+
+struct sm_ctl_event_1_3 {
 	uint32_t event;
 	uint32_t verdict;
-	struct sm_ctl_ctx ctx;
+	unsigned char ctx[SM_CTL_CTX_SIZE_1_3] __attribute__((aligned(8)));
+	uint64_t count;
 };
 
 struct sm_ctl_stats_1_2 {
@@ -586,15 +612,30 @@ struct sm_ctl_stats_1_2 {
 	struct sm_ctl_counters totals;
 };
 
-_Static_assert(sizeof(struct sm_ctl_event_1_2) ==
-	       offsetof(struct sm_ctl_event, count), "1.2 event layout");
+_Static_assert(offsetof(struct sm_ctl_event_1_3, ctx) ==
+	       offsetof(struct sm_ctl_event, ctx), "1.3 event layout");
+_Static_assert(SM_CTL_CTX_SIZE_1_3 % 8 == 0, "1.3 context layout");
 _Static_assert(sizeof(struct sm_ctl_stats_1_2) ==
 	       offsetof(struct sm_ctl_stats, events_coalesced),
 	       "1.2 stats layout");
 
-__asm__(".symver sm_ctl_event_read_1_2, sm_ctl_event_read@LIBSECMSG_1.2");
-SM_EXPORT sm_status sm_ctl_event_read_1_2(sm_ctl *ctl,
-					  struct sm_ctl_event_1_2 *ev)
+__asm__(".symver sm_ctl_get_1_2, sm_ctl_get@LIBSECMSG_1.2");
+SM_EXPORT sm_status sm_ctl_get_1_2(sm_ctl *ctl, uint64_t id, void *out)
+{
+	struct sm_ctl_ctx c;
+	sm_status st;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_get(ctl, id, &c);
+	if (st == SM_E_OK)
+		memcpy(out, &c, SM_CTL_CTX_SIZE_1_3);
+	return st;
+}
+
+__asm__(".symver sm_ctl_event_read_1_3, sm_ctl_event_read@LIBSECMSG_1.3");
+SM_EXPORT sm_status sm_ctl_event_read_1_3(sm_ctl *ctl,
+					  struct sm_ctl_event_1_3 *ev)
 {
 	struct sm_ctl_event e;
 	sm_status st;
@@ -602,8 +643,27 @@ SM_EXPORT sm_status sm_ctl_event_read_1_2(sm_ctl *ctl,
 	if (!ev)
 		return sm_invalid(EINVAL);
 	st = sm_ctl_event_read(ctl, &e);
+	if (st == SM_E_OK) {
+		ev->event = e.event;
+		ev->verdict = e.verdict;
+		memcpy(ev->ctx, &e.ctx, SM_CTL_CTX_SIZE_1_3);
+		ev->count = e.count;
+	}
+	return st;
+}
+
+/* 1.2's event: 1.3's without @count */
+__asm__(".symver sm_ctl_event_read_1_2, sm_ctl_event_read@LIBSECMSG_1.2");
+SM_EXPORT sm_status sm_ctl_event_read_1_2(sm_ctl *ctl, void *ev)
+{
+	struct sm_ctl_event_1_3 e;
+	sm_status st;
+
+	if (!ev)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_event_read_1_3(ctl, &e);
 	if (st == SM_E_OK)
-		memcpy(ev, &e, sizeof(*ev));
+		memcpy(ev, &e, offsetof(struct sm_ctl_event_1_3, count));
 	return st;
 }
 

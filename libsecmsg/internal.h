@@ -58,6 +58,14 @@ int sm_open_dev(sm_status *st);
 sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q);
 /* The kernel's identity, copied only if valid (else all zero) */
 void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k);
+/*
+ * A Kerberos context's principal names (SM_PRINCIPAL_LEN each, always
+ * terminated) as client and service, from this side's and the peer's
+ * as the kernel gives them (@role SECMSG_ROLE_*; @local and @peer may be
+ * unterminated, and are read up to SM_PRINCIPAL_LEN bytes).
+ */
+void sm_principals_from(char *client, char *service, uint32_t role,
+			const char *local, const char *peer);
 
 /* The Kerberos packages (krb5.c): devfd -1 opens /dev/secmsg to import */
 sm_status sm_krb5_init(int devfd, const struct sm_init_params *p,

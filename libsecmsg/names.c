@@ -14,7 +14,10 @@
 
 #include "internal.h"
 
-/* struct sm_names as libsecmsg 1.0 had it: up to and including @peer */
+/*
+ * struct sm_names as libsecmsg 1.0 had it: up to and including @peer (1.1
+ * added the LSM contexts, 1.4 the principal names)
+ */
 #define SM_NAMES_SIZE_VER0 offsetof(struct sm_names, local_lsm)
 
 /* Start and cap of the lookup buffer, grown on ERANGE */
@@ -118,6 +121,9 @@ SM_EXPORT sm_status sm_query_names(sm_ctx *ctx, struct sm_names *names)
 	memcpy(nm.peer_lsm, q.peer_lsm, sizeof(nm.peer_lsm));
 	nm.local_lsm[SM_LSM_LEN - 1] = 0;
 	nm.peer_lsm[SM_LSM_LEN - 1] = 0;
+	/* A kernel before VER3 left them zero: "" */
+	sm_principals_from(nm.client_principal, nm.service_principal, q.role,
+			   q.local_principal, q.peer_principal);
 	if (size > sizeof(nm)) {
 		memset((char *)names + sizeof(nm), 0, size - sizeof(nm));
 		size = sizeof(nm);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -316,6 +317,23 @@ void sm_identity_from(struct sm_identity *id, const struct secmsg_identity *k)
 	n = k->ngroups < SM_ID_GROUPS ? k->ngroups : SM_ID_GROUPS;
 	for (i = 0; i < n; i++)
 		id->groups[i] = k->groups[i];
+}
+
+static void sm_principal_copy(char *dst, const char *src)
+{
+	size_t n = strnlen(src, SM_PRINCIPAL_LEN - 1);
+
+	memcpy(dst, src, n);
+	memset(dst + n, 0, SM_PRINCIPAL_LEN - n);
+}
+
+void sm_principals_from(char *client, char *service, uint32_t role,
+			const char *local, const char *peer)
+{
+	bool acceptor = role == SECMSG_ROLE_ACCEPTOR;
+
+	sm_principal_copy(client, acceptor ? peer : local);
+	sm_principal_copy(service, acceptor ? local : peer);
 }
 
 SM_EXPORT sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info)

@@ -56,7 +56,7 @@ extern "C" {
 #endif
 
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 3
+#define LIBSECMSG_VERSION_MINOR 4
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -140,6 +140,14 @@ sm_status sm_status_sspi(sm_status status);
 #define SM_PKG_RAW SECMSG_PKG_RAW
 #define SM_PKG_KERBEROS SECMSG_PKG_KERBEROS /* MIT GSSAPI, krb5 (1.4) */
 #define SM_PKG_NEGOTIATE SECMSG_PKG_NEGOTIATE /* the same behind SPNEGO */
+
+/* Enctypes: the suite of a Kerberos context (RFC 3961 numbers, 1.4) */
+#define SM_KRB5_AES128_CTS_HMAC_SHA1_96 SECMSG_KRB5_AES128_CTS_HMAC_SHA1_96
+#define SM_KRB5_AES256_CTS_HMAC_SHA1_96 SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96
+#define SM_KRB5_AES128_CTS_HMAC_SHA256_128 \
+	SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128
+#define SM_KRB5_AES256_CTS_HMAC_SHA384_192 \
+	SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192
 
 /* A buffer this big always holds a Kerberos establishment token (1.4) */
 #define SM_KRB5_MAX_TOKEN 65536
@@ -807,7 +815,8 @@ struct sm_identity {
  * @size:          in: sizeof(struct sm_context_info); out: bytes filled
  * @package:       SM_PKG_* (SECPKG_ATTR_PACKAGE_INFO)
  * @role:          SM_ROLE_*
- * @suite:         SM_SUITE_*
+ * @suite:         SM_SUITE_*; for a Kerberos context its enctype,
+ *                 SM_KRB5_* (1.4)
  * @ctx_flags:     SM_CTX_* granted (SECPKG_ATTR_FLAGS)
  * @state:         SM_STATE_*
  * @driver_flags:  SM_DRIVER_ASYNC if the crypto driver is asynchronous
@@ -815,10 +824,14 @@ struct sm_identity {
  * @replay_window: sequence numbers tracked on the receive side
  * @sizes:         as sm_query_sizes()
  * @stream_sizes:  as sm_query_stream_sizes()
- * @algorithm:     crypto API algorithm requested, e.g. "gcm(aes)"
- * @driver:        crypto API driver bound, e.g. "generic-gcm-aesni"
+ * @algorithm:     crypto API algorithm requested, e.g. "gcm(aes)"; a
+ *                 Kerberos context's cipher and HMAC, space-separated
+ * @driver:        crypto API driver bound, e.g. "generic-gcm-aesni"; for
+ *                 Kerberos the two drivers, in the same order
  * @created:       creation time, seconds since the epoch
- * @expires:       expiry time, seconds since the epoch (SECPKG_ATTR_LIFESPAN)
+ * @expires:       expiry time, seconds since the epoch (SECPKG_ATTR_LIFESPAN);
+ *                 for Kerberos the ticket's end time, or earlier at the
+ *                 module's max_lifetime
  * @send_seq:      next sequence number to send
  * @recv_seq:      highest received and accepted + 1 (at first the initial
  *                 receive number)
@@ -830,6 +843,9 @@ struct sm_identity {
  * @reserved:      0
  * @local:         this side's identity (SECPKG_ATTR_NATIVE_NAMES)
  * @peer:          the other side's (a client learns it on completion)
+ *
+ * The principal names of a Kerberos context: sm_query_names().  The
+ * Kerberos formats: "Kerberos contexts" in <linux/secmsg.h>.
  */
 struct sm_context_info {
 	uint32_t size;
@@ -894,6 +910,7 @@ struct sm_name {
 };
 
 #define SM_LSM_LEN SECMSG_LSM_MAX /* LSM contexts, with NUL */
+#define SM_PRINCIPAL_LEN SECMSG_PRINCIPAL_MAX /* principal names, with NUL */
 
 /**
  * struct sm_names - SECPKG_ATTR_NAMES / SECPKG_ATTR_NATIVE_NAMES
@@ -909,6 +926,22 @@ struct sm_name {
  *             does not say; cut to SM_LSM_LEN - 1 bytes, with
  *             SM_ID_LSM_TRUNCATED in @local.id.flags
  * @peer_lsm:  the other side's, likewise
+ *
+ * Since libsecmsg 1.4 (a caller built against 1.3 gives the smaller size
+ * and does not get them), Kerberos contexts (SM_PKG_KERBEROS and
+ * SM_PKG_NEGOTIATE; "" for the other packages):
+ *
+ * @client_principal:  the client's principal name, as GSSAPI displayed it
+ *                     ("alice@EXAMPLE.COM"), whichever side this is (the
+ *                     @peer of a service's context, the @local of a
+ *                     client's: SECPKG_ATTR_NATIVE_NAMES' sClientName)
+ * @service_principal: the service's ("HTTP/www.example.com@EXAMPLE.COM")
+ *
+ * On a Kerberos service's context, @peer is the local account the client
+ * maps to (krb5_aname_to_localname()), as this library asserted it when
+ * it imported the context: SM_ID_ASSERTED in @peer.id.flags and no pid,
+ * or @peer.id.flags 0 if the client maps to none; @local is the process
+ * that imported it.  A Kerberos client's context knows no @peer.
  */
 struct sm_names {
 	uint32_t size;
@@ -917,6 +950,8 @@ struct sm_names {
 	struct sm_name peer;
 	char local_lsm[SM_LSM_LEN];
 	char peer_lsm[SM_LSM_LEN];
+	char client_principal[SM_PRINCIPAL_LEN];
+	char service_principal[SM_PRINCIPAL_LEN];
 };
 
 /**
@@ -927,7 +962,8 @@ struct sm_names {
  * One query, then getpwuid_r() and getgrgid_r() with buffers allocated
  * for the call (thread-safe; NSS modules may be consulted).  Names are
  * those of this process's user database for the numbers as seen from this
- * process's user namespace.
+ * process's user namespace.  Principal names (1.4) are the kernel's, as
+ * the importer gave them: never looked up.
  *
  * Return: as sm_query(); SM_E_INSUFFICIENT_MEMORY also when the user
  * database lookups run out of memory.
@@ -998,6 +1034,8 @@ sm_status sm_revert(sm_ctx *ctx);
  * "Control plane" section of <linux/secmsg.h> and sm_ctl_open(3).  Since
  * 1.3, events and statistics say how failure events were coalesced
  * (struct sm_ctl_event's count, struct sm_ctl_stats' events_coalesced).
+ * Since 1.4, struct sm_ctl_ctx has the algorithm, a Kerberos context's
+ * principal names and SM_CTL_PEER_ASSERTED.
  *
  * Statuses as everywhere: SM_E_SECPKG_NOT_FOUND (no such family: module
  * not loaded), SM_E_INVALID_HANDLE (no such context, or not the caller's;
@@ -1030,31 +1068,46 @@ struct sm_ctl_counters {
 
 /* struct sm_ctl_ctx.valid */
 #define SM_CTL_PEER 0x1 /* peer_uid, peer_gid, peer_pid are known */
-#define SM_CTL_IMP_LEVEL 0x2 /* imp_level is set (local contexts) */
+#define SM_CTL_IMP_LEVEL 0x2 /* imp_level is set (local, Kerberos) */
+#define SM_CTL_PEER_ASSERTED 0x4 /* with SM_CTL_PEER: asserted (1.4) */
 
 /**
  * struct sm_ctl_ctx - one context as the control plane shows it
  * @id:        the context's id (also in /proc/PID/fdinfo/FD, "secmsg-id")
  * @package:   SECMSG_PKG_*
  * @role:      SECMSG_ROLE_*
- * @suite:     SECMSG_SUITE_*
+ * @suite:     SECMSG_SUITE_*, or a Kerberos context's enctype (SM_KRB5_*)
  * @flags:     SECMSG_CTX_* granted
  * @state:     SECMSG_STATE_* (ACTIVE, EXPIRED, INCOMPLETE, REVOKED)
  * @owner_uid: the owner, as the caller's user namespace sees it
  * @pid:       the creating process, in the caller's pid namespace (0: gone
  *             or not visible)
- * @valid:     SM_CTL_PEER, SM_CTL_IMP_LEVEL
- * @imp_level: SM_IMP_* (local contexts)
- * @peer_uid:  the other side's effective uid (local, once known)
- * @peer_gid:  its effective gid
- * @peer_pid:  its process
+ * @valid:     SM_CTL_PEER, SM_CTL_IMP_LEVEL, SM_CTL_PEER_ASSERTED
+ * @imp_level: SM_IMP_* (local and Kerberos contexts; 0 for a Kerberos
+ *             client's)
+ * @peer_uid:  the other side's effective uid (local, once known); with
+ *             SM_CTL_PEER_ASSERTED, the account a Kerberos service's
+ *             client maps to, as the importer asserted it
+ * @peer_gid:  its effective gid; SECMSG_NO_ID for an asserted account
+ *             without a group
+ * @peer_pid:  its process (0 when asserted)
  * @lifetime:  seconds granted
  * @created:   CLOCK_REALTIME seconds
- * @expires:   CLOCK_REALTIME seconds
+ * @expires:   CLOCK_REALTIME seconds (Kerberos: the ticket's end, or
+ *             earlier at the module's max_lifetime)
  * @send_seq:  next number to send
  * @recv_seq:  highest accepted + 1
  * @driver:    crypto driver bound, or "" before the keys are set
+ *             (Kerberos: its cipher's and HMAC's, space-separated)
  * @counters:  messages and failures
+ *
+ * Since 1.4 (programs built against 1.2 or 1.3 keep the struct without
+ * them, also in struct sm_ctl_event):
+ *
+ * @algorithm:         crypto API names requested, as @driver
+ * @client_principal:  Kerberos: the client's principal name, "" if none
+ *                     (as in struct sm_names)
+ * @service_principal: Kerberos: the service's
  */
 struct sm_ctl_ctx {
 	uint64_t id;
@@ -1078,6 +1131,9 @@ struct sm_ctl_ctx {
 	uint64_t recv_seq;
 	char driver[SM_NAME_MAX];
 	struct sm_ctl_counters counters;
+	char algorithm[SM_NAME_MAX];
+	char client_principal[SM_PRINCIPAL_LEN];
+	char service_principal[SM_PRINCIPAL_LEN];
 };
 
 /* struct sm_ctl_config.set: the fields sm_ctl_config_set() changes */

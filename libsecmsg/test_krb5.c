@@ -580,4 +580,67 @@ TEST_F_TIMEOUT(krb, no_key_left_in_server, 300)
 	no_key_left(_metadata, self, 1);
 }
 
+/* QUERY as secmsg.ko answers it after the fake kernel's last IMPORT_KRB5 */
+static int query_as_imported(struct secmsg_query *q)
+{
+	q->package = kern.krb5.package;
+	q->role = kern.krb5.role;
+	q->suite = kern.krb5.enctype;
+	memcpy(q->local_principal, kern.krb5_local, sizeof(q->local_principal));
+	memcpy(q->peer_principal, kern.krb5_peer, sizeof(q->peer_principal));
+	memset(&q->peer, 0, sizeof(q->peer));
+	if (kern.krb5.peer_uid != SECMSG_NO_ID) {
+		q->peer.flags = SECMSG_ID_VALID | SECMSG_ID_ASSERTED;
+		q->peer.uid = kern.krb5.peer_uid;
+		q->peer.gid = kern.krb5.peer_gid;
+	}
+	return 0;
+}
+
+/*
+ * The names GSSAPI gave the import come back from sm_query_names as
+ * client and service whichever side, with alice's account asserted on
+ * the service's.
+ */
+TEST_F_TIMEOUT(krb, names_both_roles, 300)
+{
+	struct sm_init_params p = client_params(SM_PKG_KERBEROS, "secmsg@localhost");
+	struct sm_accept_params a = server_params_krb5;
+	struct sm_names n = { .size = sizeof(n) };
+	sm_ctx *ctx = NULL;
+
+	peer_start(_metadata, self, "-a");
+	ASSERT_EQ(SM_E_OK, krb5l_client(self->dev, &p, self->chan, &ctx));
+	peer_established(_metadata, self);
+	kern.query_hook = query_as_imported;
+	EXPECT_EQ(SM_E_OK, sm_query_names(ctx, &n));
+	kern.query_hook = NULL;
+	EXPECT_STREQ("alice@" REALM, n.client_principal);
+	EXPECT_STREQ("secmsg/localhost@" REALM, n.service_principal);
+	EXPECT_EQ(0u, n.peer.id.flags);
+	sm_close(ctx);
+	krb5t_peer_stop(&self->peer);
+	close(self->chan);
+	self->chan = -1;
+	/* sm_close closed it: a new one stands for the next context */
+	self->cfd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->cfd);
+	kern.krb5_fd = self->cfd;
+	kern.ctx_fd = self->cfd;
+
+	peer_start(_metadata, self, "-i -t secmsg@localhost");
+	ASSERT_EQ(SM_E_OK, krb5l_server(self->dev, &a, self->chan, &ctx));
+	peer_established(_metadata, self);
+	memset(&n, 0, sizeof(n));
+	n.size = sizeof(n);
+	kern.query_hook = query_as_imported;
+	EXPECT_EQ(SM_E_OK, sm_query_names(ctx, &n));
+	kern.query_hook = NULL;
+	EXPECT_STREQ("alice@" REALM, n.client_principal);
+	EXPECT_STREQ("secmsg/localhost@" REALM, n.service_principal);
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_ASSERTED), n.peer.id.flags);
+	EXPECT_STREQ("nobody", n.peer.user);
+	sm_close(ctx);
+}
+
 TEST_HARNESS_MAIN

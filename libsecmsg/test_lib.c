@@ -978,6 +978,118 @@ TEST_F(fake, query_names_threads)
 	}
 }
 
+/* A Kerberos service's context, as QUERY (VER3) reports it */
+static uint32_t krb5_role = SECMSG_ROLE_ACCEPTOR;
+
+static int query_krb5(struct secmsg_query *q)
+{
+	const char *service = "secmsg/localhost@SECMSG.TEST";
+	const char *client = "alice@SECMSG.TEST";
+	int acc = krb5_role == SECMSG_ROLE_ACCEPTOR;
+
+	q->package = SECMSG_PKG_KERBEROS;
+	q->role = krb5_role;
+	q->suite = SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96;
+	strcpy(q->algorithm, "cts(cbc(aes)) hmac(sha1)");
+	strcpy(q->driver, "cts(cbc(aes-aesni)) hmac(sha1-generic)");
+	q->local_lsm[0] = 0;
+	memset(q->peer_lsm, 0, sizeof(q->peer_lsm));
+	memset(&q->peer, 0, sizeof(q->peer));
+	if (acc) {
+		/* the account alice maps to, as the importer asserted it */
+		q->peer.flags = SECMSG_ID_VALID | SECMSG_ID_ASSERTED;
+		q->peer.uid = 65534;
+		q->peer.gid = 65534;
+		q->peer.ruid = 65534;
+	}
+	strcpy(q->local_principal, acc ? service : client);
+	strcpy(q->peer_principal, acc ? client : service);
+	return 0;
+}
+
+/* Principal names: client and service whichever side; a VER2 kernel */
+TEST_F(fake, query_names_krb5)
+{
+	const size_t ver13 = offsetof(struct sm_names, client_principal);
+	struct sm_context_info info = { .size = sizeof(info) };
+	struct sm_names n = { .size = sizeof(n) };
+	union {
+		struct sm_names n;
+		unsigned char raw[sizeof(struct sm_names)];
+	} u;
+	size_t i;
+
+	kern.query_hook = query_krb5;
+	krb5_role = SECMSG_ROLE_ACCEPTOR;
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(sizeof(n), n.size);
+	EXPECT_STREQ("alice@SECMSG.TEST", n.client_principal);
+	EXPECT_STREQ("secmsg/localhost@SECMSG.TEST", n.service_principal);
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_ASSERTED), n.peer.id.flags);
+	EXPECT_EQ(65534u, n.peer.id.uid);
+	EXPECT_EQ(0u, n.peer.id.pid);
+	EXPECT_STREQ("root", n.local.user);
+	EXPECT_STREQ("", n.peer_lsm);
+	/* the suite is the enctype; the algorithm and drivers as given */
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &info));
+	EXPECT_EQ((uint32_t)SM_PKG_KERBEROS, info.package);
+	EXPECT_EQ((uint32_t)SM_KRB5_AES256_CTS_HMAC_SHA1_96, info.suite);
+	EXPECT_STREQ("cts(cbc(aes)) hmac(sha1)", info.algorithm);
+	EXPECT_STREQ("cts(cbc(aes-aesni)) hmac(sha1-generic)", info.driver);
+	EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_ASSERTED), info.peer.flags);
+
+	/* the client's context: the same names, no peer identity */
+	krb5_role = SECMSG_ROLE_INITIATOR;
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_STREQ("alice@SECMSG.TEST", n.client_principal);
+	EXPECT_STREQ("secmsg/localhost@SECMSG.TEST", n.service_principal);
+	EXPECT_EQ(0u, n.peer.id.flags);
+	EXPECT_STREQ("", n.peer.user);
+
+	/* a caller built against 1.3: nothing written past its struct */
+	memset(&u, 0xa5, sizeof(u));
+	u.n.size = ver13;
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &u.n));
+	EXPECT_EQ(ver13, u.n.size);
+	EXPECT_STREQ("root", u.n.local.user);
+	for (i = ver13; i < sizeof(u); i++)
+		ASSERT_EQ(0xa5, u.raw[i]);
+
+	/* a kernel before VER3 wrote no names: "" */
+	kern.query_hook = query_kernel_1_0;
+	memset(&n, 0xa5, sizeof(n));
+	n.size = sizeof(n);
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_STREQ("", n.client_principal);
+	EXPECT_STREQ("", n.service_principal);
+	kern.query_hook = NULL;
+}
+
+static int query_krb5_unterminated(struct secmsg_query *q)
+{
+	query_krb5(q);
+	memset(q->local_principal, 's', sizeof(q->local_principal));
+	memset(q->peer_principal, 'c', sizeof(q->peer_principal));
+	return 0;
+}
+
+/* Names the kernel left unterminated are cut, never overrun */
+TEST_F(fake, query_names_krb5_unterminated)
+{
+	struct sm_names n = { .size = sizeof(n) };
+	size_t i;
+
+	kern.query_hook = query_krb5_unterminated;
+	krb5_role = SECMSG_ROLE_ACCEPTOR;
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	kern.query_hook = NULL;
+	ASSERT_EQ((size_t)SM_PRINCIPAL_LEN - 1, strlen(n.client_principal));
+	ASSERT_EQ((size_t)SM_PRINCIPAL_LEN - 1, strlen(n.service_principal));
+	for (i = 0; i < SM_PRINCIPAL_LEN - 1; i++) {
+		ASSERT_EQ('c', n.client_principal[i]);
+		ASSERT_EQ('s', n.service_principal[i]);
+	}
+}
 
 /*
  * An errno the uapi does not give for a call maps to SM_E_INTERNAL_ERROR,

@@ -14,6 +14,8 @@
 
 #include <grp.h>
 #include <libgen.h>
+#include <stdbool.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #define NOBODY 65534
@@ -311,6 +313,156 @@ TEST_F(ctl, monitor_failure)
 	ASSERT_NE(NULL, strstr(line, " verdict altered count 1 (altered 1 "));
 	ASSERT_EQ(0, pclose(f));
 	close(acc);
+}
+
+/*
+ * A Kerberos context, imported as libsecmsg would after GSSAPI (the key
+ * is made up: nothing is exchanged).  The service's context names the
+ * client's mapped account "asserted"; the client's has no peer.
+ */
+#define K5_CLIENT "alice@SECMSG.TEST"
+#define K5_SERVICE "secmsg/localhost@SECMSG.TEST"
+
+static int k5_import(int dev, uint32_t package, uint32_t role)
+{
+	static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	bool acc = role == SECMSG_ROLE_ACCEPTOR;
+	const char *local = acc ? K5_SERVICE : K5_CLIENT;
+	const char *peer = acc ? K5_CLIENT : K5_SERVICE;
+	struct secmsg_krb5_import imp = {
+		.size = sizeof(imp),
+		.package = package,
+		.role = role,
+		.enctype = SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96,
+		.ctx_flags = SECMSG_CTX_MUTUAL_AUTH |
+			     SECMSG_CTX_REPLAY_DETECT |
+			     SECMSG_CTX_SEQUENCE_DETECT |
+			     SECMSG_CTX_CONFIDENTIALITY,
+		.key_len = sizeof(key),
+		.imp_level = acc ? SECMSG_IMP_IMPERSONATE : 0,
+		.key = SM_PTR(key),
+		.send_seq = 1,
+		.recv_seq = 2,
+		.endtime = time(NULL) + 3600,
+		.local_name = SM_PTR(local),
+		.peer_name = SM_PTR(peer),
+		.local_name_len = strlen(local),
+		.peer_name_len = strlen(peer),
+		.peer_uid = acc ? NOBODY : SECMSG_NO_ID,
+		.peer_gid = acc ? NOBODY : SECMSG_NO_ID,
+	};
+
+	return ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
+}
+
+/* What show must print from "id:" to "peer:" (and expires) for @fd */
+static void k5_expect(int fd, uint32_t role, char *buf, size_t len,
+		      char *expires, size_t elen)
+{
+	bool acc = role == SECMSG_ROLE_ACCEPTOR;
+	struct secmsg_query q;
+	time_t t;
+	struct tm tm;
+
+	memset(&q, 0, sizeof(q));
+	if (ts_query(fd, &q))
+		q.driver[0] = 0;
+	snprintf(buf, len,
+		 "id:          %llu\n"
+		 "package:     %s\n"
+		 "role:        %s\n"
+		 "enctype:     aes256-cts-hmac-sha1-96\n"
+		 "algorithm:   cts(cbc(aes)) hmac(sha1)\n"
+		 "driver:      %s\n"
+		 "state:       active\n"
+		 "flags:       mutual-auth,replay-detect,sequence-detect,confidentiality,integrity\n"
+		 "owner uid:   0\n"
+		 "pid:         %d\n"
+		 "%s"
+		 "client:      " K5_CLIENT "\n"
+		 "service:     " K5_SERVICE "\n"
+		 "peer:        %s\n",
+		 (unsigned long long)tn_fd_id(fd),
+		 acc ? "kerberos" : "negotiate",
+		 acc ? "acceptor" : "initiator", q.driver, getpid(),
+		 acc ? "imp level:   impersonate\n" : "",
+		 acc ? "uid 65534 gid 65534 asserted" : "-");
+	t = (time_t)q.expires;
+	gmtime_r(&t, &tm);
+	strftime(expires, elen, "\nexpires:     %Y-%m-%dT%H:%M:%SZ\n", &tm);
+}
+
+TEST_F_TIMEOUT(ctl, kerberos_show_and_list, 600)
+{
+	char args[64], want[2048], exp[64], *out;
+	const char *row;
+	int srv, cli, rc;
+
+	srv = k5_import(self->dev, SECMSG_PKG_KERBEROS, SECMSG_ROLE_ACCEPTOR);
+	if (srv < 0 && (errno == ENOTTY || errno == ENOENT))
+		SKIP(return, "no Kerberos contexts here: %s", strerror(errno));
+	ASSERT_LE(0, srv) TH_LOG("IMPORT_KRB5: %s", strerror(errno));
+	cli = k5_import(self->dev, SECMSG_PKG_NEGOTIATE, SECMSG_ROLE_INITIATOR);
+	ASSERT_LE(0, cli) TH_LOG("IMPORT_KRB5: %s", strerror(errno));
+
+	/* the service's context: names, enctype, asserted account */
+	snprintf(args, sizeof(args), "show %llu",
+		 (unsigned long long)tn_fd_id(srv));
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	k5_expect(srv, SECMSG_ROLE_ACCEPTOR, want, sizeof(want), exp,
+		  sizeof(exp));
+	EXPECT_EQ(0, strncmp(out, want, strlen(want)))
+		TH_LOG("got:\n%s\nwant:\n%s", out, want);
+	EXPECT_NE(NULL, strstr(out, exp)) TH_LOG("%s: %s", exp, out);
+	/* the client's: the same names, no peer */
+	snprintf(args, sizeof(args), "show %llu",
+		 (unsigned long long)tn_fd_id(cli));
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	k5_expect(cli, SECMSG_ROLE_INITIATOR, want, sizeof(want), exp,
+		  sizeof(exp));
+	EXPECT_EQ(0, strncmp(out, want, strlen(want)))
+		TH_LOG("got:\n%s\nwant:\n%s", out, want);
+	EXPECT_NE(NULL, strstr(out, exp)) TH_LOG("%s: %s", exp, out);
+
+	snprintf(args, sizeof(args), "--json show %llu",
+		 (unsigned long long)tn_fd_id(srv));
+	out = run(args, &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, ",\"suite\":\"aes256-cts-hmac-sha1-96\","))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, ",\"peer\":{\"uid\":65534,\"gid\":65534,\"asserted\":true},"
+			       "\"client_principal\":\"" K5_CLIENT "\","
+			       "\"service_principal\":\"" K5_SERVICE "\","
+			       "\"algorithm\":\"cts(cbc(aes)) hmac(sha1)\","))
+		TH_LOG("%s", out);
+	EXPECT_NE(0, json_ok(out)) TH_LOG("not JSON: %s", out);
+
+	/* list: a row each, the names last */
+	out = run("list", &rc, false);
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
+	snprintf(args, sizeof(args), "%llu", (unsigned long long)tn_fd_id(srv));
+	row = row_of(out, args);
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(row, " kerberos  acceptor  aes256-cts-hmac-sha1-96    active     65534/asserted impersonate "))
+		TH_LOG("%s", row);
+	snprintf(want, sizeof(want), " %-24s %s\n", K5_CLIENT, K5_SERVICE);
+	EXPECT_EQ(0, strncmp(strchr(row, '\n') - strlen(want) + 1, want,
+			     strlen(want)))
+		TH_LOG("%s", row);
+	snprintf(args, sizeof(args), "%llu", (unsigned long long)tn_fd_id(cli));
+	row = row_of(out, args);
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(row, " negotiate initiator aes256-cts-hmac-sha1-96    active     -              -           "))
+		TH_LOG("%s", row);
+	/* a raw context has no names */
+	row = row_of(out, self->ids);
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(row, " -                        -\n"))
+		TH_LOG("%s", row);
+	close(cli);
+	close(srv);
 }
 
 TEST_HARNESS_MAIN

@@ -21,6 +21,7 @@
  * unlike the suites that speak the raw ioctls.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pwd.h>
 #include <time.h>
 #include <secmsg.h>
@@ -632,6 +633,133 @@ TEST_F_TIMEOUT(krb5, no_key_left_in_client, 600)
 TEST_F_TIMEOUT(krb5, no_key_left_in_server, 600)
 {
 	no_key_left(_metadata, self, 1);
+}
+
+/* The context's id, from /proc/self/fdinfo ("secmsg-id:"); 0 if none */
+static uint64_t fd_ctx_id(int fd)
+{
+	char path[64], line[128];
+	unsigned long long id = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "secmsg-id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
+}
+
+/*
+ * What the library and the control plane say of an established context:
+ * both principal names whichever side (sm_query_names), the enctype and
+ * its algorithms (sm_query), alice's mapped account "nobody" as asserted
+ * on the service's side; sm_ctl_get the same of the same context.
+ */
+static void check_names(struct __test_metadata *_metadata,
+			FIXTURE_DATA(krb5) *self,
+			const FIXTURE_VARIANT(krb5) *variant, int server,
+			uint32_t package)
+{
+	struct sm_context_info ci = { .size = sizeof(ci) };
+	struct sm_names n = { .size = sizeof(n) };
+	struct passwd *pw = getpwnam("nobody");
+	const char *e = variant->enctype;
+	uint32_t etype = !strcmp(e, "aes128-cts-hmac-sha1-96") ? 17 :
+			 !strcmp(e, "aes256-cts-hmac-sha1-96") ? 18 :
+			 !strcmp(e, "aes128-cts-hmac-sha256-128") ? 19 : 20;
+	const char *alg = etype <= 18 ? "cts(cbc(aes)) hmac(sha1)" :
+			  etype == 19 ? "cts(cbc(aes)) hmac(sha256)" :
+			  "cts(cbc(aes)) hmac(sha384)";
+	struct sm_ctl_ctx c;
+	sm_ctl *ctl = NULL;
+	sm_status st;
+
+	ASSERT_NE(NULL, pw);
+	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
+	EXPECT_EQ(sizeof(n), n.size);
+	EXPECT_STREQ("alice@" REALM, n.client_principal);
+	EXPECT_STREQ("secmsg/localhost@" REALM, n.service_principal);
+	/* this process imported it */
+	EXPECT_EQ((uint32_t)SM_ID_VALID, n.local.id.flags);
+	EXPECT_EQ((uint32_t)getpid(), n.local.id.pid);
+	if (server) {
+		EXPECT_EQ((uint32_t)(SM_ID_VALID | SM_ID_ASSERTED),
+			  n.peer.id.flags);
+		EXPECT_EQ(pw->pw_uid, n.peer.id.uid);
+		EXPECT_EQ(pw->pw_gid, n.peer.id.gid);
+		EXPECT_EQ(0u, n.peer.id.pid);
+		EXPECT_STREQ("nobody", n.peer.user);
+	} else {
+		EXPECT_EQ(0u, n.peer.id.flags);
+		EXPECT_STREQ("", n.peer.user);
+	}
+
+	ASSERT_EQ(SM_E_OK, sm_query(self->ctx, &ci));
+	EXPECT_EQ(package, ci.package);
+	EXPECT_EQ(etype, ci.suite);
+	EXPECT_STREQ(alg, ci.algorithm);
+
+	st = sm_ctl_open(&ctl);
+	ASSERT_EQ(SM_E_OK, st) TH_LOG("sm_ctl_open: %s", sm_status_string(st));
+	st = sm_ctl_get(ctl, fd_ctx_id(sm_ctx_fd(self->ctx)), &c);
+	EXPECT_EQ(SM_E_OK, st) TH_LOG("sm_ctl_get: %s: %s",
+				      sm_status_string(st), sm_ctl_error(ctl));
+	if (!st) {
+		/*
+		 * A program built against 1.2 or 1.3 calls this version:
+		 * the struct up to @counters, nothing written past it.
+		 */
+		sm_status (*get_1_2)(sm_ctl *, uint64_t, void *) =
+			(sm_status (*)(sm_ctl *, uint64_t, void *))
+			dlvsym(RTLD_DEFAULT, "sm_ctl_get", "LIBSECMSG_1.2");
+		size_t old = offsetof(struct sm_ctl_ctx, algorithm), i;
+		unsigned char buf[sizeof(c)];
+
+		ASSERT_NE(NULL, get_1_2) TH_LOG("%s", dlerror());
+		memset(buf, 0xa5, sizeof(buf));
+		EXPECT_EQ(SM_E_OK, get_1_2(ctl, c.id, buf));
+		EXPECT_EQ(0, memcmp(buf, &c, offsetof(struct sm_ctl_ctx,
+						      send_seq)));
+		EXPECT_STREQ(c.driver,
+			     (char *)buf + offsetof(struct sm_ctl_ctx, driver));
+		for (i = old; i < sizeof(buf); i++)
+			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
+	}
+	sm_ctl_close(ctl);
+	if (st)
+		return;
+	EXPECT_EQ(package, c.package);
+	EXPECT_EQ(etype, c.suite);
+	EXPECT_STREQ(alg, c.algorithm);
+	EXPECT_STREQ(ci.driver, c.driver);
+	EXPECT_EQ(ci.expires, c.expires);
+	EXPECT_STREQ("alice@" REALM, c.client_principal);
+	EXPECT_STREQ("secmsg/localhost@" REALM, c.service_principal);
+	if (server) {
+		EXPECT_EQ((uint32_t)(SM_CTL_PEER | SM_CTL_PEER_ASSERTED |
+				     SM_CTL_IMP_LEVEL), c.valid);
+		EXPECT_EQ(pw->pw_uid, c.peer_uid);
+		EXPECT_EQ(pw->pw_gid, c.peer_gid);
+		EXPECT_EQ(0u, c.peer_pid);
+	} else {
+		EXPECT_EQ(0u, c.valid & (SM_CTL_PEER | SM_CTL_PEER_ASSERTED));
+	}
+}
+
+TEST_F_TIMEOUT(krb5, server_names, 600)
+{
+	ESTABLISH(1, SM_PKG_KERBEROS, 0, "-i -t secmsg@localhost");
+	check_names(_metadata, self, variant, 1, SM_PKG_KERBEROS);
+}
+
+TEST_F_TIMEOUT(krb5, client_names_negotiate, 600)
+{
+	ESTABLISH(0, SM_PKG_NEGOTIATE, FLAGS_ALL, "-a -m spnego");
+	check_names(_metadata, self, variant, 0, SM_PKG_NEGOTIATE);
 }
 
 TEST_HARNESS_MAIN

@@ -49,6 +49,13 @@ static const char *const suite_names[] = {
 	[SECMSG_SUITE_AES256_GCM] = "aes256-gcm",
 	[SECMSG_SUITE_CHACHA20_POLY1305] = "chacha20-poly1305",
 };
+/* MIT's names of the enctypes (kdc.conf, klist -e) */
+static const char *const enctype_names[] = {
+	[SECMSG_KRB5_AES128_CTS_HMAC_SHA1_96] = "aes128-cts-hmac-sha1-96",
+	[SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96] = "aes256-cts-hmac-sha1-96",
+	[SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128] = "aes128-cts-hmac-sha256-128",
+	[SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192] = "aes256-cts-hmac-sha384-192",
+};
 static const char *const state_names[] = {
 	[SECMSG_STATE_ACTIVE] = "active",
 	[SECMSG_STATE_EXPIRED] = "expired",
@@ -102,6 +109,25 @@ static const char *const counter_names[] = {
 	"too_old", "out_of_sequence", "expired", "bad_token", "other_failures",
 	"revoked",
 };
+
+static bool is_krb5(const struct sm_ctl_ctx *c)
+{
+	return c->package == SECMSG_PKG_KERBEROS ||
+	       c->package == SECMSG_PKG_NEGOTIATE;
+}
+
+/* A Kerberos client's context has level 0: none granted by it */
+static bool has_imp(const struct sm_ctl_ctx *c)
+{
+	return (c->valid & SM_CTL_IMP_LEVEL) && c->imp_level;
+}
+
+/* The suite, or a Kerberos context's enctype */
+static const char *suite_str(const struct sm_ctl_ctx *c)
+{
+	return is_krb5(c) ? NAME(enctype_names, c->suite) :
+			    NAME(suite_names, c->suite);
+}
 
 /* "a,b,c" of the flag names; unknown bits in hex. */
 static const char *flags_str(uint32_t flags, char *buf, size_t len)
@@ -187,21 +213,38 @@ static void json_ctx(const struct sm_ctl_ctx *c)
 	printf(",\"role\":");
 	json_str(NAME(role_names, c->role));
 	printf(",\"suite\":");
-	json_str(NAME(suite_names, c->suite));
+	json_str(suite_str(c));
 	printf(",\"state\":");
 	json_str(NAME(state_names, c->state));
 	printf(",\"flags\":");
 	json_str(flags_str(c->flags, fl, sizeof(fl)));
 	printf(",\"owner_uid\":%u,\"pid\":%u", c->owner_uid, c->pid);
-	if (c->valid & SM_CTL_IMP_LEVEL) {
+	if (has_imp(c)) {
 		printf(",\"imp_level\":");
 		json_str(NAME(imp_names, c->imp_level));
 	}
-	if (c->valid & SM_CTL_PEER)
+	if (c->valid & SM_CTL_PEER_ASSERTED) {
+		/* no process: the importer asserted the account */
+		printf(",\"peer\":{\"uid\":%u,\"gid\":", c->peer_uid);
+		if (c->peer_gid == SECMSG_NO_ID)
+			printf("null");
+		else
+			printf("%u", c->peer_gid);
+		printf(",\"asserted\":true}");
+	} else if (c->valid & SM_CTL_PEER) {
 		printf(",\"peer\":{\"uid\":%u,\"gid\":%u,\"pid\":%u}",
 		       c->peer_uid, c->peer_gid, c->peer_pid);
-	else
+	} else {
 		printf(",\"peer\":null");
+	}
+	if (is_krb5(c)) {
+		printf(",\"client_principal\":");
+		json_str(c->client_principal);
+		printf(",\"service_principal\":");
+		json_str(c->service_principal);
+	}
+	printf(",\"algorithm\":");
+	json_str(c->algorithm);
 	printf(",\"driver\":");
 	json_str(c->driver);
 	printf(",\"lifetime\":%u,\"created\":%" PRId64 ",\"expires\":%" PRId64
@@ -220,9 +263,27 @@ static uint64_t failures(const struct sm_ctl_counters *c)
 
 static void table_header(void)
 {
-	printf("%-6s %-6s %-7s %-5s %-9s %-17s %-10s %-12s %-11s %-20s %9s %8s\n",
+	printf("%-6s %-6s %-7s %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9s %8s %-24s %s\n",
 	       "ID", "OWNER", "PID", "PKG", "ROLE", "SUITE", "STATE", "PEER",
-	       "IMP", "EXPIRES", "MESSAGES", "FAILURES");
+	       "IMP", "EXPIRES", "MESSAGES", "FAILURES", "CLIENT", "SERVICE");
+}
+
+/* "uid/pid", "uid/asserted" (a Kerberos client's mapped account), "-" */
+static const char *peer_str(const struct sm_ctl_ctx *c, char *buf,
+			    size_t len)
+{
+	if (c->valid & SM_CTL_PEER_ASSERTED)
+		snprintf(buf, len, "%u/asserted", c->peer_uid);
+	else if (c->valid & SM_CTL_PEER)
+		snprintf(buf, len, "%u/%u", c->peer_uid, c->peer_pid);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static const char *or_dash(const char *s)
+{
+	return *s ? s : "-";
 }
 
 static void table_row(const struct sm_ctl_ctx *c)
@@ -230,19 +291,16 @@ static void table_row(const struct sm_ctl_ctx *c)
 	const struct sm_ctl_counters *n = &c->counters;
 	char peer[32], when[32];
 
-	if (c->valid & SM_CTL_PEER)
-		snprintf(peer, sizeof(peer), "%u/%u", c->peer_uid, c->peer_pid);
-	else
-		snprintf(peer, sizeof(peer), "-");
-	printf("%-6" PRIu64 " %-6u %-7u %-5s %-9s %-17s %-10s %-12s %-11s %-20s %9" PRIu64 " %8" PRIu64 "\n",
+	printf("%-6" PRIu64 " %-6u %-7u %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9" PRIu64 " %8" PRIu64 " %-24s %s\n",
 	       c->id, c->owner_uid, c->pid, NAME(pkg_names, c->package),
-	       NAME(role_names, c->role), NAME(suite_names, c->suite),
-	       NAME(state_names, c->state), peer,
-	       (c->valid & SM_CTL_IMP_LEVEL) ?
+	       NAME(role_names, c->role), suite_str(c),
+	       NAME(state_names, c->state), peer_str(c, peer, sizeof(peer)),
+	       has_imp(c) ?
 	       NAME(imp_names, c->imp_level) : "-",
 	       time_str(c->expires, when, sizeof(when)),
 	       n->signed_msgs + n->verified + n->sealed + n->unsealed,
-	       failures(n));
+	       failures(n), or_dash(c->client_principal),
+	       or_dash(c->service_principal));
 }
 
 /* Report a failed call; the exit code that goes with it. */
@@ -325,19 +383,33 @@ static void show_ctx(const struct sm_ctl_ctx *c)
 	printf("id:          %" PRIu64 "\n", c->id);
 	printf("package:     %s\n", NAME(pkg_names, c->package));
 	printf("role:        %s\n", NAME(role_names, c->role));
-	printf("suite:       %s\n", NAME(suite_names, c->suite));
-	printf("driver:      %s\n", *c->driver ? c->driver : "-");
+	printf("%-13s%s\n", is_krb5(c) ? "enctype:" : "suite:", suite_str(c));
+	printf("algorithm:   %s\n", or_dash(c->algorithm));
+	printf("driver:      %s\n", or_dash(c->driver));
 	printf("state:       %s\n", NAME(state_names, c->state));
 	printf("flags:       %s\n", flags_str(c->flags, buf, sizeof(buf)));
 	printf("owner uid:   %u\n", c->owner_uid);
 	printf("pid:         %u\n", c->pid);
-	if (c->valid & SM_CTL_IMP_LEVEL)
+	if (has_imp(c))
 		printf("imp level:   %s\n", NAME(imp_names, c->imp_level));
-	if (c->valid & SM_CTL_PEER)
+	if (is_krb5(c)) {
+		printf("client:      %s\n", or_dash(c->client_principal));
+		printf("service:     %s\n", or_dash(c->service_principal));
+	}
+	if (c->valid & SM_CTL_PEER_ASSERTED) {
+		/* the account the client maps to, as its importer said */
+		if (c->peer_gid == SECMSG_NO_ID)
+			printf("peer:        uid %u gid - asserted\n",
+			       c->peer_uid);
+		else
+			printf("peer:        uid %u gid %u asserted\n",
+			       c->peer_uid, c->peer_gid);
+	} else if (c->valid & SM_CTL_PEER) {
 		printf("peer:        uid %u gid %u pid %u\n", c->peer_uid,
 		       c->peer_gid, c->peer_pid);
-	else
+	} else {
 		printf("peer:        -\n");
+	}
 	printf("lifetime:    %u s\n", c->lifetime);
 	printf("created:     %s\n", time_str(c->created, buf, sizeof(buf)));
 	printf("expires:     %s\n", time_str(c->expires, buf, sizeof(buf)));
@@ -556,7 +628,7 @@ static int cmd_monitor(sm_ctl *ctl, long count)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sm_ctl_event ev;
-	char when[32];
+	char when[32], peer[32];
 	sm_status st;
 	long n = 0;
 
@@ -604,10 +676,12 @@ static int cmd_monitor(sm_ctl *ctl, long count)
 			       ev.ctx.owner_uid, ev.ctx.pid,
 			       NAME(pkg_names, ev.ctx.package),
 			       NAME(role_names, ev.ctx.role),
-			       NAME(suite_names, ev.ctx.suite));
+			       suite_str(&ev.ctx));
 			if (ev.ctx.valid & SM_CTL_PEER)
-				printf(" peer %u/%u", ev.ctx.peer_uid,
-				       ev.ctx.peer_pid);
+				printf(" peer %s",
+				       peer_str(&ev.ctx, peer, sizeof(peer)));
+			if (*ev.ctx.client_principal)
+				printf(" client %s", ev.ctx.client_principal);
 			if (ev.verdict)
 				printf(" verdict %s", NAME(verdict_names,
 							   ev.verdict));

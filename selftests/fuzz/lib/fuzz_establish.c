@@ -1322,6 +1322,27 @@ static void check_lsm(const char *s, const char *k)
 	      "LSM context is not the kernel's, terminated");
 }
 
+/* Client and service: this side's and the peer's by role, cut, padded */
+static void check_principal(const char *s, const char *k)
+{
+	size_t n = strnlen(k, SM_PRINCIPAL_LEN - 1), i;
+
+	CHECK(!memcmp(s, k, n), "principal is not the kernel's");
+	for (i = n; i < SM_PRINCIPAL_LEN; i++)
+		CHECK(!s[i], "principal not terminated and zero-padded");
+}
+
+static void check_principals(const struct sm_names *nm,
+			     const struct secmsg_query *q)
+{
+	int acc = q->role == SECMSG_ROLE_ACCEPTOR;
+
+	check_principal(nm->client_principal,
+			acc ? q->peer_principal : q->local_principal);
+	check_principal(nm->service_principal,
+			acc ? q->local_principal : q->peer_principal);
+}
+
 static void op_names(void)
 {
 	size_t size = pick_size(NAMES_VER0, sizeof(struct sm_names));
@@ -1365,8 +1386,10 @@ static void op_names(void)
 	check_name(&nm->peer, &reply.peer);
 	if (size >= offsetof(struct sm_names, peer_lsm))
 		check_lsm(nm->local_lsm, reply.local_lsm);
-	if (size >= sizeof(*nm))
+	if (size >= offsetof(struct sm_names, client_principal))
 		check_lsm(nm->peer_lsm, reply.peer_lsm);
+	if (size >= sizeof(*nm))
+		check_principals(nm, &reply);
 	/* an in-between size gets a prefix of what a newer caller gets */
 	goto done;
 unchanged:
