@@ -11,18 +11,18 @@
 
 #include <sys/prctl.h>
 
-/* The client: init, then continue until SM_E_OK, sending every token. */
-static inline sm_status krb5l_client(int devfd, const struct sm_init_params *p,
-				     int chan, sm_ctx **ctx)
+/*
+ * After the first call (@st, its @len bytes of token in @tok): send every
+ * token, continue until SM_E_OK, at most 8 legs.  @tok and @in are
+ * SM_KRB5_MAX_TOKEN bytes.
+ */
+static inline sm_status krb5l_legs(sm_status st, int chan, sm_ctx **ctx,
+				   unsigned char *tok, size_t len,
+				   unsigned char *in)
 {
-	unsigned char tok[SM_KRB5_MAX_TOKEN], in[SM_KRB5_MAX_TOKEN];
-	size_t len = sizeof(tok);
 	ssize_t n;
-	sm_status st;
 	int legs;
 
-	st = devfd >= 0 ? sm_init_context_dev(devfd, p, ctx, tok, &len) :
-			  sm_init_context(p, ctx, tok, &len);
 	for (legs = 0; legs < 8; legs++) {
 		if (SM_FAILED(st))
 			return st;
@@ -30,13 +30,26 @@ static inline sm_status krb5l_client(int devfd, const struct sm_init_params *p,
 			return SM_E_INTERNAL_ERROR;
 		if (st == SM_E_OK)
 			return st;
-		n = krb5t_recv(chan, in, sizeof(in));
+		n = krb5t_recv(chan, in, SM_KRB5_MAX_TOKEN);
 		if (n < 0)
 			return SM_E_INTERNAL_ERROR;
-		len = sizeof(tok);
+		len = SM_KRB5_MAX_TOKEN;
 		st = sm_continue_context(*ctx, in, n, tok, &len);
 	}
 	return SM_E_INTERNAL_ERROR;
+}
+
+/* The client: init, then continue until SM_E_OK, sending every token. */
+static inline sm_status krb5l_client(int devfd, const struct sm_init_params *p,
+				     int chan, sm_ctx **ctx)
+{
+	unsigned char tok[SM_KRB5_MAX_TOKEN], in[SM_KRB5_MAX_TOKEN];
+	size_t len = sizeof(tok);
+	sm_status st;
+
+	st = devfd >= 0 ? sm_init_context_dev(devfd, p, ctx, tok, &len) :
+			  sm_init_context(p, ctx, tok, &len);
+	return krb5l_legs(st, chan, ctx, tok, len, in);
 }
 
 /* The server: receive, accept, then continue while the client has more. */
@@ -47,27 +60,13 @@ static inline sm_status krb5l_server(int devfd, const struct sm_accept_params *p
 	size_t len = sizeof(tok);
 	ssize_t n;
 	sm_status st;
-	int legs;
 
 	n = krb5t_recv(chan, in, sizeof(in));
 	if (n < 0)
 		return SM_E_INTERNAL_ERROR;
 	st = devfd >= 0 ? sm_accept_context_dev(devfd, p, in, n, ctx, tok, &len) :
 			  sm_accept_context(p, in, n, ctx, tok, &len);
-	for (legs = 0; legs < 8; legs++) {
-		if (SM_FAILED(st))
-			return st;
-		if (len && krb5t_send(chan, tok, len))
-			return SM_E_INTERNAL_ERROR;
-		if (st == SM_E_OK)
-			return st;
-		n = krb5t_recv(chan, in, sizeof(in));
-		if (n < 0)
-			return SM_E_INTERNAL_ERROR;
-		len = sizeof(tok);
-		st = sm_continue_context(*ctx, in, n, tok, &len);
-	}
-	return SM_E_INTERNAL_ERROR;
+	return krb5l_legs(st, chan, ctx, tok, len, in);
 }
 
 /*
