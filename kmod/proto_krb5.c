@@ -216,11 +216,23 @@ static int k5_take(struct secmsg_work *w, struct secmsg_message *m, u64 *seq)
 	return 0;
 }
 
+/* Bounce = the message's data (@dlen bytes), then room for a header. */
+static int k5_bounce_data(struct secmsg_work *w, u32 dlen)
+{
+	int err = secmsg_bounce_alloc(w, dlen + K5_HDR);
+
+	if (!err)
+		err = secmsg_bounce_sg(w, 0);
+	if (!err)
+		secmsg_mb_gather(&w->mb, SECMSG_SEL_ALL, w->bounce);
+	return err;
+}
+
 /*
  * The checksum a MIC or a sign-only Wrap (@id) sends, into @cksum: over
- * bounce = data || header, the header with EC and RRC 0 (a MIC's filler;
- * a Wrap's hdr0), under the sequence number it takes into *@seq.  Fails
- * with EXPIRED's verdict, or an errno with nothing taken.
+ * bounce = data || header, under the sequence number it takes into
+ * *@seq (a Wrap's header as hdr0: EC and RRC 0).  Fails with EXPIRED's
+ * verdict, or an errno with nothing taken.
  */
 static int k5_cksum_out(struct secmsg_work *w, struct secmsg_message *m,
 			u16 id, u8 *cksum, u64 *seq)
@@ -230,12 +242,9 @@ static int k5_cksum_out(struct secmsg_work *w, struct secmsg_message *m,
 	u32 dlen = mb->rwc_len + mb->plain_len;
 	int err;
 
-	err = secmsg_bounce_alloc(w, dlen + K5_HDR);
-	if (!err)
-		err = secmsg_bounce_sg(w, 0);
+	err = k5_bounce_data(w, dlen);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
 	err = k5_take(w, m, seq);
 	if (err)
 		return err;
@@ -277,12 +286,9 @@ static int k5_verify(struct secmsg_work *w, struct secmsg_message *m)
 	err = k5_hdr_read(w, m, mb->token, K5_TOK_MIC, tok, K5_HDR + h);
 	if (err)
 		return err;
-	err = secmsg_bounce_alloc(w, dlen + K5_HDR);
-	if (!err)
-		err = secmsg_bounce_sg(w, 0);
+	err = k5_bounce_data(w, dlen);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
 	memcpy(w->bounce + dlen, tok, K5_HDR);
 	err = secmsg_krb5_checksum(d, w->req, false, w->sg, dlen + K5_HDR,
 				   mac);
