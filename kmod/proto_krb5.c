@@ -168,28 +168,38 @@ static void k5_hdr(const struct secmsg_ctx *ctx, u8 *hdr, u16 id,
 }
 
 /*
- * A received header's fixed fields: token id, direction, filler.  The
+ * A received token's first @len bytes (its header, then what follows if
+ * @len is more) from buffer @i into @hdr, and the header's fixed fields
+ * checked: token @id, direction, filler; ALTERED if they are wrong.  The
  * AcceptorSubkey flag is not enforced (as MIT: a peer may have sent
  * before it knew of the subkey; a wrong key fails the tag anyway);
  * unknown flags are ignored, as MIT does.
  */
-static bool k5_hdr_ok(const struct secmsg_ctx *ctx, const u8 *hdr, u16 id)
+static int k5_hdr_read(struct secmsg_work *w, struct secmsg_message *m,
+		       int i, u16 id, u8 *hdr, u32 len)
 {
-	u8 peer = ctx->role == SECMSG_ROLE_INITIATOR ? K5_FLAG_ACCEPTOR : 0;
+	u8 peer = w->ctx->role == SECMSG_ROLE_INITIATOR ? K5_FLAG_ACCEPTOR : 0;
 	static const u8 ff[5] = { 0xff, 0xff, 0xff, 0xff, 0xff };
+	bool ok;
 
+	secmsg_mb_read(&w->mb, i, 0, hdr, len);
 	if (get_unaligned_be16(hdr) != id ||
 	    (hdr[2] & K5_FLAG_ACCEPTOR) != peer)
-		return false;
-	if (id == K5_TOK_MIC)
-		return !(hdr[2] & K5_FLAG_SEALED) && !memcmp(hdr + 3, ff, 5);
-	return hdr[3] == 0xff;
+		ok = false;
+	else if (id == K5_TOK_MIC)
+		ok = !(hdr[2] & K5_FLAG_SEALED) && !memcmp(hdr + 3, ff, 5);
+	else
+		ok = hdr[3] == 0xff;
+	if (!ok)
+		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+	return 0;
 }
 
-/* The replay window, once the token's tag has verified. */
+/* The replay window for @hdr's number, once the token's tag verified. */
 static int k5_accept(struct secmsg_work *w, struct secmsg_message *m,
-		     u64 seq)
+		     const u8 *hdr)
 {
+	u64 seq = get_unaligned_be64(hdr + 8);
 	u32 verdict = secmsg_replay_check(&w->ctx->replay, seq);
 
 	m->seq = seq;
@@ -206,31 +216,57 @@ static int k5_take(struct secmsg_work *w, struct secmsg_message *m, u64 *seq)
 	return 0;
 }
 
-static int k5_sign(struct secmsg_work *w, struct secmsg_message *m)
+/* Bounce = the message's data (@dlen bytes), then room for a header. */
+static int k5_bounce_data(struct secmsg_work *w, u32 dlen)
+{
+	int err = secmsg_bounce_alloc(w, dlen + K5_HDR);
+
+	if (!err)
+		err = secmsg_bounce_sg(w, 0);
+	if (!err)
+		secmsg_mb_gather(&w->mb, SECMSG_SEL_ALL, w->bounce);
+	return err;
+}
+
+/*
+ * The checksum a MIC or a sign-only Wrap (@id) sends, into @cksum: over
+ * bounce = data || header, under the sequence number it takes into
+ * *@seq (a Wrap's header as hdr0: EC and RRC 0).  Fails with EXPIRED's
+ * verdict, or an errno with nothing taken.
+ */
+static int k5_cksum_out(struct secmsg_work *w, struct secmsg_message *m,
+			u16 id, u8 *cksum, u64 *seq)
 {
 	const struct secmsg_krb5_dir *d = &w->ctx->krb5->tx;
+	struct secmsg_msgbuf *mb = &w->mb;
+	u32 dlen = mb->rwc_len + mb->plain_len;
+	int err;
+
+	err = k5_bounce_data(w, dlen);
+	if (err)
+		return err;
+	err = k5_take(w, m, seq);
+	if (err)
+		return err;
+	k5_hdr(w->ctx, w->bounce + dlen, id, false, 0, 0, *seq);
+	err = secmsg_krb5_checksum(d, w->req, id == K5_TOK_WRAP, w->sg,
+				   dlen + K5_HDR, cksum);
+	if (err)
+		secmsg_ctx_untake_seq(w->ctx, *seq);
+	return err;
+}
+
+static int k5_sign(struct secmsg_work *w, struct secmsg_message *m)
+{
 	struct secmsg_msgbuf *mb = &w->mb;
 	u32 dlen = mb->rwc_len + mb->plain_len, h = k5_h(w->ctx);
 	u8 tok[K5_HDR + SECMSG_KRB5_CKSUM_MAX];
 	u64 seq;
 	int err;
 
-	err = secmsg_bounce_alloc(w, dlen + K5_HDR);
-	if (!err)
-		err = secmsg_bounce_sg(w, 0);
+	err = k5_cksum_out(w, m, K5_TOK_MIC, tok + K5_HDR, &seq);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
-	err = k5_take(w, m, &seq);
-	if (err)
-		return err;
-	k5_hdr(w->ctx, w->bounce + dlen, K5_TOK_MIC, false, 0, 0, seq);
-	err = secmsg_krb5_checksum(d, w->req, false, w->sg, dlen + K5_HDR,
-				   tok + K5_HDR);
-	if (err) {
-		secmsg_ctx_untake_seq(w->ctx, seq);
-		return err;
-	}
 	memcpy(tok, w->bounce + dlen, K5_HDR);
 	secmsg_mb_write(mb, mb->token, 0, tok, K5_HDR + h);
 	secmsg_mb_set_len(mb, mb->token, K5_HDR + h);
@@ -247,15 +283,12 @@ static int k5_verify(struct secmsg_work *w, struct secmsg_message *m)
 	u8 mac[SECMSG_KRB5_CKSUM_MAX];
 	int err;
 
-	secmsg_mb_read(mb, mb->token, 0, tok, K5_HDR + h);
-	if (!k5_hdr_ok(w->ctx, tok, K5_TOK_MIC))
-		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
-	err = secmsg_bounce_alloc(w, dlen + K5_HDR);
-	if (!err)
-		err = secmsg_bounce_sg(w, 0);
+	err = k5_hdr_read(w, m, mb->token, K5_TOK_MIC, tok, K5_HDR + h);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
+	err = k5_bounce_data(w, dlen);
+	if (err)
+		return err;
 	memcpy(w->bounce + dlen, tok, K5_HDR);
 	err = secmsg_krb5_checksum(d, w->req, false, w->sg, dlen + K5_HDR,
 				   mac);
@@ -263,7 +296,7 @@ static int k5_verify(struct secmsg_work *w, struct secmsg_message *m)
 		return err;
 	if (crypto_memneq(mac, tok + K5_HDR, h))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
-	err = k5_accept(w, m, get_unaligned_be64(tok + 8));
+	err = k5_accept(w, m, tok);
 	if (err)
 		return err;
 	m->qop = SECMSG_QOP_DEFAULT;
@@ -487,29 +520,15 @@ static int k5_seal_sealed(struct secmsg_work *w, struct secmsg_message *m)
 /* Sign-only wrap: bounce = data || hdr0; the checksum travels after it. */
 static int k5_seal_signed(struct secmsg_work *w, struct secmsg_message *m)
 {
-	const struct secmsg_krb5_dir *d = &w->ctx->krb5->tx;
 	struct secmsg_msgbuf *mb = &w->mb;
-	u32 dlen = mb->rwc_len + mb->plain_len, h = k5_h(w->ctx);
+	u32 h = k5_h(w->ctx);
 	u8 tok[K5_HDR + SECMSG_KRB5_CKSUM_MAX];
 	u64 seq;
 	int err;
 
-	err = secmsg_bounce_alloc(w, dlen + K5_HDR);
-	if (!err)
-		err = secmsg_bounce_sg(w, 0);
+	err = k5_cksum_out(w, m, K5_TOK_WRAP, tok + K5_HDR, &seq);
 	if (err)
 		return err;
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce);
-	err = k5_take(w, m, &seq);
-	if (err)
-		return err;
-	k5_hdr(w->ctx, w->bounce + dlen, K5_TOK_WRAP, false, 0, 0, seq);
-	err = secmsg_krb5_checksum(d, w->req, true, w->sg, dlen + K5_HDR,
-				   tok + K5_HDR);
-	if (err) {
-		secmsg_ctx_untake_seq(w->ctx, seq);
-		return err;
-	}
 	if (mb->token >= 0) {
 		/* The checksum rotated in front of the data: RRC = EC = h. */
 		k5_hdr(w->ctx, tok, K5_TOK_WRAP, false, h, h, seq);
@@ -641,7 +660,7 @@ static int k5_unseal_sealed(struct secmsg_work *w, struct secmsg_message *m,
 			   in->u + K5_CONF + n + ec;
 	if (memcmp(alt, in->hdr, 6) || memcmp(alt + 8, in->hdr + 8, 8))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
-	err = k5_accept(w, m, get_unaligned_be64(in->hdr + 8));
+	err = k5_accept(w, m, in->hdr);
 	if (err)
 		return err;
 	if (in->layout)
@@ -694,7 +713,7 @@ static int k5_unseal_signed(struct secmsg_work *w, struct secmsg_message *m,
 	/* Token form: the data the token signs must be the DATA buffers'. */
 	if (mb->stream < 0 && memcmp(in->u, in->s + in->tlen - K5_HDR, n))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_BAD_TOKEN);
-	err = k5_accept(w, m, get_unaligned_be64(in->hdr + 8));
+	err = k5_accept(w, m, in->hdr);
 	if (err)
 		return err;
 	k5_release(w, in->u, n, false);
@@ -714,13 +733,13 @@ static int k5_unseal(struct secmsg_work *w, struct secmsg_message *m)
 	if (mb->stream >= 0) {
 		in.tlen = 0;
 		in.len = mb->b[mb->stream].len - K5_HDR;
-		secmsg_mb_read(mb, mb->stream, 0, in.hdr, K5_HDR);
 	} else {
 		in.tlen = mb->b[mb->token].len;
-		secmsg_mb_read(mb, mb->token, 0, in.hdr, K5_HDR);
 	}
-	if (!k5_hdr_ok(w->ctx, in.hdr, K5_TOK_WRAP))
-		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
+	err = k5_hdr_read(w, m, mb->stream >= 0 ? mb->stream : mb->token,
+			  K5_TOK_WRAP, in.hdr, K5_HDR);
+	if (err)
+		return err;
 	sealed = in.hdr[2] & K5_FLAG_SEALED;
 	/*
 	 * Token form: the token is TOKEN then the DATA it carries: all of

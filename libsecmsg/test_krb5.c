@@ -13,14 +13,13 @@
 #include <pwd.h>
 #include <grp.h>
 #include <sys/eventfd.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include "secmsg.h"
 #include "fake_kernel.h"
 #include "../selftests/krb5/krb5_test.h"
-#include "../selftests/krb5/krb5_lib.h"
 #include "kselftest_harness.h"
+#include "../selftests/krb5/krb5_lib.h"
 
 #define REALM "SECMSG.TEST"
 
@@ -440,134 +439,19 @@ TEST_F_TIMEOUT(krb, failures, 300)
 }
 
 /*
- * Scan another process's readable memory for @needle; 1 found, 0 not,
- * -1 if the scan could not read anything.
- */
-static int scan_mem(pid_t pid, const unsigned char *needle, size_t n)
-{
-	char path[64], line[512];
-	size_t chunk = 1 << 20;
-	unsigned char *buf = malloc(chunk + 64);
-	long readable = 0;
-	int mem, found = 0;
-	FILE *maps;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	maps = fopen(path, "re");
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	mem = open(path, O_RDONLY | O_CLOEXEC);
-	if (!maps || mem < 0 || !buf)
-		return -1;
-	while (!found && fgets(line, sizeof(line), maps)) {
-		unsigned long lo, hi, a;
-		char perms[8];
-
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r')
-			continue;
-		if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
-			continue;
-		for (a = lo; a < hi && !found;) {
-			size_t want = hi - a < chunk ? hi - a : chunk;
-			ssize_t got = pread(mem, buf, want, (off_t)a);
-
-			if (got <= 0)
-				break;
-			readable += got;
-			if (memmem(buf, got, needle, n)) {
-				unsigned char *at = memmem(buf, got, needle, n);
-				char sp[256] = "";
-				FILE *f;
-
-				found = 1;
-				snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-				f = fopen(path, "re");
-				if (f) {
-					if (!fgets(sp, sizeof(sp), f))
-						sp[0] = 0;
-					fclose(f);
-				}
-				fprintf(stderr, "# found at %#lx; syscall: %s# in %s",
-					a + (unsigned long)(at - buf), sp, line);
-			}
-			/* overlap: a key across two chunks */
-			a += got > (ssize_t)n ? (size_t)got - n + 1 : (size_t)got;
-		}
-	}
-	fclose(maps);
-	close(mem);
-	free(buf);
-	return readable ? found : -1;
-}
-
-/*
  * After establishment no copy of the context key is left in the process
- * that established it: a child establishes (it never learns the key but
- * through the library), then waits; the test asks the MIT peer for the
- * key and scans the child's memory.  Both roles.
+ * that established it (krb5l_no_key_left()).  Both roles.
  */
 static void no_key_left(struct __test_metadata *_metadata, FIXTURE_DATA(krb) *self,
 			int server)
 {
-	int ready[2], go[2], st;
-	unsigned char key[64];
-	char v[KRB5T_LINE], c;
-	const char *l;
-	ssize_t n;
-	pid_t pid;
+	struct sm_init_params p = client_params(SM_PKG_KERBEROS,
+						"secmsg@localhost");
+	struct sm_accept_params a = server_params_krb5;
 
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 	peer_start(_metadata, self, server ? "-i -t secmsg@localhost" : "-a");
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		/* only the parent's ends: EOF on @go if the parent dies */
-		close(go[1]);
-		close(ready[0]);
-		{
-		struct sm_init_params p = client_params(SM_PKG_KERBEROS,
-							"secmsg@localhost");
-		struct sm_accept_params a = server_params_krb5;
-		sm_ctx *ctx = NULL;
-		sm_status s;
-
-		prctl(PR_SET_DUMPABLE, 1);
-		s = server ? krb5l_server(self->dev, &a, self->chan, &ctx) :
-			     krb5l_client(self->dev, &p, self->chan, &ctx);
-		c = s == SM_E_OK ? 'k' : 'f';
-		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
-			_exit(3);
-		sm_close(ctx);
-		_exit(0);
-		}
-	}
-	close(go[0]);
-	close(ready[1]);
-	n = read(ready[0], &c, 1);
-	ASSERT_EQ(1, n);
-	if (c != 'k') {
-		/* the child failed: let it go before failing */
-		c = 'x';
-		EXPECT_EQ(1, write(go[1], &c, 1));
-		waitpid(pid, &st, 0);
-		ASSERT_EQ('k', 'f');
-	}
-	peer_established(_metadata, self);
-	l = krb5t_peer_cmd(&self->peer, "session_key");
-	ASSERT_NE(NULL, l);
-	n = krb5t_unhex(krb5t_field(l, "key", v, sizeof(v)), key, sizeof(key));
-	ASSERT_LT(0, n);
-	EXPECT_EQ(0, scan_mem(pid, key, n)) {
-		TH_LOG("the %s's memory holds the context key",
-		       server ? "server" : "client");
-	}
-	/* the scan works: it finds what the child surely holds */
-	EXPECT_EQ(1, scan_mem(pid, (const unsigned char *)"secmsg@localhost", 16));
-	explicit_bzero(key, sizeof(key));
-	c = 'x';
-	EXPECT_EQ(1, write(go[1], &c, 1));
-	EXPECT_EQ(pid, waitpid(pid, &st, 0));
-	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	krb5l_no_key_left(_metadata, &self->peer, self->chan, self->dev, server,
+			  &p, &a, NULL);
 }
 
 TEST_F_TIMEOUT(krb, no_key_left_in_client, 300)

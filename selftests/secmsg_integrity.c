@@ -24,24 +24,13 @@ FIXTURE_VARIANT_ADD(integ, chacha20_poly1305) {
 
 FIXTURE_SETUP(integ)
 {
-	self->ini = self->acc = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	self->ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-				     variant->suite, SM_FLAGS_DEFAULT, 10, 20);
-	ASSERT_LE(0, self->ini);
-	self->acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-				     variant->suite, SM_FLAGS_DEFAULT, 20, 10);
-	ASSERT_LE(0, self->acc);
+	ts_pair_setup(_metadata, &self->dev, &self->ini, &self->acc,
+		      variant->suite, SM_FLAGS_DEFAULT, 10, 20);
 }
 
 FIXTURE_TEARDOWN(integ)
 {
-	if (self->acc >= 0)
-		close(self->acc);
-	if (self->ini >= 0)
-		close(self->ini);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pair_teardown(self->dev, self->ini, self->acc);
 }
 
 #define DLEN 64

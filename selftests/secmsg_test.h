@@ -209,6 +209,37 @@ static inline int ts_import_simple(int dev, uint32_t role, uint32_t suite,
 	return ts_import(dev, &o);
 }
 
+/*
+ * In FIXTURE_SETUP: *@ini and *@acc -1, /dev/secmsg in *@dev (or SKIP),
+ * then a pair with the test key: the initiator *@ini sends from
+ * @ini_send and receives from @acc_send, the acceptor *@acc the other way.
+ */
+static inline void ts_pair_setup(struct __test_metadata *_metadata,
+				 int *dev, int *ini, int *acc, uint32_t suite,
+				 uint32_t ctx_flags, uint64_t ini_send,
+				 uint64_t acc_send)
+{
+	*ini = *acc = -1;
+	SM_OPEN_DEV_OR_SKIP(*dev);
+	*ini = ts_import_simple(*dev, SECMSG_ROLE_INITIATOR, suite, ctx_flags,
+				ini_send, acc_send);
+	ASSERT_LE(0, *ini);
+	*acc = ts_import_simple(*dev, SECMSG_ROLE_ACCEPTOR, suite, ctx_flags,
+				acc_send, ini_send);
+	ASSERT_LE(0, *acc);
+}
+
+/* In FIXTURE_TEARDOWN: what ts_pair_setup() opened. */
+static inline void ts_pair_teardown(int dev, int ini, int acc)
+{
+	if (acc >= 0)
+		close(acc);
+	if (ini >= 0)
+		close(ini);
+	if (dev >= 0)
+		close(dev);
+}
+
 static inline uint32_t ts_suite_keylen(uint32_t suite)
 {
 	return suite == SECMSG_SUITE_AES128_GCM ? 16 : 32;

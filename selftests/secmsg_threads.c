@@ -39,16 +39,8 @@ FIXTURE(thr) {
 
 FIXTURE_SETUP(thr)
 {
-	self->ini = self->acc = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	self->ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-				     SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
-				     BASE, 0);
-	ASSERT_LE(0, self->ini);
-	self->acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-				     SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
-				     0, BASE);
-	ASSERT_LE(0, self->acc);
+	ts_pair_setup(_metadata, &self->dev, &self->ini, &self->acc,
+		      SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT, BASE, 0);
 	self->items = calloc(NTHREADS * PER_THREAD, sizeof(struct item));
 	ASSERT_TRUE(self->items != NULL);
 }
@@ -56,12 +48,7 @@ FIXTURE_SETUP(thr)
 FIXTURE_TEARDOWN(thr)
 {
 	free(self->items);
-	if (self->acc >= 0)
-		close(self->acc);
-	if (self->ini >= 0)
-		close(self->ini);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pair_teardown(self->dev, self->ini, self->acc);
 }
 
 static void *send_worker(void *arg)

@@ -19,16 +19,8 @@ FIXTURE(uapi) {
 
 FIXTURE_SETUP(uapi)
 {
-	self->ini = self->acc = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	self->ini = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-				     SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
-				     0, 0);
-	ASSERT_LE(0, self->ini);
-	self->acc = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-				     SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT,
-				     0, 0);
-	ASSERT_LE(0, self->acc);
+	ts_pair_setup(_metadata, &self->dev, &self->ini, &self->acc,
+		      SECMSG_SUITE_AES128_GCM, SM_FLAGS_DEFAULT, 0, 0);
 	self->none = ts_unmapped_page();
 	self->ro = ts_readonly_page();
 	ASSERT_TRUE(self->none && self->ro);
@@ -48,12 +40,7 @@ FIXTURE_TEARDOWN(uapi)
 		munmap(self->ro, 4096);
 	if (self->guard && self->guard != MAP_FAILED)
 		munmap(self->guard, 8192);
-	if (self->acc >= 0)
-		close(self->acc);
-	if (self->ini >= 0)
-		close(self->ini);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pair_teardown(self->dev, self->ini, self->acc);
 }
 
 /* The call was refused: errno @err, no out field written. */

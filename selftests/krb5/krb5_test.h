@@ -452,4 +452,71 @@ static inline ssize_t krb5t_unhex(const char *hex, unsigned char *out, size_t n)
 	return len;
 }
 
+/*
+ * Scan process @pid's readable memory (/proc/PID/maps and mem) for
+ * @needle (@n bytes): 1 found, 0 not, -1 if nothing could be read.  With
+ * @report, say on stderr where it was found and what the process was
+ * doing (/proc/PID/syscall).
+ */
+static inline int krb5t_mem_scan(pid_t pid, const void *needle, size_t n,
+				 bool report)
+{
+	char path[64], line[512];
+	size_t chunk = 1 << 20;
+	unsigned char *buf = malloc(chunk);
+	long readable = 0;
+	int mem, found = 0;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "re");
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	while (maps && mem >= 0 && buf && !found &&
+	       fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi, a;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 ||
+		    perms[0] != 'r')
+			continue;
+		if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+			continue;
+		for (a = lo; a < hi && !found;) {
+			size_t want = hi - a < chunk ? hi - a : chunk;
+			ssize_t got = pread(mem, buf, want, (off_t)a);
+			unsigned char *at;
+
+			if (got <= 0)
+				break;
+			readable += got;
+			at = memmem(buf, got, needle, n);
+			found = !!at;
+			if (at && report) {
+				char sp[256] = "";
+				FILE *f;
+
+				snprintf(path, sizeof(path), "/proc/%d/syscall",
+					 pid);
+				f = fopen(path, "re");
+				if (f) {
+					if (!fgets(sp, sizeof(sp), f))
+						sp[0] = 0;
+					fclose(f);
+				}
+				fprintf(stderr, "# found at %#lx; syscall: %s# in %s",
+					a + (unsigned long)(at - buf), sp, line);
+			}
+			/* overlap: a needle across two chunks */
+			a += got > (ssize_t)n ? (size_t)got - n + 1 : (size_t)got;
+		}
+	}
+	if (maps)
+		fclose(maps);
+	if (mem >= 0)
+		close(mem);
+	free(buf);
+	return readable ? found : -1;
+}
+
 #endif /* SECMSG_KRB5_TEST_H */
