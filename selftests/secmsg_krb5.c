@@ -1147,13 +1147,35 @@ static long k5d_nkeys(uid_t uid)
 	return n;
 }
 
-/* The key count of @uid back at @base; keys go by garbage collection. */
-static bool k5d_nkeys_back(uid_t uid, long base)
+/*
+ * The key count of @uid once garbage collection has settled (the same
+ * for half a second; keys of earlier tests may still be going), or -1.
+ */
+static long k5d_nkeys_settled(uid_t uid)
 {
-	int i;
+	long n, prev = -2;
+	int i, same = 0;
 
 	for (i = 0; i < 600; i++) {	/* 60 s at most: a loaded debug guest */
-		if (k5d_nkeys(uid) == base)
+		n = k5d_nkeys(uid);
+		same = n == prev ? same + 1 : 0;
+		if (same == 5)
+			return n;
+		prev = n;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/* Key @id is gone (destroyed: ENOKEY), waiting for garbage collection. */
+static bool k5d_key_gone(long id)
+{
+	char buf[8];
+	int i;
+
+	for (i = 0; i < 600; i++) {	/* 60 s at most */
+		if (k5d_keyctl(KEYCTL_DESCRIBE, id, (long)buf, sizeof(buf),
+			       0) == -ENOKEY)
 			return true;
 		usleep(100 * 1000);
 	}
@@ -1192,7 +1214,7 @@ TEST_F_TIMEOUT(k5d, deleg_import_errors, 300)
 	int dev, fd;
 
 	dev = self->dev;
-	base = k5d_nkeys(geteuid());
+	base = k5d_nkeys_settled(geteuid());
 #define K5D_EXPECT(err, stmt) do { \
 		k5d_init(&d); \
 		stmt; \
@@ -1254,9 +1276,7 @@ TEST_F_TIMEOUT(k5d, deleg_import_errors, 300)
 	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	close(fd);
 	if (base >= 0)
-		ASSERT_TRUE(k5d_nkeys_back(geteuid(), base))
-			TH_LOG("keys of uid %u: %ld, were %ld", geteuid(),
-			       k5d_nkeys(geteuid()), base);
+		ASSERT_EQ(base, k5d_nkeys_settled(geteuid()));
 }
 
 struct k5d_probe {
@@ -1424,13 +1444,11 @@ TEST_F_TIMEOUT(k5d, deleg_revoked_on_close, 300)
 {
 	struct secmsg_impersonate ip = { .size = sizeof(ip) };
 	struct k5d_keys k;
-	long base;
 	int dev, fd;
 
 	dev = self->dev;
 	if (geteuid())
 		SKIP(return, "needs root");
-	base = k5d_nkeys(0);
 	K5D_IMPORT(fd, dev, 3600);
 	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
 	k5d_layout(_metadata, &k);
@@ -1445,11 +1463,13 @@ TEST_F_TIMEOUT(k5d, deleg_revoked_on_close, 300)
 	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "user",
 				      K5D_TGT_DESC));
 	ASSERT_EQ(0, ts_ioctl(dev, SECMSG_IOC_REVERT, &ip));
-	/* and every key the context made is freed */
-	if (base >= 0)
-		ASSERT_TRUE(k5d_nkeys_back(0, base))
-			TH_LOG("keys of root: %ld, were %ld", k5d_nkeys(0),
-			       base);
+	/* and every key the context made is destroyed */
+	ASSERT_TRUE(k5d_key_gone(k.tgt));
+	ASSERT_TRUE(k5d_key_gone(k.svc));
+	ASSERT_TRUE(k5d_key_gone(k.princ));
+	ASSERT_TRUE(k5d_key_gone(k.primary));
+	ASSERT_TRUE(k5d_key_gone(k.cache));
+	ASSERT_TRUE(k5d_key_gone(k.coll));
 }
 
 /* They expire with the context. */

@@ -17,17 +17,21 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <secmsg.h>
 
 #include "krb5/krb5_test.h"
-#include "krb5/krb5_lib.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
+
+#include "krb5/krb5_lib.h"
 
 #define REALM "SECMSG.TEST"
 #define ALICE "alice@" REALM
@@ -249,11 +253,11 @@ TEST_F_TIMEOUT(deleg, backend_sees_alice_until_revert, 900)
 	ASSERT_EQ(SM_E_OK, sm_impersonate(self->ctx));
 	ASSERT_EQ(self->nobody.pw_uid, geteuid());
 	BACKEND_TRY(t, &be[1], NULL);
-	ASSERT_EQ(GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
+	ASSERT_EQ((OM_uint32)GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
 	ASSERT_STREQ(ALICE, t.seen);
 	/* and again: the service ticket the first one stored is used */
 	BACKEND_TRY(t, &be[2], NULL);
-	ASSERT_EQ(GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
+	ASSERT_EQ((OM_uint32)GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
 	ASSERT_STREQ(ALICE, t.seen);
 	ASSERT_EQ(SM_E_OK, sm_revert(self->ctx));
 	ASSERT_EQ(0u, geteuid());
@@ -292,7 +296,7 @@ TEST_F_TIMEOUT(deleg, other_thread_sees_nothing, 900)
 	ASSERT_STREQ("", other.seen);
 	/* this thread still can */
 	BACKEND_TRY(t, &be[0], NULL);
-	ASSERT_EQ(GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
+	ASSERT_EQ((OM_uint32)GSS_S_COMPLETE, t.major) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
 	ASSERT_STREQ(ALICE, t.seen);
 	ASSERT_EQ(SM_E_OK, sm_revert(self->ctx));
 }
@@ -318,6 +322,148 @@ TEST_F_TIMEOUT(deleg, without_delegation_backend_sees_nobody, 900)
 	ASSERT_TRUE(NO_CRED(t.major)) TH_LOG("major 0x%x; back end: %s", t.major, t.said);
 	ASSERT_STREQ("", t.seen);
 	ASSERT_EQ(SM_E_OK, sm_revert(self->ctx));
+}
+
+/* A be32 of a ccache v4 record at *@off, or -1 past its end. */
+static long v4_u32(const unsigned char *p, size_t left, size_t *off)
+{
+	long v;
+
+	if (*off + 4 > left)
+		return -1;
+	v = (long)((uint32_t)p[*off] << 24 | p[*off + 1] << 16 |
+		   p[*off + 2] << 8 | p[*off + 3]);
+	*off += 4;
+	return v;
+}
+
+/* A length-prefixed field: its length, *@off at its bytes; or -1. */
+static long v4_field(const unsigned char *p, size_t left, size_t *off)
+{
+	long len = v4_u32(p, left, off);
+
+	return len < 0 || (size_t)len > left - *off ? -1 : len;
+}
+
+/* Skip a v4 principal: name type, count, realm, components. */
+static int v4_skip_princ(const unsigned char *p, size_t left, size_t *off)
+{
+	long n, len;
+
+	if (v4_u32(p, left, off) < 0)		/* name type */
+		return -1;
+	n = v4_u32(p, left, off);		/* components */
+	if (n < 0)
+		return -1;
+	for (n = n + 1; n > 0; n--) {		/* the realm, then those */
+		len = v4_field(p, left, off);
+		if (len < 0)
+			return -1;
+		*off += len;
+	}
+	return 0;
+}
+
+/*
+ * The session key of the delegated TGT, as the kernel keeps it for the
+ * impersonating thread: read from KEYRING:thread:secmsg.  Its length, or
+ * -1.
+ */
+static long delegated_tgt_key(unsigned char *key, size_t size)
+{
+	unsigned char buf[8192];
+	long coll, cache, tgt, n, klen;
+	size_t off = 0;
+
+	coll = syscall(__NR_keyctl, KEYCTL_SEARCH, KEY_SPEC_THREAD_KEYRING,
+		       "keyring", "_krb_secmsg", 0);
+	cache = coll < 0 ? -1 : syscall(__NR_keyctl, KEYCTL_SEARCH, coll,
+					 "keyring", "secmsg", 0);
+	tgt = cache < 0 ? -1 : syscall(__NR_keyctl, KEYCTL_SEARCH, cache,
+				       "user", "krbtgt/" REALM "@" REALM, 0);
+	n = tgt < 0 ? -1 : syscall(__NR_keyctl, KEYCTL_READ, tgt, buf,
+				   sizeof(buf), 0);
+	if (n <= 0 || n > (long)sizeof(buf))
+		return -1;
+	/* client, server, then the keyblock: be16 enctype, data */
+	if (v4_skip_princ(buf, n, &off) || v4_skip_princ(buf, n, &off))
+		return -1;
+	off += 2;
+	klen = v4_field(buf, n, &off);
+	if (klen <= 0 || (size_t)klen > size)
+		return -1;
+	memcpy(key, buf + off, klen);
+	explicit_bzero(buf, sizeof(buf));
+	return klen;
+}
+
+/*
+ * The service's process keeps no copy of what alice delegated: the
+ * establishment runs in a child; this process takes its context fd
+ * (pidfd_getfd), reads the TGT's session key as the kernel gives it to an
+ * impersonating thread, and scans the child's memory for it.
+ */
+TEST_F_TIMEOUT(deleg, tgt_key_not_left_in_service, 900)
+{
+	struct sm_accept_params a = { .size = sizeof(a),
+				      .package = SM_PKG_KERBEROS };
+	int ready[2], go[2], sv[2], pidfd, fd, cfd, st;
+	unsigned char key[64];
+	sm_ctx *ctx = NULL;
+	const char *l;
+	long klen;
+	pid_t pid;
+	char c = 'x';
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, krb5t_peer_start(&self->client,
+				      "-i -t secmsg@localhost -f mutual,deleg,conf,integ",
+				      sv[1]));
+	close(sv[1]);
+	self->chan = sv[0];
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(go[1]);
+		close(ready[0]);
+		prctl(PR_SET_DUMPABLE, 1);
+		fd = krb5l_server(-1, &a, self->chan, &ctx) == SM_E_OK ?
+		     sm_ctx_fd(ctx) : -1;
+		if (write(ready[1], &fd, sizeof(fd)) != sizeof(fd) ||
+		    read(go[0], &c, 1) < 0)
+			_exit(3);
+		_exit(0);	/* its memory as accept left it, until now */
+	}
+	close(go[0]);
+	close(ready[1]);
+	ASSERT_EQ((ssize_t)sizeof(fd), read(ready[0], &fd, sizeof(fd)));
+	if (fd < 0)
+		goto release;
+	l = krb5t_peer_line(&self->client);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(0, strncmp(l, "established ", 12)) TH_LOG("alice: %s", l);
+
+	pidfd = syscall(__NR_pidfd_open, pid, 0);
+	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
+	cfd = syscall(__NR_pidfd_getfd, pidfd, fd, 0);
+	ASSERT_LE(0, cfd) TH_LOG("pidfd_getfd: %s", strerror(errno));
+	close(pidfd);
+	ASSERT_EQ(SM_E_OK, sm_ctx_from_fd(cfd, &self->ctx));
+	ASSERT_EQ(SM_E_OK, sm_impersonate(self->ctx));
+	klen = delegated_tgt_key(key, sizeof(key));
+	ASSERT_EQ(SM_E_OK, sm_revert(self->ctx));
+	ASSERT_LE(16, klen);
+	/* the scan finds a key where there is one: in this process */
+	ASSERT_EQ(1, krb5t_mem_scan(getpid(), key, klen, false));
+	EXPECT_EQ(0, krb5t_mem_scan(pid, key, klen, true));
+	explicit_bzero(key, sizeof(key));
+release:
+	EXPECT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	ASSERT_LE(0, fd) TH_LOG("the service could not accept alice");
 }
 
 TEST_HARNESS_MAIN
