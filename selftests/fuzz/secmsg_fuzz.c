@@ -11,7 +11,7 @@
  * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
  * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT, IMPORT
  * with SECMSG_IMPORT_FRESH and its COMPLETE valid or mutated,
- * IMPORT_KRB5 valid or mutated...); the
+ * IMPORT_KRB5 valid or mutated, with delegated credentials or not...); the
  * other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
@@ -1634,9 +1634,16 @@ static int op_impersonate(const struct fop_in *o)
 {
 	struct secmsg_impersonate a = { .size = sizeof(a) };
 	struct slot *s = live(o->a);
-	int ret, exp, did;
+	int ret, exp, did, i;
 	long k;
 
+	/* one in four: a context with delegated credentials, if any */
+	for (i = 0; (o->b & 3) == 3 && i < NSLOT; i++)
+		if (F.s[(o->a + i) % NSLOT].fd >= 0 &&
+		    F.s[(o->a + i) % NSLOT].k5.deleg) {
+			s = &F.s[(o->a + i) % NSLOT];
+			break;
+		}
 	if (!s)
 		return 0;
 	if (s->k5.role)
