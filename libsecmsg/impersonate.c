@@ -26,14 +26,19 @@
 static __thread char *sm_saved_ccname;
 static __thread int sm_ccname_set;
 
-/* A Kerberos context: its package, by one QUERY; -1 and errno if none. */
-static int sm_imp_package(int fd)
+/*
+ * A Kerberos context: its package in @pkg, by one QUERY; 0 or the errno.
+ * (Not as a return value: any package number, 2^31 and up too, must
+ * leave an error distinguishable.)
+ */
+static int sm_imp_package(int fd, uint32_t *pkg)
 {
 	struct secmsg_query q = { .size = SECMSG_QUERY_SIZE_VER0 };
 
 	if (ioctl(fd, SECMSG_IOC_QUERY, &q) < 0)
-		return -1;
-	return (int)q.package;
+		return errno ? errno : EIO;
+	*pkg = q.package;
+	return 0;
 }
 
 /*
@@ -84,12 +89,14 @@ static int sm_imp_ioctl(int fd, unsigned long req)
 
 SM_EXPORT sm_status sm_impersonate(sm_ctx *ctx)
 {
-	int err, pkg;
+	uint32_t pkg = 0;
+	int err;
 
 	if (!ctx)
 		return sm_invalid(EINVAL);
-	pkg = sm_imp_package(ctx->fd);
-	err = pkg < 0 ? errno : sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
+	err = sm_imp_package(ctx->fd, &pkg);
+	if (!err)
+		err = sm_imp_ioctl(ctx->fd, SECMSG_IOC_IMPERSONATE);
 	if (!err && (pkg == SECMSG_PKG_KERBEROS ||
 		     pkg == SECMSG_PKG_NEGOTIATE)) {
 		err = sm_ccname_enter();
