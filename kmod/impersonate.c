@@ -32,6 +32,8 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
@@ -83,7 +85,18 @@ static void secmsg_imp_free(struct secmsg_imp *r)
 {
 #ifdef CONFIG_KEYS
 	if (r->deleg) {
-		key_unlink(r->imp->thread_keyring, r->deleg);
+		struct key *tid = r->imp->thread_keyring;
+
+		/*
+		 * The unlink allocates (an edit of the keyring's array): a
+		 * failure must not leave the client's credentials with a
+		 * thread that keeps this keyring (REVERT refused), so retry,
+		 * unless the thread is dying (its keyring goes with it).
+		 * -ENOENT: the thread unlinked them itself.
+		 */
+		while (key_unlink(tid, r->deleg) == -ENOMEM &&
+		       !fatal_signal_pending(current))
+			memalloc_retry_wait(GFP_KERNEL);
 		key_put(r->deleg);
 	}
 #endif

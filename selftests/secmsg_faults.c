@@ -35,7 +35,10 @@
 #include "secmsg_test.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
 
 #include "consumer/echo_user.h"
 
@@ -90,6 +93,11 @@ struct fenv {
 	uint8_t ca[SECMSG_CONTRIB_SIZE], cb[SECMSG_CONTRIB_SIZE];
 	/* the sample kernel consumer's device (kernel API entries), or 0 */
 	int echo;
+	/* delegated credentials (IMPORT_KRB5 VER1): two of them */
+	struct secmsg_krb5_cred kcreds[2];
+	long keys0, ckeys0;		/* keys of root and of the client */
+	/* REVERT refused with ESTALE, in a thread of its own */
+	long w_imp, w_revert, w_found, w_left;
 	/* before the call */
 	struct secmsg_query qa0, qb0;
 	int nfds0;
@@ -1538,6 +1546,392 @@ static long nth_left(void)
 	return strtol(b, NULL, 10);
 }
 
+/* ---- delegated Kerberos credentials (uapi "Kerberos contexts") ------------
+ *
+ * IMPORT_KRB5 VER1 with two delegated credentials builds 2 keyrings and
+ * 4 user keys (uapi: the collection, its primary, the cache keyring, the
+ * principal and one key per credential), owned by the importer (root);
+ * IMPERSONATE links the collection into the impersonation's thread
+ * keyring (a keyring of the client's, 4242 here) and REVERT unlinks it.
+ * Keys are counted in /proc/key-users: a failed call must leave every
+ * count as it was (freed keys go by the key garbage collector: waited
+ * for, bounded), a successful one adds exactly its own.
+ */
+#define DELEG_UID	4242
+#define DELEG_GID	4243
+#define DELEG_NKEYS	6
+#define DELEG_COLL	"_krb_secmsg"
+
+static const char dl_princ[] = "\0\0\0\1\0\0\0\1\0\0\0\4TEST\0\0\0\5alice";
+static const char dl_tgt[] = "TGT of alice, as ccache v4 would have it";
+static const char dl_svc[] = "a service ticket";
+
+static long dl_keyctl(int cmd, long a, long b, long c, long d)
+{
+	long r = syscall(__NR_keyctl, cmd, a, b, c, d);
+
+	return r < 0 ? -errno : r;
+}
+
+/* The collection in this thread's thread keyring: its id, or -errno. */
+static long dl_coll(void)
+{
+	return dl_keyctl(KEYCTL_SEARCH, KEY_SPEC_THREAD_KEYRING,
+			 (long)"keyring", (long)DELEG_COLL, 0);
+}
+
+/* Keys @uid owns (/proc/key-users: no line once it owns none). */
+static long dl_nkeys(uid_t uid)
+{
+	char line[256];
+	long n = 0;
+	unsigned int u;
+	int usage, nk;
+	FILE *f = fopen("/proc/key-users", "re");
+
+	if (!f)
+		return -2;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %u: %d %d/", &u, &usage, &nk) == 3 &&
+		    u == uid)
+			n = nk;
+	fclose(f);
+	return n;
+}
+
+/* @uid's key count is @want, at once or once the collector ran. */
+static bool dl_nkeys_is(uid_t uid, long want)
+{
+	int i;
+
+	for (i = 0; i < 3000; i++) {	/* 30 s: a loaded debug guest */
+		if (dl_nkeys(uid) == want)
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The counts with nothing of ours pending: the first step waits for them
+ * to settle (earlier tests' keys being collected), later steps for them
+ * to come back there.
+ */
+static long dl_idle[2] = { -3, -3 };
+
+static int dl_settle(struct __test_metadata *_metadata)
+{
+	static const uid_t uids[2] = { 0, DELEG_UID };
+	unsigned int i, same;
+	long n;
+
+	for (i = 0; i < 2; i++) {
+		if (dl_idle[i] != -3) {
+			if (!dl_nkeys_is(uids[i], dl_idle[i])) {
+				TH_LOG("keys of uid %u: %ld, were %ld at rest",
+				       uids[i], dl_nkeys(uids[i]), dl_idle[i]);
+				return -EEXIST;
+			}
+			continue;
+		}
+		n = dl_nkeys(uids[i]);
+		for (same = 0; same < 20; same++) {	/* 200 ms unchanged */
+			usleep(10 * 1000);
+			if (dl_nkeys(uids[i]) != n) {
+				n = dl_nkeys(uids[i]);
+				same = 0;
+			}
+		}
+		dl_idle[i] = n;
+	}
+	return 0;
+}
+
+/* The process keyring exists (creating it while impersonating would be a
+ * change of credentials: REVERT would say ESTALE); -EOPNOTSUPP: no keys. */
+static int dl_keys_ready(struct __test_metadata *_metadata)
+{
+	if (dl_keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, 1, 0,
+		      0) == -ENOSYS)
+		return -EOPNOTSUPP;
+	return dl_settle(_metadata);
+}
+
+/* e->kimp: an acceptor of a delegating client, with two credentials. */
+static void dl_imp(struct fenv *e)
+{
+	struct secmsg_krb5_import *k = &e->kimp;
+
+	krb5_imp(e, SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96, SECMSG_ROLE_ACCEPTOR,
+		 2000, 1000);
+	k->imp_level = SECMSG_IMP_DELEGATE;
+	k->ctx_flags |= SECMSG_CTX_DELEGATE;
+	k->peer_uid = DELEG_UID;
+	k->peer_gid = DELEG_GID;
+	k->deleg_princ = SM_PTR(dl_princ);
+	k->deleg_princ_len = sizeof(dl_princ) - 1;
+	e->kcreds[0] = (struct secmsg_krb5_cred){
+		.desc = SM_PTR("krbtgt/TEST@TEST"), .desc_len = 16,
+		.data = SM_PTR(dl_tgt), .data_len = sizeof(dl_tgt) - 1,
+	};
+	e->kcreds[1] = (struct secmsg_krb5_cred){
+		.desc = SM_PTR("backend/localhost@TEST"), .desc_len = 22,
+		.data = SM_PTR(dl_svc), .data_len = sizeof(dl_svc) - 1,
+	};
+	k->deleg_creds = SM_PTR(e->kcreds);
+	k->deleg_ncreds = 2;
+}
+
+/* Snapshot of the key counts the call may change. */
+static void dl_count(struct fenv *e)
+{
+	e->keys0 = dl_nkeys(0);
+	e->ckeys0 = dl_nkeys(DELEG_UID);
+}
+
+static void dl_assert_counts(struct __test_metadata *_metadata,
+			     struct fenv *e, long keys, long ckeys)
+{
+	ASSERT_TRUE(dl_nkeys_is(0, keys))
+	TH_LOG("keys of root: %ld, expected %ld", dl_nkeys(0), keys);
+	ASSERT_TRUE(dl_nkeys_is(DELEG_UID, ckeys))
+	TH_LOG("keys of uid %u: %ld, expected %ld", DELEG_UID,
+	       dl_nkeys(DELEG_UID), ckeys);
+}
+
+/* IMPORT_KRB5 VER1 delegating two credentials. */
+static int setup_import_krb5_deleg(struct __test_metadata *_metadata,
+				   struct fenv *e)
+{
+	int ret = dl_keys_ready(_metadata);
+
+	if (ret)
+		return ret;
+	e->suite = SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96;
+	dl_imp(e);
+	dl_count(e);
+	return 0;
+}
+
+/* a: the new acceptor, holding exactly its keys; b: its initiator */
+static void ok_import_krb5_deleg(struct __test_metadata *_metadata,
+				 struct fenv *e)
+{
+	struct secmsg_query q;
+
+	ASSERT_LE(0, e->newfd);
+	ASSERT_EQ(0, ts_query(e->newfd, &q));
+	ASSERT_EQ(2000ull, q.send_seq);
+	ASSERT_EQ(e->suite, q.suite);
+	ASSERT_EQ((uint32_t)SECMSG_IMP_DELEGATE, q.imp_level);
+	ASSERT_EQ(e->keys0 + DELEG_NKEYS, dl_nkeys(0));
+	e->a = e->newfd;
+	e->newfd = -1;
+	krb5_imp(e, e->suite, SECMSG_ROLE_INITIATOR, 1000, 2000);
+	e->b = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	ASSERT_LE(0, e->b);
+}
+
+/* No descriptor (the runner counts them), and no key left. */
+static void failed_import_krb5_deleg(struct __test_metadata *_metadata,
+				     struct fenv *e)
+{
+	dl_assert_counts(_metadata, e, e->keys0, e->ckeys0);
+}
+
+/* A delegating acceptor context (b) and its initiator (a), unfaulted. */
+static int dl_pair(struct __test_metadata *_metadata, struct fenv *e)
+{
+	int ret = dl_keys_ready(_metadata);
+
+	if (ret)
+		return ret;
+	dl_imp(e);
+	e->b = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	if (e->b < 0)
+		return -errno;
+	krb5_imp(e, SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96,
+		 SECMSG_ROLE_INITIATOR, 1000, 2000);
+	e->a = ioctl(e->dev, SECMSG_IOC_IMPORT_KRB5, &e->kimp);
+	return e->a < 0 ? -errno : 0;
+}
+
+/*
+ * IMPERSONATE on it: the client's ids and the collection in the thread
+ * keyring, or (failed) nothing: the same credentials, no record, no
+ * thread keyring, no key of the impersonation left.
+ */
+static int setup_impersonate_deleg(struct __test_metadata *_metadata,
+				   struct fenv *e)
+{
+	int ret = dl_pair(_metadata, e);
+
+	thread_creds(creds0, sizeof(creds0));
+	dl_count(e);
+	return ret;
+}
+
+static void ok_impersonate_deleg(struct __test_metadata *_metadata,
+				 struct fenv *e)
+{
+	char now[1024];
+	long coll;
+
+	ASSERT_EQ((uid_t)DELEG_UID, geteuid());
+	coll = dl_coll();
+	ASSERT_LT(0, coll) TH_LOG("collection: %s", strerror((int)-coll));
+	ASSERT_EQ(-EBUSY, imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE));
+	ASSERT_EQ(0, imp_ioctl(e->dev, SECMSG_IOC_REVERT));
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+	ASSERT_EQ(-ENOKEY, dl_coll());
+	/* the impersonation's thread keyring went with it */
+	dl_assert_counts(_metadata, e, e->keys0, e->ckeys0);
+}
+
+static void failed_impersonate_deleg(struct __test_metadata *_metadata,
+				     struct fenv *e)
+{
+	char now[1024];
+
+	ASSERT_EQ(-ENOENT, imp_ioctl(e->b, SECMSG_IOC_REVERT));
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+	ASSERT_EQ(-ENOKEY, dl_coll());
+	dl_assert_counts(_metadata, e, e->keys0, e->ckeys0);
+}
+
+/*
+ * REVERT of that impersonation: REVERT documents no ENOMEM, so every
+ * fault must be absorbed, and the impersonation still undone whole: the
+ * thread's credentials, no collection, the impersonation's keyring gone.
+ */
+static int setup_revert_deleg(struct __test_metadata *_metadata,
+			      struct fenv *e)
+{
+	int ret = dl_pair(_metadata, e);
+
+	thread_creds(creds0, sizeof(creds0));
+	if (!ret)
+		ret = imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE);
+	dl_count(e);
+	return ret;
+}
+
+static int call_revert(struct fenv *e)
+{
+	return imp_ioctl(e->dev, SECMSG_IOC_REVERT);
+}
+
+static void ok_revert_deleg(struct __test_metadata *_metadata,
+			    struct fenv *e)
+{
+	char now[1024];
+
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+	ASSERT_EQ(-ENOKEY, dl_coll());
+	ASSERT_EQ(-ENOENT, imp_ioctl(e->dev, SECMSG_IOC_REVERT));
+	/* the impersonation's thread keyring is freed */
+	dl_assert_counts(_metadata, e, e->keys0, e->ckeys0 - 1);
+	/* and the context gives the collection again */
+	ASSERT_EQ(0, imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE));
+	ASSERT_LT(0, dl_coll());
+	ASSERT_EQ(0, imp_ioctl(e->dev, SECMSG_IOC_REVERT));
+	ASSERT_EQ(-ENOKEY, dl_coll());
+}
+
+static void failed_revert(struct __test_metadata *_metadata, struct fenv *e)
+{
+	ASSERT_TRUE(0) TH_LOG("REVERT failed with ENOMEM: not an errno of "
+			      "REVERT's (uapi: ENOENT, ESTALE)");
+}
+
+/*
+ * REVERT refused with ESTALE (the thread set its effective uid back to
+ * its real one): the collection leaves the thread keyring all the same
+ * (uapi: "whatever REVERT returns").  Such a thread keeps the changed
+ * credentials, without capabilities: a thread of its own each time, whose
+ * fail-nth is armed with the runner's N.
+ */
+static int setup_revert_stale_deleg(struct __test_metadata *_metadata,
+				    struct fenv *e)
+{
+	int ret = dl_pair(_metadata, e);
+
+	thread_creds(creds0, sizeof(creds0));
+	dl_count(e);
+	return ret;
+}
+
+static void *dl_stale_thread(void *arg)
+{
+	struct fenv *e = arg;
+	long n = e->w_left;
+	char b[16];
+	int fd, l;
+
+	e->w_left = -1;
+	e->w_revert = e->w_found = -EPROTO;
+	e->w_imp = imp_ioctl(e->b, SECMSG_IOC_IMPERSONATE);
+	if (e->w_imp)
+		return NULL;
+	/* raw syscall: glibc's would change every thread */
+	if (syscall(__NR_setresuid, -1, 0, -1)) {
+		e->w_imp = -errno;
+		return NULL;
+	}
+	fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	l = snprintf(b, sizeof(b), "%ld", n);
+	if (pwrite(fd, b, l, 0) == l) {
+		e->w_revert = imp_ioctl(e->dev, SECMSG_IOC_REVERT);
+		memset(b, 0, sizeof(b));
+		if (pread(fd, b, sizeof(b) - 1, 0) > 0)
+			e->w_left = strtol(b, NULL, 10);
+		pwrite(fd, "0", 1, 0);
+	}
+	close(fd);
+	e->w_found = dl_coll();
+	return NULL;
+}
+
+static int call_revert_stale(struct fenv *e)
+{
+	pthread_t th;
+
+	/* the runner armed this thread: the worker's REVERT takes it */
+	e->w_left = nth_left();
+	nth_arm(0);
+	if (pthread_create(&th, NULL, dl_stale_thread, e))
+		return -EAGAIN;
+	pthread_join(th, NULL);
+	/* what the runner reads back: 0 if the fault was injected */
+	nth_arm(e->w_left < 0 ? 1 : (unsigned int)e->w_left);
+	if (e->w_imp)
+		return -EPROTO;
+	return e->w_revert == -ESTALE ? 0 : e->w_revert ? e->w_revert : -EPROTO;
+}
+
+static void ok_revert_stale_deleg(struct __test_metadata *_metadata,
+				  struct fenv *e)
+{
+	char now[1024];
+
+	ASSERT_EQ(0, e->w_imp) TH_LOG("IMPERSONATE: %s",
+				      strerror((int)-e->w_imp));
+	ASSERT_EQ(-ESTALE, e->w_revert);
+	ASSERT_EQ(-ENOKEY, e->w_found)
+	TH_LOG("after REVERT (ESTALE) the thread keyring still holds the "
+	       "collection (%ld)", e->w_found);
+	thread_creds(now, sizeof(now));
+	ASSERT_STREQ(creds0, now);
+	ASSERT_EQ(-ENOENT, imp_ioctl(e->dev, SECMSG_IOC_REVERT));
+	/* the worker is gone, and so is its thread keyring */
+	dl_assert_counts(_metadata, e, e->keys0, e->ckeys0);
+}
+
 /* ---- the runner ------------------------------------------------------- */
 
 static void fenv_free(struct fenv *e)
@@ -1629,7 +2023,11 @@ static void run_case(struct __test_metadata *_metadata, int dev,
 		long left;
 
 		e.dev = dev;
-		ASSERT_EQ(0, c->setup(_metadata, &e)) TH_LOG("%s setup", c->name);
+		ret = c->setup(_metadata, &e);
+		if (ret == -EOPNOTSUPP && n == 1)
+			SKIP(return, "%s: kernel without keyrings (CONFIG_KEYS)",
+			     c->name);
+		ASSERT_EQ(0, ret) TH_LOG("%s setup: %s", c->name, strerror(-ret));
 		snapshot(&e, &e.qa0, &e.qb0);
 		e.nfds0 = count_fds();
 		if (e.len && c->call == call_msg) {
@@ -1781,6 +2179,13 @@ FAULT_CASE_F(local_complete_aes128_gcm, FI_SLAB, setup_complete_aes128, call_com
 FAULT_CASE_F(local_complete_chacha20_poly1305, FI_SLAB, setup_complete_chacha, call_complete, ok_complete, failed_complete);
 FAULT_CASE_F(local_query, FI_SLAB, setup_query_local, call_query, ok_query_local, failed_query);
 FAULT_CASE_F(impersonate, FI_SLAB, setup_impersonate, call_impersonate, ok_impersonate, failed_impersonate);
+/* delegated Kerberos credentials: the import makes their keys, or none;
+ * IMPERSONATE links them into the thread keyring, or changes nothing;
+ * REVERT (also refused with ESTALE) takes them away whatever fails */
+FAULT_CASE_F(import_krb5_delegation, FI_SLAB, setup_import_krb5_deleg, call_import_krb5, ok_import_krb5_deleg, failed_import_krb5_deleg);
+FAULT_CASE_F(impersonate_krb5_delegation, FI_SLAB, setup_impersonate_deleg, call_impersonate, ok_impersonate_deleg, failed_impersonate_deleg);
+FAULT_CASE_F(revert_krb5_delegation, FI_SLAB, setup_revert_deleg, call_revert, ok_revert_deleg, failed_revert);
+FAULT_CASE_F(revert_stale_krb5_delegation, FI_SLAB, setup_revert_stale_deleg, call_revert_stale, ok_revert_stale_deleg, failed_revert);
 FAULT_CASE_F(local_query_incomplete, FI_SLAB, setup_query_incomplete, call_query, ok_query_incomplete, failed_query);
 /* FRESH imports: a failed IMPORT writes no contribution, a failed
  * COMPLETE leaves the context incomplete and the same call works */

@@ -11,7 +11,7 @@
  * socketpair, close, dup, raw ioctl, bit flips, the local package's INIT,
  * ACCEPT and COMPLETE valid or mutated, IMPERSONATE and REVERT, IMPORT
  * with SECMSG_IMPORT_FRESH and its COMPLETE valid or mutated,
- * IMPORT_KRB5 valid or mutated...); the
+ * IMPORT_KRB5 valid or mutated, with delegated credentials or not...); the
  * other bytes choose
  * slots, lengths, flags, buffer types and pointers (normal, NULL, unmapped,
  * read-only, overlapping, running into a guard page, kernel addresses).
@@ -64,7 +64,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include <linux/keyctl.h>
 #include <linux/secmsg.h>
 
 #define PTR(p)		((__u64)(uintptr_t)(p))
@@ -96,6 +98,12 @@ struct slot {
 	uint8_t key[32];
 	uint32_t pair;		/* local contexts: index into F.lp, else 0 */
 	uint32_t fresh;		/* FRESH imports: index into F.fr, else 0 */
+	struct k5slot {		/* IMPORT_KRB5 contexts, else all zero */
+		uint32_t role, level;	/* role 0: not a Kerberos context */
+		uint32_t uid;		/* the asserted account, or NO_ID */
+		int deleg;		/* holds delegated credentials */
+		uint32_t seed, len;	/* the first credential's bytes */
+	} k5;
 };
 
 #define LTOK		SECMSG_LOCAL_TOKEN_SIZE
@@ -150,6 +158,8 @@ static struct {
 	unsigned int arena_off;
 	char fail[512];
 	unsigned long calls, errors[160];
+	/* delegating imports made and refused; impersonations of them */
+	unsigned long deleg_made, deleg_refused, deleg_imp;
 } F;
 
 static int check_failed(const char *fmt, ...)
@@ -240,6 +250,11 @@ static const int err_import[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
 				  ENOMEM, EBADF, ENOTTY, 0 };
 static const int err_krb5[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
 				ENOMEM, EPROTONOSUPPORT, EKEYEXPIRED, 0 };
+/* ... that delegates (VER1, @deleg_ncreds set): on a kernel without
+ * CONFIG_KEYS, EOPNOTSUPP */
+static const int err_krb5_deleg[] = { EINVAL, E2BIG, EFAULT, EMFILE, ENOENT,
+				      ENOMEM, EPROTONOSUPPORT, EKEYEXPIRED,
+				      EOPNOTSUPP, 0 };
 static const int err_msg[] = { EINVAL, EFAULT, E2BIG, EMSGSIZE, ENOMEM,
 			       EBADMSG, EALREADY, ESTALE, EILSEQ, EKEYEXPIRED,
 			       EPROTO, ENOBUFS, ENODATA, EOPNOTSUPP, ENOTCONN,
@@ -425,6 +440,7 @@ done:
 		s->fd = fd;
 		s->pair = 0;
 		s->fresh = 0;
+		memset(&s->k5, 0, sizeof(s->k5));
 		s->role = ip->role;
 		s->suite = ip->suite;
 		s->flags = ip->ctx_flags;
@@ -436,16 +452,218 @@ done:
 }
 
 /*
+ * Delegated credentials (uapi "Kerberos contexts", Delegation; struct
+ * secmsg_krb5_import VER1): @imp made an acceptor of a delegating client
+ * and given 1..8 credentials, valid as they are; the first credential's
+ * description is "krbtgt/R@R", its bytes fill(@k5->seed).  Descriptions
+ * and bytes live in @d.
+ */
+#define K5_TGT		"krbtgt/R@R"
+
+struct k5deleg {
+	struct secmsg_krb5_cred cr[SECMSG_KRB5_DELEG_MAX];
+	char desc[SECMSG_KRB5_DELEG_MAX][32];
+	char odd[64];			/* a mutated description */
+};
+
+static void *arena_bytes(uint32_t len, uint32_t seed)
+{
+	void *p = pick_mem(6, &len, NULL);
+
+	fill(p, len, seed);
+	return p;
+}
+
+static void k5_deleg_valid(const struct fop_in *o,
+			   struct secmsg_krb5_import *imp, uint32_t *groups,
+			   struct k5deleg *d, struct k5slot *k5)
+{
+	unsigned int i, n = 1 + (o->x >> 4) % SECMSG_KRB5_DELEG_MAX;
+	uint32_t len;
+
+	imp->role = SECMSG_ROLE_ACCEPTOR;
+	imp->imp_level = SECMSG_IMP_DELEGATE;
+	imp->ctx_flags |= SECMSG_CTX_DELEGATE;
+	imp->peer_uid = o->z % 2000;
+	imp->peer_gid = o->z % 2000;
+	imp->peer_groups = PTR(groups);
+	imp->peer_ngroups = 1 + o->z % 3;
+	/* now and then the largest principal and credential there may be */
+	len = (o->x >> 8) % 13 ? 1 + o->y % 64 : SECMSG_KRB5_DELEG_DATA_MAX;
+	imp->deleg_princ = PTR(arena_bytes(len, o->z));
+	imp->deleg_princ_len = len;
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < n; i++) {
+		if (i)
+			snprintf(d->desc[i], sizeof(d->desc[i]),
+				 "svc%u/h%u@R", i, o->y % 7);
+		else
+			strcpy(d->desc[i], K5_TGT);
+		len = i || (o->x >> 12) % 11 ? 1 + (o->z >> (3 * i)) % 300 :
+					       SECMSG_KRB5_DELEG_DATA_MAX;
+		d->cr[i].desc = PTR(d->desc[i]);
+		d->cr[i].desc_len = strlen(d->desc[i]);
+		d->cr[i].data = PTR(arena_bytes(len, o->y + i));
+		d->cr[i].data_len = len;
+	}
+	imp->deleg_creds = PTR(d->cr);
+	imp->deleg_ncreds = n;
+	k5->seed = o->y;
+	k5->len = d->cr[0].data_len;
+}
+
+/* A pointer of pick_mem()'s choice for @len bytes (capped at a page, so
+ * that the read-only page is read whole); what reading it gives. */
+static uint64_t k5_ptr(uint8_t sel, uint32_t *len, int *exp, int garbage)
+{
+	void *p;
+
+	if (*len > 4096)
+		*len = 4096;
+	p = pick_mem(sel, len, NULL);
+	switch (sel % 16) {
+	case 0: *exp = EINVAL; break;		/* NULL */
+	case 1: case 4: case 5: *exp = EFAULT; break;	/* not readable */
+	case 2: *exp = garbage ? EINVAL : 0; break;	/* zeros */
+	default: *exp = garbage ? -1 : 0; break;	/* the arena's bytes */
+	}
+	return PTR(p);
+}
+
+/*
+ * One delegation field against the rules; the errno it gives, and
+ * whether the kernel finds it only after making the context (@late: then
+ * EMFILE, ENOMEM, ENOENT come first, or EOPNOTSUPP without CONFIG_KEYS).
+ */
+static int k5_deleg_mutate(const struct fop_in *o,
+			   struct secmsg_krb5_import *imp, struct k5deleg *d,
+			   int *late)
+{
+	static const char *const reserved[] = {
+		"__krb5_princ__", "__krb5", "__krb5_x", "__krb5princ",
+	};
+	unsigned int n = imp->deleg_ncreds, k = o->y % n, j;
+	int exp = EINVAL;
+	uint32_t len;
+
+	*late = 1;
+	switch (o->x % 16) {
+	case 0: imp->deleg_ncreds = 0; *late = 0; break;
+	case 1: imp->deleg_ncreds = SECMSG_KRB5_DELEG_MAX + 1 + o->y % 1000;
+		*late = 0;
+		break;
+	case 2: imp->deleg_princ_len = 0; *late = 0; break;
+	case 3: imp->deleg_princ_len = SECMSG_KRB5_DELEG_DATA_MAX + 1 +
+				       o->z % 100000;
+		*late = 0;
+		break;
+	case 4: len = imp->deleg_princ_len;
+		imp->deleg_princ = k5_ptr(o->c, &len, &exp, 0);
+		imp->deleg_princ_len = len;
+		*late = exp != EINVAL;
+		break;
+	case 5: len = n * sizeof(d->cr[0]);
+		imp->deleg_creds = k5_ptr(o->c, &len, &exp, 1);
+		*late = exp != EINVAL || o->c % 16;
+		break;
+	case 6: d->cr[k].desc_len = o->z & 1 ? 0 :
+				    SECMSG_KRB5_DELEG_DESC_MAX + 1 + o->z % 9;
+		break;
+	case 7: d->cr[k].data_len = o->z & 1 ? 0 :
+				    SECMSG_KRB5_DELEG_DATA_MAX + 1 + o->z % 9;
+		break;
+	case 8: len = d->cr[k].desc_len;
+		d->cr[k].desc = k5_ptr(o->c, &len, &exp, 1);
+		d->cr[k].desc_len = len;
+		if (len > SECMSG_KRB5_DELEG_DESC_MAX)
+			exp = EINVAL;
+		break;
+	case 9: len = d->cr[k].data_len;
+		d->cr[k].data = k5_ptr(o->c, &len, &exp, 0);
+		d->cr[k].data_len = len;
+		break;
+	case 10: snprintf(d->odd, sizeof(d->odd), "%s",
+			  reserved[o->z % 4]);
+		d->cr[k].desc = PTR(d->odd);
+		d->cr[k].desc_len = strlen(d->odd);
+		break;
+	case 11: /* another credential's description, a copy of it */
+		if (n < 2) {
+			imp->deleg_ncreds = n = 2;
+			strcpy(d->desc[1], "svc1/h@R");
+			d->cr[1] = d->cr[0];
+			d->cr[1].desc = PTR(d->desc[1]);
+			d->cr[1].desc_len = strlen(d->desc[1]);
+			k = 1;
+		}
+		j = (k + 1 + o->z % (n - 1)) % n;
+		strcpy(d->odd, d->desc[j]);
+		d->cr[k].desc = PTR(d->odd);
+		d->cr[k].desc_len = strlen(d->odd);
+		break;
+	case 12: /* a NUL inside */
+		strcpy(d->odd, d->desc[k]);
+		d->odd[o->z % d->cr[k].desc_len] = 0;
+		d->cr[k].desc = PTR(d->odd);
+		break;
+	case 13: /* a context that may not delegate */
+		*late = 0;
+		switch (o->z % 4) {
+		case 0: imp->imp_level = SECMSG_IMP_IMPERSONATE; break;
+		case 1: imp->ctx_flags &= ~SECMSG_CTX_DELEGATE; break;
+		case 2: imp->peer_uid = imp->peer_gid = SECMSG_NO_ID;
+			imp->peer_groups = 0;
+			imp->peer_ngroups = 0;
+			break;
+		default: imp->role = SECMSG_ROLE_INITIATOR;
+			imp->imp_level = 0;
+			imp->peer_uid = imp->peer_gid = SECMSG_NO_ID;
+			imp->peer_groups = 0;
+			imp->peer_ngroups = 0;
+			break;
+		}
+		break;
+	case 14: /* a VER0 caller: the tail is not read */
+		imp->size = SECMSG_KRB5_IMPORT_SIZE_VER0;
+		exp = 0;
+		break;
+	default: /* the four fields all set or all zero */
+		*late = 0;
+		switch (o->z % 4) {
+		case 0: imp->deleg_princ = 0; break;
+		case 1: imp->deleg_creds = 0; break;
+		case 2: imp->deleg_princ = 0; imp->deleg_princ_len = 0; break;
+		default: imp->deleg_princ = imp->deleg_creds = 0;
+			imp->deleg_princ_len = imp->deleg_ncreds = 0;
+			exp = 0;
+			break;
+		}
+		break;
+	}
+	return exp;
+}
+
+/* Does @imp, as the kernel reads it, delegate? */
+static int k5_delegates(const struct secmsg_krb5_import *imp)
+{
+	return imp->size >= SECMSG_KRB5_IMPORT_SIZE_VER1 && imp->deleg_ncreds;
+}
+
+/*
  * IMPORT_KRB5, valid or with one field mutated.  A context it makes
  * joins the slots with suite 0 (no round trip: its peer would be a
- * Kerberos one), so the message ops fuzz RFC 4121 tokens on it.
+ * Kerberos one), so the message ops fuzz RFC 4121 tokens on it.  One in
+ * four is an acceptor of a delegating client (VER1): valid, or with one
+ * delegation field mutated, whose errno is predicted.
  */
 static int do_import_krb5(const struct fop_in *o, int mutate)
 {
 	static const char *const names[] = { "alice@R", "svc/h@R" };
 	struct secmsg_krb5_import imp;
 	uint32_t groups[3] = { 0, 1, 2 }, sz;
-	int i = free_slot(o->a), fd;
+	int i = free_slot(o->a), fd, deleg, exp = -1, late = 0, e;
+	struct k5slot k5 = { 0 };
+	static struct k5deleg d;
 	uint8_t raw[4096 + 16];
 	struct slot *s;
 
@@ -482,7 +700,11 @@ static int do_import_krb5(const struct fop_in *o, int mutate)
 		imp.peer_groups = PTR(groups);
 		imp.peer_ngroups = 1 + o->z % 3;
 	}
-	if (mutate) {
+	deleg = (o->b & 0x18) == 0x18;
+	if (deleg) {
+		k5_deleg_valid(o, &imp, groups, &d, &k5);
+		exp = mutate ? k5_deleg_mutate(o, &imp, &d, &late) : 0;
+	} else if (mutate) {
 		switch (o->x % 16) {
 		case 0: imp.flags = 1u << (o->y % 32); break;
 		case 1: imp.package = o->y; break;
@@ -519,12 +741,30 @@ static int do_import_krb5(const struct fop_in *o, int mutate)
 	}
 	fd = ioctl(F.dev, SECMSG_IOC_IMPORT_KRB5, &imp);
 done:
-	if (allowed("IMPORT_KRB5", fd, err_krb5) < 0)
-		return -1;
-	if (!mutate && fd < 0 && errno != EMFILE && errno != ENOMEM &&
-	    errno != ENOENT)
-		return check_failed("valid IMPORT_KRB5 failed: %s",
-				    strerror(errno));
+	e = fd < 0 ? errno : 0;
+	if (allowed("IMPORT_KRB5", fd, k5_delegates(&imp) ? err_krb5_deleg :
+							    err_krb5) < 0)
+		goto bad;
+	if (!mutate && !deleg && e && e != EMFILE && e != ENOMEM &&
+	    e != ENOENT) {
+		check_failed("valid IMPORT_KRB5 failed: %s", strerror(e));
+		goto bad;
+	}
+	/* a delegating import: its errno is the predicted one */
+	if (deleg && exp >= 0 && e != exp &&
+	    !((late || !exp) && (e == EMFILE || e == ENOMEM || e == ENOENT ||
+				 (e == EOPNOTSUPP && k5_delegates(&imp))))) {
+		check_failed("IMPORT_KRB5 delegating%s (%u): errno %d (%s), expected %d",
+			     mutate ? ", mutated" : "", o->x % 16, e,
+			     strerror(e), exp);
+		goto bad;
+	}
+	if (k5_delegates(&imp)) {
+		if (fd >= 0)
+			F.deleg_made++;
+		else
+			F.deleg_refused++;
+	}
 	if (fd >= 0) {
 		s->fd = fd;
 		s->pair = 0;
@@ -532,8 +772,19 @@ done:
 		s->role = imp.role;
 		s->suite = 0;
 		s->flags = imp.ctx_flags;
+		k5.role = imp.role;
+		k5.level = imp.imp_level;
+		k5.uid = imp.peer_uid;
+		k5.deleg = k5_delegates(&imp);
+		/* a mutated credential may be another one: not checked */
+		k5.len = mutate ? 0 : k5.len;
+		s->k5 = k5;
 	}
 	return 0;
+bad:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 static int op_import_krb5(const struct fop_in *o) { return do_import_krb5(o, 0); }
@@ -868,6 +1119,7 @@ static int op_raw(const struct fop_in *o)
 			F.s[i].role = F.s[i].suite = 0;	/* unknown key */
 			F.s[i].pair = 0;
 			F.s[i].fresh = 0;
+			memset(&F.s[i].k5, 0, sizeof(F.s[i].k5));
 		}
 	}
 	return allowed("raw ioctl", ret, err_raw) < 0 ? -1 : 0;
@@ -1305,20 +1557,104 @@ static int op_accept_mut(const struct fop_in *o) { return do_accept(o, 1); }
 static int op_complete(const struct fop_in *o) { return do_complete(o, 0); }
 static int op_complete_mut(const struct fop_in *o) { return do_complete(o, 1); }
 
+/* ---- keys (uapi "Kerberos contexts", Delegation) ----------------------- */
+
+static long keyctl5(int cmd, long a, long b, long c, long d)
+{
+	long r = syscall(__NR_keyctl, cmd, a, b, c, d);
+
+	return r < 0 ? -errno : r;
+}
+
+static long key_find(long ring, const char *type, const char *desc)
+{
+	return keyctl5(KEYCTL_SEARCH, ring, (long)type, (long)desc, 0);
+}
+
+static int slot_active(const struct slot *s)
+{
+	struct secmsg_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	return !ioctl(s->fd, SECMSG_IOC_QUERY, &q) &&
+	       q.state == SECMSG_STATE_ACTIVE;
+}
+
+/*
+ * While impersonating on @s: the thread keyring holds the client's
+ * credential cache if @s has one (its first credential as imported),
+ * else nothing.  A context that expired meanwhile took its keys along.
+ */
+static int check_deleg_keys(const struct slot *s)
+{
+	static uint8_t want[SECMSG_KRB5_DELEG_DATA_MAX], got[
+		SECMSG_KRB5_DELEG_DATA_MAX + 1];
+	long coll = key_find(KEY_SPEC_THREAD_KEYRING, "keyring",
+			     "_krb_secmsg"), cache, tgt, n;
+
+	if (s->k5.deleg)
+		F.deleg_imp++;
+	if (!s->k5.deleg) {
+		if (coll != -ENOKEY && coll != -ENOSYS)
+			return check_failed("IMPERSONATE without delegation: "
+					    "thread keyring search %ld", coll);
+		return 0;
+	}
+	if (coll < 0 && !slot_active(s))
+		return 0;
+	if (coll < 0)
+		return check_failed("IMPERSONATE: no delegated credentials "
+				    "in the thread keyring (%ld)", coll);
+	cache = key_find(coll, "keyring", "secmsg");
+	/* a mutated import: its first credential may be another's */
+	tgt = cache < 0 || !s->k5.len ? cache :
+	      key_find(cache, "user", K5_TGT);
+	n = tgt < 0 ? tgt : keyctl5(KEYCTL_READ, tgt, (long)got, sizeof(got),
+				    0);
+	if (n < 0 && !slot_active(s))
+		return 0;
+	if (n < 0)
+		return check_failed("IMPERSONATE: the delegated TGT: %ld", n);
+	if (!s->k5.len)
+		return 0;
+	fill(want, s->k5.len, s->k5.seed);
+	if ((uint32_t)n != s->k5.len || memcmp(got, want, n))
+		return check_failed("IMPERSONATE: the delegated TGT: %ld bytes, "
+				    "not the %u imported", n, s->k5.len);
+	return 0;
+}
+
 /* IMPERSONATE on a slot, then REVERT (twice: the second finds nothing).
  * The fuzzer is root and its local clients are root, so a success changes
- * no id, but every refusal must be the predicted one. */
+ * no id but that of a Kerberos client (its asserted account), and every
+ * refusal must be the predicted one.  A Kerberos context with delegated
+ * credentials gives them in the thread keyring until REVERT. */
 static int op_impersonate(const struct fop_in *o)
 {
 	struct secmsg_impersonate a = { .size = sizeof(a) };
 	struct slot *s = live(o->a);
-	int ret, exp, did;
+	int ret, exp, did, i;
+	long k;
 
+	/* one in four: a context with delegated credentials, if any */
+	for (i = 0; (o->b & 3) == 3 && i < NSLOT; i++)
+		if (F.s[(o->a + i) % NSLOT].fd >= 0 &&
+		    F.s[(o->a + i) % NSLOT].k5.deleg) {
+			s = &F.s[(o->a + i) % NSLOT];
+			break;
+		}
 	if (!s)
 		return 0;
-	exp = !s->suite ? -1 :
-	      !s->pair || s->role != SECMSG_ROLE_ACCEPTOR ? EINVAL :
-	      F.lp[s->pair].level < SECMSG_IMP_IMPERSONATE ? EACCES : 0;
+	if (s->k5.role)
+		exp = s->k5.role != SECMSG_ROLE_ACCEPTOR ? EINVAL :
+		      s->k5.level < SECMSG_IMP_IMPERSONATE ||
+		      s->k5.uid == SECMSG_NO_ID ? EACCES : 0;
+	else
+		exp = !s->suite ? -1 :
+		      !s->pair || s->role != SECMSG_ROLE_ACCEPTOR ? EINVAL :
+		      F.lp[s->pair].level < SECMSG_IMP_IMPERSONATE ? EACCES :
+								     0;
 	switch (o->x % 6) {
 	case 0: a.flags = 1u << (o->y % 32); exp = EINVAL; break;
 	case 1: a.reserved = (uint64_t)o->y << 32 | o->z | 1; exp = EINVAL;
@@ -1328,11 +1664,18 @@ static int op_impersonate(const struct fop_in *o)
 	default: break;
 	}
 	ret = ioctl(s->fd, SECMSG_IOC_IMPERSONATE, &a);
-	if (ret < 0 && errno == EKEYEXPIRED && exp == 0)
-		return 0;	/* a short lifetime ran out */
+	/* a short lifetime ran out (checked before the client's grant) */
+	if (ret < 0 && errno == EKEYEXPIRED &&
+	    (exp == 0 || (s->k5.role == SECMSG_ROLE_ACCEPTOR && exp == EACCES)))
+		return 0;
 	if (expect("IMPERSONATE", ret, exp, 0))
-		return -1;
+		goto revert;
 	did = ret == 0;
+	if (did && s->k5.role && geteuid() != s->k5.uid)
+		check_failed("IMPERSONATE: euid %u, the client is %u",
+			     geteuid(), s->k5.uid);
+	if (did && s->k5.role)
+		check_deleg_keys(s);
 	a = (struct secmsg_impersonate){ .size = sizeof(a) };
 	ret = ioctl(o->c & 1 ? F.dev : s->fd, SECMSG_IOC_REVERT, &a);
 	if (ret != (did ? 0 : -1) || (ret < 0 && errno != ENOENT))
@@ -1345,7 +1688,17 @@ static int op_impersonate(const struct fop_in *o)
 	if (geteuid() != 0 || getegid() != 0)
 		return check_failed("ids after REVERT: %u %u", geteuid(),
 				    getegid());
-	return 0;
+	k = key_find(KEY_SPEC_THREAD_KEYRING, "keyring", "_krb_secmsg");
+	if (k != -ENOKEY && k != -ENOSYS)
+		return check_failed("thread keyring after REVERT: %ld", k);
+	return F.fail[0] ? -1 : 0;
+revert:
+	/* an unexpected success: never go on as the client */
+	if (ret == 0) {
+		a = (struct secmsg_impersonate){ .size = sizeof(a) };
+		ioctl(F.dev, SECMSG_IOC_REVERT, &a);
+	}
+	return -1;
 }
 
 /* ---- SECMSG_IMPORT_FRESH and its COMPLETE (uapi "Pre-shared keys") -------- */
@@ -1867,7 +2220,8 @@ static int run_input(const struct input *in)
 	F.fail[0] = 0;
 	F.arena_off = 0;
 	for (i = 0; i < NSLOT; i++)
-		F.s[i].fd = -1, F.s[i].pair = 0, F.s[i].fresh = 0;
+		F.s[i].fd = -1, F.s[i].pair = 0, F.s[i].fresh = 0,
+		memset(&F.s[i].k5, 0, sizeof(F.s[i].k5));
 	memset(F.st, 0, sizeof(F.st));
 	memset(F.lp, 0, sizeof(F.lp));
 	memset(F.fr, 0, sizeof(F.fr));
@@ -2203,6 +2557,8 @@ static int fuzz(uint64_t seed, unsigned int secs, unsigned long iters,
 	printf("# seed %llu: %lu inputs, %lu ioctls, %s%lu new-coverage inputs kept\n",
 	       (unsigned long long)seed, it, F.calls,
 	       kcov_area ? "KCOV on, " : "no KCOV (pure random), ", kept);
+	printf("# delegating IMPORT_KRB5: %lu made, %lu refused; %lu impersonations holding delegated credentials\n",
+	       F.deleg_made, F.deleg_refused, F.deleg_imp);
 	return bad;
 }
 
