@@ -569,8 +569,8 @@ static int krb5_hmac_ivc(const struct secmsg_krb5_dir *d, void *area,
  * @tag:  out: the integrity tag, @d->type->cksum_len bytes
  *
  * The sha1 and Camellia types tag @hsg before encrypting (the
- * plaintext), the sha2 types after (the ciphertext, behind the zero IV).  @hsg and @csg
- * describe the same memory where they overlap.
+ * plaintext), the sha2 types after (the ciphertext, behind the zero IV).
+ * @hsg and @csg describe the same memory where they overlap.
  *
  * Return: 0 or a negative errno (then the buffers hold garbage).  May
  * sleep.
@@ -628,8 +628,9 @@ int secmsg_krb5_encrypt(const struct secmsg_krb5_dir *d, void *req,
  * @tag:  the received tag, @d->type->cksum_len bytes
  *
  * The sha2 types check the tag before decrypting; the sha1 and Camellia
- * types can only check it afterwards.  On any error @csg may hold plaintext that
- * did not verify: the caller wipes it and releases nothing.
+ * types can only check it afterwards.  On any error @csg may hold
+ * plaintext that did not verify: the caller wipes it and releases
+ * nothing.
  *
  * Return: 0, -EBADMSG if the tag does not match (compared in constant
  * time), or another negative errno.  May sleep.
