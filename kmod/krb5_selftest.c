@@ -381,16 +381,22 @@ static int kat_cts(struct kat_buf *b)
 
 static int kat_keys(struct kat_buf *b)
 {
+	unsigned long missing = 0;	/* enctypes the crypto API lacks */
 	const struct secmsg_krb5_type *t;
 	unsigned int i;
 	int err, n;
 
 	for (i = 0; i < ARRAY_SIZE(key_kat); i++) {
+		/* Asked once: each lookup of a missing one tries a modprobe. */
+		if (test_bit(key_kat[i].etype, &missing))
+			continue;
 		t = secmsg_krb5_type_get(key_kat[i].etype);
 		kat_hex(key_kat[i].base, b->base, sizeof(b->base));
 		n = kat_hex(key_kat[i].out, b->exp, sizeof(b->exp));
 		err = secmsg_krb5_derive(t, b->base, key_kat[i].usage,
 					 key_kat[i].kind, b->got, n);
+		if (err == -ENOENT)
+			__set_bit(key_kat[i].etype, &missing);
 		if (!err && memcmp(b->got, b->exp, n))
 			err = -EBADMSG;
 		err = err ? kat_fail("key derivation", i, err) : 0;
