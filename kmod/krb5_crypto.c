@@ -1,25 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * secmsg: Kerberos V5 encryption types (RFC 3961, RFC 3962, RFC 8009).
+ * secmsg: Kerberos V5 encryption types (RFC 3961, 3962, 8009, 6803).
  *
- * The four AES enctypes.  Keys per usage are derived here from the
- * context's base key: RFC 3961 DK(base, usage || kind) for the sha1
- * types, RFC 8009 KDF-HMAC-SHA2 for the others.  The crypto itself is the
- * crypto API's, requested by generic name ("cts(cbc(aes))",
- * "hmac(sha1)", "hmac(sha256)", "hmac(sha384)"), on scatterlists, so the
+ * The four AES enctypes and the two Camellia ones.  Keys per usage are
+ * derived here from the context's base key: RFC 3961 DK(base, usage ||
+ * kind) for the sha1 types, RFC 8009 KDF-HMAC-SHA2 for the sha2 ones, RFC
+ * 6803 KDF-FEEDBACK-CMAC for Camellia.  The crypto itself is the crypto
+ * API's, requested by generic name ("cts(cbc(aes))", "hmac(sha1)",
+ * "hmac(sha256)", "hmac(sha384)", "cts(cbc(camellia))",
+ * "cmac(camellia)"), on scatterlists, so the
  * highest-priority driver serves it, asynchronous ones included: every
  * request is waited for (crypto_wait_req()), with backlogging allowed.
  *
- * Encryption (RFC 3961 5.3 and RFC 8009 5), with a 16-byte confounder
- * the caller puts in front of the plaintext and a zero cipher state:
+ * Encryption (RFC 3961 5.3, RFC 8009 5, RFC 6803 4), with a 16-byte
+ * confounder the caller puts in front of the plaintext and a zero cipher
+ * state:
  *
- *   sha1 types: C = AES-CTS(Ke, conf || P), H = HMAC-SHA1(Ki, conf || P)
- *   sha2 types: C = AES-CTS(Ke, conf || P), H = HMAC(Ki, 0^128 || C)
+ *   sha1 types:     C = AES-CTS(Ke, conf || P), H = HMAC-SHA1(Ki, conf || P)
+ *   sha2 types:     C = AES-CTS(Ke, conf || P), H = HMAC(Ki, 0^128 || C)
+ *   Camellia types: C = Camellia-CTS(Ke, conf || P),
+ *                   H = CMAC-Camellia(Ki, conf || P)
  *
- * H truncated to the type's checksum length.  Checksums (MIC tokens and
- * sign-only wraps): HMAC(Kc, data), truncated likewise.  Tags are
- * compared with crypto_memneq(); derived keys and digests are wiped
- * wherever they were held.
+ * H truncated to the type's checksum length (CMAC's 16 bytes are not
+ * truncated).  Checksums (MIC tokens and sign-only wraps): the MAC under
+ * Kc of the data, truncated likewise.  Tags are compared with
+ * crypto_memneq(); derived keys and digests are wiped wherever they were
+ * held.
  */
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
@@ -44,6 +50,10 @@ static const struct secmsg_krb5_type secmsg_krb5_types[] = {
 	{ SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192,
 	  "aes256-cts-hmac-sha384-192", "cts(cbc(aes))", "hmac(sha384)",
 	  32, 24, 24, true },
+	{ SECMSG_KRB5_CAMELLIA128_CTS_CMAC, "camellia128-cts-cmac",
+	  "cts(cbc(camellia))", "cmac(camellia)", 16, 16, 16, false, true },
+	{ SECMSG_KRB5_CAMELLIA256_CTS_CMAC, "camellia256-cts-cmac",
+	  "cts(cbc(camellia))", "cmac(camellia)", 32, 32, 16, false, true },
 };
 
 /**
@@ -71,7 +81,7 @@ struct secmsg_krb5_req {
  * secmsg_krb5_type_get() - look up an encryption type
  * @etype: RFC 3961 number
  *
- * Return: the type, or NULL if it is not one of the four.
+ * Return: the type, or NULL if it is not one of the six.
  */
 const struct secmsg_krb5_type *secmsg_krb5_type_get(u32 etype)
 {
@@ -231,6 +241,62 @@ out:
 }
 
 /**
+ * krb5_kdf_cmac() - RFC 6803 3: KDF-FEEDBACK-CMAC
+ * @t:       the encryption type (a Camellia one: @t->hmac is its CMAC)
+ * @base:    the base key, @t->key_len bytes
+ * @label:   the constant, usage || kind
+ * @llen:    its length (5)
+ * @out:     the derived key
+ * @out_len: its length, k / 8
+ *
+ * NIST SP 800-108 in feedback mode with CMAC as the PRF: K(0) = 0^128,
+ * K(i) = CMAC(base, K(i-1) || i || label || 0x00 || k), i and k (the
+ * output length in bits) as 32-bit big-endian numbers; the key is K(1) ||
+ * K(2) ... cut to @out_len bytes.  Random-to-key is the identity.
+ *
+ * Return: 0 or a negative errno (-ENOENT: no cmac(camellia)).
+ */
+static int krb5_kdf_cmac(const struct secmsg_krb5_type *t, const u8 *base,
+			 const u8 *label, unsigned int llen, u8 *out,
+			 unsigned int out_len)
+{
+	u8 in[SECMSG_KRB5_BLOCK + 4 + 5 + 1 + 4], k[SECMSG_KRB5_BLOCK];
+	struct crypto_shash *tfm;
+	unsigned int done, i;
+	int err;
+
+	tfm = crypto_alloc_shash(t->hmac, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	err = -EINVAL;
+	if (llen != 5 || crypto_shash_digestsize(tfm) != SECMSG_KRB5_BLOCK)
+		goto out;
+	err = crypto_shash_setkey(tfm, base, t->key_len);
+	if (err)
+		goto out;
+	memset(in, 0, SECMSG_KRB5_BLOCK);		/* K(0) */
+	memcpy(in + SECMSG_KRB5_BLOCK + 4, label, llen);
+	in[SECMSG_KRB5_BLOCK + 4 + llen] = 0;
+	put_unaligned_be32(out_len * 8, in + SECMSG_KRB5_BLOCK + 4 + llen + 1);
+	for (done = 0, i = 1; done < out_len;
+	     done += SECMSG_KRB5_BLOCK, i++) {
+		put_unaligned_be32(i, in + SECMSG_KRB5_BLOCK);
+		err = crypto_shash_tfm_digest(tfm, in, sizeof(in), k);
+		if (err)
+			goto out;
+		memcpy(out + done, k,
+		       min_t(unsigned int, SECMSG_KRB5_BLOCK, out_len - done));
+		memcpy(in, k, SECMSG_KRB5_BLOCK);	/* K(i) feeds K(i+1) */
+	}
+out:
+	memzero_explicit(in, sizeof(in));
+	memzero_explicit(k, sizeof(k));
+	/* Frees the key schedule with kfree_sensitive(). */
+	crypto_free_shash(tfm);
+	return err;
+}
+
+/**
  * secmsg_krb5_derive() - a key of one usage
  * @t:       the encryption type
  * @base:    the base key, @t->key_len bytes
@@ -251,6 +317,9 @@ int secmsg_krb5_derive(const struct secmsg_krb5_type *t, const u8 *base,
 	label[4] = kind;
 	if (t->sha2)
 		return krb5_kdf_sha2(t, base, label, sizeof(label), out,
+				     out_len);
+	if (t->cmac)
+		return krb5_kdf_cmac(t, base, label, sizeof(label), out,
 				     out_len);
 	return krb5_dk(t, base, label, sizeof(label), out, out_len);
 }
@@ -499,9 +568,9 @@ static int krb5_hmac_ivc(const struct secmsg_krb5_dir *d, void *area,
  * @hlen: its length
  * @tag:  out: the integrity tag, @d->type->cksum_len bytes
  *
- * The sha1 types tag @hsg before encrypting (the plaintext), the sha2
- * types after (the ciphertext, behind the zero IV).  @hsg and @csg
- * describe the same memory where they overlap.
+ * The sha1 and Camellia types tag @hsg before encrypting (the
+ * plaintext), the sha2 types after (the ciphertext, behind the zero IV).
+ * @hsg and @csg describe the same memory where they overlap.
  *
  * Return: 0 or a negative errno (then the buffers hold garbage).  May
  * sleep.
@@ -558,9 +627,10 @@ int secmsg_krb5_encrypt(const struct secmsg_krb5_dir *d, void *req,
  * @hlen: its length
  * @tag:  the received tag, @d->type->cksum_len bytes
  *
- * The sha2 types check the tag before decrypting; the sha1 types can
- * only check it afterwards.  On any error @csg may hold plaintext that
- * did not verify: the caller wipes it and releases nothing.
+ * The sha2 types check the tag before decrypting; the sha1 and Camellia
+ * types can only check it afterwards.  On any error @csg may hold
+ * plaintext that did not verify: the caller wipes it and releases
+ * nothing.
  *
  * Return: 0, -EBADMSG if the tag does not match (compared in constant
  * time), or another negative errno.  May sleep.

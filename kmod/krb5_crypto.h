@@ -2,9 +2,10 @@
 /*
  * secmsg: Kerberos V5 encryption types for RFC 4121 tokens.
  *
- * aes128/aes256-cts-hmac-sha1-96 (RFC 3961 simplified profile, RFC 3962)
- * and aes128-cts-hmac-sha256-128, aes256-cts-hmac-sha384-192 (RFC 8009):
- * per-usage key derivation, encryption with a confounder, checksums.
+ * aes128/aes256-cts-hmac-sha1-96 (RFC 3961 simplified profile, RFC 3962),
+ * aes128-cts-hmac-sha256-128, aes256-cts-hmac-sha384-192 (RFC 8009) and
+ * camellia128/camellia256-cts-cmac (RFC 6803): per-usage key derivation,
+ * encryption with a confounder, checksums.
  * Everything runs through the crypto API by generic name, on
  * scatterlists, asynchronous drivers included (waited for).
  */
@@ -19,7 +20,7 @@ struct crypto_ahash;
 struct crypto_skcipher;
 struct scatterlist;
 
-#define SECMSG_KRB5_BLOCK	16	/* AES block: confounder, cipher state */
+#define SECMSG_KRB5_BLOCK	16	/* cipher block: confounder, cipher state */
 #define SECMSG_KRB5_CKSUM_MAX	24	/* longest truncated HMAC */
 #define SECMSG_KRB5_KEY_MAX	32	/* longest base or derived key */
 #define SECMSG_KRB5_MAC_MAX	48	/* longest full HMAC (SHA-384) */
@@ -30,7 +31,7 @@ struct scatterlist;
 #define SECMSG_KRB5_KU_INITIATOR_SEAL	24
 #define SECMSG_KRB5_KU_INITIATOR_SIGN	25
 
-/* RFC 3961 5.3 / RFC 8009 5: the last octet of a derivation label */
+/* RFC 3961 5.3 / RFC 8009 5 / RFC 6803 3: a derivation label's last octet */
 #define SECMSG_KRB5_KC		0x99	/* checksum key */
 #define SECMSG_KRB5_KE		0xaa	/* encryption key */
 #define SECMSG_KRB5_KI		0x55	/* integrity key */
@@ -40,12 +41,15 @@ struct scatterlist;
  * @etype:     RFC 3961 number (SECMSG_KRB5_*)
  * @name:      its name, as MIT spells it
  * @enc:       crypto API name of the cipher ("cts(cbc(aes))")
- * @hmac:      crypto API name of the HMAC of Ki and Kc
+ * @hmac:      crypto API name of the MAC of Ki and Kc: an HMAC, or for
+ *             @cmac "cmac(camellia)"
  * @key_len:   bytes of the base key and of Ke
  * @kc_len:    bytes of Kc and Ki
- * @cksum_len: bytes of a checksum and of the integrity tag (truncated HMAC)
+ * @cksum_len: bytes of a checksum and of the integrity tag (truncated MAC)
  * @sha2:      RFC 8009: KDF-HMAC-SHA2 and the HMAC over IV || C; else
- *             RFC 3961 DK and the HMAC over the plaintext
+ *             the MAC over the plaintext
+ * @cmac:      RFC 6803: KDF-FEEDBACK-CMAC (under @hmac); else, without
+ *             @sha2, RFC 3961 DK (under @enc)
  */
 struct secmsg_krb5_type {
 	u32 etype;
@@ -56,6 +60,7 @@ struct secmsg_krb5_type {
 	u8 kc_len;
 	u8 cksum_len;
 	bool sha2;
+	bool cmac;
 };
 
 /**

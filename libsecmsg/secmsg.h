@@ -148,6 +148,9 @@ sm_status sm_status_sspi(sm_status status);
 	SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128
 #define SM_KRB5_AES256_CTS_HMAC_SHA384_192 \
 	SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192
+/* RFC 6803; a kernel without camellia refuses their contexts (ENOENT) */
+#define SM_KRB5_CAMELLIA128_CTS_CMAC SECMSG_KRB5_CAMELLIA128_CTS_CMAC
+#define SM_KRB5_CAMELLIA256_CTS_CMAC SECMSG_KRB5_CAMELLIA256_CTS_CMAC
 
 /* A buffer this big always holds a Kerberos establishment token (1.4) */
 #define SM_KRB5_MAX_TOKEN 65536

@@ -451,7 +451,7 @@ static void no_key_left(struct __test_metadata *_metadata, FIXTURE_DATA(krb) *se
 
 	peer_start(_metadata, self, server ? "-i -t secmsg@localhost" : "-a");
 	krb5l_no_key_left(_metadata, &self->peer, self->chan, self->dev, server,
-			  &p, &a, NULL);
+			  &p, &a, NULL, NULL);
 }
 
 TEST_F_TIMEOUT(krb, no_key_left_in_client, 300)

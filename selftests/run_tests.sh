@@ -222,6 +222,7 @@ else
 		modprobe -q aesni_intel 2>/dev/null
 		modprobe -q chacha_x86_64 2>/dev/null
 		modprobe -q poly1305_x86_64 2>/dev/null
+		modprobe -q camellia_x86_64 2>/dev/null
 		if [[ -d /sys/module/secmsg ]]; then
 			rmmod secmsg 2>/dev/null
 		fi

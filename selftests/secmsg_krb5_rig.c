@@ -3,8 +3,8 @@
  * The Kerberos test rig proves itself: a throwaway realm (krb5/realm.sh)
  * and two plain MIT GSSAPI peers (krb5/gss_peer) that establish a context
  * (krb5, and SPNEGO) and exchange every kind of token, with the verdicts
- * MIT gives for replayed, reordered and tampered ones, for each AES
- * enctype forced through the realm's keys.  No secmsg here: when a
+ * MIT gives for replayed, reordered and tampered ones, for each AES and
+ * Camellia enctype forced through the realm's keys.  No secmsg here: when a
  * secmsg interop suite fails, this one says whether the rig works.
  */
 #include "krb5/krb5_test.h"
@@ -53,6 +53,12 @@ FIXTURE_VARIANT_ADD(rig, aes128_sha256) {
 };
 FIXTURE_VARIANT_ADD(rig, aes256_sha384) {
 	.enctype = "aes256-cts-hmac-sha384-192", .number = 20,
+};
+FIXTURE_VARIANT_ADD(rig, camellia128) {
+	.enctype = "camellia128-cts-cmac", .number = 25,
+};
+FIXTURE_VARIANT_ADD(rig, camellia256) {
+	.enctype = "camellia256-cts-cmac", .number = 26,
 };
 
 FIXTURE_SETUP(rig)

@@ -55,6 +55,8 @@ static const char *const enctype_names[] = {
 	[SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96] = "aes256-cts-hmac-sha1-96",
 	[SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128] = "aes128-cts-hmac-sha256-128",
 	[SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192] = "aes256-cts-hmac-sha384-192",
+	[SECMSG_KRB5_CAMELLIA128_CTS_CMAC] = "camellia128-cts-cmac",
+	[SECMSG_KRB5_CAMELLIA256_CTS_CMAC] = "camellia256-cts-cmac",
 };
 static const char *const state_names[] = {
 	[SECMSG_STATE_ACTIVE] = "active",

@@ -91,6 +91,7 @@ mods=(
 	af_alg algif_aead algif_skcipher algif_hash	# AF_ALG
 	cryptd crypto_simd pcrypt authenc hmac sha256_generic
 	sha256_ssse3 sha512_ssse3 cbc seqiv echainiv ccm cmac
+	cts camellia_generic camellia_x86_64	# RFC 6803 enctypes 25, 26
 	crypto_user tcrypt			# crypto netlink, tcrypt speed tests
 	virtio_crypto				# async offload via -device virtio-crypto-pci
 )

@@ -53,6 +53,8 @@ static const char *enctype_name(uint32_t e)
 	case 18: return "aes256-cts-hmac-sha1-96";
 	case 19: return "aes128-cts-hmac-sha256-128";
 	case 20: return "aes256-cts-hmac-sha384-192";
+	case 25: return "camellia128-cts-cmac";
+	case 26: return "camellia256-cts-cmac";
 	}
 	return "?";
 }

@@ -419,13 +419,18 @@
  *   SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96      18  RFC 3962, 32-byte key
  *   SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128   19  RFC 8009, 16-byte key
  *   SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192   20  RFC 8009, 32-byte key
+ *   SECMSG_KRB5_CAMELLIA128_CTS_CMAC         25  RFC 6803, 16-byte key
+ *   SECMSG_KRB5_CAMELLIA256_CTS_CMAC         26  RFC 6803, 32-byte key
  *
  * Any other enctype (des3, rc4, ...) gives EPROTONOSUPPORT, and one the
- * crypto API cannot serve ENOENT.  The kernel derives the per-usage keys
- * itself (RFC 3961 DK, RFC 8009 KDF-HMAC-SHA2) from @key, which is the
- * acceptor subkey when SECMSG_KRB5_ACCEPTOR_SUBKEY is set (the lucid
- * export's have_acceptor_subkey: tokens then carry the AcceptorSubkey
- * flag), else the context key (the initiator's subkey or the session key).
+ * crypto API cannot serve ENOENT (25 and 26 on a kernel without
+ * "cts(cbc(camellia))" and "cmac(camellia)": CONFIG_CRYPTO_CAMELLIA,
+ * CONFIG_CRYPTO_CTS, CONFIG_CRYPTO_CMAC).  The kernel derives the
+ * per-usage keys itself (RFC 3961 DK, RFC 8009 KDF-HMAC-SHA2, RFC 6803
+ * KDF-FEEDBACK-CMAC) from @key, which is the acceptor subkey when
+ * SECMSG_KRB5_ACCEPTOR_SUBKEY is set (the lucid export's
+ * have_acceptor_subkey: tokens then carry the AcceptorSubkey flag), else
+ * the context key (the initiator's subkey or the session key).
  *
  * Sequence numbers: @send_seq is the first number this side sends, and
  * @recv_seq the peer's initial number, as the lucid export gives them.
@@ -492,7 +497,7 @@
  * ==========================
  *
  * Integers big-endian; h is the enctype's checksum length: 12 for
- * enctypes 17 and 18, 16 for 19, 24 for 20.  Every token starts with a
+ * enctypes 17 and 18, 16 for 19, 24 for 20, 16 for 25 and 26.  Every token starts with a
  * 16-byte header:
  *
  *   offset size  field
@@ -506,14 +511,15 @@
  *    6     2     Wrap: RRC, the "right rotation count"
  *    8     8     sequence number (SND_SEQ)
  *
- * Keys: the enctype's per-usage keys of the imported key (RFC 3961 DK or
- * RFC 8009 KDF, derived by the kernel): usage 24 (initiator seal) and 25
+ * Keys: the enctype's per-usage keys of the imported key (RFC 3961 DK,
+ * RFC 8009 KDF or RFC 6803 KDF, derived by the kernel): usage 24 (initiator seal) and 25
  * (initiator sign) for the initiator's tokens, 22 and 23 for the
  * acceptor's; Ke and Ki of the seal usage encrypt Wrap tokens; Kc of the
  * sign usage checksums MIC tokens, Kc of the seal usage sign-only Wrap
  * tokens.  E(P) below is the enctype's encryption of P with a fresh
- * random 16-byte confounder, C || H (RFC 3962 / RFC 8009), 16 + |P| + h
- * bytes; CK(P) is the truncated HMAC, h bytes.
+ * random 16-byte confounder, C || H (RFC 3962 / RFC 8009 / RFC 6803),
+ * 16 + |P| + h bytes; CK(P) is the truncated HMAC (25, 26: the CMAC), h
+ * bytes.
  *
  * SIGN (MakeSignature), buffers: one TOKEN (>= 16 + h), DATA*, EMPTY*.
  * TOKEN receives 16 + h bytes, the MIC token:
@@ -545,9 +551,10 @@
  *   covers it where it lies, as gss_wrap_iov's krb5_c_encrypt_iov does:
  *   the cipher runs over conf || the DATA buffers without flags, in
  *   order || header', the tag over conf || every covered DATA buffer in
- *   order || header' (sha1 enctypes: plaintext; sha2: ciphertext, the
- *   signed-only bytes as they are, behind the zero IV).  TOKEN and the
- *   encrypted DATA are as above, with n the encrypted bytes.
+ *   order || header' (sha1 and camellia enctypes: plaintext; sha2:
+ *   ciphertext, the signed-only bytes as they are, behind the zero IV).
+ *   TOKEN and the encrypted DATA are as above, with n the encrypted
+ *   bytes.
  *
  *   stream form, STREAM_HEADER (>= 32), DATA*, STREAM_TRAILER (>= 16 + h),
  *   EMPTY*: gss_wrap's token, EC 0, RRC 0:
@@ -859,6 +866,8 @@ struct secmsg_import {
 #define SECMSG_KRB5_AES256_CTS_HMAC_SHA1_96	18
 #define SECMSG_KRB5_AES128_CTS_HMAC_SHA256_128	19
 #define SECMSG_KRB5_AES256_CTS_HMAC_SHA384_192	20
+#define SECMSG_KRB5_CAMELLIA128_CTS_CMAC	25
+#define SECMSG_KRB5_CAMELLIA256_CTS_CMAC	26
 
 /* struct secmsg_krb5_import.flags */
 #define SECMSG_KRB5_ACCEPTOR_SUBKEY	0x1	/* @key is the acceptor subkey */
