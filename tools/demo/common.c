@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "demo.h"
 
@@ -128,17 +127,17 @@ void demo_pause(const char *fifo)
 int demo_principals(sm_ctx *ctx, char local[SECMSG_PRINCIPAL_MAX],
 		    char peer[SECMSG_PRINCIPAL_MAX])
 {
-	struct secmsg_query q = { .size = sizeof(q) };
+	struct sm_context_info ci = { .size = sizeof(ci) };
+	struct sm_names n = { .size = sizeof(n) };
+	int client;
 
 	local[0] = peer[0] = 0;
-	if (ioctl(sm_ctx_fd(ctx), SECMSG_IOC_QUERY, &q))
+	if (sm_query(ctx, &ci) != SM_E_OK || sm_query_names(ctx, &n) != SM_E_OK)
 		return -1;
-	if (q.size < SECMSG_QUERY_SIZE_VER3) {
-		errno = EOPNOTSUPP;	/* a module before Kerberos */
-		return -1;
-	}
-	memcpy(local, q.local_principal, SECMSG_PRINCIPAL_MAX);
-	memcpy(peer, q.peer_principal, SECMSG_PRINCIPAL_MAX);
-	local[SECMSG_PRINCIPAL_MAX - 1] = peer[SECMSG_PRINCIPAL_MAX - 1] = 0;
+	client = ci.role == SM_ROLE_INITIATOR;
+	snprintf(local, SECMSG_PRINCIPAL_MAX, "%s",
+		 client ? n.client_principal : n.service_principal);
+	snprintf(peer, SECMSG_PRINCIPAL_MAX, "%s",
+		 client ? n.service_principal : n.client_principal);
 	return 0;
 }

@@ -56,8 +56,8 @@ void demo_pause(const char *fifo);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
 /*
- * The Kerberos principals of a context, as the kernel keeps them: this
- * side's and the peer's ("" for a local context).  0, or -1 with errno.
+ * The Kerberos principals of a context (sm_query_names()): this side's
+ * and the peer's ("" for a local context).  0, or -1 with errno.
  */
 int demo_principals(sm_ctx *ctx, char local[SECMSG_PRINCIPAL_MAX],
 		    char peer[SECMSG_PRINCIPAL_MAX]);
