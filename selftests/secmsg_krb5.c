@@ -1378,11 +1378,20 @@ static int k5d_import(int dev, time_t life)
 	return fd < 0 ? -errno : fd;
 }
 
-#define K5D_IMPORT(fd, dev, life) do { \
-	fd = k5d_import(dev, life); \
+#define K5D_IMPORT(fd, life) do { \
+	if (geteuid()) \
+		SKIP(return, "needs root"); \
+	fd = k5d_import(self->dev, life); \
 	if (fd == -EOPNOTSUPP) \
 		SKIP(return, "kernel without keyrings (CONFIG_KEYS)"); \
 	ASSERT_LE(0, fd) TH_LOG("IMPORT_KRB5: %s", strerror(-fd)); \
+} while (0)
+
+/* ... and this thread impersonating, the collection's keys in @k. */
+#define K5D_IMPERSONATING(fd, life, ip, k) do { \
+	K5D_IMPORT(fd, life); \
+	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &(ip))); \
+	k5d_layout(_metadata, &(k)); \
 } while (0)
 
 /*
@@ -1398,12 +1407,9 @@ TEST_F_TIMEOUT(k5d, deleg_thread_only_until_revert, 300)
 	struct k5d_keys k;
 	pthread_t th;
 	long added;
-	int dev, fd;
+	int fd;
 
-	dev = self->dev;
-	if (geteuid())
-		SKIP(return, "needs root");
-	K5D_IMPORT(fd, dev, 3600);
+	K5D_IMPORT(fd, 3600);
 	/* nothing of the client before IMPERSONATE */
 	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "keyring",
 				      "_krb_secmsg"));
@@ -1450,14 +1456,9 @@ TEST_F_TIMEOUT(k5d, deleg_gone_after_stale_revert, 300)
 {
 	struct secmsg_impersonate ip = { .size = sizeof(ip) };
 	struct k5d_keys k;
-	int dev, fd;
+	int fd;
 
-	dev = self->dev;
-	if (geteuid())
-		SKIP(return, "needs root");
-	K5D_IMPORT(fd, dev, 3600);
-	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
-	k5d_layout(_metadata, &k);
+	K5D_IMPERSONATING(fd, 3600, ip, k);
 	/* raw syscall: glibc's seteuid() would change every thread */
 	ASSERT_EQ(0, syscall(__NR_setresuid, -1, 0, -1));
 	ASSERT_EQ(-1, ioctl(fd, SECMSG_IOC_REVERT, &ip));
@@ -1474,14 +1475,9 @@ TEST_F_TIMEOUT(k5d, deleg_revoked_on_close, 300)
 {
 	struct secmsg_impersonate ip = { .size = sizeof(ip) };
 	struct k5d_keys k;
-	int dev, fd;
+	int fd;
 
-	dev = self->dev;
-	if (geteuid())
-		SKIP(return, "needs root");
-	K5D_IMPORT(fd, dev, 3600);
-	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
-	k5d_layout(_metadata, &k);
+	K5D_IMPERSONATING(fd, 3600, ip, k);
 	close(fd);
 	/*
 	 * Revoked, and the keyrings cleared: what the thread possessed a
@@ -1492,7 +1488,7 @@ TEST_F_TIMEOUT(k5d, deleg_revoked_on_close, 300)
 				       sizeof(k5d_princ) - 1));
 	ASSERT_EQ(-ENOKEY, k5d_search(KEY_SPEC_THREAD_KEYRING, "user",
 				      K5D_TGT_DESC));
-	ASSERT_EQ(0, ts_ioctl(dev, SECMSG_IOC_REVERT, &ip));
+	ASSERT_EQ(0, ts_ioctl(self->dev, SECMSG_IOC_REVERT, &ip));
 	/* and every key the context made is destroyed */
 	ASSERT_TRUE(k5d_key_gone(k.tgt));
 	ASSERT_TRUE(k5d_key_gone(k.svc));
@@ -1508,14 +1504,9 @@ TEST_F_TIMEOUT(k5d, deleg_expire_with_context, 300)
 	struct secmsg_impersonate ip = { .size = sizeof(ip) };
 	struct k5d_keys k;
 	long r = 0;
-	int dev, fd, i;
+	int fd, i;
 
-	dev = self->dev;
-	if (geteuid())
-		SKIP(return, "needs root");
-	K5D_IMPORT(fd, dev, 10);
-	ASSERT_EQ(0, ts_ioctl(fd, SECMSG_IOC_IMPERSONATE, &ip));
-	k5d_layout(_metadata, &k);
+	K5D_IMPERSONATING(fd, 10, ip, k);
 	for (i = 0; i < 120; i++) {	/* bounded: 10 s lifetime, 120 s */
 		r = k5d_read_is(k.tgt, k5d_tgt, sizeof(k5d_tgt) - 1);
 		if (r)
