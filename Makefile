@@ -13,19 +13,51 @@
 #   make check-rt     host + the PREEMPT_RT kernel only
 #   make demo       the demo, in the QEMU guest
 #   make bench      the benchmark, in the QEMU guest
-#   make install    module, library, header, pkg-config file, man pages
+#   make install    module, udev rule, library, headers, pkg-config file,
+#                   secmsgctl, demo programs, man pages (DESTDIR, PREFIX,
+#                   LIBDIR, KVER honoured); make uninstall takes them away
+#   make dkms-install  the module's sources for DKMS, in
+#                   $(DESTDIR)/usr/src/secmsg-$(VERSION)
+#   make deb        the Debian packages, in build/deb/
 #
-# Everything generated goes to build/ (B=...).
+# Everything generated goes to build/ (B=...).  CFLAGS, CPPFLAGS and
+# LDFLAGS from the command line or the environment reach every user-space
+# build; warnings are errors only in make check (WERROR=1).
 
 B	?= $(CURDIR)/build
 VM	:= $(B)/vm
-KVER	?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
-KDIR	?= /usr/src/linux-headers-$(KVER)
+VERSION	:= $(shell cat $(CURDIR)/VERSION)
+# The kernel to build for: Debian's default flavour where its headers
+# package is installed (the guest's kernel), else the running kernel.
+ifeq ($(origin KVER),undefined)
+KVER	:= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
+ifeq ($(KVER),)
+KVER	:= $(shell uname -r)
+endif
+endif
+KDIR	?= $(firstword $(wildcard /usr/src/linux-headers-$(KVER)) /lib/modules/$(KVER)/build)
 VMRUN	:= bash selftests/vm/run.sh --cache $(VM)
+
+# Installation: GNU names; LIBDIR is multiarch where the compiler says so.
 PREFIX	?= /usr/local
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR	?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+BINDIR	?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+# udev reads rules from its own directory only, whatever PREFIX is.
+UDEVDIR	?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)
+# The module: kbuild's modules_install under DESTDIR, in extra/.
+MODDIR	:= /lib/modules/$(KVER)/extra
+DKMSDIR	:= /usr/src/secmsg-$(VERSION)
+INSTVARS = DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
+	INCLUDEDIR=$(INCLUDEDIR) MANDIR=$(MANDIR) BINDIR=$(BINDIR) \
+	LIBEXECDIR=$(LIBEXECDIR)
 
 .PHONY: all deps module lib tools tests vm check check-quick check-debug \
-	check-rt check-run demo bench install clean help
+	check-rt check-run demo bench install install-module install-lib \
+	install-tools uninstall dkms-install deb clean help
 
 all: module lib tools tests
 
@@ -42,7 +74,7 @@ lib:
 	$(MAKE) -C libsecmsg O=$(B)/lib
 
 tools: lib
-	$(MAKE) -C tools O=$(B)/tools LIBDIR=$(B)/lib
+	$(MAKE) -C tools O=$(B)/tools BUILD_LIBDIR=$(B)/lib
 
 tests: lib
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_INC=$(B)/kselftest
@@ -54,16 +86,16 @@ vm:
 # The package install has to happen before KVER can be read, hence the
 # second make.  KERNELS: the guests check-run boots, in this order.
 check: deps
-	@$(MAKE) --no-print-directory check-run KERNELS="debian debug rt"
+	@$(MAKE) --no-print-directory check-run KERNELS="debian debug rt" WERROR=1
 
 check-quick:
-	@$(MAKE) --no-print-directory check-run KERNELS=debian
+	@$(MAKE) --no-print-directory check-run KERNELS=debian WERROR=1
 
 check-debug: deps
-	@$(MAKE) --no-print-directory check-run KERNELS=debug
+	@$(MAKE) --no-print-directory check-run KERNELS=debug WERROR=1
 
 check-rt: deps
-	@$(MAKE) --no-print-directory check-run KERNELS=rt
+	@$(MAKE) --no-print-directory check-run KERNELS=rt WERROR=1
 
 # Results: $(B)/results/{host,libsecmsg,libsecmsg_krb5}.tap and one directory per kernel
 # (selftests/vm/check.sh: its .tap files, console.log, and a failing
@@ -91,12 +123,57 @@ bench: deps
 	@$(MAKE) --no-print-directory module tests vm
 	@$(VMRUN) -- bash selftests/bench/run_bench.sh $(B)
 
-# The sample consumer module is a test: not installed.
-install: module lib tools
+# The sample consumer module is a test: not installed.  Without DESTDIR
+# (a real install) depmod makes the module known at once; with it, the
+# packaging's postinst does (or DKMS).
+install: install-module install-lib install-tools
+
+install-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= modules_install
-	$(MAKE) -C libsecmsg O=$(B)/lib PREFIX=$(PREFIX) install
-	$(MAKE) -C tools O=$(B)/tools PREFIX=$(PREFIX) install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra DEPMOD=true \
+		modules_install
+	install -D -m 0644 kmod/60-secmsg.rules \
+		$(DESTDIR)$(UDEVDIR)/rules.d/60-secmsg.rules
+	install -D -m 0644 kmod/secmsg.4 $(DESTDIR)$(MANDIR)/man4/secmsg.4
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-lib: lib
+	$(MAKE) -C libsecmsg O=$(B)/lib $(INSTVARS) install
+
+install-tools: tools
+	$(MAKE) -C tools O=$(B)/tools $(INSTVARS) install
+
+# Everything install puts down, and nothing else.  Under DESTDIR (a staging
+# tree) the directories left empty go too; on a live system they stay.
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/kmod/secmsg.ko \
+		$(DESTDIR)$(UDEVDIR)/rules.d/60-secmsg.rules \
+		$(DESTDIR)$(MANDIR)/man4/secmsg.4
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(MAKE) -C libsecmsg O=$(B)/lib $(INSTVARS) uninstall
+	$(MAKE) -C tools O=$(B)/tools $(INSTVARS) uninstall
+	$(if $(DESTDIR),find $(DESTDIR) -mindepth 1 -depth -type d -empty -delete)
+
+# DKMS builds the module from these (dkms.conf says how) for every kernel.
+DKMS_FILES := Kbuild VERSION dkms.conf $(wildcard kmod/*.c kmod/*.h) \
+	kmod/Kbuild kmod/secmsg.4 kmod/60-secmsg.rules uapi/linux/secmsg.h \
+	include/linux/secmsg_kernel.h LICENSES/GPL-2.0.txt \
+	LICENSES/Linux-syscall-note.txt
+dkms-install:
+	for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit; \
+	done
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
+		$(DESTDIR)$(DKMSDIR)/dkms.conf
+
+dkms-uninstall:
+	rm -rf $(DESTDIR)$(DKMSDIR)
+
+# The packages, built from a copy of the tracked files (the tree stays as
+# it is; dpkg-buildpackage writes next to the source it builds).
+deb:
+	@bash debian/build-deb.sh $(B)/deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

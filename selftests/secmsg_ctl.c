@@ -25,14 +25,17 @@ static char ctl_path[4096];
 static const char *ctl_bin(void)
 {
 	const char *e = getenv("SECMSGCTL"), *bin;
-	char tmp[4096];
+	char tmp[4096], lib[4200], *top;
 
 	if (e)
 		return e;
 	bin = getenv("SECMSG_TEST_BIN");
 	snprintf(tmp, sizeof(tmp), "%s", bin ? bin : "build/selftests");
-	snprintf(ctl_path, sizeof(ctl_path), "%s/tools/secmsgctl",
-		 dirname(tmp));
+	top = dirname(tmp);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/tools/secmsgctl", top);
+	/* The build tree's tools have no RUNPATH: its libsecmsg, by name. */
+	snprintf(lib, sizeof(lib), "%s/lib", top);
+	setenv("LD_LIBRARY_PATH", lib, 1);
 	return ctl_path;
 }
 

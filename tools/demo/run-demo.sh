@@ -12,26 +12,48 @@
 # so the kernel lets it read her diary and not bob's secret.
 #
 # Then a Kerberos act: a throwaway MIT realm on loopback
-# (selftests/krb5/realm.sh), alice with a forwardable ticket, a service
-# (the user websvc) that accepts her through the "negotiate" package
-# (SPNEGO) from its keytab, and a back end (the user backend) that is a
-# plain MIT GSSAPI program with no secmsg in it.  alice delegates; the
+# (selftests/krb5/realm.sh; installed, beside this script), alice with a
+# forwardable ticket, a service (the user websvc) that accepts her
+# through the "negotiate" package (SPNEGO) from its keytab, and a back
+# end (the user backend) that is a plain MIT GSSAPI program with no secmsg
+# in it.  alice delegates; the
 # service impersonates her and, with her delegated credentials, fetches
 # her record from the back end, which says whom it saw.  mallory's relay
 # sits in the middle again: it cannot use alice's token, its altered
 # request and its replay are rejected.
+#
+# usage: run-demo.sh [BUILD_DIR]    from the repo root: the build tree's
+#                                   programs and module (default build)
+#        run-demo.sh --installed    as the secmsg-demo package installs it
+#                                   (LIBEXECDIR/secmsg/demo/run-demo): its
+#                                   programs, secmsgctl from the PATH, the
+#                                   module installed and loaded on first use
 set -euo pipefail
-B=${1:-build}
-bin=$B/tools
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ${1:-} == --installed ]]; then
+	bin=$here
+	ctl=$(command -v secmsgctl || true)
+	realmsh=$here/realm.sh
+	ko=
+else
+	B=${1:-build}
+	bin=$B/tools
+	ctl=$bin/secmsgctl
+	realmsh=selftests/krb5/realm.sh
+	ko=kmod/secmsg.ko
+	# The build tree's programs have no RUNPATH.
+	export LD_LIBRARY_PATH=$B/lib
+fi
 ALICE=1001 BOB=1002 FILESERVER=1100 WEBSVC=1101 MALLORY=1200 BACKEND=1300
 
 # Keep the console for the demo: kernel notices (taint) go to dmesg.
 dmesg -n 3
-insmod kmod/secmsg.ko
+# Installed, nobody loads the module: the first open of /dev/secmsg does.
+[[ -z $ko ]] || insmod "$ko"
 realm=
 cleanup() {
-	[[ -z $realm ]] || bash selftests/krb5/realm.sh stop "$realm"
-	rmmod secmsg 2>/dev/null || true
+	[[ -z $realm ]] || bash "$realmsh" stop "$realm"
+	[[ -z $ko ]] || rmmod secmsg 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -99,9 +121,8 @@ tail -n +1 -f "$log" &
 tpid=$!
 # The administrator's view, when secmsgctl is built: every event live, and
 # the contexts while the client waits before its last request.
-ctl=$bin/secmsgctl
 mpid= pause=
-if [[ -x $ctl ]]; then
+if [[ -n $ctl && -x $ctl ]]; then
 	stdbuf -oL "$ctl" monitor | stdbuf -oL sed 's/^/monitor: /' >>"$log" &
 	mpid=$!
 	pause=$dir/pause
@@ -175,7 +196,7 @@ echo "== secmsg demo, Kerberos: alice -> mallory's relay -> websvc (negotiate) -
 # The realm: a KDC on loopback, alice@SECMSG.TEST with a forwardable TGT,
 # the keytabs of secmsg/localhost (the service) and backend/localhost.
 realm=$dir/realm
-if ! bash selftests/krb5/realm.sh start "$realm"; then
+if ! bash "$realmsh" start "$realm"; then
 	echo "demo: FAILED: the Kerberos realm did not start"
 	exit 1
 fi
