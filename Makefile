@@ -158,8 +158,7 @@ uninstall:
 # DKMS builds the module from these (dkms.conf says how) for every kernel.
 DKMS_FILES := Kbuild VERSION dkms.conf $(wildcard kmod/*.c kmod/*.h) \
 	kmod/Kbuild kmod/secmsg.4 kmod/60-secmsg.rules uapi/linux/secmsg.h \
-	include/linux/secmsg_kernel.h LICENSES/GPL-2.0.txt \
-	LICENSES/Linux-syscall-note.txt
+	include/linux/secmsg_kernel.h
 dkms-install:
 	for f in $(DKMS_FILES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit; \

@@ -26,6 +26,9 @@ pkgs=(
 	# Kerberos (issue 11): libsecmsg's "kerberos"/"negotiate" packages
 	# link MIT GSSAPI; the guest runs a throwaway KDC (selftests/krb5)
 	libkrb5-dev krb5-kdc krb5-admin-server krb5-user
+	# Packaging (issue 12): make deb, lintian on the packages, DKMS
+	# building the module in the guest from the installed secmsg-dkms
+	debhelper dh-dkms lintian dkms
 )
 
 missing=()

@@ -29,6 +29,12 @@
 #                                   programs, secmsgctl from the PATH, the
 #                                   module installed and loaded on first use
 set -euo pipefail
+# The demo adds its users with bind mounts over /etc/passwd and /etc/group:
+# in a mount namespace of its own, so that they go when it ends.
+if [[ -z ${SECMSG_DEMO_NS:-} ]]; then
+	SECMSG_DEMO_NS=1 exec unshare --mount --propagation private -- \
+		"$BASH" "${BASH_SOURCE[0]}" "$@"
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [[ ${1:-} == --installed ]]; then
 	bin=$here
