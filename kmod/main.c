@@ -198,3 +198,4 @@ module_exit(secmsg_exit);
 
 MODULE_DESCRIPTION("secmsg: SSPI-style message protection with kernel-held keys");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(SECMSG_RELEASE);
