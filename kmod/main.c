@@ -154,8 +154,13 @@ static const struct file_operations secmsg_dev_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * A fixed minor (SECMSG_MISC_MINOR, uapi) so that the node can exist
+ * before the module is loaded (modules.devname) and opening it loads the
+ * module (char-major-10-MINOR), as for fuse and uhid.
+ */
 static struct miscdevice secmsg_dev = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = SECMSG_MISC_MINOR,
 	.name = "secmsg",
 	.fops = &secmsg_dev_fops,
 	.mode = 0666,
@@ -173,6 +178,9 @@ static int __init secmsg_init(void)
 	if (err)
 		goto err_local;
 	err = misc_register(&secmsg_dev);
+	if (err == -EBUSY)
+		pr_err("secmsg: misc minor %d (char 10:%d) is taken by another driver; not loading\n",
+		       SECMSG_MISC_MINOR, SECMSG_MISC_MINOR);
 	if (err)
 		goto err_nl;
 	return 0;
@@ -199,3 +207,6 @@ module_exit(secmsg_exit);
 MODULE_DESCRIPTION("secmsg: SSPI-style message protection with kernel-held keys");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(SECMSG_RELEASE);
+/* Autoload: opening char 10:SECMSG_MISC_MINOR, and udev's static node. */
+MODULE_ALIAS_MISCDEV(SECMSG_MISC_MINOR);
+MODULE_ALIAS("devname:secmsg");

@@ -695,6 +695,9 @@ static struct genl_family secmsg_nl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(secmsg_nl_mcgrps),
 };
 
+/* "secmsg" resolved by anyone (CTRL_CMD_GETFAMILY) loads the module. */
+MODULE_ALIAS_GENL_FAMILY(SECMSG_GENL_NAME);
+
 /*
  * Build and multicast an event; @count 0: none given.  Return: 0 (sent, or
  * nobody listens), or -ENOMEM / -EMSGSIZE when it could not be built.

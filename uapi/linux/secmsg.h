@@ -703,6 +703,13 @@
 #include <linux/ioctl.h>
 
 #define SECMSG_DEVICE_PATH		"/dev/secmsg"
+/*
+ * The device is char 10:SECMSG_MISC_MINOR (misc); where the module is
+ * installed, the node exists before it is loaded and opening it loads it.
+ * The minor is one of those devices.txt reserves for local use (243-254):
+ * no kernel assigns it to a driver or hands it out dynamically.
+ */
+#define SECMSG_MISC_MINOR		249
 #define SECMSG_VERSION			1
 
 /* Packages (how a context was established) */
