@@ -35,11 +35,15 @@
 #include "netlink.h"
 
 /*
- * Events name users and processes: only admins may listen.  Kernels whose
- * genetlink cannot restrict a group are not supported.
+ * Events name users and processes: only admins may listen.  A kernel whose
+ * genetlink cannot restrict a group to them (no GENL_MCAST_CAP_NET_ADMIN)
+ * gets the family without its events group: resolving the group fails,
+ * and no event is built or sent (see the uapi header).
  */
-#ifndef GENL_MCAST_CAP_NET_ADMIN
-#error "secmsg needs GENL_MCAST_CAP_NET_ADMIN (genetlink group permissions)"
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define SECMSG_NL_EVENTS	1
+#else
+#define SECMSG_NL_EVENTS	0
 #endif
 
 static unsigned int secmsg_allowed_suites = SECMSG_CFG_SUITES_ALL;
@@ -67,6 +71,17 @@ enum {
 };
 
 static struct genl_family secmsg_nl_family;
+
+/*
+ * Whether anyone listens to events in @net.  Never asks genetlink about a
+ * group the family lacks: genl_has_listeners() warns then, and says yes.
+ */
+static bool secmsg_nl_listened(struct net *net)
+{
+	return SECMSG_NL_EVENTS &&
+	       genl_has_listeners(&secmsg_nl_family, net,
+				  SECMSG_NL_GRP_EVENTS) > 0;
+}
 
 /**
  * secmsg_nl_suite_allowed() - whether new contexts may use a suite
@@ -673,12 +688,14 @@ static const struct genl_ops secmsg_nl_ops[] = {
 	},
 };
 
+#if SECMSG_NL_EVENTS
 static const struct genl_multicast_group secmsg_nl_mcgrps[] = {
 	[SECMSG_NL_GRP_EVENTS] = {
 		.name = SECMSG_GENL_MCGRP_EVENTS,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
+#endif
 
 static struct genl_family secmsg_nl_family __ro_after_init = {
 	.name = SECMSG_GENL_NAME,
@@ -691,8 +708,10 @@ static struct genl_family secmsg_nl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(secmsg_nl_ops),
 	/* Every command gets the strict header and flag checks. */
 	.resv_start_op = SECMSG_CMD_CTX_GET,
+#if SECMSG_NL_EVENTS
 	.mcgrps = secmsg_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(secmsg_nl_mcgrps),
+#endif
 };
 
 /* "secmsg" resolved by anyone (CTRL_CMD_GETFAMILY) loads the module. */
@@ -709,8 +728,7 @@ static int secmsg_nl_send(struct secmsg_ctx *ctx, u32 event, u32 verdict,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&secmsg_nl_family, ctx->net,
-				SECMSG_NL_GRP_EVENTS))
+	if (!secmsg_nl_listened(ctx->net))
 		return 0;
 	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
@@ -738,6 +756,8 @@ err:
 /* Listeners learn that an event was lost: ENOBUFS on their recv. */
 static void secmsg_nl_lost(struct secmsg_ctx *ctx)
 {
+	if (!SECMSG_NL_EVENTS)	/* no group: genl_set_err() would warn */
+		return;
 	genl_set_err(&secmsg_nl_family, ctx->net, 0, SECMSG_NL_GRP_EVENTS,
 		     -ENOBUFS);
 }
@@ -896,8 +916,7 @@ void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c)
 	case SECMSG_CNT_ALTERED:
 	case SECMSG_CNT_REPLAYED:
 	case SECMSG_CNT_TOO_OLD:
-		if (!genl_has_listeners(&secmsg_nl_family, ctx->net,
-					SECMSG_NL_GRP_EVENTS))
+		if (!secmsg_nl_listened(ctx->net))
 			break;
 		ev = &ctx->nl_ev[c - SECMSG_NL_EV_FIRST];
 		atomic64_inc(&ev->pending);
@@ -908,8 +927,7 @@ void secmsg_nl_counted(struct secmsg_ctx *ctx, enum secmsg_counter c)
 			queue_delayed_work(system_wq, &ev->flush, 0);
 		break;
 	case SECMSG_CNT_EXPIRED:
-		if (genl_has_listeners(&secmsg_nl_family, ctx->net,
-				       SECMSG_NL_GRP_EVENTS) &&
+		if (secmsg_nl_listened(ctx->net) &&
 		    !test_and_set_bit(SECMSG_CTX_EV_EXPIRED, &ctx->nl_events))
 			secmsg_nl_event(ctx, SECMSG_EVENT_EXPIRED,
 					SECMSG_VERDICT_EXPIRED);

@@ -1496,7 +1496,13 @@ struct secmsg_impersonate {
  * SECMSG_CMD_EVENT       never requested: the command of the messages of
  *                        the multicast group SECMSG_GENL_MCGRP_EVENTS,
  *                        which only CAP_NET_ADMIN over the namespace's
- *                        user namespace may join (EPERM).
+ *                        user namespace may join (EPERM).  A module built
+ *                        for a kernel whose genetlink cannot restrict a
+ *                        group (no GENL_MCAST_CAP_NET_ADMIN) has no
+ *                        group: CTRL_CMD_GETFAMILY lists none, so
+ *                        resolving "events" fails (libnl's
+ *                        genl_ctrl_resolve_grp(): -NLE_OBJ_NOTFOUND), and
+ *                        no event is ever sent.
  *
  * Revocation: every later call on a revoked context fails: message calls
  * (SIGN, VERIFY, SEAL, UNSEAL and each message of BATCH) with
