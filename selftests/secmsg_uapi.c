@@ -2,8 +2,15 @@
 /*
  * Every invalid input to every ioctl gets its exact errno, nothing is
  * written back, and the context still works afterwards.  Also the verdicts
- * for buffers that are too small and truncated tokens or streams.
+ * for buffers that are too small and truncated tokens or streams, and the
+ * module as the uapi names it: its release, device number and aliases.
  */
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+#include <linux/major.h>
+#include <linux/netlink.h>
+
 #include "secmsg_test.h"
 
 #define POISON 0x5a5a5a5au
@@ -1202,6 +1209,141 @@ TEST_F(uapi, batch_on_device)
 
 	batch_init(self, &bt, &m, b);
 	ASSERT_EQ(-ENOTTY, ts_ioctl(self->dev, SECMSG_IOC_BATCH, &bt));
+}
+
+/* The module itself: nothing to set up (TEST_F, not TEST, for -Wextra). */
+FIXTURE(module) {};
+FIXTURE_SETUP(module) {}
+FIXTURE_TEARDOWN(module) {}
+
+/* The first line of @path, without its newline; false if there is none. */
+static bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, size, f);
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * The module file that run_tests.sh loaded: $SECMSG_KO, by default
+ * kmod/secmsg.ko (run_tests.sh runs from the repo root, as do we).
+ */
+static const char *module_file(void)
+{
+	const char *ko = getenv("SECMSG_KO");
+
+	return ko && *ko ? ko : "kmod/secmsg.ko";
+}
+
+/* modinfo -F @field of the module file, first line, in @buf. */
+static bool modinfo_field(const char *field, char *buf, size_t size)
+{
+	char cmd[4096 + 64];
+	FILE *p;
+	bool ok;
+
+	snprintf(cmd, sizeof(cmd), "modinfo -F %s '%s'", field, module_file());
+	p = popen(cmd, "re");
+	if (!p)
+		return false;
+	ok = fgets(buf, size, p);
+	if (pclose(p))
+		return false;
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * The loaded module's version (modinfo's version:, MODULE_VERSION) is the
+ * release the VERSION file names: $SECMSG_VERSION_FILE, by default
+ * ./VERSION (the repo root).
+ */
+TEST_F(module, version)
+{
+	const char *path = getenv("SECMSG_VERSION_FILE");
+	char want[64], got[64];
+
+	if (!path || !*path)
+		path = "VERSION";
+	ASSERT_TRUE(read_line(path, want, sizeof(want)))
+		TH_LOG("%s: %s (set SECMSG_VERSION_FILE)", path,
+		       strerror(errno));
+	ASSERT_TRUE(read_line("/sys/module/secmsg/version", got, sizeof(got)))
+		TH_LOG("/sys/module/secmsg/version: %s (no MODULE_VERSION?)",
+		       strerror(errno));
+	ASSERT_STREQ(want, got);
+}
+
+/* The node is char 10:SECMSG_MISC_MINOR, mode 0666, as registered. */
+TEST_F(module, device_number)
+{
+	char want[32], got[32];
+	struct stat st;
+
+	ASSERT_EQ(0, stat(SECMSG_DEVICE_PATH, &st))
+		TH_LOG("%s: %s", SECMSG_DEVICE_PATH, strerror(errno));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(MISC_MAJOR, (int)major(st.st_rdev));
+	EXPECT_EQ(SECMSG_MISC_MINOR, (int)minor(st.st_rdev));
+	ASSERT_TRUE(makedev(MISC_MAJOR, SECMSG_MISC_MINOR) == st.st_rdev);
+	EXPECT_EQ(0666u, st.st_mode & 07777);
+	/* What the kernel registered, whoever made the node. */
+	snprintf(want, sizeof(want), "%d:%d", MISC_MAJOR, SECMSG_MISC_MINOR);
+	ASSERT_TRUE(read_line("/sys/class/misc/secmsg/dev", got, sizeof(got)));
+	ASSERT_STREQ(want, got);
+}
+
+/*
+ * The module file carries the three aliases that load it (aliases are not
+ * in sysfs, so the file is read, and checked to be the loaded module):
+ * opening the node, udev's static node (modules.devname), and resolving
+ * the generic netlink family.
+ */
+TEST_F(module, aliases)
+{
+	char want[3][96], line[256], cmd[4096 + 64];
+	char file_src[64], loaded_src[64];
+	bool found[3] = { false };
+	FILE *p;
+	int i;
+
+	ASSERT_EQ(0, access(module_file(), R_OK))
+		TH_LOG("%s: %s (set SECMSG_KO)", module_file(),
+		       strerror(errno));
+	ASSERT_TRUE(modinfo_field("srcversion", file_src, sizeof(file_src)));
+	ASSERT_TRUE(read_line("/sys/module/secmsg/srcversion", loaded_src,
+			      sizeof(loaded_src)));
+	ASSERT_STREQ(loaded_src, file_src)
+		TH_LOG("%s is not the loaded module", module_file());
+
+	snprintf(want[0], sizeof(want[0]), "char-major-%d-%d", MISC_MAJOR,
+		 SECMSG_MISC_MINOR);
+	snprintf(want[1], sizeof(want[1]), "devname:%s",
+		 strrchr(SECMSG_DEVICE_PATH, '/') + 1);
+	snprintf(want[2], sizeof(want[2]), "net-pf-%d-proto-%d-family-%s",
+		 PF_NETLINK, NETLINK_GENERIC, SECMSG_GENL_NAME);
+	snprintf(cmd, sizeof(cmd), "modinfo -F alias '%s'", module_file());
+	p = popen(cmd, "re");
+	ASSERT_TRUE(!!p);
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < 3; i++)
+			found[i] |= !strcmp(line, want[i]);
+	}
+	ASSERT_EQ(0, pclose(p));
+	for (i = 0; i < 3; i++) {
+		EXPECT_TRUE(found[i])
+			TH_LOG("alias %s missing from %s", want[i],
+			       module_file());
+	}
 }
 
 TEST_HARNESS_MAIN
