@@ -10,8 +10,8 @@
 #include <linux/kernel.h>
 #include <linux/scatterlist.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "crypto.h"
 
 static const struct secmsg_suite secmsg_suites[] = {

@@ -35,8 +35,8 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "krb5_crypto.h"
 
 static const struct secmsg_krb5_type secmsg_krb5_types[] = {

@@ -26,8 +26,8 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "context.h"
 #include "local.h"
 

@@ -26,8 +26,8 @@
 #include <linux/random.h>
 #include <linux/string.h>
 #include <crypto/algapi.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "engine.h"
 #include "krb5.h"
 #include "replay.h"

@@ -24,8 +24,8 @@
 #include <crypto/aead.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "engine.h"
 #include "replay.h"
