@@ -18,6 +18,10 @@
 #include "local.h"
 #include "netlink.h"
 
+#ifndef SECMSG_RELEASE
+#error "no release: the first line of VERSION (beside kmod/) must be one, like 1.5.0"
+#endif
+
 unsigned int secmsg_max_contexts_per_user = 1024;
 module_param_named(max_contexts_per_user, secmsg_max_contexts_per_user,
 		   uint, 0644);
