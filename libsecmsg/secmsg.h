@@ -55,8 +55,12 @@
 extern "C" {
 #endif
 
+/*
+ * The interface this header declares: the version node of the newest calls
+ * (LIBSECMSG_1.5).  sm_version() tells which library is running.
+ */
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 4
+#define LIBSECMSG_VERSION_MINOR 5
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -131,6 +135,16 @@ const char *sm_status_string(sm_status status);
  * value, and @status itself otherwise.
  */
 sm_status sm_status_sspi(sm_status status);
+
+/**
+ * sm_version() - the version of the running library (since 1.5)
+ *
+ * Return: a static string such as "1.5.0", the release the library was
+ * built from: major.minor.patch, where major.minor is the newest version
+ * node it exports (LIBSECMSG_VERSION_MAJOR and LIBSECMSG_VERSION_MINOR of
+ * the header it was built with).  Never NULL.  Thread-safe.
+ */
+const char *sm_version(void);
 
 /* ------------------------------------------------------------------------
  * Constants (the values of <linux/secmsg.h>, which are SSPI's)

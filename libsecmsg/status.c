@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Status codes: names, SSPI equivalents, and the mapping from the kernel's
- * verdicts and errnos.
+ * The library's version; status codes: names, SSPI equivalents, and the
+ * mapping from the kernel's verdicts and errnos.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "internal.h"
+
+/* The release, from the top-level VERSION file (libsecmsg/Makefile) */
+#ifndef SM_VERSION_STRING
+#error "build with -DSM_VERSION_STRING=\"x.y.z\" (libsecmsg/Makefile does)"
+#endif
+
+SM_EXPORT const char *sm_version(void)
+{
+	return SM_VERSION_STRING;
+}
 
 static const struct {
 	sm_status status;

@@ -161,6 +161,36 @@ TEST(constants_are_sspi)
 	EXPECT_EQ(4, SM_IMP_DELEGATE);
 }
 
+/*
+ * sm_version(): the release, whose major.minor is the header's interface;
+ * when run from libsecmsg/ (make test), exactly the text of ../VERSION.
+ */
+TEST(version)
+{
+	const char *v = sm_version();
+	char want[32], file[32] = "";
+	size_t n;
+	FILE *f;
+
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(v, sm_version());
+	n = (size_t)snprintf(want, sizeof(want), "%d.%d.",
+			     LIBSECMSG_VERSION_MAJOR, LIBSECMSG_VERSION_MINOR);
+	EXPECT_EQ(0, strncmp(v, want, n))
+	TH_LOG("sm_version() \"%s\", header %s", v, want);
+	/* the patch level: digits only */
+	EXPECT_NE('\0', v[n]);
+	EXPECT_EQ(strlen(v + n), strspn(v + n, "0123456789"));
+
+	f = fopen("../VERSION", "re");
+	if (!f)
+		SKIP(return, "no ../VERSION here to compare with");
+	ASSERT_NE(NULL, fgets(file, sizeof(file), f));
+	fclose(f);
+	file[strcspn(file, "\n")] = '\0';
+	EXPECT_STREQ(file, v);
+}
+
 /* ------------------------------------------------------------------------
  * Contexts
  * ------------------------------------------------------------------------
