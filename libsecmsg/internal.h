@@ -52,7 +52,10 @@ sm_status sm_verdict_status(uint32_t verdict, int err);
 int sm_copy_sized(void *dst, size_t dsize, const void *src, size_t ssize,
 		  size_t min);
 sm_status sm_ctx_new(int fd, uint32_t package, sm_ctx **out);
-/* open(SECMSG_DEVICE_PATH), and the status of its failure */
+/*
+ * open(SECMSG_DEVICE_PATH), and the status of its failure: every call that
+ * opens the device does it here (SM_E_ACCESS_DENIED comes from here only).
+ */
 int sm_open_dev(sm_status *st);
 /* One QUERY (struct secmsg_query of this header's size) */
 sm_status sm_query_ctx(sm_ctx *ctx, struct secmsg_query *q);

@@ -143,6 +143,10 @@ int sm_open_dev(sm_status *st)
 	case ENXIO:
 		*st = SM_E_SECPKG_NOT_FOUND;
 		break;
+	case EACCES: /* the device's mode and group (a udev rule), an LSM */
+	case EPERM: /* the device cgroup of a container, an LSM */
+		*st = SM_E_ACCESS_DENIED;
+		break;
 	case EMFILE:
 	case ENFILE:
 		*st = SM_E_TOO_MANY_CONTEXTS;

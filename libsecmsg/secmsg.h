@@ -55,8 +55,12 @@
 extern "C" {
 #endif
 
+/*
+ * The interface this header declares: the version node of the newest calls
+ * (LIBSECMSG_1.5).  sm_version() tells which library is running.
+ */
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 4
+#define LIBSECMSG_VERSION_MINOR 5
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -109,6 +113,8 @@ typedef int32_t sm_status;
 	((sm_status)0xA0091004) /* [INVALID_HANDLE] not established yet */
 #define SM_E_CONTEXT_REVOKED \
 	((sm_status)0xA0091005) /* [CONTEXT_EXPIRED] revoked (1.2) */
+#define SM_E_ACCESS_DENIED \
+	((sm_status)0xA0091006) /* [NOT_OWNER] may not open /dev/secmsg (1.5) */
 
 /**
  * sm_status_string() - name and meaning of a status
@@ -127,10 +133,21 @@ const char *sm_status_string(sm_status status);
  * Return: SM_E_OUT_OF_SEQUENCE for SM_E_REPLAYED and SM_E_TOO_OLD,
  * SM_E_INSUFFICIENT_MEMORY for SM_E_TOO_MANY_CONTEXTS, SM_E_INVALID_HANDLE
  * for SM_E_CONTEXT_INCOMPLETE, SM_E_CONTEXT_EXPIRED for
- * SM_E_CONTEXT_REVOKED, SM_E_INTERNAL_ERROR for any other private
- * value, and @status itself otherwise.
+ * SM_E_CONTEXT_REVOKED, SM_E_NOT_OWNER for SM_E_ACCESS_DENIED,
+ * SM_E_INTERNAL_ERROR for any other private value, and @status itself
+ * otherwise.
  */
 sm_status sm_status_sspi(sm_status status);
+
+/**
+ * sm_version() - the version of the running library (since 1.5)
+ *
+ * Return: a static string such as "1.5.0", the release the library was
+ * built from: major.minor.patch, where major.minor is the newest version
+ * node it exports (LIBSECMSG_VERSION_MAJOR and LIBSECMSG_VERSION_MINOR of
+ * the header it was built with).  Never NULL.  Thread-safe.
+ */
+const char *sm_version(void);
 
 /* ------------------------------------------------------------------------
  * Constants (the values of <linux/secmsg.h>, which are SSPI's)
@@ -280,11 +297,12 @@ struct sm_import_params {
  * Return: SM_E_OK; with SM_IMPORT_FRESH, SM_I_CONTINUE_NEEDED: the context
  * is incomplete until sm_import_complete() with the peer's contribution;
  * SM_E_SECPKG_NOT_FOUND when /dev/secmsg is missing (module not loaded),
- * SM_E_ALGORITHM_MISMATCH when the kernel lacks the suite's algorithm,
- * SM_E_TOO_MANY_CONTEXTS at the per-user context limit (or the process fd
- * limit), SM_E_INVALID_PARAMETER (also: SM_IMPORT_FRESH without a
- * contribution buffer, or on a kernel without it), SM_E_INSUFFICIENT_MEMORY,
- * SM_E_INTERNAL_ERROR (errno tells, e.g. EACCES).
+ * SM_E_ACCESS_DENIED when this process may not open it (errno EACCES or
+ * EPERM), SM_E_ALGORITHM_MISMATCH when the kernel lacks the suite's
+ * algorithm, SM_E_TOO_MANY_CONTEXTS at the per-user context limit (or the
+ * process fd limit), SM_E_INVALID_PARAMETER (also: SM_IMPORT_FRESH without
+ * a contribution buffer, or on a kernel without it),
+ * SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR (errno tells).
  */
 sm_status sm_import(const struct sm_import_params *params, sm_ctx **out);
 
@@ -295,7 +313,9 @@ sm_status sm_import(const struct sm_import_params *params, sm_ctx **out);
  * @params: as sm_import()
  * @out:    as sm_import()
  *
- * Return: as sm_import(); SM_E_INVALID_HANDLE if @devfd is not /dev/secmsg.
+ * Return: as sm_import(), but never SM_E_SECPKG_NOT_FOUND or
+ * SM_E_ACCESS_DENIED (it opens nothing); SM_E_INVALID_HANDLE if @devfd is
+ * not /dev/secmsg.
  */
 sm_status sm_import_dev(int devfd, const struct sm_import_params *params,
 			sm_ctx **out);
@@ -432,6 +452,7 @@ struct sm_init_params {
  * Return: SM_I_CONTINUE_NEEDED (send the token, then call
  * sm_complete_context() with the reply); SM_E_BUFFER_TOO_SMALL (nothing
  * created, *@token_len says how much is needed), SM_E_SECPKG_NOT_FOUND,
+ * SM_E_ACCESS_DENIED (may not open /dev/secmsg: errno EACCES or EPERM),
  * SM_E_UNSUPPORTED_FUNCTION (a module without local contexts),
  * SM_E_ALGORITHM_MISMATCH, SM_E_TOO_MANY_CONTEXTS, SM_E_INVALID_PARAMETER,
  * SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
@@ -445,7 +466,8 @@ sm_status sm_init_context(const struct sm_init_params *params,
  * @devfd: a descriptor of /dev/secmsg; not closed
  *
  * Return: as sm_init_context(), but SM_E_INVALID_HANDLE (not SM_E_SECPKG_
- * NOT_FOUND or SM_E_UNSUPPORTED_FUNCTION) if @devfd does not answer.
+ * NOT_FOUND or SM_E_UNSUPPORTED_FUNCTION) if @devfd does not answer, and
+ * never SM_E_ACCESS_DENIED (it opens nothing).
  */
 sm_status sm_init_context_dev(int devfd, const struct sm_init_params *params,
 			      sm_ctx **ctx_out, void *token_out,
@@ -496,7 +518,7 @@ struct sm_accept_params {
  * forged, of the wrong kind, already used, or its client context closed;
  * errno EMSGSIZE, EBADMSG or EALREADY), SM_E_CONTEXT_EXPIRED (the token's
  * lifetime is over), SM_E_BUFFER_TOO_SMALL, SM_E_SECPKG_NOT_FOUND,
- * SM_E_UNSUPPORTED_FUNCTION, SM_E_TOO_MANY_CONTEXTS,
+ * SM_E_ACCESS_DENIED, SM_E_UNSUPPORTED_FUNCTION, SM_E_TOO_MANY_CONTEXTS,
  * SM_E_INVALID_PARAMETER, SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR.
  */
 sm_status sm_accept_context(const struct sm_accept_params *params,
@@ -510,7 +532,7 @@ sm_status sm_accept_context(const struct sm_accept_params *params,
  *
  * Return: as sm_accept_context(), but SM_E_INVALID_HANDLE (not
  * SM_E_SECPKG_NOT_FOUND or SM_E_UNSUPPORTED_FUNCTION) if @devfd does not
- * answer.
+ * answer, and never SM_E_ACCESS_DENIED (it opens nothing).
  */
 sm_status sm_accept_context_dev(int devfd,
 				const struct sm_accept_params *params,
@@ -587,8 +609,10 @@ sm_status sm_complete_context(sm_ctx *ctx, const void *token_in,
  * EPROTONOSUPPORT), SM_E_UNSUPPORTED_FUNCTION (a module without Kerberos
  * contexts: errno ENOTTY), SM_E_INVALID_HANDLE (complete already: errno
  * EISCONN; a failed import: EBADF), SM_E_SECPKG_NOT_FOUND,
- * SM_E_TOO_MANY_CONTEXTS, SM_E_INSUFFICIENT_MEMORY, SM_E_INTERNAL_ERROR
- * (errno EPROTO: a GSSAPI failure without a nearer status).
+ * SM_E_ACCESS_DENIED (importing, when the context was not made through a
+ * caller's descriptor), SM_E_TOO_MANY_CONTEXTS, SM_E_INSUFFICIENT_MEMORY,
+ * SM_E_INTERNAL_ERROR (errno EPROTO: a GSSAPI failure without a nearer
+ * status).
  */
 sm_status sm_continue_context(sm_ctx *ctx, const void *token_in,
 			      size_t in_len, void *token_out,
@@ -1022,9 +1046,9 @@ sm_status sm_impersonate(sm_ctx *ctx);
  * by setuid() for instance, so nothing was restored and it keeps its
  * current ones), SM_E_INVALID_HANDLE, SM_E_INVALID_PARAMETER (a kernel
  * that refuses the request: EINVAL, E2BIG, EFAULT), and with @ctx NULL,
- * opening /dev/secmsg: SM_E_SECPKG_NOT_FOUND (none), SM_E_TOO_MANY_CONTEXTS
- * (EMFILE, ENFILE: no descriptor left), SM_E_INSUFFICIENT_MEMORY;
- * SM_E_INTERNAL_ERROR.
+ * opening /dev/secmsg: SM_E_SECPKG_NOT_FOUND (none), SM_E_ACCESS_DENIED
+ * (EACCES, EPERM), SM_E_TOO_MANY_CONTEXTS (EMFILE, ENFILE: no descriptor
+ * left), SM_E_INSUFFICIENT_MEMORY; SM_E_INTERNAL_ERROR.
  */
 sm_status sm_revert(sm_ctx *ctx);
 

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Status codes: names, SSPI equivalents, and the mapping from the kernel's
- * verdicts and errnos.
+ * The library's version; status codes: names, SSPI equivalents, and the
+ * mapping from the kernel's verdicts and errnos.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "internal.h"
+
+/* The release, from the top-level VERSION file (libsecmsg/Makefile) */
+#ifndef SM_VERSION_STRING
+#error "build with -DSM_VERSION_STRING=\"x.y.z\" (libsecmsg/Makefile does)"
+#endif
+
+SM_EXPORT const char *sm_version(void)
+{
+	return SM_VERSION_STRING;
+}
 
 static const struct {
 	sm_status status;
@@ -26,7 +36,7 @@ static const struct {
 	{ SM_E_INTERNAL_ERROR,
 	  "SM_E_INTERNAL_ERROR: unexpected failure, see errno" },
 	{ SM_E_SECPKG_NOT_FOUND,
-	  "SM_E_SECPKG_NOT_FOUND: /dev/secmsg missing, module not loaded" },
+	  "SM_E_SECPKG_NOT_FOUND: no such package, or the secmsg module is not loaded (no /dev/secmsg, no netlink family): load it as root with \"modprobe secmsg\"" },
 	{ SM_E_INVALID_TOKEN,
 	  "SM_E_INVALID_TOKEN: the token is malformed, too short or used already" },
 	{ SM_E_QOP_NOT_SUPPORTED,
@@ -63,6 +73,8 @@ static const struct {
 	  "SM_E_NOT_OWNER: not allowed (the context is not yours, or CAP_NET_ADMIN is needed)" },
 	{ SM_E_CONTEXT_REVOKED,
 	  "SM_E_CONTEXT_REVOKED: the context was revoked, a kind of SM_E_CONTEXT_EXPIRED" },
+	{ SM_E_ACCESS_DENIED,
+	  "SM_E_ACCESS_DENIED: this process may not open /dev/secmsg (a udev rule sets its group and mode: ask the administrator for access, e.g. membership of that group), a kind of SM_E_NOT_OWNER" },
 };
 
 SM_EXPORT const char *sm_status_string(sm_status status)
@@ -90,6 +102,8 @@ SM_EXPORT sm_status sm_status_sspi(sm_status status)
 		return SM_E_INVALID_HANDLE;
 	case SM_E_CONTEXT_REVOKED:
 		return SM_E_CONTEXT_EXPIRED;
+	case SM_E_ACCESS_DENIED:
+		return SM_E_NOT_OWNER;
 	default:
 		return SM_E_INTERNAL_ERROR;
 	}

@@ -9,10 +9,14 @@
  * the statuses of the failures, and that no copy of the key is left in
  * the establishing process's memory.  The kernel's side of the import is
  * tested in the guest.
+ *
+ * The calls that open /dev/secmsg themselves (not the _dev forms) open it
+ * again to import: their opens are scripted by open() below.
  */
 #include <pwd.h>
 #include <grp.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "secmsg.h"
@@ -22,6 +26,54 @@
 #include "../selftests/krb5/krb5_lib.h"
 
 #define REALM "SECMSG.TEST"
+
+/*
+ * The library's opens of /dev/secmsg while dev_script is set: the i-th
+ * fails with dev_errno[i] if that is set, else opens /dev/null (on which
+ * the Kerberos calls make no ioctl until the import).  Every other open()
+ * is the system call.
+ */
+static int dev_script, dev_opens, dev_errno[4];
+
+static int test_open(const char *path, int flags, va_list ap)
+{
+	mode_t mode = 0;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		mode = va_arg(ap, mode_t);
+	if (dev_script && !strcmp(path, SECMSG_DEVICE_PATH)) {
+		int i = dev_opens++;
+
+		if (i < 4 && dev_errno[i]) {
+			errno = dev_errno[i];
+			return -1;
+		}
+		path = "/dev/null";
+	}
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = test_open(path, flags, ap);
+	va_end(ap);
+	return fd;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = test_open(path, flags, ap);
+	va_end(ap);
+	return fd;
+}
 
 FIXTURE(krb) {
 	struct krb5t_realm realm;
@@ -304,6 +356,62 @@ TEST_F_TIMEOUT(krb, server_reply_buffer_too_small, 300)
 	peer_established(_metadata, self);
 	EXPECT_EQ(self->cfd, sm_ctx_fd(ctx));
 	sm_close(ctx);
+}
+
+/*
+ * sm_init_context() opens /dev/secmsg, and sm_continue_context() opens it
+ * again to import the completed context: denied there (EACCES, as for a
+ * device restricted to a group), the leg fails with SM_E_ACCESS_DENIED and
+ * nothing reaches the kernel; the context is spent.
+ */
+TEST_F_TIMEOUT(krb, client_import_access_denied, 300)
+{
+	struct sm_init_params p =
+		client_params(SM_PKG_KERBEROS, "secmsg@localhost");
+	unsigned char t[16];
+	size_t len = sizeof(t);
+	sm_ctx *ctx = NULL;
+
+	peer_start(_metadata, self, "-a");
+	dev_script = 1;
+	dev_opens = 0;
+	dev_errno[1] = EACCES;
+	EXPECT_EQ(SM_E_ACCESS_DENIED, krb5l_client(-1, &p, self->chan, &ctx));
+	EXPECT_EQ(EACCES, errno);
+	dev_script = 0;
+	dev_errno[1] = 0;
+	EXPECT_EQ(2, dev_opens);
+	EXPECT_EQ(0u, kern.krb5_calls);
+	ASSERT_NE(NULL, ctx);
+	EXPECT_EQ(-1, sm_ctx_fd(ctx));
+	/* an import that failed: start again */
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_continue_context(ctx, t, 1, t, &len));
+	EXPECT_EQ(EBADF, errno);
+	sm_close(ctx);
+}
+
+/*
+ * sm_accept_context() likewise, completing in one leg (no mutual
+ * authentication): the module gone by the import is SM_E_SECPKG_NOT_FOUND,
+ * and no context is returned.
+ */
+TEST_F_TIMEOUT(krb, server_import_no_module, 300)
+{
+	struct sm_accept_params a = server_params_krb5;
+	sm_ctx *ctx = (sm_ctx *)1;
+
+	peer_start(_metadata, self, "-i -t secmsg@localhost -f conf,integ");
+	dev_script = 1;
+	dev_opens = 0;
+	dev_errno[1] = ENOENT;
+	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND,
+		  krb5l_server(-1, &a, self->chan, &ctx));
+	EXPECT_EQ(ENOENT, errno);
+	dev_script = 0;
+	dev_errno[1] = 0;
+	EXPECT_EQ(2, dev_opens);
+	EXPECT_EQ(0u, kern.krb5_calls);
+	EXPECT_EQ(NULL, ctx);
 }
 
 TEST_F_TIMEOUT(krb, negotiate_both_roles, 300)

@@ -9,6 +9,10 @@
  * are scripted.  Every other descriptor goes to the real ioctl system call.
  * That lets us check status mapping, write-back and batching, and count the
  * ioctls each call makes.
+ *
+ * Its open() (below) sends the library's open of /dev/secmsg to another
+ * path when a test sets dev_path: a missing one, or a real file that the
+ * (unprivileged) caller may not open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +21,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <stdarg.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -60,6 +69,7 @@ static const struct {
 	{ S(SM_E_CONTEXT_INCOMPLETE) },
 	{ S(SM_E_CONTEXT_REVOKED) },
 	{ S(SM_E_NOT_OWNER) },
+	{ S(SM_E_ACCESS_DENIED) },
 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
@@ -85,6 +95,10 @@ TEST(status_values_are_sspi)
 	EXPECT_EQ(0x80090321u, (uint32_t)SM_E_BUFFER_TOO_SMALL);
 	EXPECT_EQ(0x80090331u, (uint32_t)SM_E_ALGORITHM_MISMATCH);
 	EXPECT_EQ(0x8009035Du, (uint32_t)SM_E_INVALID_PARAMETER);
+	EXPECT_EQ(0x80090306u, (uint32_t)SM_E_NOT_OWNER);
+	/* the private range */
+	EXPECT_EQ(0xA0091005u, (uint32_t)SM_E_CONTEXT_REVOKED);
+	EXPECT_EQ(0xA0091006u, (uint32_t)SM_E_ACCESS_DENIED);
 }
 
 TEST(status_strings_distinct)
@@ -124,6 +138,7 @@ TEST(status_sspi_mapping)
 		  sm_status_sspi(SM_E_TOO_MANY_CONTEXTS));
 	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_status_sspi(SM_E_CONTEXT_INCOMPLETE));
 	EXPECT_EQ(SM_E_CONTEXT_EXPIRED, sm_status_sspi(SM_E_CONTEXT_REVOKED));
+	EXPECT_EQ(SM_E_NOT_OWNER, sm_status_sspi(SM_E_ACCESS_DENIED));
 	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_status_sspi((sm_status)0xA0091FFF));
 	for (i = 0; i < NSTATUS; i++) {
 		sm_status s = statuses[i].status;
@@ -161,11 +176,96 @@ TEST(constants_are_sspi)
 	EXPECT_EQ(4, SM_IMP_DELEGATE);
 }
 
+/*
+ * sm_version(): the release, whose major.minor is the header's interface;
+ * when run from libsecmsg/ (make test), exactly the text of ../VERSION.
+ */
+TEST(version)
+{
+	const char *v = sm_version();
+	char want[32], file[32] = "";
+	size_t n;
+	FILE *f;
+
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(v, sm_version());
+	n = (size_t)snprintf(want, sizeof(want), "%d.%d.",
+			     LIBSECMSG_VERSION_MAJOR, LIBSECMSG_VERSION_MINOR);
+	EXPECT_EQ(0, strncmp(v, want, n))
+	TH_LOG("sm_version() \"%s\", header %s", v, want);
+	/* the patch level: digits only */
+	EXPECT_NE('\0', v[n]);
+	EXPECT_EQ(strlen(v + n), strspn(v + n, "0123456789"));
+
+	f = fopen("../VERSION", "re");
+	if (!f)
+		SKIP(return, "no ../VERSION here to compare with");
+	ASSERT_NE(NULL, fgets(file, sizeof(file), f));
+	fclose(f);
+	file[strcspn(file, "\n")] = '\0';
+	EXPECT_STREQ(file, v);
+}
+
+/* The two statuses of opening /dev/secmsg say what to do. */
+TEST(status_strings_advise)
+{
+	const char *nf = sm_status_string(SM_E_SECPKG_NOT_FOUND);
+	const char *ad = sm_status_string(SM_E_ACCESS_DENIED);
+
+	EXPECT_NE(NULL, strstr(nf, "module is not loaded"));
+	EXPECT_NE(NULL, strstr(nf, "\"modprobe secmsg\""));
+	EXPECT_NE(NULL, strstr(nf, "as root"));
+	EXPECT_NE(NULL, strstr(ad, "may not open /dev/secmsg"));
+	EXPECT_NE(NULL, strstr(ad, "udev rule"));
+	EXPECT_NE(NULL, strstr(ad, "administrator"));
+	EXPECT_NE(NULL, strstr(ad, "group"));
+	EXPECT_NE(NULL, strstr(ad, "a kind of SM_E_NOT_OWNER"));
+}
+
 /* ------------------------------------------------------------------------
  * Contexts
  * ------------------------------------------------------------------------
  */
 static const unsigned char key[32] = { 1, 2, 3 };
+
+/*
+ * Where the library's open(SECMSG_DEVICE_PATH) goes: NULL for the real
+ * one.  Every other open() is the system call, untouched.
+ */
+static const char *dev_path;
+
+static int test_open(const char *path, int flags, va_list ap)
+{
+	mode_t mode = 0;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		mode = va_arg(ap, mode_t);
+	if (dev_path && !strcmp(path, SECMSG_DEVICE_PATH))
+		path = dev_path;
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = test_open(path, flags, ap);
+	va_end(ap);
+	return fd;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = test_open(path, flags, ap);
+	va_end(ap);
+	return fd;
+}
 
 /* The first published struct sm_import_params (1.0: up to recv_seq) */
 #define IMPORT_PARAMS_VER0 \
@@ -1693,6 +1793,182 @@ TEST(establish_not_a_device)
 	EXPECT_EQ(SM_E_SECPKG_NOT_FOUND,
 		  sm_accept_context(&accept_params, tok, sizeof(tok), &ctx, buf,
 				    &len));
+	EXPECT_EQ(NULL, ctx);
+}
+
+/*
+ * Every call that opens /dev/secmsg itself, once each with dev_path set;
+ * what it returned, and whether it left anything behind (a context, a
+ * token length, a descriptor).
+ */
+#define NOPEN 5
+static const char *const open_calls[NOPEN] = {
+	"sm_import",	     "sm_init_context", "sm_init_context(kerberos)",
+	"sm_accept_context", "sm_revert(NULL)",
+};
+
+struct open_results {
+	sm_status st[NOPEN];
+	int err[NOPEN];
+	int left[NOPEN];
+	unsigned int calls; /* ioctls, on any descriptor */
+};
+
+/* The lowest free descriptor: what the next open() would return */
+static int lowest_free_fd(void)
+{
+	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+
+	close(fd);
+	return fd;
+}
+
+static void open_all(struct open_results *r)
+{
+	struct sm_import_params ip = good_params();
+	struct sm_init_params lp = init_params(), kp = init_params();
+	unsigned char buf[SM_LOCAL_TOKEN_SIZE];
+	unsigned char tok[SM_LOCAL_TOKEN_SIZE] = { 0 };
+	unsigned int calls = kern.calls;
+	sm_ctx *ctx;
+	size_t len;
+	int i, fd;
+
+	kp.package = SM_PKG_KERBEROS;
+	kp.target_type = 0;
+	kp.target = "host@localhost";
+	for (i = 0; i < NOPEN; i++) {
+		fd = lowest_free_fd();
+		ctx = (sm_ctx *)1;
+		len = sizeof(buf);
+		switch (i) {
+		case 0:
+			r->st[i] = sm_import(&ip, &ctx);
+			break;
+		case 1:
+			r->st[i] = sm_init_context(&lp, &ctx, buf, &len);
+			break;
+		case 2:
+			r->st[i] = sm_init_context(&kp, &ctx, buf, &len);
+			break;
+		case 3:
+			r->st[i] = sm_accept_context(&accept_params, tok,
+						     sizeof(tok), &ctx, buf,
+						     &len);
+			break;
+		default:
+			r->st[i] = sm_revert(NULL);
+			ctx = NULL;
+			break;
+		}
+		r->err[i] = errno;
+		r->left[i] = ctx != NULL || len != sizeof(buf) ||
+			     lowest_free_fd() != fd;
+	}
+	r->calls = kern.calls - calls;
+}
+
+/* A device that is not there, whether or not this host has secmsg */
+TEST(open_missing_device)
+{
+	struct open_results r;
+	int i;
+
+	dev_path = "/nonexistent-secmsg-test/secmsg";
+	open_all(&r);
+	dev_path = NULL;
+	for (i = 0; i < NOPEN; i++) {
+		EXPECT_EQ(SM_E_SECPKG_NOT_FOUND, r.st[i])
+		TH_LOG("%s: %s", open_calls[i], sm_status_string(r.st[i]));
+		EXPECT_EQ(ENOENT, r.err[i]);
+		EXPECT_EQ(0, r.left[i]);
+	}
+	EXPECT_EQ(0u, r.calls);
+}
+
+/*
+ * A device this process may not open: a real file of mode 0000, opened as
+ * nobody (65534) in a child when we are root, as root would pass the mode
+ * check; the kernel's EACCES, then.
+ */
+TEST(open_access_denied)
+{
+	char path[] = "/tmp/secmsg-test-XXXXXX";
+	struct open_results r;
+	int fd, i, p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 0));
+	close(fd);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[0]);
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		     setresuid(65534, 65534, 65534)))
+			_exit(2);
+		/* a capability left over (CAP_DAC_OVERRIDE) would open it */
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != EACCES)
+			_exit(3);
+		dev_path = path;
+		open_all(&r);
+		n = write(p[1], &r, sizeof(r));
+		_exit(n == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	n = read(p[0], &r, sizeof(r));
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(path);
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2)
+		SKIP(return, "cannot become nobody (65534)");
+	if (WEXITSTATUS(status) == 3)
+		SKIP(return, "a mode 0000 file opens here without privileges");
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ((ssize_t)sizeof(r), n);
+	for (i = 0; i < NOPEN; i++) {
+		EXPECT_EQ(SM_E_ACCESS_DENIED, r.st[i])
+		TH_LOG("%s: %s", open_calls[i], sm_status_string(r.st[i]));
+		EXPECT_EQ(EACCES, r.err[i]);
+		EXPECT_EQ(0, r.left[i]);
+	}
+	EXPECT_EQ(0u, r.calls);
+}
+
+/*
+ * The _dev calls open nothing: an EACCES of their ioctl keeps its meaning
+ * for that call (ACCEPT: not the client's target), never the device's.
+ */
+TEST_F(est, dev_calls_never_access_denied)
+{
+	struct sm_import_params ip = good_params();
+	struct sm_init_params p = init_params();
+	sm_ctx *ctx = (sm_ctx *)1;
+	size_t len = sizeof(self->tok);
+
+	kern.import_errno = EACCES;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_import_dev(self->dev, &ip, &ctx));
+	EXPECT_EQ(EACCES, errno);
+	kern.import_errno = 0;
+	kern.init_errno = EACCES;
+	EXPECT_EQ(SM_E_INTERNAL_ERROR,
+		  sm_init_context_dev(self->dev, &p, &ctx, self->tok, &len));
+	EXPECT_EQ(EACCES, errno);
+	kern.init_errno = 0;
+	kern.accept_errno = EACCES;
+	EXPECT_EQ(SM_E_LOGON_DENIED,
+		  sm_accept_context_dev(self->dev, &accept_params, self->tok,
+					SM_LOCAL_TOKEN_SIZE, &ctx, self->reply,
+					&len));
+	EXPECT_EQ(EACCES, errno);
+	kern.accept_errno = 0;
 	EXPECT_EQ(NULL, ctx);
 }
 

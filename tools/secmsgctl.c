@@ -305,7 +305,17 @@ static void table_row(const struct sm_ctl_ctx *c)
 	       or_dash(c->service_principal));
 }
 
-/* Report a failed call; the exit code that goes with it. */
+/* The module is missing: say how to load it. */
+static int no_module(void)
+{
+	fprintf(stderr,
+		"%s: the secmsg module is not loaded (no generic netlink family \"%s\")\n"
+		"%s: load it as root: modprobe secmsg\n",
+		prog, SECMSG_GENL_NAME, prog);
+	return EX_NOMODULE;
+}
+
+/* Report a failed call, and what to do; the exit code that goes with it. */
 static int fail(sm_ctl *ctl, sm_status st, const char *what)
 {
 	const char *kmsg = sm_ctl_error(ctl);
@@ -315,10 +325,14 @@ static int fail(sm_ctl *ctl, sm_status st, const char *what)
 		*kmsg ? kmsg : strerror(err), sm_status_string(st));
 	switch (st) {
 	case SM_E_SECPKG_NOT_FOUND:
-		return EX_NOMODULE;
+		return no_module();
 	case SM_E_INVALID_HANDLE:
 		return EX_NOENT;
 	case SM_E_NOT_OWNER:
+	case SM_E_ACCESS_DENIED:
+		fprintf(stderr,
+			"%s: not allowed: run it as root (it needs CAP_NET_ADMIN), or ask the administrator\n",
+			prog);
 		return EX_PERM;
 	default:
 		return EX_FAIL;
@@ -716,8 +730,15 @@ static void usage(FILE *f)
 		"  stats                module-wide statistics\n"
 		"  monitor [--count N]  print events as they happen\n"
 		"  -j, --json           JSON output\n"
+		"  -V, --version        the version of secmsgctl and libsecmsg\n"
 		"  -h, --help           this text\n",
 		prog);
+}
+
+/* secmsgctl is part of the secmsg release, as is the library it runs with. */
+static void version(void)
+{
+	printf("%s %s (libsecmsg %s)\n", prog, sm_version(), sm_version());
 }
 
 int main(int argc, char **argv)
@@ -725,6 +746,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "count", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -735,13 +757,16 @@ int main(int argc, char **argv)
 	char *end;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "jhc:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jhVc:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
 			usage(stdout);
+			return EX_OKAY;
+		case 'V':
+			version();
 			return EX_OKAY;
 		case 'c':
 			count = strtol(optarg, &end, 10);
@@ -787,14 +812,10 @@ int main(int argc, char **argv)
 	}
 
 	st = sm_ctl_open(&ctl);
-	if (st != SM_E_OK) {
-		if (st == SM_E_SECPKG_NOT_FOUND) {
-			fprintf(stderr, "%s: the secmsg module is not loaded (no generic netlink family \"%s\")\n",
-				prog, SECMSG_GENL_NAME);
-			return EX_NOMODULE;
-		}
+	if (st == SM_E_SECPKG_NOT_FOUND)
+		return no_module();
+	if (st != SM_E_OK)
 		return fail(NULL, st, "open");
-	}
 	if (!strcmp(cmd, "list"))
 		rc = cmd_list(ctl);
 	else if (!strcmp(cmd, "show"))

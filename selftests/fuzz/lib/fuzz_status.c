@@ -8,8 +8,9 @@
  * stable (the same static string every time), "unknown status" exactly for
  * values not listed, and "NAME: meaning" for those listed; sm_status_sspi()
  * maps REPLAYED and TOO_OLD to OUT_OF_SEQUENCE, TOO_MANY_CONTEXTS to
- * INSUFFICIENT_MEMORY, CONTEXT_INCOMPLETE to INVALID_HANDLE, other private
- * values to INTERNAL_ERROR, and is the
+ * INSUFFICIENT_MEMORY, CONTEXT_INCOMPLETE to INVALID_HANDLE, CONTEXT_REVOKED
+ * to CONTEXT_EXPIRED, ACCESS_DENIED to NOT_OWNER, other private values to
+ * INTERNAL_ERROR, and is the
  * identity otherwise; its result is never private and a fixed point.
  */
 #include <stdint.h>
@@ -26,7 +27,7 @@ static const sm_status listed[] = {
 	SM_E_CONTEXT_EXPIRED,	  SM_E_INCOMPLETE_MESSAGE,  SM_E_BUFFER_TOO_SMALL,
 	SM_E_ALGORITHM_MISMATCH,  SM_E_INVALID_PARAMETER,   SM_E_REPLAYED,
 	SM_E_TOO_OLD,		  SM_E_TOO_MANY_CONTEXTS,   SM_E_CONTEXT_INCOMPLETE,
-	SM_E_CONTEXT_REVOKED,	  SM_E_NOT_OWNER,
+	SM_E_CONTEXT_REVOKED,	  SM_E_NOT_OWNER,	    SM_E_ACCESS_DENIED,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,6 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      (uint32_t)m);
 	else if (st == SM_E_CONTEXT_REVOKED)
 		CHECK(m == SM_E_CONTEXT_EXPIRED, "%#x -> %#x", (uint32_t)st,
+		      (uint32_t)m);
+	else if (st == SM_E_ACCESS_DENIED)
+		CHECK(m == SM_E_NOT_OWNER, "%#x -> %#x", (uint32_t)st,
 		      (uint32_t)m);
 	else if (SM_STATUS_IS_PRIVATE(st))
 		CHECK(m == SM_E_INTERNAL_ERROR, "%#x -> %#x", (uint32_t)st,
