@@ -29,6 +29,7 @@ pkgs=(
 	# Packaging (issue 12): make deb, lintian on the packages, DKMS
 	# building the module in the guest from the installed secmsg-dkms
 	debhelper dh-dkms lintian dkms
+	udev			# the guest starts udevd: static_node permissions
 )
 
 missing=()

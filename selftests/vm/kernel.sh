@@ -94,6 +94,7 @@ mods=(
 	cts camellia_generic camellia_x86_64	# RFC 6803 enctypes 25, 26
 	crypto_user tcrypt			# crypto netlink, tcrypt speed tests
 	virtio_crypto				# async offload via -device virtio-crypto-pci
+	overlay					# run.sh --writable-root
 )
 read -ra extra <<<"${VM_EXTRA_MODULES:-}"
 mods+=("${extra[@]}")

@@ -26,6 +26,9 @@
 #   --crypto-selftests run the kernel's crypto self-tests (cryptomgr) when
 #                      algorithms register; off by default: they add 1.5-5 s
 #                      per boot under TCG (also $VM_CRYPTO_SELFTESTS=1)
+#   --writable-root    the host's /usr, /etc, /opt, /var and /lib* under an
+#                      overlay whose upper layer is a tmpfs: the guest may
+#                      install packages (dpkg -i), nothing reaches the host
 #   -i, --interactive  connect the terminal to COMMAND (e.g. -- bash)
 # One COMMAND word is a shell command line ('make check > log'); several are
 # an argv, quoted as given. Either runs under bash -c, cwd = repo root.
@@ -44,6 +47,7 @@ mem=1G
 smp=2
 dmesg=
 interactive=0
+writable=0
 verbose=0
 log=
 selftests=${VM_CRYPTO_SELFTESTS:-0}
@@ -69,6 +73,7 @@ while (($#)); do
 	--append) append+=" $2"; shift 2 ;;
 	--qemu-arg) qargs+=("$2"); shift 2 ;;
 	--crypto-selftests) selftests=1; shift ;;
+	--writable-root) writable=1; shift ;;
 	--log) log=$2; shift 2 ;;
 	-v|--verbose) verbose=1; shift ;;
 	-i|--interactive) interactive=1; shift ;;
@@ -135,11 +140,23 @@ mount -t tmpfs -o mode=0755 root $n || fail "tmpfs root"
 mkdir -p $n/host
 # cache=loose: the host's root is read-only and stable during a run.
 mount -t 9p -o $o9p,ro,cache=loose hostroot $n/host || fail "9p hostroot"
-for e in usr etc opt bin sbin lib lib32 lib64 libx32; do
-	if [ -L $n/host/$e ]; then
-		ln -s "$(readlink $n/host/$e)" $n/$e	# merged-/usr links
-	elif [ -d $n/host/$e ]; then
-		mkdir $n/$e && mount --bind $n/host/$e $n/$e || fail "bind /$e"
+src=$n/host dirs="usr etc opt bin sbin lib lib32 lib64 libx32"
+if [ "$WRITABLE" = 1 ]; then
+	# The host's root as the lower layer of an overlay, writes in RAM.
+	for ko in $(cat /vm/overlay-modules); do
+		insmod "/lib/modules/$KVER/$ko" || fail "insmod $ko"
+	done
+	mkdir -p /ovl && mount -t tmpfs -o mode=0755 ovl /ovl &&
+		mkdir /ovl/upper /ovl/work /ovl/root || fail "overlay tmpfs"
+	mount -t overlay -o lowerdir=$n/host,upperdir=/ovl/upper,workdir=/ovl/work,index=off,xino=off overlay /ovl/root ||
+		fail "overlay over the host's root"
+	src=/ovl/root dirs="$dirs var"
+fi
+for e in $dirs; do
+	if [ -L $src/$e ]; then
+		ln -s "$(readlink $src/$e)" $n/$e	# merged-/usr links
+	elif [ -d $src/$e ]; then
+		mkdir $n/$e && mount --bind $src/$e $n/$e || fail "bind /$e"
 	fi
 done
 md=$(readlink -f $n/lib)/modules
@@ -150,8 +167,8 @@ mkdir -p $n/proc $n/sys $n/dev $n/tmp $n/run $n/root $n/home $n/mnt \
 	$n/var/tmp
 chmod 0700 $n/root
 chmod 1777 $n/var/tmp
-ln -s ../run $n/var/run
-ln -s ../run/lock $n/var/lock
+ln -sfn ../run $n/var/run
+ln -sfn ../run/lock $n/var/lock
 mount -t proc proc $n/proc
 mount -t sysfs sys $n/sys
 mount -t debugfs debugfs $n/sys/kernel/debug 2>/dev/null
@@ -242,6 +259,11 @@ if [[ ! -f $base || ! -f $base.key || $(<"$base.key") != "$key" ]]; then
 		awk -v k="$modroot/lib/modules/$KVER/" \
 			'$1 == "insmod" { sub(k, "", $2); if (!seen[$2]++) print $2 }' \
 			>"$t/vm/boot-modules"
+	# overlay, for --writable-root (the debug kernel has it built in)
+	modprobe -d "$modroot" -S "$KVER" --show-depends overlay 2>/dev/null |
+		awk -v k="$modroot/lib/modules/$KVER/" \
+			'$1 == "insmod" { sub(k, "", $2); print $2 }' \
+			>"$t/vm/overlay-modules" || true
 	(cd "$t" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$base.tmp"
 	mv "$base.tmp" "$base"
 	echo "$key" >"$base.key"
@@ -273,6 +295,7 @@ mkdir -p "$run/vm"
 	echo "CMD=$(q "$cmd")"
 	echo "DMESG=$(q "$dmesg")"
 	echo "INTERACTIVE=$interactive"
+	echo "WRITABLE=$writable"
 	echo "VM_HOSTNAME=${VM_HOSTNAME:-secmsg-vm}"
 	if ((interactive)); then
 		echo "VM_TERM=$(q "${TERM:-dumb}")"
