@@ -26,10 +26,7 @@ cache=$B/vm-debug
 if out_k=$(bash selftests/vm/kernel.sh --kernel debug "$cache" 2>&1) &&
 	[[ -f $cache/KDIR ]]; then
 	m=$B/kmod-fuzz
-	mkdir -p "$m"
-	git ls-files -co --exclude-standard -- Kbuild kmod uapi include \
-		selftests/consumer |
-		cpio -pdmu --quiet "$m" || exit 1
+	bash selftests/vm/copy-module.sh "$m" || exit 1
 	if ! make -C "$(<"$cache/KDIR")" M="$m" KCOV_INSTRUMENT=y modules \
 		>"$out/kbuild.log" 2>&1; then
 		echo "fuzz: module build for the debug kernel failed: $out/kbuild.log" >&2

@@ -67,12 +67,8 @@ if [[ $k == debian ]]; then
 	echo_ko=$root/selftests/consumer/secmsg_echo.ko	# likewise
 else
 	m=$B/kmod-$k
-	mkdir -p "$m"
-	# The sources git knows of, tracked or new (not ignored build output);
-	# mtimes kept so that kbuild rebuilds only what changed.
-	git ls-files -co --exclude-standard -- Kbuild kmod uapi include \
-		selftests/consumer |
-		cpio -pdmu --quiet "$m" || died "cannot copy the module sources to $m"
+	bash selftests/vm/copy-module.sh "$m" ||
+		died "cannot copy the module sources to $m"
 	if ! out=$(make -C "$kdir" M="$m" modules 2>&1); then
 		echo "$out" >&2
 		died "secmsg.ko does not build against $kdir: $(grep -m3 -E 'error|Error' <<<"$out")"
