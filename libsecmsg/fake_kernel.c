@@ -4,6 +4,7 @@
  * fake_kernel.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -406,3 +407,34 @@ int ioctl(int fd, unsigned long req, ...)
 	return ret;
 }
 
+/*
+ * The default hook: the plain open, what glibc's open() does too (the
+ * openat system call on AT_FDCWD), for the programs that script no open
+ * (fuzz_message, fuzz_context, fuzz_status); test_lib.c, test_krb5.c and
+ * fuzz_establish.c define their own.  A weak definition, so that open()
+ * below is the one for all and needs no NULL test, and a program's own
+ * fake_open_hook() replaces this one at link time.  The attributes here
+ * are spelt out: the kernel's __weak and __alias() are not user space's.
+ */
+__attribute__((weak)) int fake_open_hook(const char *path, int flags,
+					 mode_t mode)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+/* The mode is an argument only with O_CREAT or O_TMPFILE (open(2)). */
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	return fake_open_hook(path, flags, mode);
+}
+
+/* The same function (as glibc's open64 is its open, on 64-bit) */
+extern __typeof__(open) open64 __attribute__((alias("open")));

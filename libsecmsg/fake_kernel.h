@@ -14,12 +14,16 @@
  * bytes (and COMPLETE on a ctx_fresh context takes any other 32 bytes),
  * and failures are scripted: by the fields below, or wholesale by the
  * hooks.
+ *
+ * It defines open() too, and open64() as the same function, for the
+ * library's open of /dev/secmsg: they call fake_open_hook() below.
  */
 #ifndef SECMSG_FAKE_KERNEL_H
 #define SECMSG_FAKE_KERNEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/secmsg.h>
 
@@ -94,5 +98,18 @@ void fake_kern_query(struct secmsg_query *q);
 
 /* FNV-1a, 64 bits: how the fake remembers a key without keeping it. */
 uint64_t fake_kern_hash(const void *p, size_t n);
+
+/*
+ * Every call of open() or open64() (the library's, the harness's, the
+ * program's own; not glibc's inside fopen() and the like) comes here,
+ * with @mode read from the variable arguments when @flags has O_CREAT or
+ * O_TMPFILE, else 0: the hook reads no va_list.  Returns a descriptor,
+ * or -1 with errno set, as open() does.  A program may define it to
+ * redirect or fail the open of SECMSG_DEVICE_PATH; every other path must
+ * get the real open, syscall(SYS_openat, AT_FDCWD, path, flags, mode).
+ * fake_kernel.c's default (a weak definition) is that real open for every
+ * path.
+ */
+int fake_open_hook(const char *path, int flags, mode_t mode);
 
 #endif /* SECMSG_FAKE_KERNEL_H */

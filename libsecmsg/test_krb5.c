@@ -11,7 +11,8 @@
  * tested in the guest.
  *
  * The calls that open /dev/secmsg themselves (not the _dev forms) open it
- * again to import: their opens are scripted by open() below.
+ * again to import: their opens are scripted by fake_open_hook() below
+ * (fake_kernel.c's open() calls it).
  */
 #include <pwd.h>
 #include <grp.h>
@@ -35,12 +36,8 @@
  */
 static int dev_script, dev_opens, dev_errno[4];
 
-static int test_open(const char *path, int flags, va_list ap)
+int fake_open_hook(const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
-
-	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		mode = va_arg(ap, mode_t);
 	if (dev_script && !strcmp(path, SECMSG_DEVICE_PATH)) {
 		int i = dev_opens++;
 
@@ -51,28 +48,6 @@ static int test_open(const char *path, int flags, va_list ap)
 		path = "/dev/null";
 	}
 	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-}
-
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = test_open(path, flags, ap);
-	va_end(ap);
-	return fd;
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = test_open(path, flags, ap);
-	va_end(ap);
-	return fd;
 }
 
 FIXTURE(krb) {

@@ -10,9 +10,10 @@
  * That lets us check status mapping, write-back and batching, and count the
  * ioctls each call makes.
  *
- * Its open() (below) sends the library's open of /dev/secmsg to another
- * path when a test sets dev_path: a missing one, or a real file that the
- * (unprivileged) caller may not open.
+ * Its fake_open_hook() (below), which fake_kernel.c's open() calls, sends
+ * the library's open of /dev/secmsg to another path when a test sets
+ * dev_path: a missing one, or a real file that the (unprivileged) caller
+ * may not open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <stdarg.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -234,37 +234,11 @@ static const unsigned char key[32] = { 1, 2, 3 };
  */
 static const char *dev_path;
 
-static int test_open(const char *path, int flags, va_list ap)
+int fake_open_hook(const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
-
-	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		mode = va_arg(ap, mode_t);
 	if (dev_path && !strcmp(path, SECMSG_DEVICE_PATH))
 		path = dev_path;
 	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-}
-
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = test_open(path, flags, ap);
-	va_end(ap);
-	return fd;
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = test_open(path, flags, ap);
-	va_end(ap);
-	return fd;
 }
 
 /* The first published struct sm_import_params (1.0: up to recv_seq) */

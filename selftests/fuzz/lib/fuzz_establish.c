@@ -10,7 +10,7 @@
  * (struct sm_init_params / sm_accept_params of any size field with any
  * tail, token lengths from 0 to above 4 GiB, NULL pointers, the device
  * descriptor: the fake's, -1, /dev/null, a closed one, or the library's
- * own open of /dev/secmsg, which this file answers, see open() below) and
+ * own open of /dev/secmsg, which fake_open_hook() below answers) and
  * what the kernel does (the fake's scripted errnos and bad statuses; the
  * QUERY answer with any identities, anonymous or not, and unterminated LSM
  * contexts).  Contexts INIT and ACCEPT return stay alive for the next
@@ -40,7 +40,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -380,14 +379,10 @@ static int new_fd(void)
 /*
  * The library's open() of /dev/secmsg: a new descriptor the fake answers
  * as /dev/secmsg, or the scripted errno.  Everything else is the real
- * open.
+ * open.  fake_kernel.c's open() and open64() call it.
  */
-static int dev_or_real_open(const char *path, int flags, va_list ap)
+int fake_open_hook(const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
-
-	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE)
-		mode = va_arg(ap, mode_t);
 	if (strcmp(path, SECMSG_DEVICE_PATH))
 		return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
 	devopen.calls++;
@@ -398,28 +393,6 @@ static int dev_or_real_open(const char *path, int flags, va_list ap)
 	devopen.fd = new_fd();
 	kern.dev_fd = devopen.fd;
 	return devopen.fd;
-}
-
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, flags);
-	ret = dev_or_real_open(path, flags, ap);
-	va_end(ap);
-	return ret;
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, flags);
-	ret = dev_or_real_open(path, flags, ap);
-	va_end(ap);
-	return ret;
 }
 
 /* Script the next open of /dev/secmsg; return its errno or 0. */
