@@ -89,7 +89,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run KERNELS="debian debug rt" WERROR=1
 
 check-quick:
-	@$(MAKE) --no-print-directory check-run KERNELS=debian WERROR=1
+	@$(MAKE) --no-print-directory check-run KERNELS=debian WERROR=1 PKG_GUEST=0
 
 check-debug: deps
 	@$(MAKE) --no-print-directory check-run KERNELS=debug WERROR=1
@@ -97,15 +97,20 @@ check-debug: deps
 check-rt: deps
 	@$(MAKE) --no-print-directory check-run KERNELS=rt WERROR=1
 
-# Results: $(B)/results/{host,libsecmsg,libsecmsg_krb5}.tap and one directory per kernel
-# (selftests/vm/check.sh: its .tap files, console.log, and a failing
-# guest.tap if the guest died), and demo/ (the demo, on Debian's kernel, as
-# one test).  summarize.sh sums them all.
+# Results: $(B)/results/{host,packaging,libsecmsg,libsecmsg_krb5}.tap and
+# one directory per kernel (selftests/vm/check.sh: its .tap files,
+# console.log, and a failing guest.tap if the guest died), demo/ (the demo,
+# on Debian's kernel, as one test) and pkg/ (the packages installed in a
+# Debian-kernel guest, selftests/pkg/guest_pkg.sh; PKG_GUEST=0 leaves it
+# out, as check-quick does: DKMS takes a quarter of an hour under TCG).
+# summarize.sh sums them all.
 KERNELS	?= debian
 check-run: all
 	@rm -rf $(B)/results && mkdir -p $(B)/results
 	@bash selftests/host_checks.sh $(B) > $(B)/results/host.tap 2>&1; \
 		cat $(B)/results/host.tap
+	@bash selftests/pkg/host_pkg.sh $(B) > $(B)/results/packaging.tap 2>&1; \
+		cat $(B)/results/packaging.tap
 	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
 		test > $(B)/results/libsecmsg.tap 2>&1; cat $(B)/results/libsecmsg.tap
 	@$(MAKE) --no-print-directory -C libsecmsg O=$(B)/lib KSFT_INC=$(B)/kselftest \
@@ -113,6 +118,8 @@ check-run: all
 		cat $(B)/results/libsecmsg_krb5.tap
 	@for k in $(KERNELS); do bash selftests/vm/check.sh $$k $(B); done; true
 	@case " $(KERNELS) " in *" debian "*) bash selftests/vm/demo_check.sh $(B);; esac; true
+	@case " $(KERNELS) " in *" debian "*) [ "$(PKG_GUEST)" = 0 ] || \
+		bash selftests/vm/pkg_check.sh $(B);; esac; true
 	@bash selftests/summarize.sh $(B)/results
 
 demo: deps
@@ -128,9 +135,11 @@ bench: deps
 # packaging's postinst does (or DKMS).
 install: install-module install-lib install-tools
 
+# Built from kmod/ alone (its Kbuild stands by itself), so that kbuild
+# installs it as extra/secmsg.ko.
 install-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) SECMSG_CONSUMER= \
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra DEPMOD=true \
 		modules_install
 	install -D -m 0644 kmod/60-secmsg.rules \
@@ -147,7 +156,7 @@ install-tools: tools
 # Everything install puts down, and nothing else.  Under DESTDIR (a staging
 # tree) the directories left empty go too; on a live system they stay.
 uninstall:
-	rm -f $(DESTDIR)$(MODDIR)/kmod/secmsg.ko \
+	rm -f $(DESTDIR)$(MODDIR)/secmsg.ko \
 		$(DESTDIR)$(UDEVDIR)/rules.d/60-secmsg.rules \
 		$(DESTDIR)$(MANDIR)/man4/secmsg.4
 	$(if $(DESTDIR),,depmod -a $(KVER))
@@ -157,7 +166,7 @@ uninstall:
 
 # DKMS builds the module from these (dkms.conf says how) for every kernel.
 DKMS_FILES := Kbuild VERSION dkms.conf $(wildcard kmod/*.c kmod/*.h) \
-	kmod/Kbuild kmod/secmsg.4 kmod/60-secmsg.rules uapi/linux/secmsg.h \
+	kmod/Kbuild uapi/linux/secmsg.h \
 	include/linux/secmsg_kernel.h
 dkms-install:
 	for f in $(DKMS_FILES); do \
@@ -171,11 +180,12 @@ dkms-uninstall:
 
 # The packages, built from a copy of the tracked files (the tree stays as
 # it is; dpkg-buildpackage writes next to the source it builds).
-deb:
+deb: deps
 	@bash debian/build-deb.sh $(B)/deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	rm -rf $(B)
 
 # make fuzz: the in-guest fuzzer of the uapi for FUZZ_TIME seconds on the
