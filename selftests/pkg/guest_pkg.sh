@@ -35,7 +35,7 @@ watched=(/usr /etc /lib/modules /lib/udev /var/lib/dkms)
 n=0 pass=0 fail=0 skip=0 dead=
 
 t() {	# t NAME COMMAND...: one test; after a failure of a "needed" one, skip
-	local name=$1 out
+	local name=$1 out start=$SECONDS rc=1
 	shift
 	n=$((n + 1))
 	if [[ -n $dead ]]; then
@@ -44,13 +44,14 @@ t() {	# t NAME COMMAND...: one test; after a failure of a "needed" one, skip
 	elif out=$("$@" 2>&1); then
 		echo "ok $n $name"
 		pass=$((pass + 1))
-		return 0
+		rc=0
 	else
 		echo "not ok $n $name"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		fail=$((fail + 1))
 	fi
-	return 1
+	echo "# $name: $((SECONDS - start)) s"
+	return $rc
 }
 
 need() {	# need NAME COMMAND...: a test the rest depends on
@@ -198,9 +199,13 @@ purge() {
 	! modinfo secmsg 2>/dev/null && ! grep -rq secmsg "/lib/modules/$kver/modules.alias"
 }
 
+# The kernel's notices (taint on loading) to dmesg only, not the console
+# this TAP goes to.
+dmesg -n 1
 echo "TAP version 13"
 echo "# packages $version on $kver ($arch)"
 snapshot >"$work/before"
+echo "# the list of ${watched[*]} before: $SECONDS s"
 need clean_start clean_start
 need dpkg_install dpkg_install
 need dkms_built dkms_built
