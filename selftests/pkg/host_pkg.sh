@@ -27,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src
 root=$tmp/root
-n=0 pass=0 fail=0 skip=0
+n=0 pass=0 fail=0
 
 t() {
 	local name=$1 out
@@ -49,10 +49,10 @@ expand() {	# the placeholders of install.list and packages.list
 
 licence_texts() {	# every identifier an SPDX line names has its text
 	local id bad=0
-	for id in $(cd "$top" && git ls-files -z | xargs -0 grep -ho \
-			'SPDX-License-Identifier: [^*]*' |
-		sed 's/SPDX-License-Identifier://; s/[()]/ /g' |
-		tr ' ' '\n' | grep -Ev '^(|OR|AND|WITH)$' | sort -u); do
+	# The SPDX line is among a file's first lines (after a #! line).
+	for id in $(cd "$top" && git ls-files -z | xargs -0 sed -s -n \
+			'1,3s/.*SPDX-License-Identifier: \([-A-Za-z0-9.+ ()]*\).*/\1/p' |
+		tr '() ' '\n\n\n' | grep -Ev '^(|OR|AND|WITH)$' | sort -u); do
 		if [[ ! -s $top/LICENSES/$id.txt ]]; then
 			echo "no LICENSES/$id.txt"
 			bad=1
