@@ -5,6 +5,7 @@
  * context imported with SM_IMPORT_FRESH (sm_import_complete()).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -66,33 +67,84 @@ static sm_status sm_establish_failed(int err, enum sm_call call, int own_dev,
 	return st;
 }
 
-/*
- * After the INIT or ACCEPT ioctl (@fd its result): hand the new context
- * to the caller with the token length the kernel wrote back, or report
- * the failure and free @ctx.
+/**
+ * sm_establish_local() - the local package's INIT or ACCEPT ioctl
+ * @devfd:      the device
+ * @own_dev:    whether this library opened @devfd (see sm_establish_failed())
+ * @req:        SECMSG_IOC_INIT or SECMSG_IOC_ACCEPT
+ * @arg:        its struct, filled in
+ * @call:       SM_CALL_INIT or SM_CALL_ACCEPT, to match @req
+ * @len:        the caller's token length: set to what the kernel wrote back,
+ *              or with SM_E_BUFFER_TOO_SMALL to what it needs
+ * @kernel_len: the token length field of @arg, read after the ioctl
+ * @status:     the status field of @arg, read after the ioctl
+ * @ctx_out:    receives the new context
+ *
+ * The context is allocated before the ioctl, so that nothing can fail once
+ * the kernel has made the descriptor; on any failure it is freed (or
+ * closed, with its descriptor) and *@ctx_out is left alone.
+ *
+ * Return: as sm_establish_result(), or the status of the failure.
  */
-static sm_status sm_establish_finish(sm_ctx *ctx, int fd, enum sm_call call,
-				     int own_dev, size_t *len,
-				     __u32 kernel_len, uint32_t status,
-				     sm_ctx **ctx_out)
+static sm_status sm_establish_local(int devfd, int own_dev, unsigned long req,
+				    void *arg, enum sm_call call, size_t *len,
+				    const __u32 *kernel_len,
+				    const uint32_t *status, sm_ctx **ctx_out)
 {
+	sm_ctx *ctx;
 	sm_status st;
+	int fd;
 
+	st = sm_ctx_new(-1, SECMSG_PKG_LOCAL, &ctx);
+	if (st)
+		return st;
+	fd = ioctl(devfd, req, arg);
 	if (fd < 0) {
 		int err = errno;
 
 		free(ctx);
 		return sm_establish_failed(err, call, own_dev, len,
-					   kernel_len);
+					   *kernel_len);
 	}
 	ctx->fd = fd;
-	st = sm_establish_result(status, call);
+	st = sm_establish_result(*status, call);
 	if (SM_FAILED(st)) {
 		sm_close(ctx);
 		return st;
 	}
-	*len = kernel_len;
+	*len = *kernel_len;
 	*ctx_out = ctx;
+	return st;
+}
+
+/*
+ * The package a caller's INIT or ACCEPT parameters name: true for Kerberos
+ * or Negotiate, which GSSAPI establishes (krb5.c).  Else *@st is SM_E_OK
+ * for the local package (0 names it too), or SM_E_SECPKG_NOT_FOUND (errno
+ * EPROTONOSUPPORT) for any other.
+ */
+static bool sm_gssapi_package(uint32_t package, sm_status *st)
+{
+	*st = SM_E_OK;
+	if (package == SM_PKG_KERBEROS || package == SM_PKG_NEGOTIATE)
+		return true;
+	if (package && package != SM_PKG_LOCAL) {
+		errno = EPROTONOSUPPORT;
+		*st = SM_E_SECPKG_NOT_FOUND;
+	}
+	return false;
+}
+
+/*
+ * The end of sm_init_context() and sm_accept_context(): close the device
+ * they opened for the call, keeping the call's @st and errno.
+ */
+static sm_status sm_close_own_dev(int devfd, sm_status st)
+{
+	int err = errno;
+
+	close(devfd);
+	errno = err;
 	return st;
 }
 
@@ -103,27 +155,21 @@ static sm_status sm_init_common(int devfd, int own_dev,
 {
 	struct sm_init_params p;
 	struct secmsg_init ini;
-	sm_ctx *ctx;
 	sm_status st;
-	int err, fd;
+	int err;
 
 	err = sm_copy_sized(&p, sizeof(p), params, params->size,
 			    SM_INIT_PARAMS_SIZE_VER0);
 	if (err)
 		return sm_invalid(-err);
-	if (p.package == SM_PKG_KERBEROS || p.package == SM_PKG_NEGOTIATE)
+	if (sm_gssapi_package(p.package, &st))
 		return sm_krb5_init(own_dev ? -1 : devfd, &p, ctx_out,
 				    token_out, token_len);
-	if (p.package && p.package != SM_PKG_LOCAL) {
-		errno = EPROTONOSUPPORT;
-		return SM_E_SECPKG_NOT_FOUND;
-	}
+	if (st)
+		return st;
 	if (p.reserved || p.target || p.principal || p.ccache)
 		return sm_invalid(EINVAL);
 
-	st = sm_ctx_new(-1, SECMSG_PKG_LOCAL, &ctx);
-	if (st)
-		return st;
 	ini = (struct secmsg_init){
 		.size = sizeof(ini),
 		.flags = p.flags,
@@ -137,9 +183,9 @@ static sm_status sm_init_common(int devfd, int own_dev,
 		.token_len = sm_len32(*token_len),
 		.token = SM_PTR(token_out),
 	};
-	fd = ioctl(devfd, SECMSG_IOC_INIT, &ini);
-	return sm_establish_finish(ctx, fd, SM_CALL_INIT, own_dev, token_len,
-				   ini.token_len, ini.status, ctx_out);
+	return sm_establish_local(devfd, own_dev, SECMSG_IOC_INIT, &ini,
+				  SM_CALL_INIT, token_len, &ini.token_len,
+				  &ini.status, ctx_out);
 }
 
 /* Checks common to both forms, before any system call. */
@@ -175,7 +221,7 @@ SM_EXPORT sm_status sm_init_context(const struct sm_init_params *params,
 				    size_t *token_len)
 {
 	sm_status st = sm_init_check(params, ctx_out, token_out, token_len);
-	int devfd, err;
+	int devfd;
 
 	if (st)
 		return st;
@@ -183,10 +229,7 @@ SM_EXPORT sm_status sm_init_context(const struct sm_init_params *params,
 	if (devfd < 0)
 		return st;
 	st = sm_init_common(devfd, 1, params, ctx_out, token_out, token_len);
-	err = errno;
-	close(devfd);
-	errno = err;
-	return st;
+	return sm_close_own_dev(devfd, st);
 }
 
 static sm_status sm_accept_common(int devfd, int own_dev,
@@ -197,27 +240,21 @@ static sm_status sm_accept_common(int devfd, int own_dev,
 {
 	struct sm_accept_params p;
 	struct secmsg_accept acc;
-	sm_ctx *ctx;
 	sm_status st;
-	int err, fd;
+	int err;
 
 	err = sm_copy_sized(&p, sizeof(p), params, params->size,
 			    SM_ACCEPT_PARAMS_SIZE_VER0);
 	if (err)
 		return sm_invalid(-err);
-	if (p.package == SM_PKG_KERBEROS || p.package == SM_PKG_NEGOTIATE)
+	if (sm_gssapi_package(p.package, &st))
 		return sm_krb5_accept(own_dev ? -1 : devfd, &p, token_in,
 				      in_len, ctx_out, token_out, out_len);
-	if (p.package && p.package != SM_PKG_LOCAL) {
-		errno = EPROTONOSUPPORT;
-		return SM_E_SECPKG_NOT_FOUND;
-	}
+	if (st)
+		return st;
 	if (p.reserved || p.principal || p.keytab)
 		return sm_invalid(EINVAL);
 
-	st = sm_ctx_new(-1, SECMSG_PKG_LOCAL, &ctx);
-	if (st)
-		return st;
 	acc = (struct secmsg_accept){
 		.size = sizeof(acc),
 		.flags = p.flags,
@@ -227,9 +264,9 @@ static sm_status sm_accept_common(int devfd, int own_dev,
 		.out_token = SM_PTR(token_out),
 		.out_len = sm_len32(*out_len),
 	};
-	fd = ioctl(devfd, SECMSG_IOC_ACCEPT, &acc);
-	return sm_establish_finish(ctx, fd, SM_CALL_ACCEPT, own_dev, out_len,
-				   acc.out_len, acc.status, ctx_out);
+	return sm_establish_local(devfd, own_dev, SECMSG_IOC_ACCEPT, &acc,
+				  SM_CALL_ACCEPT, out_len, &acc.out_len,
+				  &acc.status, ctx_out);
 }
 
 static sm_status sm_accept_check(const struct sm_accept_params *params,
@@ -272,7 +309,7 @@ SM_EXPORT sm_status sm_accept_context(const struct sm_accept_params *params,
 {
 	sm_status st = sm_accept_check(params, token_in, in_len, ctx_out,
 				       token_out, out_len);
-	int devfd, err;
+	int devfd;
 
 	if (st)
 		return st;
@@ -281,10 +318,7 @@ SM_EXPORT sm_status sm_accept_context(const struct sm_accept_params *params,
 		return st;
 	st = sm_accept_common(devfd, 1, params, token_in, in_len, ctx_out,
 			      token_out, out_len);
-	err = errno;
-	close(devfd);
-	errno = err;
-	return st;
+	return sm_close_own_dev(devfd, st);
 }
 
 /*
