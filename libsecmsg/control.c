@@ -266,7 +266,9 @@ static int sm_ctl_finish(struct nl_msg *msg, void *arg)
 
 /*
  * Send @msg (its header and attributes set) and read up to its ack or the
- * end of its dump.  Consumes @msg.
+ * end of its dump.  Consumes @msg.  A NULL @msg is a request that could
+ * not be built (errno ENOMEM already): nothing is sent, and the last
+ * refusal's message stays.
  */
 static sm_status sm_ctl_exec(sm_ctl *ctl, struct nl_msg *msg,
 			     struct sm_ctl_req *r)
@@ -274,6 +276,8 @@ static sm_status sm_ctl_exec(sm_ctl *ctl, struct nl_msg *msg,
 	struct nl_cb *cb;
 	int err;
 
+	if (!msg)
+		return SM_E_INSUFFICIENT_MEMORY;
 	r->ctl = ctl;
 	ctl->error[0] = 0;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
@@ -384,78 +388,59 @@ SM_EXPORT const char *sm_ctl_error(sm_ctl *ctl)
 	return ctl ? ctl->error : "";
 }
 
+/*
+ * A request (@msg, as sm_ctl_exec() takes it) that must be answered with a
+ * reply, which @parse reads into @out: an ack alone is EPROTO.
+ */
+static sm_status sm_ctl_reply(sm_ctl *ctl, struct nl_msg *msg,
+			      void (*parse)(struct nlattr **tb, void *out),
+			      void *out)
+{
+	struct sm_ctl_req r = { .parse = parse, .out = out };
+	sm_status st = sm_ctl_exec(ctl, msg, &r);
+
+	if (st == SM_E_OK && !r.got) {
+		errno = EPROTO;
+		return SM_E_INTERNAL_ERROR;
+	}
+	return st;
+}
+
 SM_EXPORT sm_status sm_ctl_list(sm_ctl *ctl, sm_ctl_list_fn fn, void *arg)
 {
 	struct sm_ctl_req r = { .fn = fn, .arg = arg };
-	struct nl_msg *msg;
 
 	if (!ctl || !fn)
 		return sm_invalid(EINVAL);
-	msg = sm_ctl_msg(ctl, SECMSG_CMD_CTX_GET, NLM_F_DUMP);
-	if (!msg)
-		return SM_E_INSUFFICIENT_MEMORY;
-	return sm_ctl_exec(ctl, msg, &r);
+	return sm_ctl_exec(ctl, sm_ctl_msg(ctl, SECMSG_CMD_CTX_GET, NLM_F_DUMP),
+			   &r);
 }
 
 SM_EXPORT sm_status sm_ctl_get(sm_ctl *ctl, uint64_t id,
 			       struct sm_ctl_ctx *out)
 {
-	struct sm_ctl_req r = { .parse = sm_ctl_parse_ctx, .out = out };
-	struct nl_msg *msg;
-	sm_status st;
-
 	if (!ctl || !out || !id)
 		return sm_invalid(EINVAL);
-	msg = sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_GET, id);
-	if (!msg)
-		return SM_E_INSUFFICIENT_MEMORY;
-	st = sm_ctl_exec(ctl, msg, &r);
-	if (st == SM_E_OK && !r.got) {
-		errno = EPROTO;
-		return SM_E_INTERNAL_ERROR;
-	}
-	return st;
+	return sm_ctl_reply(ctl, sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_GET, id),
+			    sm_ctl_parse_ctx, out);
 }
 
 SM_EXPORT sm_status sm_ctl_revoke(sm_ctl *ctl, uint64_t id)
 {
 	struct sm_ctl_req r = { 0 };
-	struct nl_msg *msg;
 
 	if (!ctl || !id)
 		return sm_invalid(EINVAL);
-	msg = sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_REVOKE, id);
-	if (!msg)
-		return SM_E_INSUFFICIENT_MEMORY;
-	return sm_ctl_exec(ctl, msg, &r);
-}
-
-/* A request without attributes whose reply @parse reads into @out. */
-static sm_status sm_ctl_simple(sm_ctl *ctl, uint8_t cmd,
-			       void (*parse)(struct nlattr **tb, void *out),
-			       void *out)
-{
-	struct sm_ctl_req r = { .parse = parse, .out = out };
-	struct nl_msg *msg;
-	sm_status st;
-
-	msg = sm_ctl_msg(ctl, cmd, 0);
-	if (!msg)
-		return SM_E_INSUFFICIENT_MEMORY;
-	st = sm_ctl_exec(ctl, msg, &r);
-	if (st == SM_E_OK && !r.got) {
-		errno = EPROTO;
-		return SM_E_INTERNAL_ERROR;
-	}
-	return st;
+	return sm_ctl_exec(ctl, sm_ctl_id_msg(ctl, SECMSG_CMD_CTX_REVOKE, id),
+			   &r);
 }
 
 SM_EXPORT sm_status sm_ctl_config_get(sm_ctl *ctl, struct sm_ctl_config *out)
 {
 	if (!ctl || !out)
 		return sm_invalid(EINVAL);
-	return sm_ctl_simple(ctl, SECMSG_CMD_CONFIG_GET, sm_ctl_parse_config,
-			     out);
+	return sm_ctl_reply(ctl, sm_ctl_msg(ctl, SECMSG_CMD_CONFIG_GET, 0),
+			    sm_ctl_parse_config, out);
 }
 
 #define SM_CTL_CFG_ALL (SM_CTL_CFG_MAX_CONTEXTS | SM_CTL_CFG_DEFAULT_LIFETIME | \
@@ -503,8 +488,8 @@ SM_EXPORT sm_status sm_ctl_stats(sm_ctl *ctl, struct sm_ctl_stats *out)
 {
 	if (!ctl || !out)
 		return sm_invalid(EINVAL);
-	return sm_ctl_simple(ctl, SECMSG_CMD_STATS_GET, sm_ctl_parse_stats,
-			     out);
+	return sm_ctl_reply(ctl, sm_ctl_msg(ctl, SECMSG_CMD_STATS_GET, 0),
+			    sm_ctl_parse_stats, out);
 }
 
 SM_EXPORT sm_status sm_ctl_subscribe(sm_ctl *ctl)
