@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
-#include <gssapi/gssapi_krb5.h>
 
+#include "gss.h"
 #include "wire.h"
 
 static const struct {
@@ -36,17 +36,10 @@ static unsigned char buf[65536];
 
 static void gss_fail(const char *what, OM_uint32 major, OM_uint32 minor)
 {
-	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
-	OM_uint32 ctx = 0, mn;
+	char why[512];
 
-	if (minor)
-		gss_display_status(&mn, minor, GSS_C_MECH_CODE,
-				   (gss_OID)gss_mech_krb5, &ctx, &b);
-	else
-		gss_display_status(&mn, major, GSS_C_GSS_CODE, GSS_C_NO_OID,
-				   &ctx, &b);
-	printf("backend: %s: %.*s\n", what, (int)b.length, (char *)b.value);
-	gss_release_buffer(&mn, &b);
+	gss_why(major, minor, why, sizeof(why));
+	printf("backend: %s: %s\n", what, why);
 }
 
 /* The record @name if @principal ("alice@REALM") owns it, else NULL. */
