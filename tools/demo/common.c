@@ -102,6 +102,43 @@ const char *status_name(sm_status st, char *buf, size_t len)
 	return buf;
 }
 
+int demo_fail(const char *me, const char *what, sm_status st)
+{
+	char name[64];
+
+	printf("%s: %s: %s\n", me, what, status_name(st, name, sizeof(name)));
+	return 1;
+}
+
+int demo_requests(sm_ctx *ctx, int fd, struct frame *f,
+		  const struct demo_request *req, unsigned int n,
+		  const char *peer, const char *pause_fifo)
+{
+	unsigned int i;
+	sm_status st;
+
+	for (i = 0; i < n; i++) {
+		if (pause_fifo && i + 1 == n)
+			demo_pause(pause_fifo);
+
+		st = frame_protect(ctx, f, req[i].kind, req[i].text, NULL);
+		if (st != SM_E_OK)
+			return demo_fail("client", "seal", st);
+		printf("client: request %u, %s: \"%s\"\n", i + 1,
+		       f->kind == 'E' ? "sealed" : "signed", req[i].text);
+		if (frame_write(fd, f) || frame_read(fd, f) != 1) {
+			printf("client: no answer from the %s\n", peer);
+			return 1;
+		}
+		st = frame_open(ctx, f, NULL);
+		if (st != SM_E_OK)
+			return demo_fail("client", "answer", st);
+		printf("client: answer %u: \"%.*s\"\n", i + 1, (int)f->len,
+		       f->data);
+	}
+	return 0;
+}
+
 const char *who(const struct sm_name *n, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s (uid %u)", n->user, n->id.uid);

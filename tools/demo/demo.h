@@ -53,6 +53,24 @@ sm_status frame_open(sm_ctx *ctx, struct frame *f, uint64_t *seq);
 const char *status_name(sm_status st, char *buf, size_t len);
 /* Wait for a line on the named pipe @fifo. */
 void demo_pause(const char *fifo);
+/* "@me: @what: SM_E_...", the line of a failed call: 1, an exit status. */
+int demo_fail(const char *me, const char *what, sm_status st);
+
+/* A client's request: 'E' to seal it, 'S' to sign it; its text. */
+struct demo_request {
+	char kind;
+	const char *text;
+};
+
+/*
+ * The client's @n requests on @fd, over the complete context @ctx, each
+ * answer opened and printed ("client: ...").  With @pause_fifo, wait for
+ * a line there before the last request.  0, or 1 after saying why (@peer
+ * names the other side: "server").
+ */
+int demo_requests(sm_ctx *ctx, int fd, struct frame *f,
+		  const struct demo_request *req, unsigned int n,
+		  const char *peer, const char *pause_fifo);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
 /*
