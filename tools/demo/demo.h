@@ -71,6 +71,41 @@ struct demo_request {
 int demo_requests(sm_ctx *ctx, int fd, struct frame *f,
 		  const struct demo_request *req, unsigned int n,
 		  const char *peer, const char *pause_fifo);
+/*
+ * A service's side of a complete context: requests in, each checked by
+ * the kernel (VerifySignature, DecryptMessage), answers out, sealed.  A
+ * request that fails the check is answered with its verdict; "BYE" with
+ * the tally, and ends; one the service knows (@verbs) is served by its
+ * serve(), which puts the answer in @answer and counts it served or
+ * refused.  Every line printed starts with @me.
+ */
+struct demo_service;
+
+struct demo_verb {
+	const char *verb;	/* "READ": "READ NAME" with @arg, else "READ" */
+	int arg;
+	void (*serve)(struct demo_service *s, const char *arg);
+};
+
+struct demo_service {
+	const char *me;			/* "server" */
+	sm_ctx *ctx;
+	const char *client;		/* who(): "alice (uid 1001)" */
+	const struct demo_verb *verbs;	/* up to one with a NULL verb */
+	void *priv;			/* the program's */
+	char answer[DEMO_MAX_DATA];
+	unsigned int served, refused, rejected;
+};
+
+/* Serve requests on @fd until "BYE", then print the counters: 0, or 1. */
+int demo_serve(struct demo_service *s, int fd, struct frame *f);
+/*
+ * ImpersonateSecurityContext for a request, and say so (@note ends the
+ * line): 0, or -1 when refused (answered and counted).
+ */
+int demo_act_as_client(struct demo_service *s, const char *note);
+/* RevertSecurityContext, and say so; exit if it fails. */
+void demo_revert(struct demo_service *s);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
 /*
