@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -73,16 +72,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	lfd = demo_listen(argv[1]);
-	if (lfd < 0) {
-		perror("backend: listen");
+	fd = demo_accept(argv[1], "backend", &lfd);
+	if (fd < 0)
 		return 1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("backend: accept");
-		return 1;
-	}
 	close(lfd);
 	unlink(argv[1]);
 

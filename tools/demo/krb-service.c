@@ -32,7 +32,6 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -222,16 +221,9 @@ int main(int argc, char **argv)
 	ap.principal = argv[2];
 	k.sock = argv[3];
 	k.backend = argv[4];
-	lfd = demo_listen(argv[1]);
-	if (lfd < 0) {
-		perror("service: listen");
+	fd = demo_accept(argv[1], "service", &lfd);
+	if (fd < 0)
 		return 1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("service: accept");
-		return 1;
-	}
 
 	/* AcceptSecurityContext: every token of the client's, our answer */
 	do {

@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "demo.h"
@@ -87,16 +86,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	lfd = demo_listen(argv[1]);
-	if (lfd < 0) {
-		perror("server: listen");
+	fd = demo_accept(argv[1], "server", &lfd);
+	if (fd < 0)
 		return 1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("server: accept");
-		return 1;
-	}
 
 	/* AcceptSecurityContext: the client's token, our reply */
 	if (frame_read(fd, &f) != 1 || f.kind != 'I') {
