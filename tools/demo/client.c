@@ -77,9 +77,8 @@ int main(int argc, char **argv)
 	printf("client: context complete; the kernel says the server is %s, pid %u\n",
 	       who(&names.peer, b, sizeof(b)), names.peer.id.pid);
 
-	if (demo_requests(ctx, fd, &f, requests,
-			  sizeof(requests) / sizeof(requests[0]), "server",
-			  argc == 4 ? argv[3] : NULL))
+	if (demo_requests(ctx, fd, &f, requests, ARRAY_SIZE(requests),
+			  "server", argc == 4 ? argv[3] : NULL))
 		return 1;
 	close(fd);
 	sm_close(ctx);

@@ -27,6 +27,8 @@
 
 #include "wire.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Room for any establishment token, Kerberos ones included */
 #define DEMO_MAX_DATA SM_KRB5_MAX_TOKEN
 /* Room for any message token: local (SM_TOKEN_SIZE) and Kerberos */

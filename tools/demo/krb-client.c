@@ -99,9 +99,8 @@ int main(int argc, char **argv)
 	       info.ctx_flags & SM_CTX_MUTUAL_AUTH ? "yes" : "no",
 	       info.ctx_flags & SM_CTX_DELEGATE ? "yes" : "no");
 
-	if (demo_requests(ctx, fd, &f, requests,
-			  sizeof(requests) / sizeof(requests[0]), "service",
-			  NULL))
+	if (demo_requests(ctx, fd, &f, requests, ARRAY_SIZE(requests),
+			  "service", NULL))
 		return 1;
 	close(fd);
 	sm_close(ctx);
