@@ -99,7 +99,7 @@ struct demo_service {
 	unsigned int served, refused, rejected;
 };
 
-/* Serve requests on @fd until "BYE", then print the counters: 0, or 1. */
+/* Serve requests on @fd until "BYE" (or EOF), then the counters: 0, or 1. */
 int demo_serve(struct demo_service *s, int fd, struct frame *f);
 /*
  * ImpersonateSecurityContext for a request, and say so (@note ends the
