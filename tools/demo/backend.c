@@ -15,12 +15,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
-#include <gssapi/gssapi_krb5.h>
 
+#include "gss.h"
 #include "wire.h"
 
 static const struct {
@@ -36,17 +35,10 @@ static unsigned char buf[65536];
 
 static void gss_fail(const char *what, OM_uint32 major, OM_uint32 minor)
 {
-	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
-	OM_uint32 ctx = 0, mn;
+	char why[512];
 
-	if (minor)
-		gss_display_status(&mn, minor, GSS_C_MECH_CODE,
-				   (gss_OID)gss_mech_krb5, &ctx, &b);
-	else
-		gss_display_status(&mn, major, GSS_C_GSS_CODE, GSS_C_NO_OID,
-				   &ctx, &b);
-	printf("backend: %s: %.*s\n", what, (int)b.length, (char *)b.value);
-	gss_release_buffer(&mn, &b);
+	gss_why(major, minor, why, sizeof(why));
+	printf("backend: %s: %s\n", what, why);
 }
 
 /* The record @name if @principal ("alice@REALM") owns it, else NULL. */
@@ -80,16 +72,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	lfd = demo_listen(argv[1]);
-	if (lfd < 0) {
-		perror("backend: listen");
+	fd = demo_accept(argv[1], "backend", &lfd);
+	if (fd < 0)
 		return 1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("backend: accept");
-		return 1;
-	}
 	close(lfd);
 	unlink(argv[1]);
 

@@ -19,23 +19,12 @@
 
 #include "demo.h"
 
-static const struct {
-	char kind;
-	const char *text;
-} requests[] = {
+static const struct demo_request requests[] = {
 	{ 'S', "READ alice/diary.txt" },
 	{ 'E', "READ bob/secret.txt" },
 	{ 'S', "READ alice/todo.txt" },
 	{ 'E', "BYE" },
 };
-
-static int fail(const char *what, sm_status st)
-{
-	char name[64];
-
-	printf("client: %s: %s\n", what, status_name(st, name, sizeof(name)));
-	return 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -53,7 +42,6 @@ int main(int argc, char **argv)
 	struct frame f;
 	sm_ctx *ctx;
 	sm_status st;
-	unsigned int i;
 	int fd;
 
 	if (argc != 3 && argc != 4) {
@@ -72,7 +60,7 @@ int main(int argc, char **argv)
 	/* InitializeSecurityContext, first call: a token for the server */
 	st = sm_init_context(&p, &ctx, tok, &len);
 	if (st != SM_I_CONTINUE_NEEDED)
-		return fail("init", st);
+		return demo_fail("client", "init", st);
 	sm_query_names(ctx, &names);
 	printf("client: I am %s; asking for a context with uid %u, allowed to impersonate me\n",
 	       who(&names.local, a, sizeof(a)), p.target_uid);
@@ -84,33 +72,14 @@ int main(int argc, char **argv)
 	/* ... second call: the server's reply completes the context */
 	st = sm_complete_context(ctx, f.data, f.len);
 	if (st != SM_E_OK)
-		return fail("complete", st);
+		return demo_fail("client", "complete", st);
 	sm_query_names(ctx, &names);
 	printf("client: context complete; the kernel says the server is %s, pid %u\n",
 	       who(&names.peer, b, sizeof(b)), names.peer.id.pid);
 
-	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
-		uint64_t seq;
-
-		if (argc == 4 && i + 1 == sizeof(requests) / sizeof(requests[0]))
-			demo_pause(argv[3]);
-
-		st = frame_protect(ctx, &f, requests[i].kind, requests[i].text,
-				   &seq);
-		if (st != SM_E_OK)
-			return fail("seal", st);
-		printf("client: request %u, %s: \"%s\"\n", i + 1,
-		       f.kind == 'E' ? "sealed" : "signed", requests[i].text);
-		if (frame_write(fd, &f) || frame_read(fd, &f) != 1) {
-			printf("client: no answer from the server\n");
-			return 1;
-		}
-		st = frame_open(ctx, &f, NULL);
-		if (st != SM_E_OK)
-			return fail("answer", st);
-		printf("client: answer %u: \"%.*s\"\n", i + 1, (int)f.len,
-		       f.data);
-	}
+	if (demo_requests(ctx, fd, &f, requests, ARRAY_SIZE(requests),
+			  "server", argc == 4 ? argv[3] : NULL))
+		return 1;
 	close(fd);
 	sm_close(ctx);
 	return 0;

@@ -27,6 +27,8 @@
 
 #include "wire.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Room for any establishment token, Kerberos ones included */
 #define DEMO_MAX_DATA SM_KRB5_MAX_TOKEN
 /* Room for any message token: local (SM_TOKEN_SIZE) and Kerberos */
@@ -53,6 +55,59 @@ sm_status frame_open(sm_ctx *ctx, struct frame *f, uint64_t *seq);
 const char *status_name(sm_status st, char *buf, size_t len);
 /* Wait for a line on the named pipe @fifo. */
 void demo_pause(const char *fifo);
+/* "@me: @what: SM_E_...", the line of a failed call: 1, an exit status. */
+int demo_fail(const char *me, const char *what, sm_status st);
+
+/* A client's request: 'E' to seal it, 'S' to sign it; its text. */
+struct demo_request {
+	char kind;
+	const char *text;
+};
+
+/*
+ * The client's @n requests on @fd, over the complete context @ctx, each
+ * answer opened and printed ("client: ...").  With @pause_fifo, wait for
+ * a line there before the last request.  0, or 1 after saying why (@peer
+ * names the other side: "server").
+ */
+int demo_requests(sm_ctx *ctx, int fd, struct frame *f,
+		  const struct demo_request *req, unsigned int n,
+		  const char *peer, const char *pause_fifo);
+/*
+ * A service's side of a complete context: requests in, each checked by
+ * the kernel (VerifySignature, DecryptMessage), answers out, sealed.  A
+ * request that fails the check is answered with its verdict; "BYE" with
+ * the tally, and ends; one the service knows (@verbs) is served by its
+ * serve(), which puts the answer in @answer and counts it served or
+ * refused.  Every line printed starts with @me.
+ */
+struct demo_service;
+
+struct demo_verb {
+	const char *verb;	/* "READ": "READ NAME" with @arg, else "READ" */
+	int arg;
+	void (*serve)(struct demo_service *s, const char *arg);
+};
+
+struct demo_service {
+	const char *me;			/* "server" */
+	sm_ctx *ctx;
+	const char *client;		/* who(): "alice (uid 1001)" */
+	const struct demo_verb *verbs;	/* up to one with a NULL verb */
+	void *priv;			/* the program's */
+	char answer[DEMO_MAX_DATA];
+	unsigned int served, refused, rejected;
+};
+
+/* Serve requests on @fd until "BYE" (or EOF), then the counters: 0, or 1. */
+int demo_serve(struct demo_service *s, int fd, struct frame *f);
+/*
+ * ImpersonateSecurityContext for a request, and say so (@note ends the
+ * line): 0, or -1 when refused (answered and counted).
+ */
+int demo_act_as_client(struct demo_service *s, const char *note);
+/* RevertSecurityContext, and say so; exit if it fails. */
+void demo_revert(struct demo_service *s);
 /* "alice (uid 1001)" */
 const char *who(const struct sm_name *n, char *buf, size_t len);
 /*

@@ -20,10 +20,7 @@
 
 #include "demo.h"
 
-static const struct {
-	char kind;
-	const char *text;
-} requests[] = {
+static const struct demo_request requests[] = {
 	{ 'E', "FETCH alice/report.txt" },
 	{ 'S', "WHOAMI" },
 	{ 'S', "FETCH alice/todo.txt" },
@@ -32,14 +29,6 @@ static const struct {
 
 static unsigned char tok[SM_KRB5_MAX_TOKEN];
 static struct frame f;
-
-static int fail(const char *what, sm_status st)
-{
-	char name[64];
-
-	printf("client: %s: %s\n", what, status_name(st, name, sizeof(name)));
-	return 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -52,7 +41,7 @@ int main(int argc, char **argv)
 	};
 	struct sm_context_info info = { .size = sizeof(info) };
 	char me[SECMSG_PRINCIPAL_MAX], peer[SECMSG_PRINCIPAL_MAX];
-	unsigned int i, tokens = 0;
+	unsigned int tokens = 0;
 	struct passwd *pw;
 	size_t len = sizeof(tok);
 	sm_ctx *ctx;
@@ -97,7 +86,7 @@ int main(int argc, char **argv)
 		st = sm_continue_context(ctx, f.data, f.len, tok, &len);
 	}
 	if (st != SM_E_OK)
-		return fail("establish", st);
+		return demo_fail("client", "establish", st);
 
 	sm_query(ctx, &info);
 	if (demo_principals(ctx, me, peer)) {
@@ -110,23 +99,9 @@ int main(int argc, char **argv)
 	       info.ctx_flags & SM_CTX_MUTUAL_AUTH ? "yes" : "no",
 	       info.ctx_flags & SM_CTX_DELEGATE ? "yes" : "no");
 
-	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
-		st = frame_protect(ctx, &f, requests[i].kind, requests[i].text,
-				   NULL);
-		if (st != SM_E_OK)
-			return fail("seal", st);
-		printf("client: request %u, %s: \"%s\"\n", i + 1,
-		       f.kind == 'E' ? "sealed" : "signed", requests[i].text);
-		if (frame_write(fd, &f) || frame_read(fd, &f) != 1) {
-			printf("client: no answer from the service\n");
-			return 1;
-		}
-		st = frame_open(ctx, &f, NULL);
-		if (st != SM_E_OK)
-			return fail("answer", st);
-		printf("client: answer %u: \"%.*s\"\n", i + 1, (int)f.len,
-		       f.data);
-	}
+	if (demo_requests(ctx, fd, &f, requests, ARRAY_SIZE(requests),
+			  "service", NULL))
+		return 1;
 	close(fd);
 	sm_close(ctx);
 	return 0;

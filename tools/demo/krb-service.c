@@ -31,20 +31,25 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 
 #include "demo.h"
+#include "gss.h"
 
 static unsigned char tok[SM_KRB5_MAX_TOKEN];
 static struct frame f;
-static char answer[DEMO_MAX_DATA];
-static unsigned int served, refused, rejected;
+static struct demo_service svc;
+
+/* What the requests need: the back end, and who the client is. */
+struct krb_service {
+	const char *sock;	/* BACKEND-SOCKET */
+	const char *backend;	/* BACKEND */
+	char peer[SECMSG_PRINCIPAL_MAX];
+};
 
 static const char *enctype_name(uint32_t e)
 {
@@ -59,30 +64,15 @@ static const char *enctype_name(uint32_t e)
 	return "?";
 }
 
-/* GSSAPI's words for a failure: the mechanism's if it has some. */
-static void gss_why(OM_uint32 major, OM_uint32 minor, char *buf, size_t len)
-{
-	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
-	OM_uint32 ctx = 0, mn;
-
-	if (minor)
-		gss_display_status(&mn, minor, GSS_C_MECH_CODE,
-				   (gss_OID)gss_mech_krb5, &ctx, &b);
-	else
-		gss_display_status(&mn, major, GSS_C_GSS_CODE, GSS_C_NO_OID,
-				   &ctx, &b);
-	snprintf(buf, len, "%.*s", (int)b.length, (char *)b.value);
-	gss_release_buffer(&mn, &b);
-}
-
 /*
  * Plain GSSAPI, as any Kerberos client: authenticate to @target at @sock
  * with the thread's default credentials, send "FETCH @name" wrapped, and
- * unwrap the back end's answer into answer[].  0, or -1 with the reason
+ * unwrap the back end's answer into @answer.  0, or -1 with the reason
  * in @why.
  */
 static int backend_fetch(const char *sock, const char *target,
-			 const char *name, char *why, size_t why_len)
+			 const char *name, char *answer, size_t answer_len,
+			 char *why, size_t why_len)
 {
 	gss_buffer_desc nb = { strlen(target), (void *)target };
 	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
@@ -151,7 +141,7 @@ static int backend_fetch(const char *sock, const char *target,
 		gss_why(major, minor, why, why_len);
 		goto out;
 	}
-	snprintf(answer, sizeof(answer), "%.*s", (int)out.length,
+	snprintf(answer, answer_len, "%.*s", (int)out.length,
 		 (char *)out.value);
 	ret = 0;
 out:
@@ -164,43 +154,47 @@ out:
 }
 
 /* FETCH: the record @name from the back end, as the client. */
-static void serve_fetch(sm_ctx *ctx, const char *client, const char *sock,
-			const char *backend, const char *name)
+static void serve_fetch(struct demo_service *s, const char *name)
 {
-	char why[256], name_buf[64];
-	sm_status st;
+	struct krb_service *k = s->priv;
+	char note[512], why[256];
 	int r;
 
-	st = sm_impersonate(ctx);
-	if (st != SM_E_OK) {
-		printf("service:   impersonation refused: %s\n",
-		       status_name(st, name_buf, sizeof(name_buf)));
-		snprintf(answer, sizeof(answer), "refused: cannot act as you");
-		refused++;
+	snprintf(note, sizeof(note), "; to %s with GSSAPI's default credentials",
+		 k->backend);
+	if (demo_act_as_client(s, note))
 		return;
-	}
-	printf("service:   acting as %s (this thread only): euid %u; to %s with GSSAPI's default credentials\n",
-	       client, (unsigned int)geteuid(), backend);
-	r = backend_fetch(sock, backend, name, why, sizeof(why));
-	st = sm_revert(ctx);
-	if (st != SM_E_OK) {
-		/* never go on with the client's identity */
-		printf("service: revert failed: %s\n",
-		       status_name(st, name_buf, sizeof(name_buf)));
-		exit(1);
-	}
-	printf("service:   reverted: euid %u again\n", (unsigned int)geteuid());
+	r = backend_fetch(k->sock, k->backend, name, s->answer,
+			  sizeof(s->answer), why, sizeof(why));
+	demo_revert(s);
 	if (r) {
 		printf("service:   BACK END FAILED: cannot authenticate to %s as the client: %s\n",
-		       backend, why);
-		snprintf(answer, sizeof(answer),
+		       k->backend, why);
+		snprintf(s->answer, sizeof(s->answer),
 			 "refused: the back end cannot be reached as you");
-		refused++;
+		s->refused++;
 		return;
 	}
-	printf("service:   the back end answered: \"%s\"\n", answer);
-	served++;
+	printf("service:   the back end answered: \"%s\"\n", s->answer);
+	s->served++;
 }
+
+/* WHOAMI: the client's principal, and the account it maps to here. */
+static void serve_whoami(struct demo_service *s, const char *arg)
+{
+	struct krb_service *k = s->priv;
+
+	(void)arg;
+	snprintf(s->answer, sizeof(s->answer),
+		 "you are %s; here, the account %s", k->peer, s->client);
+	s->served++;
+}
+
+static const struct demo_verb verbs[] = {
+	{ "FETCH", 1, serve_fetch },
+	{ "WHOAMI", 0, serve_whoami },
+	{ NULL },
+};
 
 int main(int argc, char **argv)
 {
@@ -210,13 +204,13 @@ int main(int argc, char **argv)
 	};
 	struct sm_context_info info = { .size = sizeof(info) };
 	struct sm_names names = { .size = sizeof(names) };
-	char me[SECMSG_PRINCIPAL_MAX], peer[SECMSG_PRINCIPAL_MAX];
-	char client[96], name[64];
+	char me[SECMSG_PRINCIPAL_MAX], client[96];
+	struct krb_service k;
 	struct passwd *pw;
 	sm_ctx *ctx = NULL;
 	size_t len;
 	sm_status st;
-	int lfd, fd, r;
+	int lfd, fd;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: %s SOCKET SERVICE BACKEND-SOCKET BACKEND\n",
@@ -225,16 +219,11 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ap.principal = argv[2];
-	lfd = demo_listen(argv[1]);
-	if (lfd < 0) {
-		perror("service: listen");
+	k.sock = argv[3];
+	k.backend = argv[4];
+	fd = demo_accept(argv[1], "service", &lfd);
+	if (fd < 0)
 		return 1;
-	}
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		perror("service: accept");
-		return 1;
-	}
 
 	/* AcceptSecurityContext: every token of the client's, our answer */
 	do {
@@ -248,11 +237,8 @@ int main(int argc, char **argv)
 					       &len);
 		else
 			st = sm_continue_context(ctx, f.data, f.len, tok, &len);
-		if (SM_FAILED(st)) {
-			printf("service: accept: %s\n",
-			       status_name(st, name, sizeof(name)));
-			return 1;
-		}
+		if (SM_FAILED(st))
+			return demo_fail("service", "accept", st);
 		frame_token(&f, 'R', tok, len);
 		if (frame_write(fd, &f))
 			return 1;
@@ -260,7 +246,7 @@ int main(int argc, char **argv)
 
 	sm_query(ctx, &info);
 	sm_query_names(ctx, &names);
-	if (demo_principals(ctx, me, peer)) {
+	if (demo_principals(ctx, me, k.peer)) {
 		printf("service: query: %s\n", strerror(errno));
 		return 1;
 	}
@@ -269,67 +255,19 @@ int main(int argc, char **argv)
 	printf("service: I am %s (uid %u), %s by my keytab; accepted a context through %s: the client is %s\n",
 	       pw ? pw->pw_name : "?", (unsigned int)geteuid(), me,
 	       info.package == SM_PKG_NEGOTIATE ? "negotiate" : "kerberos",
-	       peer);
+	       k.peer);
 	printf("service: in the kernel now: %s; the client's account here: %s; it delegated: %s\n",
 	       enctype_name(info.suite),
 	       names.peer.id.flags & SM_ID_VALID ? client : "none",
 	       info.imp_level == SM_IMP_DELEGATE ? "yes" : "no");
 
-	while ((r = frame_read(fd, &f)) == 1) {
-		const char *how = f.kind == 'E' ? "sealed" : "signed";
-		uint64_t seq = 0;
-		int bye = 0;
-
-		st = frame_open(ctx, &f, &seq);
-		if (st != SM_E_OK) {
-			rejected++;
-			printf("service: a %s request: REJECTED: %s\n", how,
-			       status_name(st, name, sizeof(name)));
-			snprintf(answer, sizeof(answer), "rejected: %s", name);
-		} else {
-			printf("service: a %s request, seq %llu: \"%.*s\"\n",
-			       how, (unsigned long long)seq, (int)f.len, f.data);
-			if (f.len > 6 && !memcmp(f.data, "FETCH ", 6)) {
-				char rec[256];
-
-				snprintf(rec, sizeof(rec), "%.*s",
-					 (int)f.len - 6, f.data + 6);
-				serve_fetch(ctx, client, argv[3], argv[4], rec);
-			} else if (f.len == 6 && !memcmp(f.data, "WHOAMI", 6)) {
-				snprintf(answer, sizeof(answer),
-					 "you are %s; here, the account %s",
-					 peer, client);
-				served++;
-			} else if (f.len == 3 && !memcmp(f.data, "BYE", 3)) {
-				snprintf(answer, sizeof(answer),
-					 "bye: %u served, %u refused, %u rejected",
-					 served, refused, rejected);
-				bye = 1;
-			} else {
-				snprintf(answer, sizeof(answer),
-					 "unknown request");
-			}
-		}
-		/* Every answer travels sealed, the other way. */
-		st = frame_protect(ctx, &f, 'E', answer, NULL);
-		if (st != SM_E_OK || frame_write(fd, &f)) {
-			printf("service: cannot answer: %s\n",
-			       status_name(st, name, sizeof(name)));
-			return 1;
-		}
-		if (bye)
-			break;
-	}
-	if (r < 0) {
-		perror("service: read");
+	svc.me = "service";
+	svc.ctx = ctx;
+	svc.client = client;
+	svc.verbs = verbs;
+	svc.priv = &k;
+	if (demo_serve(&svc, fd, &f))
 		return 1;
-	}
-	sm_query(ctx, &info);
-	printf("service: counters: %llu verified, %llu unsealed, %llu altered, %llu replayed\n",
-	       (unsigned long long)info.counters.verified,
-	       (unsigned long long)info.counters.unsealed,
-	       (unsigned long long)info.counters.altered,
-	       (unsigned long long)info.counters.replayed);
 	close(fd);
 	close(lfd);
 	unlink(argv[1]);

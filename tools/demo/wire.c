@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -98,6 +99,21 @@ int demo_listen(const char *path)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int demo_accept(const char *path, const char *me, int *lfd)
+{
+	int fd;
+
+	*lfd = demo_listen(path);
+	if (*lfd < 0) {
+		fprintf(stderr, "%s: listen: %s\n", me, strerror(errno));
+		return -1;
+	}
+	fd = accept4(*lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "%s: accept: %s\n", me, strerror(errno));
 	return fd;
 }
 

@@ -18,6 +18,12 @@ int write_all(int fd, const void *buf, size_t len);
 int demo_connect(const char *path);
 /* Listen on the Unix socket @path, which anyone may connect to. */
 int demo_listen(const char *path);
+/*
+ * demo_listen() on @path, the listening socket into *@lfd, and take one
+ * connection: its descriptor, or -1 after saying why on stderr ("@me:
+ * listen: ..." or "@me: accept: ...", as perror()).
+ */
+int demo_accept(const char *path, const char *me, int *lfd);
 int blob_write(int fd, const void *buf, size_t len);
 /* A blob into @buf (at most @size bytes): 1, 0 at EOF, -1 on error. */
 int blob_read(int fd, void *buf, size_t size, size_t *len);
