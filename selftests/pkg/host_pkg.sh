@@ -19,9 +19,15 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/selftests/pkg
 version=$(<"$top/VERSION")
 ma=$(gcc -print-multiarch)
+# A packager's make, in an environment of its own: not a sub-make of
+# make check's, whose variables (WERROR=1, B, KVER...) make exports.
+pmake() {
+	env -i PATH="${PKG_PATH:-$PATH}" HOME="$HOME" LANG=C.UTF-8 \
+		TMPDIR="${TMPDIR:-/tmp}" make "$@"
+}
 kdir_of() {	# the kernel tree the top Makefile builds against, and its KVER
 	printf 'pkg-show-kdir:\n\t@echo $(KVER) $(KDIR)\n' |
-		make -s --no-print-directory -C "$1" -f Makefile -f - pkg-show-kdir
+		pmake -s --no-print-directory -C "$1" -f Makefile -f - pkg-show-kdir
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -90,7 +96,7 @@ PKG_FLAGS=(CFLAGS="-O1 -g -frecord-gcc-switches"
 	CPPFLAGS="-D_FORTIFY_SOURCE=2" LDFLAGS="-Wl,-z,now")
 
 install_files() {
-	make -C "$src" install DESTDIR="$root" PREFIX=/usr "${PKG_FLAGS[@]}" \
+	pmake -C "$src" install DESTDIR="$root" PREFIX=/usr "${PKG_FLAGS[@]}" \
 		>"$tmp/install.log" 2>&1 || { tail -n 40 "$tmp/install.log"; return 1; }
 	diff <(expand "$here/install.list" | sort) \
 		<(cd "$root" && find . \( -type f -o -type l \) | sed 's|^\.||' | sort)
@@ -137,7 +143,7 @@ module_version() {
 }
 
 uninstall_all() {
-	make -C "$src" uninstall DESTDIR="$root" PREFIX=/usr >"$tmp/uninstall.log" 2>&1 ||
+	pmake -C "$src" uninstall DESTDIR="$root" PREFIX=/usr >"$tmp/uninstall.log" 2>&1 ||
 		{ tail -n 20 "$tmp/uninstall.log"; return 1; }
 	[[ -d $root ]] && [[ -z $(find "$root" -mindepth 1) ]] ||
 		{ find "$root" -mindepth 1; return 1; }
@@ -145,8 +151,8 @@ uninstall_all() {
 
 werror_only_when_asked() {
 	local plain asked
-	plain=$(make -C "$src" -n -B lib tools 2>&1)
-	asked=$(make -C "$src" -n -B lib tools WERROR=1 2>&1)
+	plain=$(pmake -C "$src" -n -B lib tools 2>&1)
+	asked=$(pmake -C "$src" -n -B lib tools WERROR=1 2>&1)
 	grep -c -- ' -Wall' <<<"$plain" | grep -qv '^0$' ||
 		{ echo "make -n printed no compile line"; return 1; }
 	! grep -- '-Werror' <<<"$plain" || return 1
@@ -161,14 +167,14 @@ kver_without_dpkg() {	# off Debian: the running kernel's build directory
 	r=$(uname -r)
 	want="$r /lib/modules/$r/build"
 	[[ -d /usr/src/linux-headers-$r ]] && want="$r /usr/src/linux-headers-$r"
-	got=$(PATH=$tmp/nodpkg:$PATH kdir_of "$src")
+	got=$(PKG_PATH=$tmp/nodpkg:$PATH kdir_of "$src")
 	echo "without dpkg-query: $got"
 	[[ $got == "$want" ]]
 }
 
 dkms_sources_build() {	# what DKMS gets builds the module, as dkms.conf says
 	local d=$tmp/dkms/usr/src/secmsg-$version mk
-	make -C "$src" dkms-install DESTDIR="$tmp/dkms" >"$tmp/dkms.log" 2>&1 ||
+	pmake -C "$src" dkms-install DESTDIR="$tmp/dkms" >"$tmp/dkms.log" 2>&1 ||
 		{ tail -n 20 "$tmp/dkms.log"; return 1; }
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$d/dkms.conf" ||
 		{ echo "dkms.conf: $(grep PACKAGE_VERSION "$d/dkms.conf")"; return 1; }
@@ -177,14 +183,15 @@ dkms_sources_build() {	# what DKMS gets builds the module, as dkms.conf says
 	mk=$(sed -n 's/^MAKE\[0\]="\(.*\)"$/\1/p' "$d/dkms.conf")
 	mk=${mk//'${kernel_source_dir}'/$kdir}
 	mk=${mk//'${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build'/$tmp/dkms-build}
-	[[ $mk != *'${'* ]] || { echo "dkms.conf MAKE: $mk"; return 1; }
+	[[ $mk == 'make '* && $mk != *'${'* ]] || { echo "dkms.conf MAKE: $mk"; return 1; }
+	mk=p$mk
 	eval "$mk" >"$tmp/dkms-build.log" 2>&1 || { tail -n 30 "$tmp/dkms-build.log"; return 1; }
 	[[ $(modinfo -F version "$tmp/dkms-build/kmod/secmsg.ko") == "$version" ]] &&
 		[[ ! -e $tmp/dkms-build/selftests ]]
 }
 
 make_deb() {
-	make -C "$top" deb B="$B" >"$tmp/deb.log" 2>&1 || { tail -n 40 "$tmp/deb.log"; return 1; }
+	pmake -C "$top" deb B="$B" >"$tmp/deb.log" 2>&1 || { tail -n 40 "$tmp/deb.log"; return 1; }
 }
 
 deb_files() {
