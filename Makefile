@@ -102,7 +102,8 @@ check-rt: deps
 # console.log, and a failing guest.tap if the guest died), demo/ (the demo,
 # on Debian's kernel, as one test) and pkg/ (the packages installed in a
 # Debian-kernel guest, selftests/pkg/guest_pkg.sh; PKG_GUEST=0 leaves it
-# out, as check-quick does: DKMS takes a quarter of an hour under TCG).
+# out, as check-quick does: that guest takes about 9 minutes, DKMS
+# compiling the module under TCG).
 # summarize.sh sums them all.
 KERNELS	?= debian
 check-run: all
