@@ -318,6 +318,7 @@ static void measure(const struct suite *s, size_t size, unsigned int op)
 	unsigned char *seed = malloc(size + TAG), *buf = malloc(size + TAG);
 	double per[MAX_ROUNDS], clk = 0, est;
 	struct secmsg_floor_run r;
+	unsigned long long max_iters;
 	unsigned int iters;
 	char label[32];
 
@@ -335,22 +336,30 @@ static void measure(const struct suite *s, size_t size, unsigned int op)
 			goto out;
 		}
 	}
-	/* Calibrate: one timed run of 1 iteration (after a warm-up). */
-	memcpy(buf, seed, size + TAG);
-	run_init(&r, s, op, buf, size, 1);
-	if (floor_ioctl(&r) || (memcpy(buf, seed, size + TAG), floor_ioctl(&r))) {
-		fail("%s %zu B: %s", s->opt, size, op_name[op]);
-		goto out;
+	/*
+	 * Calibrate: double the iterations until a run takes an eighth of
+	 * -t (the first runs warm the caches up), then scale to -t.
+	 */
+	max_iters = SECMSG_FLOOR_WORK_MAX / (size + HDR + TAG);
+	if (max_iters > SECMSG_FLOOR_ITER_MAX)
+		max_iters = SECMSG_FLOOR_ITER_MAX;
+	for (iters = 1;; iters *= 2) {
+		memcpy(buf, seed, size + TAG);
+		run_init(&r, s, op, buf, size, iters);
+		if (floor_ioctl(&r)) {
+			fail("%s %zu B: %s", s->opt, size, op_name[op]);
+			goto out;
+		}
+		if (r.ns >= opt.secs * 1e9 / 8 || iters * 2 > max_iters)
+			break;
 	}
-	est = r.ns ? (double)r.ns : 1;
-	iters = opt.secs * 1e9 / est;
-	if (iters < 2)
-		iters = 2;
-	if ((unsigned long long)iters * (size + HDR + TAG) >
-	    SECMSG_FLOOR_WORK_MAX)
-		iters = SECMSG_FLOOR_WORK_MAX / (size + HDR + TAG);
-	if (iters > SECMSG_FLOOR_ITER_MAX)
-		iters = SECMSG_FLOOR_ITER_MAX;
+	est = r.ns ? (double)r.ns / iters : 1;
+	if (opt.secs * 1e9 / est >= max_iters)
+		iters = max_iters;
+	else
+		iters = opt.secs * 1e9 / est;
+	if (iters < 3)
+		iters = 3;
 
 	for (unsigned int i = 0; i < opt.rounds; i++) {
 		memcpy(buf, seed, size + TAG);
