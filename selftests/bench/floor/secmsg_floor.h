@@ -18,10 +18,12 @@
  *           with iterations = 1, @buf gets the ciphertext and tag.
  *   UNSEAL  decrypt DATA in place, AAD = HEADER, TAG checked.  @buf must
  *           hold a sealed message (checked once before timing: -EBADMSG).
- *           Before each iteration the buffer is restored from a copy kept
- *           in the kernel; the restore is not timed (each iteration is timed
- *           on its own, and @clock_ns reports what the same number of empty
- *           timed spans cost).  @buf gets the plaintext.
+ *           The input is restored from a copy kept in the kernel before it
+ *           is decrypted again, and the restore is not timed: messages of
+ *           up to a page are copied into a pool of up to 64 KiB, each pass
+ *           over the pool timed as one span; larger ones are one message
+ *           per span.  @clock_ns reports what as many empty spans cost (the
+ *           timer's share of @ns).  @buf gets the plaintext.
  *   SIGN    AAD-only AEAD (GMAC for GCM): AAD = HEADER | DATA, no text,
  *           TAG written, as SECMSG_IOC_SIGN does for every suite.
  *   VERIFY  the same AAD, TAG checked, nothing written (checked once before
@@ -71,7 +73,7 @@
  * @buf:        user pointer to DATA | TAG, data_len + 16 bytes, read and
  *              written
  * @ns:         out: nanoseconds of the timed operations (ktime_get_ns)
- * @clock_ns:   out: UNSEAL only, what @iterations empty timed spans cost
+ * @clock_ns:   out: UNSEAL only, what its timed spans cost empty
  * @driver:     out: the driver the kernel bound, NUL-terminated
  */
 struct secmsg_floor_run {
