@@ -123,8 +123,8 @@ static void run_init(struct secmsg_floor_run *r, const struct suite *s,
 	r->iterations = iterations;
 	memcpy(r->key, test_key, s->key_len);
 	memcpy(r->nonce, test_nonce, NONCE);
-	put_header(r->header, s, op == SECMSG_FLOOR_OP_SIGN ||
-				 op == SECMSG_FLOOR_OP_VERIFY);
+	put_header(r->header, s,
+		   op == SECMSG_FLOOR_OP_SIGN || op == SECMSG_FLOOR_OP_VERIFY);
 	r->buf = (uintptr_t)buf;
 }
 
@@ -459,7 +459,8 @@ int main(int argc, char **argv)
 				for (unsigned int op = 0; op < 4; op++)
 					measure(&suites[i], sizes[j], op);
 		}
-		printf("(kernel-measured, ktime_get_ns; %u rounds of about %.2f s per cell; under emulation only ratios within one run mean anything)\n",
+		printf("(kernel-measured, ktime_get_ns; %u rounds of about %.2f s per cell;\n"
+		       " under emulation only ratios within one run mean anything)\n",
 		       opt.rounds, opt.secs);
 	}
 	close(dev);
