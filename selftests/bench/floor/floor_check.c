@@ -12,7 +12,9 @@
  *      its sign the same tag, and it unseals and verifies OpenSSL's output;
  *   3. ns/op of seal, unseal, sign and verify at 64 B, 1 KiB, 16 KiB and
  *      1 MiB for every suite, as the kernel measured it (ktime_get_ns),
- *      median of the rounds, with the driver the kernel bound.
+ *      median of the rounds, with the driver the kernel bound; each cell
+ *      also as one line "floor: SUITE OP BYTES NS_PER_OP DRIVER" for
+ *      scripts.
  *
  * The key is a fixed test key; the header is the one secmsg's initiator
  * puts on a SEAL or SIGN (uapi "Token format"), so the AEAD sees what it
@@ -386,6 +388,9 @@ static void measure(const struct suite *s, size_t size, unsigned int op)
 	if (op == SECMSG_FLOOR_OP_UNSEAL)
 		printf("  (timer %.0f ns/op in it)", clk / opt.rounds);
 	putchar('\n');
+	/* For scripts, as secmsg_bench's "bench:" lines: ns/op, median */
+	printf("floor: %s %s %zu %.0f %s\n", s->opt, op_name[op], size,
+	       per[opt.rounds / 2], r.driver);
 out:
 	free(seed);
 	free(buf);
