@@ -21,7 +21,7 @@
  * sees under secmsg_bench.  Exit 1 on any failed check; the numbers are
  * reported, never judged.
  *
- * Usage: floor_check [-t SECONDS] [-r ROUNDS] [-s SUITE] [--check-only]
+ * Usage: floor_check [-t SECONDS] [-r ROUNDS] [-s SUITE] [--check-only] [--faults]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,6 +87,7 @@ static struct {
 	unsigned int rounds;
 	const char *suite;
 	bool check_only;
+	bool faults;
 } opt = { .secs = 0.1, .rounds = 5 };
 
 static int dev = -1;
@@ -306,6 +307,117 @@ static void check_same(const struct suite *s, size_t size)
 	free(buf);
 }
 
+/* ---- fault injection (--faults: debug kernel, throw-away guest) -------- */
+
+static int knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, val, strlen(val));
+		close(fd);
+	}
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * Every allocation counts (failslab and fail_page_alloc at any order), and
+ * nothing fails but this thread's fail-nth.  The settings are left as they
+ * are: the guest is thrown away.
+ */
+static int faults_setup(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/debug/failslab/", "/sys/kernel/debug/fail_page_alloc/",
+	};
+	static const char *const kv[][2] = {
+		{ "probability", "100" }, { "interval", "1" }, { "times", "-1" },
+		{ "space", "0" }, { "task-filter", "Y" }, { "verbose", "0" },
+		{ "ignore-gfp-wait", "N" },
+	};
+	char path[128];
+
+	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++)
+		for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
+			snprintf(path, sizeof(path), "%s%s", dirs[d], kv[i][0]);
+			if (knob(path, kv[i][1]))
+				return -1;
+		}
+	if (knob("/sys/kernel/debug/failslab/cache-filter", "N") ||
+	    knob("/sys/kernel/debug/fail_page_alloc/min-order", "0") ||
+	    knob("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N"))
+		return -1;
+	knob("/proc/sys/kernel/printk", "4");
+	return mlockall(MCL_CURRENT | MCL_FUTURE) ? -1 : 0;
+}
+
+/*
+ * For N = 1, 2...: fail the Nth allocation of one request; it must fail
+ * with ENOMEM (or succeed, if that allocation had a fallback), until a
+ * request makes fewer than N allocations and succeeds.
+ */
+static void faults_one(const struct suite *s, size_t size, unsigned int op)
+{
+	unsigned char *seed = malloc(size + TAG), *buf = malloc(size + TAG);
+	unsigned int n, injected = 0, fallback = 0;
+	struct secmsg_floor_run r;
+	char left[16];
+	int fd, err;
+
+	if (!seed || !buf)
+		exit(2);
+	fill(seed, size);
+	memset(seed + size, 0, TAG);
+	if (op == SECMSG_FLOOR_OP_UNSEAL || op == SECMSG_FLOOR_OP_VERIFY) {
+		run_init(&r, s, op == SECMSG_FLOOR_OP_UNSEAL ?
+			 SECMSG_FLOOR_OP_SEAL : SECMSG_FLOOR_OP_SIGN,
+			 seed, size, 1);
+		if (floor_ioctl(&r))
+			exit(2);
+	}
+	fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fail("%s %zu B: %s", s->opt, size, "no fail-nth");
+		goto out;
+	}
+	for (n = 1; n < 1000; n++) {
+		ssize_t len;
+
+		memcpy(buf, seed, size + TAG);
+		run_init(&r, s, op, buf, size, 2);
+		snprintf(left, sizeof(left), "%u", n);
+		if (pwrite(fd, left, strlen(left), 0) < 0) {
+			fail("%s %zu B: %s", s->opt, size, "fail-nth write");
+			break;
+		}
+		err = floor_ioctl(&r);
+		len = pread(fd, left, sizeof(left) - 1, 0);
+		left[len > 0 ? len : 0] = 0;
+		if (pwrite(fd, "0", 1, 0) < 0)
+			break;
+		if (atoi(left)) {	/* fewer than n allocations */
+			if (err)
+				fail("%s %zu B: %s", s->opt, size,
+				     "failed without a fault");
+			break;
+		}
+		if (err && err != -ENOMEM) {
+			printf("FAIL: %s %zu B %s: allocation %u failed: %s, want ENOMEM\n",
+			       s->opt, size, op_name[op], n, strerror(-err));
+			failures++;
+		}
+		injected++;
+		fallback += !err;
+	}
+	printf("ok: %s %zu B %s: %u allocations failed one at a time (%u with a fallback), each cleanly\n",
+	       s->opt, size, op_name[op], injected, fallback);
+	close(fd);
+out:
+	free(seed);
+	free(buf);
+}
+
 /* ---- 3. ns/op ---------------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
@@ -398,10 +510,12 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: floor_check [-t SECONDS] [-r ROUNDS] [-s SUITE] [--check-only]\n"
+	fprintf(f, "usage: floor_check [-t SECONDS] [-r ROUNDS] [-s SUITE] [--check-only] [--faults]\n"
 		"  -t  kernel time per round of a cell (default 0.1)\n"
 		"  -r  rounds per cell, median reported (default 5, at most %d)\n"
-		"  -s  aes128-gcm, aes256-gcm or chacha20-poly1305 (default all)\n",
+		"  -s  aes128-gcm, aes256-gcm or chacha20-poly1305 (default all)\n"
+		"  --faults  (debug kernel, throw-away guest) fail each allocation of a\n"
+		"            request in turn (fail-nth): ENOMEM each time; no timing\n",
 		MAX_ROUNDS);
 }
 
@@ -409,6 +523,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "check-only", no_argument, NULL, 'c' },
+		{ "faults", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -427,6 +542,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			opt.check_only = true;
+			break;
+		case 'f':
+			opt.faults = opt.check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -452,6 +570,19 @@ int main(int argc, char **argv)
 			continue;
 		for (size_t j = 0; j < ARRAY_SIZE(sizes); j++)
 			check_same(&suites[i], sizes[j]);
+	}
+	if (opt.faults && faults_setup()) {
+		printf("FAIL: --faults: no fault injection (debugfs failslab, fail_page_alloc)\n");
+		failures++;
+	} else if (opt.faults) {
+		for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
+			if (opt.suite && strcmp(opt.suite, suites[i].opt))
+				continue;
+			for (unsigned int op = 0; op < 4; op++) {
+				faults_one(&suites[i], 64, op);
+				faults_one(&suites[i], 1048576, op);
+			}
+		}
 	}
 	if (!opt.check_only) {
 		printf("\n%-18s %-8s %-7s %12s %12s %12s %9s %8s  %s\n",
