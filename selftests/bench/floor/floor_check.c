@@ -353,6 +353,25 @@ static int faults_setup(void)
 }
 
 /*
+ * The input of one @op at @size into @seed (@size + TAG bytes): plaintext
+ * with a zero tag, or for UNSEAL and VERIFY what the floor sealed or signed
+ * of it.  Returns 0 or floor_ioctl()'s error.
+ */
+static int make_input(const struct suite *s, size_t size, unsigned int op,
+		      unsigned char *seed)
+{
+	struct secmsg_floor_run r;
+
+	fill(seed, size);
+	memset(seed + size, 0, TAG);
+	if (op != SECMSG_FLOOR_OP_UNSEAL && op != SECMSG_FLOOR_OP_VERIFY)
+		return 0;
+	run_init(&r, s, op == SECMSG_FLOOR_OP_UNSEAL ?
+		 SECMSG_FLOOR_OP_SEAL : SECMSG_FLOOR_OP_SIGN, seed, size, 1);
+	return floor_ioctl(&r);
+}
+
+/*
  * For N = 1, 2...: fail the Nth allocation of one request; it must fail
  * with ENOMEM (or succeed, if that allocation had a fallback), until a
  * request makes fewer than N allocations and succeeds.
@@ -367,15 +386,8 @@ static void faults_one(const struct suite *s, size_t size, unsigned int op)
 
 	if (!seed || !buf)
 		exit(2);
-	fill(seed, size);
-	memset(seed + size, 0, TAG);
-	if (op == SECMSG_FLOOR_OP_UNSEAL || op == SECMSG_FLOOR_OP_VERIFY) {
-		run_init(&r, s, op == SECMSG_FLOOR_OP_UNSEAL ?
-			 SECMSG_FLOOR_OP_SEAL : SECMSG_FLOOR_OP_SIGN,
-			 seed, size, 1);
-		if (floor_ioctl(&r))
-			exit(2);
-	}
+	if (make_input(s, size, op, seed))
+		exit(2);
 	fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		fail("%s %zu B: %s", s->opt, size, "no fail-nth");
@@ -438,17 +450,9 @@ static void measure(const struct suite *s, size_t size, unsigned int op)
 
 	if (!seed || !buf)
 		exit(2);
-	/* The input: plaintext, or what the floor sealed/signed of it. */
-	fill(seed, size);
-	memset(seed + size, 0, TAG);
-	if (op == SECMSG_FLOOR_OP_UNSEAL || op == SECMSG_FLOOR_OP_VERIFY) {
-		run_init(&r, s, op == SECMSG_FLOOR_OP_UNSEAL ?
-			 SECMSG_FLOOR_OP_SEAL : SECMSG_FLOOR_OP_SIGN,
-			 seed, size, 1);
-		if (floor_ioctl(&r)) {
-			fail("%s %zu B: %s", s->opt, size, "preparing input");
-			goto out;
-		}
+	if (make_input(s, size, op, seed)) {
+		fail("%s %zu B: %s", s->opt, size, "preparing input");
+		goto out;
 	}
 	/*
 	 * Calibrate: double the iterations until a run takes an eighth of
