@@ -9,24 +9,10 @@
 set -u
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
-n=0 pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-t() {
-	local name=$1; shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n $name"; pass=$((pass + 1))
-	else
-		echo "not ok $n $name"; printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
-}
-
-s() {
-	n=$((n + 1)); echo "ok $n $1 # SKIP $2"; skip=$((skip + 1))
-}
+. "$top/selftests/tap.sh"
 
 cat > "$tmp/sizes.c" <<'C'
 #include <linux/secmsg.h>
@@ -76,5 +62,4 @@ if why=$(bash "$fz" probe); then
 else
 	for x in $(bash "$fz" list); do s "libfuzzer_$x" "$why"; done
 fi
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" -eq 0 ]
+tap_end

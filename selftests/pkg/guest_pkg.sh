@@ -32,30 +32,22 @@ pkgs=(secmsg-dkms libsecmsg1 libsecmsg-dev secmsg-tools secmsg-demo)
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 # The places a package of ours may write to, listed before and after.
 watched=(/usr /etc /lib/modules /lib/udev /var/lib/dkms)
-n=0 pass=0 fail=0 skip=0 dead=
+dead=
+. selftests/tap.sh
 
-t() {	# t NAME COMMAND...: one test; after a failure of a "needed" one, skip
-	local name=$1 out start=$SECONDS rc=1
-	shift
-	n=$((n + 1))
+run() {	# run NAME COMMAND...: t, or a skip once a needed test failed
+	local name=$1 start=$SECONDS rc=1
 	if [[ -n $dead ]]; then
-		echo "ok $n $name # SKIP $dead"
-		skip=$((skip + 1))
-	elif out=$("$@" 2>&1); then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-		rc=0
+		s "$name" "$dead"
 	else
-		echo "not ok $n $name"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=$((fail + 1))
+		t "$@" && rc=0
 	fi
 	echo "# $name: $((SECONDS - start)) s"
 	return $rc
 }
 
 need() {	# need NAME COMMAND...: a test the rest depends on
-	t "$@" || dead=${dead:-"$1 failed"}
+	run "$@" || dead=${dead:-"$1 failed"}
 }
 
 loaded() { grep -q '^secmsg ' /proc/modules; }
@@ -209,20 +201,19 @@ echo "# the list of ${watched[*]} before: $SECONDS s"
 need clean_start clean_start
 need dpkg_install dpkg_install
 need dkms_built dkms_built
-t modinfo_installed modinfo_installed
-t install_loads_nothing not_loaded
+run modinfo_installed modinfo_installed
+run install_loads_nothing not_loaded
 need static_node static_node
-t udev_mode udev_mode
-t tools_on_path tools_on_path
-t autoload_genl_as_nobody autoload_genl
+run udev_mode udev_mode
+run tools_on_path tools_on_path
+run autoload_genl_as_nobody autoload_genl
 need build_from_installed build_from_installed
-t no_runpath no_runpath
-t autoload_open_as_nobody autoload_open
-t access_denied access_denied
-t installed_demo installed_demo
+run no_runpath no_runpath
+run autoload_open_as_nobody autoload_open
+run access_denied access_denied
+run installed_demo installed_demo
 dead=
-t purge_leaves_nothing purge
+run purge_leaves_nothing purge
 udevadm control --exit 2>/dev/null
 rm -rf "$work"
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+tap_end

@@ -33,21 +33,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src
 root=$tmp/root
-n=0 pass=0 fail=0
-
-t() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		printf '%s\n' "$out" | tail -n 60 | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
-}
+. "$top/selftests/tap.sh"
 
 expand() {	# the placeholders of install.list and packages.list
 	grep -v '^#' "$1" | sed "s|@KVER@|$kver|g; s|@MA@|$ma|g; s|@VERSION@|$version|g"
@@ -240,13 +226,11 @@ else
 		install_honours_cflags_cppflags_ldflags install_module_version \
 		uninstall_leaves_destdir_empty werror_only_when_asked \
 		kver_without_dpkg_query dkms_sources_build; do
-		n=$((n + 1)); echo "not ok $n $x # no copy of the tree or no kernel headers"
-		fail=$((fail + 1))
+		f "$x" "no copy of the tree or no kernel headers"
 	done
 fi
 t make_deb make_deb
 t deb_exact_files deb_files
 t deb_ships_what_install_does deb_is_install
 t lintian_no_error_no_warning lintian_clean
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+tap_end
