@@ -79,6 +79,7 @@ tools: lib
 tests: lib
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_INC=$(B)/kselftest
 	$(MAKE) -C selftests/bench O=$(B)/bench
+	$(MAKE) -C selftests/bench/floor O=$(B)/bench
 
 vm:
 	@bash selftests/vm/kernel.sh $(VM)
@@ -130,6 +131,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory module tests vm
 	@$(VMRUN) -- bash selftests/bench/run_bench.sh $(B)
+	@bash selftests/bench/plot.sh $(B)/results/bench
 
 # The sample consumer module is a test: not installed.  Without DESTDIR
 # (a real install) depmod makes the module known at once; with it, the
