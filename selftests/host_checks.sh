@@ -48,7 +48,7 @@ if [ ! -f "$cp" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
 		linux-source-6.1/scripts/const_structs.checkpatch 2>/dev/null
 fi
 if [ -f "$cp" ]; then
-	t checkpatch_strict_kmod sh -c "cd '$top' && perl '$cp' --no-tree --strict --quiet -f \$(git ls-files 'kmod/*.c' 'kmod/*.h' 'include/*.h' 'selftests/consumer/*.[ch]')"
+	t checkpatch_strict_kmod sh -c "cd '$top' && perl '$cp' --no-tree --strict --quiet -f \$(git ls-files 'kmod/*.c' 'kmod/*.h' 'include/*.h' 'selftests/consumer/*.[ch]' 'selftests/bench/floor/secmsg_floor.[ch]')"
 else
 	s checkpatch_strict_kmod "no linux-source-6.1"
 fi

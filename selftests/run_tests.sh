@@ -13,7 +13,10 @@
 # passed.
 #
 # Environment: SECMSG_KO (default kmod/secmsg.ko), SECMSG_TEST_BIN (default
-# build/selftests), SECMSG_TESTS (space-separated subset of program names).
+# build/selftests), SECMSG_TESTS (space-separated subset of program names,
+# floor_check among them), SECMSG_FLOOR_KO (the benchmark's floor module:
+# checked only when given) and SECMSG_FLOOR_CHECK (default
+# SECMSG_TEST_BIN/../bench/floor_check).
 set -u
 
 results=${1:-build/results}
@@ -293,6 +296,7 @@ refs_check() {	# name
 
 # --- the suites ----------------------------------------------------------
 for p in $progs; do
+	[[ $p != floor_check ]] || continue	# not a program: see below
 	[[ $p != secmsg_unload ]] || unload_consumer
 	run_prog "$p"
 	[[ $p == secmsg_unload ]] || refs_check "$p"
@@ -302,6 +306,37 @@ for p in $progs; do
 		insmod "$ko" krb5_selftest=1 || true
 	fi
 done
+
+# --- the benchmark's floor -----------------------------------------------
+# secmsg_floor.ko (selftests/bench/floor/), the raw in-kernel AEAD that
+# make bench measures secmsg against: its ioctl's contract and its output
+# against OpenSSL's for every suite and size (floor_check --check-only);
+# where fail-nth can fail allocations (the debug kernel), each allocation
+# of a request in turn as well (--faults, which checks the rest too).
+# A module of its own: secmsg.ko stays loaded meanwhile and is not used.
+floor_check() {
+	local out rc mode=--check-only
+	[[ -e /proc/self/fail-nth && -d /sys/kernel/debug/failslab ]] &&
+		mode=--faults
+	echo "# ==== floor_check $mode"
+	echo "<6>run_tests: ==== floor_check" >/dev/kmsg 2>/dev/null
+	out=$(SECMSG_FLOOR_KO=$SECMSG_FLOOR_KO SECMSG_FLOOR_CHECK=$floor_bin \
+		timeout 900 bash "$here/bench/floor/run_floor.sh" "$mode" 2>&1)
+	rc=$?
+	echo "$out" | grep -vE '^ok: ' | sed 's/^/# /'
+	if ((rc == 0)); then
+		record floor_check ok ""
+	else
+		record floor_check fail "floor_check $mode exited $rc:
+$(grep -E 'FAIL|run_floor|floor_check' <<<"$out" | head -n 40)"
+	fi
+	cat "$results/floor_check.tap"
+}
+floor_bin=${SECMSG_FLOOR_CHECK:-$(dirname "$bin")/bench/floor_check}
+if [[ -n ${SECMSG_FLOOR_KO:-} ]] &&
+   [[ -z ${SECMSG_TESTS:-} || " $SECMSG_TESTS " == *" floor_check "* ]]; then
+	floor_check
+fi
 
 # --- unload ---------------------------------------------------------------
 unload_consumer

@@ -65,6 +65,7 @@ kdir=$(<"$cache/KDIR")
 if [[ $k == debian ]]; then
 	ko=$root/kmod/secmsg.ko	# built by `make module` (make all)
 	echo_ko=$root/selftests/consumer/secmsg_echo.ko	# likewise
+	floor_ko=$root/selftests/bench/floor/secmsg_floor.ko	# likewise
 else
 	m=$B/kmod-$k
 	bash selftests/vm/copy-module.sh "$m" ||
@@ -75,6 +76,7 @@ else
 	fi
 	ko=$m/kmod/secmsg.ko
 	echo_ko=$m/selftests/consumer/secmsg_echo.ko
+	floor_ko=$m/selftests/bench/floor/secmsg_floor.ko
 fi
 
 # The whole guest run, with room for a hung test (its TEST_F_TIMEOUT, at
@@ -96,7 +98,8 @@ start=$SECONDS
 bash selftests/vm/run.sh --kernel "$k" --cache "$cache" --timeout "$timeout" \
 	--log "$res/console.log" \
 	--env SECMSG_TEST_BIN="$B/selftests" --env SECMSG_KO="$ko" \
-	--env SECMSG_ECHO_KO="$echo_ko" \
+	--env SECMSG_ECHO_KO="$echo_ko" --env SECMSG_FLOOR_KO="$floor_ko" \
+	--env SECMSG_FLOOR_CHECK="$B/bench/floor_check" \
 	--env SECMSG_KRB5_ENCTYPES="$krb5_slice" -- \
 	bash selftests/run_tests.sh "$res" 2> >(tee "$res/vm.err" >&2)
 rc=$?

@@ -30,6 +30,7 @@ pkgs=(
 	# building the module in the guest from the installed secmsg-dkms
 	debhelper dh-dkms lintian dkms
 	udev			# the guest starts udevd: static_node permissions
+	gnuplot-nox		# make bench: build/results/bench/bench.png
 )
 
 missing=()
