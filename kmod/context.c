@@ -387,6 +387,7 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 	c->expired = atomic64_read(&ctx->counters[SECMSG_CNT_EXPIRED]);
 	c->bad_token = atomic64_read(&ctx->counters[SECMSG_CNT_BAD_TOKEN]);
 	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
+	q->kept = secmsg_msg_kept(ctx);
 
 	q->imp_level = ctx->imp_level;
 	if (ctx->local_cred) {
