@@ -664,12 +664,16 @@ enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
  */
 struct secmsg_ctx *secmsg_ctx_new(void)
 {
+	u32 window = READ_ONCE(secmsg_replay_window);
 	struct secmsg_ctx *ctx;
 	int err;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	/* The replay window's bits at the end, as many as it needs. */
+	ctx = kzalloc(sizeof(*ctx) + secmsg_replay_map_size(window),
+		      GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	secmsg_replay_setup(&ctx->replay, ctx->replay_map, window);
 	kref_init(&ctx->ref);
 	INIT_LIST_HEAD(&ctx->node);
 	secmsg_nl_ctx_init(ctx);

@@ -135,6 +135,8 @@ struct secmsg_nl_ev {
  * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
  * @nl_ev:     coalesced failure events, by counter - SECMSG_NL_EV_FIRST
  *             (netlink.c; set up by secmsg_ctx_new(), flushed at release)
+ * @replay_map: @replay's bits, as many as the window the context was
+ *             created with
  *
  * Everything but @state, @send_seq, @replay, @counters, @spare_work,
  * @kept, @msg_busy and @nl_ev is set before the context is published and immutable afterwards,
@@ -183,6 +185,7 @@ struct secmsg_ctx {
 	struct net *net;
 	unsigned long nl_events;
 	struct secmsg_nl_ev nl_ev[SECMSG_NL_EV_NR];
+	unsigned long replay_map[];
 };
 
 /* Every context (netlink.c walks it); see context.c */
