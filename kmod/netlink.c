@@ -32,6 +32,7 @@
 
 #include "context.h"
 #include "krb5.h"
+#include "message.h"
 #include "netlink.h"
 
 /*
@@ -282,6 +283,9 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 	}
 	if (complete &&
 	    nla_put_string(skb, SECMSG_A_CTX_DRIVER, secmsg_ctx_driver(ctx)))
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, SECMSG_A_CTX_KEPT, secmsg_msg_kept(ctx),
+			      SECMSG_A_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < SECMSG_CNT_NR; i++)
 		cnt[i] = atomic64_read(&ctx->counters[i]);

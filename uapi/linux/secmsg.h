@@ -1658,6 +1658,8 @@ enum secmsg_genl_attr {
 	SECMSG_A_CTX_PEER_ASSERTED,	/* flag: SECMSG_A_CTX_PEER_UID and _GID
 					 * are what a Kerberos acceptor's
 					 * importer asserted (no PEER_PID) */
+	SECMSG_A_CTX_KEPT,		/* u64 bytes kept for message calls
+					 * (QUERY's kept, SECMSG_MAX_KEPT) */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
