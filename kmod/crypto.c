@@ -96,6 +96,31 @@ static int secmsg_derive(struct crypto_shash *hmac, const u8 *prk,
 				  suite->key_len + SECMSG_IV_SIZE);
 }
 
+/*
+ * Whether the driver of @tfm, once an encryption has started writing its
+ * output, always finishes it.  Synchronous drivers do: they are software,
+ * which fails only on its arguments, checked before anything is written.
+ * So does the SIMD wrapper of a synchronous software driver (6.1's
+ * generic-gcm-aesni over __generic-gcm-aesni, flagged CRYPTO_ALG_ASYNC
+ * because it may defer to cryptd): it runs the inner driver at once, or
+ * queues it to cryptd, whose queue and backlog fail, if at all, before it
+ * ran.  Any other asynchronous driver (hardware) may fail halfway, after
+ * a DMA wrote part of the output: not in place.
+ */
+static bool secmsg_driver_finishes(struct crypto_aead *tfm)
+{
+	static const char *const simd_sync[] = { "generic-gcm-aesni" };
+	const char *drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
+	unsigned int i;
+
+	if (!secmsg_crypto_is_async(tfm))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(simd_sync); i++)
+		if (!strcmp(drv, simd_sync[i]))
+			return true;
+	return false;
+}
+
 /* Allocate one direction's transform, not keyed yet. */
 static int secmsg_dir_alloc(struct secmsg_dir *dir,
 			    const struct secmsg_suite *suite)
@@ -115,6 +140,7 @@ static int secmsg_dir_alloc(struct secmsg_dir *dir,
 	if (err)
 		goto err_free;
 	dir->tfm = tfm;
+	dir->in_place = secmsg_driver_finishes(tfm);
 	return 0;
 
 err_free:

@@ -52,6 +52,8 @@
  * @usgt:       scatterlist straight over the message's mapped pages, or
  *              (RFC 4121) over parts of the bounce buffer (kept)
  * @usg:        @usgt's list once set up for the current message, else NULL
+ * @in_place:   secmsg-v1 SEAL: the AEAD writes its output over @usg (the
+ *              caller's pages), not into the bounce buffer
  * @edge:       secmsg-v1: linear memory around @usg's pages (header and tag)
  * @nonce:      secmsg-v1: the nonce, in memory an asynchronous driver may
  *              read
@@ -85,6 +87,7 @@ struct secmsg_work {
 	bool wipe;
 	struct secmsg_sgtab usgt;
 	struct scatterlist *usg;
+	bool in_place;
 	u8 edge[SECMSG_HDR_SIZE + SECMSG_TAG_SIZE];
 	u8 nonce[SECMSG_IV_SIZE];
 	u8 *small;

@@ -232,6 +232,7 @@ static struct secmsg_work *secmsg_work_get(struct secmsg_ctx *ctx,
 	w->aad = NULL;
 	w->wipe = false;
 	w->usg = NULL;
+	w->in_place = false;
 	return w;
 }
 
@@ -488,6 +489,7 @@ static void secmsg_bounce_done(struct secmsg_work *w, int err)
 {
 	w->sg = NULL;
 	w->usg = NULL;
+	w->in_place = false;
 	w->aad = NULL;
 	if (w->bounce && w->wipe && err)
 		memzero_explicit(w->bounce, w->bounce_len);

@@ -740,6 +740,28 @@ void secmsg_mb_scatter(struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 	}
 }
 
+/*
+ * The selected DATA buffers of a user message were written through a
+ * scatterlist over their pinned pages (secmsg_mb_sg()), not through
+ * secmsg_mb_write(): their pages are marked dirty when unpinned.
+ */
+void secmsg_mb_written(struct secmsg_msgbuf *mb, enum secmsg_sel sel)
+{
+	struct secmsg_pinset *ps = mb->pins;
+	unsigned int i;
+
+	if (!secmsg_mb_is_user(mb))
+		return;
+	for (i = 0; i < mb->nbuf; i++) {
+		const struct secmsg_mbuf *b = &mb->b[i];
+
+		if (!secmsg_mb_selected(b, sel) || !b->acc ||
+		    WARN_ON_ONCE(!b->write || b->pin < 0))
+			continue;
+		ps->run[ps->run[b->pin].owner].dirty = true;
+	}
+}
+
 /* Write back buffer @i's len. */
 void secmsg_mb_set_len(struct secmsg_msgbuf *mb, unsigned int i, u32 len)
 {

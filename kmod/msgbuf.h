@@ -223,6 +223,7 @@ void secmsg_mb_gather(const struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 void secmsg_mb_scatter(struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 		       const u8 *src);
 void secmsg_mb_set_len(struct secmsg_msgbuf *mb, unsigned int i, u32 len);
+void secmsg_mb_written(struct secmsg_msgbuf *mb, enum secmsg_sel sel);
 void secmsg_mb_point(struct secmsg_msgbuf *mb, unsigned int i,
 		     unsigned int from, u32 off);
 
