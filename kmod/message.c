@@ -45,6 +45,7 @@
  */
 #include <crypto/aead.h>
 #include <linux/export.h>
+#include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -351,7 +352,9 @@ static int secmsg_idle_set(const char *val, const struct kernel_param *kp)
 {
 	int err = param_set_uint(val, kp);
 
-	if (!err && READ_ONCE(secmsg_idle_release_ms) &&
+	/* Not while loading: a failed load would leave the work queued. */
+	if (!err && READ_ONCE(THIS_MODULE->state) == MODULE_STATE_LIVE &&
+	    READ_ONCE(secmsg_idle_release_ms) &&
 	    !READ_ONCE(secmsg_idle_stopped))
 		mod_delayed_work(system_unbound_wq, &secmsg_idle_work,
 				 msecs_to_jiffies(secmsg_idle_release_ms));
