@@ -1839,6 +1839,11 @@ static void snapshot(struct fenv *e, struct secmsg_query *qa,
 		ts_query(e->b, qb);
 	/* the part of QUERY that a call may change */
 	qa->created = qa->expires = qb->created = qb->expires = 0;
+	/*
+	 * Memory, not state: a failed call may keep what it grew for the
+	 * next, and the idle pass frees it at any time.
+	 */
+	qa->kept = qb->kept = 0;
 }
 
 FIXTURE(fault) {
