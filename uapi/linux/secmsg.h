@@ -1659,7 +1659,8 @@ enum secmsg_genl_attr {
 					 * are what a Kerberos acceptor's
 					 * importer asserted (no PEER_PID) */
 	SECMSG_A_CTX_KEPT,		/* u64 bytes kept for message calls
-					 * (QUERY's kept, SECMSG_MAX_KEPT) */
+					 * (QUERY's kept, SECMSG_MAX_KEPT);
+					 * CTX_GET only, not in events */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
