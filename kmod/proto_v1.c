@@ -25,10 +25,11 @@
  * encrypts the pages in place (src = dst = the pages between the header
  * and the tag in @w->edge), and nothing is copied at all.  The uapi's
  * failure contract (a call that fails without a verdict wrote no byte)
- * then rests on the driver: once it started writing it must finish, which
- * synchronous software drivers and the SIMD wrapper of one do, and
- * asynchronous hardware drivers need not (secmsg_dir.in_place, crypto.c);
- * with those the output goes to the bounce buffer as before.  The sequence
+ * then rests on the driver: once it started writing it must finish.  Not
+ * every synchronous driver does (skcipher walks allocate halfway), nor
+ * need hardware ones; only drivers known to (6.1's generic-gcm-aesni) get
+ * it (secmsg_dir.in_place, crypto.c).  With the others the output goes to
+ * the bounce buffer as before.  The sequence
  * number is taken before, as ever, so nothing after the AEAD can fail.
  * UNSEAL never decrypts in place: a failed check releases no plaintext,
  * so it decrypts into the bounce buffer and copies out only what passed.
