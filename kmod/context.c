@@ -387,6 +387,7 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 	c->expired = atomic64_read(&ctx->counters[SECMSG_CNT_EXPIRED]);
 	c->bad_token = atomic64_read(&ctx->counters[SECMSG_CNT_BAD_TOKEN]);
 	c->other_failures = atomic64_read(&ctx->counters[SECMSG_CNT_OTHER]);
+	q->kept = secmsg_msg_kept(ctx);
 
 	q->imp_level = ctx->imp_level;
 	if (ctx->local_cred) {
@@ -663,12 +664,16 @@ enum secmsg_replay_mode secmsg_replay_mode_of(u32 flags)
  */
 struct secmsg_ctx *secmsg_ctx_new(void)
 {
+	u32 window = READ_ONCE(secmsg_replay_window);
 	struct secmsg_ctx *ctx;
 	int err;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	/* The replay window's bits at the end, as many as it needs. */
+	ctx = kzalloc(sizeof(*ctx) + secmsg_replay_map_size(window),
+		      GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	secmsg_replay_setup(&ctx->replay, ctx->replay_map, window);
 	kref_init(&ctx->ref);
 	INIT_LIST_HEAD(&ctx->node);
 	secmsg_nl_ctx_init(ctx);

@@ -105,8 +105,10 @@ struct secmsg_nl_ev {
  * @rx:        receive direction
  * @replay:    receive window
  * @counters:  enum secmsg_counter
- * @spare_work: a message call's work area kept for the next call (xchg);
- *             see message.c
+ * @spare_work: a message call's work area kept for the next call (xchg),
+ *             with the buffers hanging off it; see message.c
+ * @kept:      bytes of @spare_work and what hangs off it (QUERY's kept)
+ * @msg_busy:  a message ran since message.c's idle pass last looked
  * @imp_level: SECMSG_IMP_* the client granted (local), else 0
  * @max_token: SIZES.cbMaxToken: the largest establishment token of the
  *             context's package (local tokens, a FRESH import's
@@ -133,9 +135,11 @@ struct secmsg_nl_ev {
  * @nl_events: SECMSG_CTX_EV_* bits: once-only events already sent
  * @nl_ev:     coalesced failure events, by counter - SECMSG_NL_EV_FIRST
  *             (netlink.c; set up by secmsg_ctx_new(), flushed at release)
+ * @replay_map: @replay's bits, as many as the window the context was
+ *             created with
  *
- * Everything but @state, @send_seq, @replay, @counters, @spare_work and
- * @nl_ev is set before the context is published and immutable afterwards,
+ * Everything but @state, @send_seq, @replay, @counters, @spare_work,
+ * @kept, @msg_busy and @nl_ev is set before the context is published and immutable afterwards,
  * so message calls run without a context-wide lock; the one exception is
  * what COMPLETE sets once (@tx, @rx, @peer_cred, @peer_tgid, @peer_lsm;
  * a FRESH import's @tx and @rx keys), before @complete, on a context that
@@ -165,6 +169,8 @@ struct secmsg_ctx {
 	struct secmsg_replay replay;
 	atomic64_t counters[SECMSG_CNT_NR];
 	struct secmsg_work *spare_work;
+	atomic_long_t kept;
+	bool msg_busy;
 	u32 imp_level;
 	u32 max_token;
 	bool complete;
@@ -179,6 +185,7 @@ struct secmsg_ctx {
 	struct net *net;
 	unsigned long nl_events;
 	struct secmsg_nl_ev nl_ev[SECMSG_NL_EV_NR];
+	unsigned long replay_map[];
 };
 
 /* Every context (netlink.c walks it); see context.c */

@@ -96,6 +96,33 @@ static int secmsg_derive(struct crypto_shash *hmac, const u8 *prk,
 				  suite->key_len + SECMSG_IV_SIZE);
 }
 
+/*
+ * Whether the driver of @tfm, once an encryption has started writing its
+ * output, always finishes it, so that SEAL may encrypt the caller's pages
+ * in place.  Being synchronous is not enough: a software driver that
+ * walks its scatterlists with skcipher_walk (chacha20-simd under
+ * rfc7539, ctr under gcm_base) allocates a bounce block where a chunk
+ * ends short of its stride, halfway through, and fails with ENOMEM there
+ * (secmsg_faults' seal_token_large_pinned on ChaCha20-Poly1305 shows it);
+ * a hardware driver may fail after a DMA.  So only drivers known to walk
+ * their pages without allocating once the AAD is linear: 6.1's
+ * generic-gcm-aesni, the SIMD wrapper of __generic-gcm-aesni
+ * (gcmaes_crypt_by_sg(): scatterwalk only), which runs it at once or
+ * from cryptd's queue, whose queue and backlog fail, if at all, before it
+ * ran.
+ */
+static bool secmsg_driver_finishes(struct crypto_aead *tfm)
+{
+	static const char *const known[] = { "generic-gcm-aesni" };
+	const char *drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(known); i++)
+		if (!strcmp(drv, known[i]))
+			return true;
+	return false;
+}
+
 /* Allocate one direction's transform, not keyed yet. */
 static int secmsg_dir_alloc(struct secmsg_dir *dir,
 			    const struct secmsg_suite *suite)
@@ -115,6 +142,7 @@ static int secmsg_dir_alloc(struct secmsg_dir *dir,
 	if (err)
 		goto err_free;
 	dir->tfm = tfm;
+	dir->in_place = secmsg_driver_finishes(tfm);
 	return 0;
 
 err_free:

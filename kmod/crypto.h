@@ -36,10 +36,14 @@ struct secmsg_suite {
  * struct secmsg_dir - the crypto state of one direction
  * @tfm: AEAD transform keyed with this direction's key (authsize 16)
  * @iv:  the direction's IV; nonce = iv ^ (0^32 || be64(seq))
+ * @in_place: once the driver started writing an encryption's output, it
+ *       finishes it (secmsg_dir_alloc()): SEAL may encrypt the caller's
+ *       pages in place (proto_v1.c)
  */
 struct secmsg_dir {
 	struct crypto_aead *tfm;
 	u8 iv[SECMSG_IV_SIZE];
+	bool in_place;
 };
 
 const struct secmsg_suite *secmsg_suite_get(u32 id);

@@ -39,21 +39,39 @@
  * @mb:         the current message's buffers
  * @pins:       pinned user memory of the call: the adapter's (message
  *              struct, batch array) and the current message's
- * @bounce:     the bounce buffer: @small, or kvmalloc()ed
+ * @bounce:     the bounce buffer of the current message: @small or
+ *              @scratch
  * @bounce_len: its length
  * @sg:         scatterlist over the bounce buffer
  * @sg_one:     the scatterlist of a linear bounce buffer
- * @sgt:        the page table of a vmalloc()ed bounce buffer
- * @aad:        linear copy of the AAD of a vmalloc()ed bounce buffer
- * @wipe:       the bounce buffer may hold plaintext of a sealed message
- * @usgt:       scatterlist straight over the message's mapped pages
- * @usg:        @usgt.sgl once set up, else NULL
+ * @bsg:        the page table of a vmalloc()ed bounce buffer (kept)
+ * @aad:        the current message's linear copy of its AAD (@aad_buf),
+ *              when the bounce buffer is vmalloc()ed, else NULL
+ * @wipe:       the bounce buffer may hold plaintext the caller does not
+ *              get if the message fails (see message.c)
+ * @usgt:       scatterlist straight over the message's mapped pages, or
+ *              (RFC 4121) over parts of the bounce buffer (kept)
+ * @usg:        @usgt's list once set up for the current message, else NULL
+ * @in_place:   secmsg-v1 SEAL: the AEAD writes its output over @usg (the
+ *              caller's pages), not into the bounce buffer
  * @edge:       secmsg-v1: linear memory around @usg's pages (header and tag)
  * @nonce:      secmsg-v1: the nonce, in memory an asynchronous driver may
  *              read
  * @small:      bounce room for small messages, in the same allocation
  * @small_len:  its size
  * @size:       size of the whole allocation
+ * @scratch:    bounce buffer of larger messages, kvmalloc()ed, grown to the
+ *              largest the work area has seen (kept)
+ * @scratch_len: its size
+ * @aad_buf:    linear AAD copies, kmalloc()ed, grown likewise (kept)
+ * @aad_cap:    its size
+ * @msgs:       BATCH: the message structs, kvmalloc()ed (kept)
+ * @msgs_cap:   entries @msgs has room for
+ * @acct:       bytes of this work area counted in the context's @kept
+ *
+ * What is marked kept stays with the work area from call to call, so that
+ * the context's next message of the same or a smaller size allocates
+ * nothing; it goes when the context has been idle (message.c).
  */
 struct secmsg_work {
 	struct secmsg_ctx *ctx;
@@ -64,16 +82,24 @@ struct secmsg_work {
 	size_t bounce_len;
 	struct scatterlist *sg;
 	struct scatterlist sg_one;
-	struct sg_table sgt;
+	struct secmsg_sgtab bsg;
 	u8 *aad;
 	bool wipe;
-	struct sg_table usgt;
+	struct secmsg_sgtab usgt;
 	struct scatterlist *usg;
+	bool in_place;
 	u8 edge[SECMSG_HDR_SIZE + SECMSG_TAG_SIZE];
 	u8 nonce[SECMSG_IV_SIZE];
 	u8 *small;
 	size_t small_len;
 	size_t size;
+	u8 *scratch;
+	size_t scratch_len;
+	u8 *aad_buf;
+	size_t aad_cap;
+	struct secmsg_message *msgs;
+	u32 msgs_cap;
+	size_t acct;
 };
 
 /**

@@ -16,6 +16,7 @@
 #include "replay.h"
 #include "impersonate.h"
 #include "local.h"
+#include "message.h"
 #include "netlink.h"
 
 #ifndef SECMSG_RELEASE
@@ -200,6 +201,7 @@ static void __exit secmsg_exit(void)
 {
 	misc_deregister(&secmsg_dev);
 	secmsg_nl_exit();
+	secmsg_msg_exit();
 	secmsg_ctx_exit();
 	secmsg_imp_exit();
 	secmsg_local_exit();

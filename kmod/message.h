@@ -6,6 +6,7 @@
 #define _SECMSG_MESSAGE_H
 
 #include <linux/compiler_types.h>
+#include <linux/types.h>
 
 #include "secmsg.h"
 
@@ -16,5 +17,7 @@ long secmsg_msg_ioctl(struct secmsg_ctx *ctx, unsigned int op,
 long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
 			struct secmsg_batch __user *ubatch);
 void secmsg_msg_ctx_free(struct secmsg_ctx *ctx);
+u64 secmsg_msg_kept(struct secmsg_ctx *ctx);
+void secmsg_msg_exit(void);
 
 #endif /* _SECMSG_MESSAGE_H */

@@ -45,6 +45,9 @@ void secmsg_pins_init(struct secmsg_pinset *ps)
  * @ps:     the pin set
  * @npages: pages about to be added
  *
+ * Uses the set's kept array when it is large enough; a larger one
+ * replaces it (and is kept in turn).
+ *
  * Return: 0, -ENOMEM, or -EFAULT for a count no message can need.
  */
 int secmsg_pins_reserve(struct secmsg_pinset *ps, u64 npages)
@@ -56,12 +59,20 @@ int secmsg_pins_reserve(struct secmsg_pinset *ps, u64 npages)
 		return 0;
 	if (want > INT_MAX / sizeof(*pages))
 		return -EFAULT;
+	if (want <= ps->big_cap) {
+		/* Only the inline array can be smaller than the kept one. */
+		memcpy(ps->big, ps->pages, ps->npages * sizeof(*pages));
+		ps->pages = ps->big;
+		ps->cap = ps->big_cap;
+		return 0;
+	}
 	pages = kvmalloc_array(want, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return -ENOMEM;
 	memcpy(pages, ps->pages, ps->npages * sizeof(*pages));
-	if (ps->pages != ps->inline_pages)
-		kvfree(ps->pages);
+	kvfree(ps->big);
+	ps->big = pages;
+	ps->big_cap = want;
 	ps->pages = pages;
 	ps->cap = want;
 	return 0;
@@ -221,13 +232,52 @@ void secmsg_pins_release(struct secmsg_pinset *ps, unsigned int from)
 		ps->nruns = from;
 }
 
-/* Unpin everything and free the page array. */
+/* Unpin everything; the kept page array stays for the next call. */
 void secmsg_pins_free(struct secmsg_pinset *ps)
 {
 	secmsg_pins_release(ps, 0);
-	if (ps->pages != ps->inline_pages)
-		kvfree(ps->pages);
 	secmsg_pins_init(ps);
+}
+
+/* Free the kept page array (nothing pinned). */
+void secmsg_pins_drop(struct secmsg_pinset *ps)
+{
+	kvfree(ps->big);
+	ps->big = NULL;
+	ps->big_cap = 0;
+}
+
+/**
+ * secmsg_sgtab_get() - a kept scatterlist of @n entries
+ * @t: the table
+ * @n: entries, not 0
+ *
+ * Grows @t if it is smaller; then initialises @n entries (the last one
+ * marked as the end), ready to be set.
+ *
+ * Return: the list, or NULL (-ENOMEM; @t as it was).
+ */
+struct scatterlist *secmsg_sgtab_get(struct secmsg_sgtab *t, unsigned int n)
+{
+	struct scatterlist *sgl;
+
+	if (n > t->cap) {
+		sgl = kvmalloc_array(n, sizeof(*sgl), GFP_KERNEL_ACCOUNT);
+		if (!sgl)
+			return NULL;
+		kvfree(t->sgl);
+		t->sgl = sgl;
+		t->cap = n;
+	}
+	sg_init_table(t->sgl, n);
+	return t->sgl;
+}
+
+void secmsg_sgtab_free(struct secmsg_sgtab *t)
+{
+	kvfree(t->sgl);
+	t->sgl = NULL;
+	t->cap = 0;
 }
 
 /* The message */
@@ -690,6 +740,28 @@ void secmsg_mb_scatter(struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 	}
 }
 
+/*
+ * The selected DATA buffers of a user message were written through a
+ * scatterlist over their pinned pages (secmsg_mb_sg()), not through
+ * secmsg_mb_write(): their pages are marked dirty when unpinned.
+ */
+void secmsg_mb_written(struct secmsg_msgbuf *mb, enum secmsg_sel sel)
+{
+	struct secmsg_pinset *ps = mb->pins;
+	unsigned int i;
+
+	if (!secmsg_mb_is_user(mb))
+		return;
+	for (i = 0; i < mb->nbuf; i++) {
+		const struct secmsg_mbuf *b = &mb->b[i];
+
+		if (!secmsg_mb_selected(b, sel) || !b->acc ||
+		    WARN_ON_ONCE(!b->write || b->pin < 0))
+			continue;
+		ps->run[ps->run[b->pin].owner].dirty = true;
+	}
+}
+
 /* Write back buffer @i's len. */
 void secmsg_mb_set_len(struct secmsg_msgbuf *mb, unsigned int i, u32 len)
 {
@@ -752,7 +824,7 @@ bool secmsg_mb_can_sg(const struct secmsg_msgbuf *mb)
  * @mb:       the message (secmsg_mb_can_sg())
  * @seg:      the parts, in order, none empty
  * @nseg:     their number
- * @sgt:      table to allocate; sg_free_table() it when done
+ * @sgt:      kept table to fill (grown if too small)
  * @head:     linear memory for the list's first entry
  * @head_len: its bytes
  * @tail:     linear memory for the list's last entry
@@ -762,24 +834,22 @@ bool secmsg_mb_can_sg(const struct secmsg_msgbuf *mb)
  * entry of its own, so drivers that want the AAD linear (6.1's gcm-aesni)
  * find it in the first entry.
  *
- * Return: 0 or -ENOMEM (with @sgt freed).
+ * Return: 0 or -ENOMEM (with @sgt as it was).
  */
 int secmsg_mb_sg(const struct secmsg_msgbuf *mb, const struct secmsg_seg *seg,
-		 unsigned int nseg, struct sg_table *sgt, void *head,
+		 unsigned int nseg, struct secmsg_sgtab *sgt, void *head,
 		 unsigned int head_len, void *tail, unsigned int tail_len)
 {
 	const struct secmsg_pinset *ps = mb->pins;
 	struct scatterlist *sg;
 	unsigned int n = 2, i;
-	int err;
 
 	for (i = 0; i < nseg; i++)
 		n += secmsg_range_pages(mb->b[seg[i].i].ptr + seg[i].off,
 					seg[i].len);
-	err = sg_alloc_table(sgt, n, GFP_KERNEL_ACCOUNT);
-	if (err)
-		return err;
-	sg = sgt->sgl;
+	sg = secmsg_sgtab_get(sgt, n);
+	if (!sg)
+		return -ENOMEM;
 	sg_set_buf(sg, head, head_len);
 	for (i = 0; i < nseg; i++) {
 		const struct secmsg_mbuf *b = &mb->b[seg[i].i];

@@ -43,7 +43,7 @@ enum secmsg_sel {
  * counts.
  */
 #define SECMSG_PIN_RUNS		(SECMSG_MAX_BUFFERS + 4)
-/* Pages kept in the pin set itself; more are kvmalloc()ed. */
+/* Pages kept in the pin set itself; more are kvmalloc()ed (and kept). */
 #define SECMSG_PIN_INLINE	16
 
 /**
@@ -71,9 +71,12 @@ struct secmsg_pinrun {
  * struct secmsg_pinset - pinned user memory of one call
  * @run:    the runs
  * @nruns:  entries of @run
- * @pages:  every pinned page, run after run: @inline_pages or kvmalloc()ed
+ * @pages:  every pinned page, run after run: @inline_pages or @big
  * @npages: entries of @pages in use
  * @cap:    entries @pages has room for
+ * @big:    kvmalloc()ed room for large calls, kept from call to call
+ *          until secmsg_pins_drop()
+ * @big_cap: entries @big has room for
  * @inline_pages: room for small calls
  */
 struct secmsg_pinset {
@@ -82,6 +85,8 @@ struct secmsg_pinset {
 	struct page **pages;
 	unsigned int npages;
 	unsigned int cap;
+	struct page **big;
+	unsigned int big_cap;
 	struct page *inline_pages[SECMSG_PIN_INLINE];
 };
 
@@ -97,7 +102,21 @@ struct page *secmsg_pins_page(const struct secmsg_pinset *ps, int run,
 			      u64 addr);
 void secmsg_pins_release(struct secmsg_pinset *ps, unsigned int from);
 void secmsg_pins_free(struct secmsg_pinset *ps);
+void secmsg_pins_drop(struct secmsg_pinset *ps);
 u64 secmsg_range_pages(u64 start, u64 len);
+
+/**
+ * struct secmsg_sgtab - a flat scatterlist array, kept and reused
+ * @sgl: the entries, kvmalloc()ed, or NULL
+ * @cap: entries @sgl has room for
+ */
+struct secmsg_sgtab {
+	struct scatterlist *sgl;
+	unsigned int cap;
+};
+
+struct scatterlist *secmsg_sgtab_get(struct secmsg_sgtab *t, unsigned int n);
+void secmsg_sgtab_free(struct secmsg_sgtab *t);
 
 /**
  * struct secmsg_mbuf - one buffer of a message, checked
@@ -204,6 +223,7 @@ void secmsg_mb_gather(const struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 void secmsg_mb_scatter(struct secmsg_msgbuf *mb, enum secmsg_sel sel,
 		       const u8 *src);
 void secmsg_mb_set_len(struct secmsg_msgbuf *mb, unsigned int i, u32 len);
+void secmsg_mb_written(struct secmsg_msgbuf *mb, enum secmsg_sel sel);
 void secmsg_mb_point(struct secmsg_msgbuf *mb, unsigned int i,
 		     unsigned int from, u32 off);
 
@@ -223,7 +243,7 @@ unsigned int secmsg_mb_segs(const struct secmsg_msgbuf *mb,
 			    enum secmsg_sel sel, struct secmsg_seg *seg);
 bool secmsg_mb_can_sg(const struct secmsg_msgbuf *mb);
 int secmsg_mb_sg(const struct secmsg_msgbuf *mb, const struct secmsg_seg *seg,
-		 unsigned int nseg, struct sg_table *sgt, void *head,
+		 unsigned int nseg, struct secmsg_sgtab *sgt, void *head,
 		 unsigned int head_len, void *tail, unsigned int tail_len);
 
 #endif /* _SECMSG_MSGBUF_H */

@@ -32,6 +32,7 @@
 
 #include "context.h"
 #include "krb5.h"
+#include "message.h"
 #include "netlink.h"
 
 /*
@@ -288,6 +289,22 @@ static int secmsg_nl_fill_ctx(struct sk_buff *skb, struct secmsg_ctx *ctx,
 	return secmsg_nl_put_counters(skb, SECMSG_A_CTX_COUNTERS, cnt);
 }
 
+/*
+ * CTX_GET's attributes: a context's, and the bytes it keeps for its
+ * message calls (not in events, which stay as small as they were).
+ */
+static int secmsg_nl_fill_ctx_get(struct sk_buff *skb, struct secmsg_ctx *ctx,
+				  struct user_namespace *user_ns,
+				  struct pid_namespace *pid_ns)
+{
+	int err = secmsg_nl_fill_ctx(skb, ctx, user_ns, pid_ns);
+
+	if (!err && nla_put_u64_64bit(skb, SECMSG_A_CTX_KEPT,
+				      secmsg_msg_kept(ctx), SECMSG_A_PAD))
+		err = -EMSGSIZE;
+	return err;
+}
+
 /* The caller of a doit: both parties of @skb, in its socket's namespace. */
 static void secmsg_nl_caller_doit(struct secmsg_nl_caller *c,
 				  struct sk_buff *skb, struct genl_info *info)
@@ -353,7 +370,7 @@ static int secmsg_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no such context (or not yours)");
 		err = -ENOENT;
 	} else {
-		err = secmsg_nl_fill_ctx(msg, ctx, c.user_ns, c.pid_ns);
+		err = secmsg_nl_fill_ctx_get(msg, ctx, c.user_ns, c.pid_ns);
 	}
 	mutex_unlock(&secmsg_ctx_lock);
 	if (err)
@@ -426,7 +443,7 @@ static int secmsg_nl_ctx_get_dumpit(struct sk_buff *skb,
 				  NLM_F_MULTI, SECMSG_CMD_CTX_GET);
 		if (!hdr)
 			break;
-		if (secmsg_nl_fill_ctx(skb, ctx, c.user_ns, c.pid_ns)) {
+		if (secmsg_nl_fill_ctx_get(skb, ctx, c.user_ns, c.pid_ns)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

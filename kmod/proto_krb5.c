@@ -311,7 +311,7 @@ struct k5_reg {
 
 /*
  * The scatterlist of the cipher over some parts of the bounce buffer, in
- * order (kept in @w->usgt, freed with the bounce buffer): linear memory
+ * order (in @w->usgt, kept for the next message): linear memory
  * one entry a part, a vmalloc()ed buffer one a page.
  */
 static int k5_regions_sg(struct secmsg_work *w, const struct k5_reg *r,
@@ -320,18 +320,16 @@ static int k5_regions_sg(struct secmsg_work *w, const struct k5_reg *r,
 	bool vm = is_vmalloc_addr(w->bounce);
 	struct scatterlist *sg;
 	unsigned int i, ents = 0;
-	int err;
 
 	for (i = 0; i < n; i++)
 		if (r[i].len)
 			ents += vm ? DIV_ROUND_UP(offset_in_page(w->bounce +
 							       r[i].off) +
 						  r[i].len, PAGE_SIZE) : 1;
-	err = sg_alloc_table(&w->usgt, ents, GFP_KERNEL_ACCOUNT);
-	if (err)
-		return err;
-	w->usg = w->usgt.sgl;
-	sg = w->usg;
+	sg = secmsg_sgtab_get(&w->usgt, ents);
+	if (!sg)
+		return -ENOMEM;
+	w->usg = sg;
 	for (i = 0; i < n; i++) {
 		u8 *p = w->bounce + r[i].off;
 		u32 rem = r[i].len;

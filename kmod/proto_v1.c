@@ -20,6 +20,19 @@
  * make the AEAD read different bytes in its hash and cipher passes, but
  * those pages are also where the output goes, so it gains nothing it could
  * not do by writing them after the call.
+ *
+ * SEAL of such a message goes further where the driver allows: the AEAD
+ * encrypts the pages in place (src = dst = the pages between the header
+ * and the tag in @w->edge), and nothing is copied at all.  The uapi's
+ * failure contract (a call that fails without a verdict wrote no byte)
+ * then rests on the driver: once it started writing it must finish.  Not
+ * every synchronous driver does (skcipher walks allocate halfway), nor
+ * need hardware ones; only drivers known to (6.1's generic-gcm-aesni) get
+ * it (secmsg_dir.in_place, crypto.c).  With the others the output goes to
+ * the bounce buffer as before.  The sequence
+ * number is taken before, as ever, so nothing after the AEAD can fail.
+ * UNSEAL never decrypts in place: a failed check releases no plaintext,
+ * so it decrypts into the bounce buffer and copies out only what passed.
  */
 #include <crypto/aead.h>
 #include <linux/kernel.h>
@@ -202,8 +215,12 @@ static int v1_run(struct secmsg_work *w, bool encrypt, u64 seq,
 	if (err)
 		return err;
 	secmsg_crypto_nonce(w->nonce, encrypt ? &ctx->tx : &ctx->rx, seq);
-	/* In place over the bounce buffer, or from the pages into it. */
-	return secmsg_crypto_run(w->req, w->usg ?: w->sg, w->sg, encrypt,
+	/*
+	 * In place over the bounce buffer, from the pages into it, or (SEAL,
+	 * w->in_place) in place over the pages.
+	 */
+	return secmsg_crypto_run(w->req, w->usg ?: w->sg,
+				 w->in_place ? w->usg : w->sg, encrypt,
 				 assoclen, cryptlen, w->nonce);
 }
 
@@ -325,26 +342,33 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 	struct secmsg_msgbuf *mb = &w->mb;
 	u32 dlen = mb->rwc_len + mb->plain_len;
 	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
+	bool sealed, ok, direct;
 	u32 aad, text;
-	bool sealed, ok;
+	u8 *tag;
 	u64 seq;
 	int err;
 
 	sealed = secmsg_seal_encrypts(w, m, &ok);
 	aad = SECMSG_HDR_SIZE + (sealed ? mb->rwc_len : dlen);
 	text = sealed ? mb->plain_len : 0;
-	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
-	if (err)
-		return err;
-	if (sealed && v1_direct(w, text)) {
+	direct = sealed && v1_direct(w, text);
+	if (direct) {
 		unsigned int nseg = secmsg_mb_segs(mb, SECMSG_SEL_PLAIN, seg);
 
 		/* The plaintext is read from its pages, not copied. */
 		err = v1_direct_sg(w, seg, nseg);
 		if (err)
 			return err;
-	} else {
-		/* Plaintext of an encrypted message: wiped afterwards. */
+		/* And encrypted there, where the driver always finishes. */
+		w->in_place = w->ctx->tx.in_place;
+	}
+	/* In place: the bounce buffer holds the header alone. */
+	err = secmsg_bounce_alloc(w, w->in_place ? SECMSG_HDR_SIZE :
+				  SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (err)
+		return err;
+	if (!direct) {
+		/* Plaintext of an encrypted message: wiped if it fails. */
 		w->wipe = sealed;
 		v1_gather(w, sealed, aad);
 	}
@@ -354,16 +378,23 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 	/* Only ciphertext is left where the plaintext was. */
 	w->wipe = false;
 
-	if (sealed)
-		secmsg_mb_scatter(mb, SECMSG_SEL_PLAIN, w->bounce + aad);
+	if (w->in_place) {
+		/* The ciphertext is in the caller's pages, the tag at the edge. */
+		secmsg_mb_written(mb, SECMSG_SEL_PLAIN);
+		tag = w->edge + SECMSG_HDR_SIZE;
+	} else {
+		if (sealed)
+			secmsg_mb_scatter(mb, SECMSG_SEL_PLAIN,
+					  w->bounce + aad);
+		tag = w->bounce + aad + text;
+	}
 	if (mb->token >= 0) {
-		v1_put_token(w, w->bounce, w->bounce + aad + text);
+		v1_put_token(w, w->bounce, tag);
 		if (mb->padding >= 0)
 			secmsg_mb_set_len(mb, mb->padding, 0);
 	} else {
 		secmsg_mb_write(mb, mb->header, 0, w->bounce, SECMSG_HDR_SIZE);
-		secmsg_mb_write(mb, mb->trailer, 0, w->bounce + aad + text,
-				SECMSG_TAG_SIZE);
+		secmsg_mb_write(mb, mb->trailer, 0, tag, SECMSG_TAG_SIZE);
 		secmsg_mb_set_len(mb, mb->header, SECMSG_HDR_SIZE);
 		secmsg_mb_set_len(mb, mb->trailer, SECMSG_TAG_SIZE);
 	}

@@ -35,7 +35,8 @@ bool secmsg_replay_size_valid(u32 size)
  * @mode:    the checks the context was granted
  * @initial: the first number expected from the peer
  *
- * The window size is the module's setting now (secmsg_replay_window).
+ * The window's size and map are the context's, set when it was created
+ * (secmsg_replay_setup(): the module's replay_window then).
  */
 void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 			u64 initial)
@@ -45,8 +46,7 @@ void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 	r->any = false;
 	r->initial = initial;
 	r->top = 0;
-	r->size = READ_ONCE(secmsg_replay_window);
-	bitmap_zero(r->map, SECMSG_REPLAY_WINDOW_MAX);
+	bitmap_zero(r->map, r->size);
 }
 
 /* Move the top to @seq (> top): forget the numbers that fall out. */

@@ -33,7 +33,9 @@ enum secmsg_replay_mode {
  * @size:    the window, W: a power of two, SECMSG_REPLAY_WINDOW_MIN to
  *           _MAX, fixed at creation
  * @map:     ring of @size bits; bit n % W is set when n (one of
- *           top - W + 1 .. top) was accepted
+ *           top - W + 1 .. top) was accepted.  In the context's own
+ *           allocation, sized for @size (secmsg_replay_setup()): the
+ *           largest window would otherwise double a context's size
  */
 struct secmsg_replay {
 	spinlock_t lock;	/* protects the fields below */
@@ -42,8 +44,22 @@ struct secmsg_replay {
 	u64 initial;
 	u64 top;
 	u32 size;
-	unsigned long map[BITS_TO_LONGS(SECMSG_REPLAY_WINDOW_MAX)];
+	unsigned long *map;
 };
+
+/* Bytes of the map of a window of @size bits. */
+static inline size_t secmsg_replay_map_size(u32 size)
+{
+	return BITS_TO_LONGS(size) * sizeof(unsigned long);
+}
+
+/* Give a window its map and its size, once, before secmsg_replay_init(). */
+static inline void secmsg_replay_setup(struct secmsg_replay *r,
+				       unsigned long *map, u32 size)
+{
+	r->map = map;
+	r->size = size;
+}
 
 void secmsg_replay_init(struct secmsg_replay *r, enum secmsg_replay_mode mode,
 			u64 initial);

@@ -388,6 +388,8 @@ SM_EXPORT sm_status sm_query(sm_ctx *ctx, struct sm_context_info *info)
 	ci.imp_level = q.imp_level;
 	sm_identity_from(&ci.local, &q.local);
 	sm_identity_from(&ci.peer, &q.peer);
+	/* A kernel before VER4 left it zero. */
+	ci.kept = q.kept;
 
 	/* A caller built against a newer header gets its new fields zeroed. */
 	if (size > sizeof(ci)) {

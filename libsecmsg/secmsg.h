@@ -871,6 +871,13 @@ struct sm_identity {
  * @local:         this side's identity (SECPKG_ATTR_NATIVE_NAMES)
  * @peer:          the other side's (a client learns it on completion)
  *
+ * Since 1.6:
+ *
+ * @kept:          bytes the kernel keeps now for the context's message
+ *                 calls, 0 before its first message and once it has been
+ *                 idle; at most SECMSG_MAX_KEPT (<linux/secmsg.h>); 0 from
+ *                 a kernel that does not report it
+ *
  * The principal names of a Kerberos context: sm_query_names().  The
  * Kerberos formats: "Kerberos contexts" in <linux/secmsg.h>.
  */
@@ -897,6 +904,7 @@ struct sm_context_info {
 	uint32_t reserved;
 	struct sm_identity local;
 	struct sm_identity peer;
+	uint64_t kept;
 };
 
 /**

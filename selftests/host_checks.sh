@@ -20,7 +20,7 @@ cat > "$tmp/sizes.c" <<'C'
 CHECK(secmsg_import, SECMSG_IMPORT_SIZE_VER0);
 CHECK(secmsg_message, SECMSG_MESSAGE_SIZE_VER0);
 CHECK(secmsg_batch, SECMSG_BATCH_SIZE_VER0);
-CHECK(secmsg_query, SECMSG_QUERY_SIZE_VER3);
+CHECK(secmsg_query, SECMSG_QUERY_SIZE_VER4);
 CHECK(secmsg_krb5_import, SECMSG_KRB5_IMPORT_SIZE_VER1);
 CHECK(secmsg_krb5_cred, 24);
 CHECK(secmsg_buffer, 24);

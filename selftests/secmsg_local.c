@@ -130,7 +130,7 @@ TEST_F(local, round_trip)
 
 	ASSERT_EQ(0, ts_query(c, &qc));
 	ASSERT_EQ(0, ts_query(s, &qs));
-	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER3, qc.size);
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER4, qc.size);
 	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qc.package);
 	ASSERT_EQ((__u32)SECMSG_PKG_LOCAL, qs.package);
 	ASSERT_EQ((__u32)SECMSG_ROLE_INITIATOR, qc.role);

@@ -191,6 +191,9 @@ TEST_F(nl, get_one)
 	ASSERT_EQ(2, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_SIGNED));
 	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_ALTERED));
 	ASSERT_EQ(0, tn_cnt(&t, SECMSG_A_CTX_COUNTERS, SECMSG_A_CNT_REVOKED));
+	/* what the context keeps for its calls, as QUERY reports it */
+	ASSERT_NE(NULL, t.a[SECMSG_A_CTX_KEPT]);
+	ASSERT_GE((long long)SECMSG_MAX_KEPT, a64(&t, SECMSG_A_CTX_KEPT));
 
 	close(fd);
 	/* gone with its last fd */

@@ -81,7 +81,7 @@ TEST_F(query, sizes)
 	struct secmsg_query q;
 
 	ASSERT_EQ(0, ts_query(self->ini, &q));
-	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER3, q.size);
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER4, q.size);
 	ASSERT_EQ(0u, q.max_token);
 	ASSERT_EQ(32u, q.max_signature);
 	ASSERT_EQ(1u, q.block_size);

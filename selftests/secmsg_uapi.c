@@ -1072,7 +1072,7 @@ TEST_F(uapi, query_size_larger)
 	big.tail[2] = 0;
 	ASSERT_EQ(0, ts_ioctl(self->ini, SECMSG_IOC_QUERY, &big));
 	/* out: the bytes the kernel wrote, which is its own struct */
-	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER3, big.q.size);
+	ASSERT_EQ((__u32)SECMSG_QUERY_SIZE_VER4, big.q.size);
 	ASSERT_EQ((__u32)SECMSG_PKG_RAW, big.q.package);
 	ASSERT_EQ(0ull, big.tail[0] | big.tail[1] | big.tail[2]);
 }

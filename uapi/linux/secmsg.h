@@ -771,6 +771,19 @@
 #define SECMSG_MAX_MESSAGE		(16u << 20)	/* covered bytes per message */
 #define SECMSG_MAX_SIGNED		(1u << 20)	/* of which signed only */
 #define SECMSG_MAX_BATCH		1024	/* messages per BATCH call */
+/*
+ * What a context keeps for its message calls (QUERY's kept): at most
+ * this many bytes.  A context that has run a message keeps its work area
+ * (one page) and the buffers its calls needed, grown to the largest
+ * message it ran: about that message's size for secmsg-v1 (raw and local
+ * contexts; plus a linear copy of signed-only data), up to three times it
+ * for an RFC 4121 UNSEAL, plus page tables of about 1/64 of that.  So a
+ * context's next message of the same or a smaller size allocates nothing.
+ * A context that ran no message for between one and two idle periods
+ * (the module parameter idle_release_ms, 1000 by default; 0 keeps it until
+ * the last descriptor is closed) frees it all, wiped, and keeps 0.
+ */
+#define SECMSG_MAX_KEPT			(3ull * SECMSG_MAX_MESSAGE + (2u << 20))
 #define SECMSG_REPLAY_WINDOW		1024	/* the default window */
 #define SECMSG_REPLAY_WINDOW_MIN	64
 #define SECMSG_REPLAY_WINDOW_MAX	4096
@@ -1333,6 +1346,13 @@ struct secmsg_identity {
  * @peer_principal: the other side's, likewise (given whatever the
  *                impersonation level: Kerberos names it to the acceptor)
  *
+ * Since SECMSG_QUERY_SIZE_VER4:
+ *
+ * @kept:         bytes the context keeps now for its message calls (work
+ *                area, bounce buffers, scatterlist tables), 0 before its
+ *                first message and once idle; at most SECMSG_MAX_KEPT,
+ *                see there
+ *
  * For a Kerberos context: @suite is the enctype (SECMSG_KRB5_*),
  * @algorithm the crypto API names of its cipher and HMAC
  * ("cts(cbc(aes)) hmac(sha1)"), @driver the drivers bound to them, in the
@@ -1377,11 +1397,13 @@ struct secmsg_query {
 	char peer_lsm[SECMSG_LSM_MAX];
 	char local_principal[SECMSG_PRINCIPAL_MAX];
 	char peer_principal[SECMSG_PRINCIPAL_MAX];
+	__u64 kept;
 };
 #define SECMSG_QUERY_SIZE_VER0		448
 #define SECMSG_QUERY_SIZE_VER1		776
 #define SECMSG_QUERY_SIZE_VER2		1288
 #define SECMSG_QUERY_SIZE_VER3		1800
+#define SECMSG_QUERY_SIZE_VER4		1808
 
 /**
  * struct secmsg_impersonate - IMPERSONATE and REVERT
@@ -1636,6 +1658,9 @@ enum secmsg_genl_attr {
 	SECMSG_A_CTX_PEER_ASSERTED,	/* flag: SECMSG_A_CTX_PEER_UID and _GID
 					 * are what a Kerberos acceptor's
 					 * importer asserted (no PEER_PID) */
+	SECMSG_A_CTX_KEPT,		/* u64 bytes kept for message calls
+					 * (QUERY's kept, SECMSG_MAX_KEPT);
+					 * CTX_GET only, not in events */
 
 	__SECMSG_A_MAX,
 	SECMSG_A_MAX = __SECMSG_A_MAX - 1
