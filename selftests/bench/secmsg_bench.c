@@ -7,6 +7,8 @@
  *
  *   secmsg-single  one SEAL/UNSEAL/SIGN/VERIFY ioctl per message
  *   secmsg-batch   one BATCH ioctl per N messages (N = 32 by default)
+ *   secmsg-uring   the same calls as IORING_OP_URING_CMD requests, up to
+ *                  URING_QD in flight per io_uring_enter(2) (liburing)
  *   af_alg         the same AEAD through AF_ALG (algif_aead), one
  *                  sendmsg() + read() per message
  *   openssl        the same AEAD with OpenSSL's EVP in user space
@@ -58,6 +60,8 @@
 #include <linux/if_alg.h>
 #include <linux/secmsg.h>
 
+#include <liburing.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -74,9 +78,11 @@
 #define POOL_BYTES	(4u << 20)	/* pool of the non-batch cells */
 #define WARM_BYTES	(1u << 20)	/* a warm-up batch at most this big */
 #define MAX_ROUNDS	15
+#define URING_QD	64	/* io_uring requests per submission */
 
 enum op { OP_SEAL, OP_UNSEAL, OP_SIGN, OP_VERIFY, NR_OPS };
-enum impl { IMPL_SINGLE, IMPL_BATCH, IMPL_AFALG, IMPL_OSSL, NR_IMPLS };
+enum impl { IMPL_SINGLE, IMPL_BATCH, IMPL_URING, IMPL_AFALG, IMPL_OSSL,
+	     NR_IMPLS };
 
 static const char *const op_name[NR_OPS] = {
 	[OP_SEAL] = "seal", [OP_UNSEAL] = "unseal",
@@ -85,6 +91,7 @@ static const char *const op_name[NR_OPS] = {
 
 static const char *const impl_name[NR_IMPLS] = {
 	[IMPL_SINGLE] = "secmsg-single", [IMPL_BATCH] = "secmsg-batch",
+	[IMPL_URING] = "secmsg-uring",
 	[IMPL_AFALG] = "af_alg", [IMPL_OSSL] = "openssl",
 };
 
@@ -154,6 +161,8 @@ struct bench {
 	struct secmsg_buffer *bufs;	/* 3 per message */
 	char driver[SECMSG_NAME_MAX];
 	bool driver_async;
+	struct io_uring ring;
+	bool have_ring;
 
 	/* the initiator's send key and IV, derived as secmsg does */
 	unsigned char key[32];
@@ -327,6 +336,7 @@ static void secmsg_open(struct bench *b)
 	snprintf(b->driver, sizeof(b->driver), "%.*s",
 		 (int)sizeof(q.driver), q.driver);
 	b->driver_async = q.driver_flags & SECMSG_DRIVER_ASYNC;
+	b->have_ring = !io_uring_queue_init(URING_QD, &b->ring, 0);
 }
 
 static void set_buf(struct secmsg_buffer *sb, unsigned int type,
@@ -432,6 +442,56 @@ static int run_batch(struct bench *b, enum op op, unsigned int first,
 			return fail_msg(b, IMPL_BATCH, op, "BATCH message",
 					&b->msgs[i], -b->msgs[i].error);
 	return fail_msg(b, IMPL_BATCH, op, "BATCH count mismatch", NULL, EIO);
+}
+
+/*
+ * io_uring: the calls as IORING_OP_URING_CMD requests on the context fd,
+ * URING_QD at a time, each batch submitted and waited for in one
+ * io_uring_enter(2) (uapi "io_uring").
+ */
+static int run_uring(struct bench *b, enum op op, unsigned int first,
+		     unsigned int n)
+{
+	int fd = secmsg_fd(b, op);
+	struct io_uring_cqe *cqe;
+
+	while (n) {
+		unsigned int k = n < URING_QD ? n : URING_QD, i;
+		int ret;
+
+		for (i = 0; i < k; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&b->ring);
+			struct secmsg_uring_cmd c = {
+				.arg = (uintptr_t)&b->msgs[first + i],
+			};
+
+			io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL,
+					 0, 0);
+			sqe->cmd_op = secmsg_ioc[op];
+			memcpy(sqe->cmd, &c, sizeof(c));
+			io_uring_sqe_set_data64(sqe, first + i);
+		}
+		ret = io_uring_submit_and_wait(&b->ring, k);
+		if (ret != (int)k)
+			return fail_msg(b, IMPL_URING, op, "io_uring_submit",
+					NULL, ret < 0 ? -ret : EIO);
+		for (i = 0; i < k; i++) {
+			ret = io_uring_wait_cqe(&b->ring, &cqe);
+			if (ret)
+				return fail_msg(b, IMPL_URING, op,
+						"io_uring_wait_cqe", NULL,
+						-ret);
+			ret = cqe->res;
+			if (ret)
+				return fail_msg(b, IMPL_URING, op, "cqe",
+						&b->msgs[cqe->user_data],
+						-ret);
+			io_uring_cqe_seen(&b->ring, cqe);
+		}
+		first += k;
+		n -= k;
+	}
+	return 0;
 }
 
 /* ---- AF_ALG ------------------------------------------------------------ */
@@ -731,12 +791,13 @@ typedef int (*run_fn)(struct bench *b, enum op op, unsigned int first,
 
 static const run_fn runners[NR_IMPLS] = {
 	[IMPL_SINGLE] = run_single, [IMPL_BATCH] = run_batch,
-	[IMPL_AFALG] = run_afalg, [IMPL_OSSL] = run_ossl,
+	[IMPL_URING] = run_uring, [IMPL_AFALG] = run_afalg, [IMPL_OSSL] = run_ossl,
 };
 
 static bool is_secmsg(enum impl impl)
 {
-	return impl == IMPL_SINGLE || impl == IMPL_BATCH;
+	return impl == IMPL_SINGLE || impl == IMPL_BATCH ||
+	       impl == IMPL_URING;
 }
 
 /*
@@ -958,7 +1019,8 @@ static int measure_op(struct bench *b, unsigned int s, enum op op,
 	char rate[32];
 
 	for (unsigned int i = 0; i < NR_IMPLS; i++)
-		on[i] = is_secmsg(i) ? !opt.no_secmsg :
+		on[i] = i == IMPL_URING ? !opt.no_secmsg && b->have_ring :
+			is_secmsg(i) ? !opt.no_secmsg :
 			i == IMPL_AFALG ? alg_ok : true;
 	/*
 	 * The very first round pays for QEMU translating every code path
@@ -1001,13 +1063,14 @@ static int measure_op(struct bench *b, unsigned int s, enum op op,
 
 static void print_table(struct bench *b)
 {
-	char r[NR_IMPLS][32], q1[16], qb[16], sz[24], bl[32];
+	char r[NR_IMPLS][32], q1[16], qb[16], qu[16], sz[24], bl[32];
 
 	snprintf(bl, sizeof(bl), "secmsg-b%u", opt.batch);
 	printf("\nmessages per second (each message of a batch counts; median of %u round(s))\n\n",
 	       opt.rounds);
-	printf("%-8s %-7s %13s %13s %13s %13s %11s %11s\n", "size", "op",
-	       "secmsg-1", bl, "AF_ALG", "OpenSSL", "single/AF", "batch/AF");
+	printf("%-8s %-7s %13s %13s %13s %13s %13s %11s %11s %11s\n",
+	       "size", "op", "secmsg-1", bl, "secmsg-uring", "AF_ALG",
+	       "OpenSSL", "single/AF", "batch/AF", "uring/AF");
 	for (unsigned int s = 0; s < NR_SIZES; s++) {
 		size_label(sizes[s], sz, sizeof(sz));
 		for (unsigned int o = 0; o < NR_OPS; o++) {
@@ -1015,13 +1078,15 @@ static void print_table(struct bench *b)
 
 			for (unsigned int i = 0; i < NR_IMPLS; i++)
 				fmt_rate(c[i], r[i], sizeof(r[i]));
-			printf("%-8s %-7s %13s %13s %13s %13s %11s %11s\n",
+			printf("%-8s %-7s %13s %13s %13s %13s %13s %11s %11s %11s\n",
 			       sz, op_name[o], r[IMPL_SINGLE], r[IMPL_BATCH],
-			       r[IMPL_AFALG], r[IMPL_OSSL],
+			       r[IMPL_URING], r[IMPL_AFALG], r[IMPL_OSSL],
 			       fmt_ratio(c[IMPL_SINGLE], c[IMPL_AFALG], q1,
 					 sizeof(q1)),
 			       fmt_ratio(c[IMPL_BATCH], c[IMPL_AFALG], qb,
-					 sizeof(qb)));
+					 sizeof(qb)),
+			       fmt_ratio(c[IMPL_URING], c[IMPL_AFALG], qu,
+					 sizeof(qu)));
 		}
 	}
 	printf("\nAF_ALG and OpenSSL: seal/unseal = AEAD encrypt/decrypt in place of\n"
@@ -1241,6 +1306,11 @@ int main(int argc, char **argv)
 	if (!opt.no_secmsg && !opt.no_afalg)
 		printf("same driver: %s\n",
 		       strcmp(b->driver, b->alg_driver) ? "NO" : "yes");
+	if (!opt.no_secmsg && b->have_ring)
+		printf("io_uring: IORING_OP_URING_CMD, up to %u requests per io_uring_enter(2)\n",
+		       b->pool_max < URING_QD ? b->pool_max : URING_QD);
+	else if (!opt.no_secmsg)
+		printf("io_uring: not measured (no io_uring)\n");
 	printf("OpenSSL: %s, EVP in user space\n",
 	       OpenSSL_version(OPENSSL_VERSION));
 	printf("raw in-kernel AEAD without secmsg: not measured yet (later work)\n");
