@@ -22,6 +22,16 @@
  * SQE: it is punted instead, and the workers (io_uring starts several)
  * each keep one request in the driver.  IOSQE_ASYNC punts any request.
  *
+ * Measured (TCG guest, 2 CPUs, Debian 6.1, 64 seals in flight,
+ * ChaCha20-Poly1305): at 64 B inline 44-50k/s against 28-43k/s on the
+ * workers, the hand-off being most of a small message's cost; at 1 KiB
+ * and 16 KiB the workers win (21k against 26-29k/s, 1.9k against 3.0k/s)
+ * by sealing on both CPUs at once, which a caller with large messages
+ * can ask for with IOSQE_ASYNC.  The flag is the driver's
+ * CRYPTO_ALG_ASYNC: x86's AES-NI GCM (the SIMD wrapper, which completes
+ * at once when called where the FPU is usable) has it, so its requests
+ * go to the workers too.
+ *
  * Whose request.  Workers and the SQPOLL thread share the submitter's
  * memory and files; the message path uses of the calling task only its
  * mm (user pages are pinned with pin_user_pages_fast() on current->mm),
@@ -125,6 +135,10 @@ int secmsg_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	    secmsg_ctx_is_complete(ctx) && secmsg_ctx_async(ctx))
 		return -EAGAIN;
 
+	/*
+	 * The ioctls never return -EAGAIN (uapi "Results and verdicts"), so
+	 * their result is never taken for a request to issue again.
+	 */
 	if (!op)
 		return secmsg_batch_ioctl(ctx, arg);
 	return secmsg_msg_ioctl(ctx, op, arg);

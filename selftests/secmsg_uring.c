@@ -480,6 +480,61 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 	ASSERT_EQ(SEQ_I + N, ts_recv_seq(self->acc[0]));
 }
 
+/*
+ * On a synchronous driver, requests run in the submitting task: their
+ * CQEs are there when io_uring_enter(2) returns, in submission order.
+ */
+TEST_F(uring, sync_driver_completes_inline)
+{
+	static struct msgset a;
+	struct io_uring_cqe *cqe;
+	struct secmsg_query q;
+	int i;
+
+	ASSERT_EQ(0, ts_query(self->ini[0], &q));
+	if (q.driver_flags & SECMSG_DRIVER_ASYNC)
+		SKIP(return, "%s is asynchronous (pcrypt instantiated?)",
+		     q.driver);
+	msgset_init(&a, 450);
+	msgset_arm(&a, SECMSG_OP_SEAL);
+	for (i = 0; i < N; i++) {
+		struct io_uring_sqe *sqe = get_sqe(&self->ring);
+
+		ASSERT_TRUE(sqe != NULL);
+		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i, 0);
+	}
+	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ASSERT_EQ((unsigned int)N, io_uring_cq_ready(&self->ring));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, io_uring_peek_cqe(&self->ring, &cqe));
+		ASSERT_EQ((uint64_t)i, cqe->user_data);
+		ASSERT_EQ(0, cqe->res);
+		ASSERT_EQ(SEQ_I + i, a.m[i].seq);
+		io_uring_cqe_seen(&self->ring, cqe);
+	}
+}
+
+/* An IOPOLL ring: io_uring's EOPNOTSUPP (no uring_cmd_iopoll), nothing done. */
+TEST_F(uring, iopoll_ring_refused)
+{
+	uint8_t tok[32], data[24];
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	struct io_uring poll;
+	int ret;
+
+	ret = ring_init(_metadata, &poll, 8, IORING_SETUP_IOPOLL);
+	ASSERT_EQ(0, ret) TH_LOG("IOPOLL ring: %s", strerror(-ret));
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, 32);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, data, 24);
+	ts_msg_init(&m, b, 2, 0);
+	ASSERT_EQ(-EOPNOTSUPP, ring_call(_metadata, &poll, self->ini[0],
+					 SECMSG_IOC_SEAL, &m, 0, 0));
+	ASSERT_EQ(0x5a5a5a5a, m.error);
+	ASSERT_EQ(SEQ_I, ts_send_seq(self->ini[0]));
+	io_uring_queue_exit(&poll);
+}
+
 /* Linked requests on the workers run, and take numbers, in order. */
 TEST_F(uring, linked_requests_in_order)
 {

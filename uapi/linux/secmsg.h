@@ -1438,6 +1438,7 @@ struct secmsg_impersonate {
  *   cmd              a struct secmsg_uring_cmd (its 16 bytes): @arg is
  *                    the ioctl's argument, @reserved zero; with
  *                    IORING_SETUP_SQE128, the 64 bytes after it zero too
+ *                    (which io_uring_prep_rw() leaves as they were)
  *   uring_cmd_flags  zero
  *   user_data, flags, personality: as for any request
  *   all other fields zero (io_uring_prep_rw() with a NULL address, length
