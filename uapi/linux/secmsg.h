@@ -1454,7 +1454,10 @@ struct secmsg_impersonate {
  *
  *   ENOTTY      cmd_op is none of the five (QUERY, COMPLETE, IMPERSONATE
  *               and REVERT are ioctls only)
- *   EINVAL      @reserved, the SQE128 bytes or uring_cmd_flags not zero
+ *   EINVAL      @reserved or the SQE128 bytes not zero; uring_cmd_flags
+ *               not zero (no registered buffers are used: io_uring itself
+ *               refuses IORING_URING_CMD_FIXED first, with EFAULT, on a
+ *               ring that has none, and other flags with EINVAL)
  *   EOPNOTSUPP  (from io_uring) the fd is not a context, such as
  *               /dev/secmsg; or the ring was set up with IORING_SETUP_IOPOLL
  *   ECANCELED   (from io_uring) the request was cancelled before it ran
@@ -1466,11 +1469,11 @@ struct secmsg_impersonate {
  * CQE is reaped.
  *
  * A request runs in the task that submits it (the SQPOLL thread with
- * IORING_SETUP_SQPOLL) and completes before the submission returns,
- * unless the context's crypto driver is asynchronous (QUERY
- * @driver_flags SECMSG_DRIVER_ASYNC) or the SQE has IOSQE_ASYNC: then
- * io_uring's worker threads run it, several at once, and the submitter
- * does not wait for the driver.  Requests complete in any order, and
+ * IORING_SETUP_SQPOLL) and completes at once (without SQPOLL: its CQE is
+ * there when io_uring_enter(2) returns), unless the context's crypto
+ * driver is asynchronous (QUERY @driver_flags SECMSG_DRIVER_ASYNC) or the
+ * SQE has IOSQE_ASYNC: then io_uring's worker threads run it, several at
+ * once, and the submitter does not wait for the driver.  Requests complete in any order, and
  * SIGN and SEAL take their sequence numbers in the order they run, which
  * for requests on the workers is not that of submission: IOSQE_IO_LINK
  * orders them.  The request acts on the context its fd names and on the
