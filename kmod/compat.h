@@ -14,4 +14,17 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * io_uring commands: 6.1 declares struct io_uring_cmd in linux/io_uring.h
+ * and points ->cmd at the SQE's command area; later kernels moved both to
+ * linux/io_uring/cmd.h, where the area is io_uring_sqe_cmd(->sqe).
+ */
+#if __has_include("linux/io_uring/cmd.h")
+#include <linux/io_uring/cmd.h>
+#define secmsg_uring_cmd_area(ioucmd)	io_uring_sqe_cmd((ioucmd)->sqe)
+#else
+#include <linux/io_uring.h>
+#define secmsg_uring_cmd_area(ioucmd)	((ioucmd)->cmd)
+#endif
+
 #endif /* _SECMSG_COMPAT_H */

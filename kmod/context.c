@@ -33,6 +33,7 @@
 #include "message.h"
 #include "netlink.h"
 #include "raw.h"
+#include "uring.h"
 
 /*
  * All contexts, in id order, for the netlink control plane.  A context
@@ -540,6 +541,7 @@ static const struct file_operations secmsg_ctx_fops = {
 	.release = secmsg_ctx_file_release,
 	.unlocked_ioctl = secmsg_ctx_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.uring_cmd = secmsg_uring_cmd,
 	.show_fdinfo = secmsg_ctx_show_fdinfo,
 	.llseek = noop_llseek,
 };

@@ -24,6 +24,7 @@ CHECK(secmsg_query, SECMSG_QUERY_SIZE_VER4);
 CHECK(secmsg_krb5_import, SECMSG_KRB5_IMPORT_SIZE_VER1);
 CHECK(secmsg_krb5_cred, 24);
 CHECK(secmsg_buffer, 24);
+CHECK(secmsg_uring_cmd, SECMSG_URING_CMD_SIZE);
 int main(void) { return 0; }
 C
 

@@ -12,6 +12,7 @@
 #include "secmsg_test.h"
 
 #include <linux/if_alg.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <sys/socket.h>
 
@@ -257,6 +258,90 @@ TEST_F_TIMEOUT(async, threads, 300)
 			ASSERT_OK_MSG(ts_unseal1(self->async_acc, s[t].tok[i],
 						 s[t].data[i], 32, &m), m);
 		}
+}
+
+/*
+ * 64 seals, then 64 unseals, at once through io_uring on the async
+ * context (uapi "io_uring": such requests go to io_uring's workers, so
+ * that several are in the driver at once): every CQE once, numbers
+ * unique, all open, and a tampered one ALTERED with nothing changed.
+ */
+TEST_F_TIMEOUT(async, uring, 300)
+{
+	enum { N = 64, LEN = 100 };
+	static uint8_t data[N][LEN], tok[N][32];
+	static struct secmsg_buffer b[N][2];
+	static struct secmsg_message m[N];
+	bool seen[N] = { false };
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int i, k;
+	int ret;
+
+	ret = io_uring_queue_init(2 * N, &ring, 0);
+	if (ret == -ENOSYS)
+		SKIP(return, "no io_uring in this kernel (CONFIG_IO_URING)");
+	ASSERT_EQ(0, ret);
+	for (k = 0; k < 2; k++) {
+		int fd = k ? self->async_acc : self->async_ini;
+		unsigned int op = k ? SECMSG_IOC_UNSEAL : SECMSG_IOC_SEAL;
+
+		for (i = 0; i < N; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			struct secmsg_uring_cmd c = { .arg = SM_PTR(&m[i]) };
+
+			ASSERT_TRUE(sqe != NULL);
+			if (!k)
+				ts_fill(data[i], LEN, 300 + i);
+			if (k && i == 7)
+				tok[i][20] ^= 1;
+			ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, tok[i], 32);
+			ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, data[i], LEN);
+			ts_msg_init(&m[i], b[i], 2, 0);
+			io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL,
+					 0, 0);
+			sqe->cmd_op = op;
+			memcpy(sqe->cmd, &c, sizeof(c));
+			io_uring_sqe_set_data64(sqe, i);
+		}
+		ASSERT_EQ(N, io_uring_submit(&ring));
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < N; i++) {
+			unsigned int j;
+
+			ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+			j = (unsigned int)cqe->user_data;
+			ASSERT_LT(j, (unsigned int)N);
+			ASSERT_FALSE(seen[j]);
+			seen[j] = true;
+			if (k && j == 7) {
+				ASSERT_VERDICT(cqe->res, m[j], EBADMSG,
+					       SECMSG_VERDICT_ALTERED);
+			} else {
+				ASSERT_OK_MSG(cqe->res, m[j]);
+			}
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		if (!k) {
+			memset(seen, 0, sizeof(seen));
+			for (i = 0; i < N; i++) {
+				ASSERT_LT(m[i].seq, (uint64_t)N);
+				ASSERT_FALSE(seen[m[i].seq]);
+				seen[m[i].seq] = true;
+			}
+		}
+	}
+	for (i = 0; i < N; i++) {
+		uint8_t expect[LEN];
+
+		ts_fill(expect, LEN, 300 + i);
+		if (i == 7) {
+			ASSERT_NE(0, memcmp(expect, data[i], LEN));
+		} else {
+			ASSERT_EQ(0, memcmp(expect, data[i], LEN));
+		}
+	}
+	io_uring_queue_exit(&ring);
 }
 
 TEST_HARNESS_MAIN

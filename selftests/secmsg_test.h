@@ -39,6 +39,7 @@ _Static_assert(sizeof(struct secmsg_buffer) == 24, "buffer");
 _Static_assert(sizeof(struct secmsg_message) == SECMSG_MESSAGE_SIZE_VER0, "message");
 _Static_assert(sizeof(struct secmsg_batch) == SECMSG_BATCH_SIZE_VER0, "batch");
 _Static_assert(sizeof(struct secmsg_query) == SECMSG_QUERY_SIZE_VER4, "query");
+_Static_assert(sizeof(struct secmsg_uring_cmd) == SECMSG_URING_CMD_SIZE, "uring_cmd");
 
 #define SM_PTR(p)	((__u64)(uintptr_t)(p))
 #define SM_UPTR(v)	((void *)(uintptr_t)(v))

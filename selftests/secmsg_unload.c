@@ -6,6 +6,7 @@
  */
 #include "secmsg_test.h"
 
+#include <liburing.h>
 #include <sys/syscall.h>
 
 static int delete_module(const char *name, unsigned int flags)
@@ -62,6 +63,76 @@ TEST_F(unload, busy_while_device_open)
 	self->ctx = -1;
 	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
 	ASSERT_TRUE(module_loaded());
+}
+
+static long module_refcnt(void)
+{
+	char buf[32] = "";
+	int fd = open("/sys/module/secmsg/refcnt", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * An io_uring ring that holds a context (a registered fd) holds the
+ * module, as an open fd does, and its requests still run; once the ring
+ * is gone (io_uring frees it asynchronously), nothing holds the module.
+ */
+TEST_F_TIMEOUT(unload, busy_while_ring_holds_context, 300)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct secmsg_uring_cmd c;
+	struct secmsg_buffer b[2];
+	struct secmsg_message m;
+	struct io_uring ring;
+	uint8_t tok[32];
+	long n;
+	int ret, i;
+
+	ret = io_uring_queue_init(8, &ring, 0);
+	if (ret == -ENOSYS)
+		SKIP(return, "no io_uring in this kernel (CONFIG_IO_URING)");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, io_uring_register_files(&ring, &self->ctx, 1));
+	close(self->ctx);
+	self->ctx = -1;
+	close(self->dev);
+	self->dev = -1;
+	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
+	ASSERT_TRUE(module_loaded());
+
+	/* the registered context still signs */
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, tok, 32);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, "still here", 10);
+	ts_msg_init(&m, b, 2, 0);
+	memset(&c, 0, sizeof(c));
+	c.arg = SM_PTR(&m);
+	sqe = io_uring_get_sqe(&ring);
+	ASSERT_TRUE(sqe != NULL);
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, 0, NULL, 0, 0);
+	sqe->cmd_op = SECMSG_IOC_SIGN;
+	sqe->flags |= IOSQE_FIXED_FILE;
+	memcpy(sqe->cmd, &c, sizeof(c));
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+	ASSERT_EQ(0, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	ASSERT_EQ(0u, m.verdict);
+	ASSERT_EQ(0ull, m.seq);
+
+	io_uring_queue_exit(&ring);
+	n = module_refcnt();
+	for (i = 0; i < 1200 && n != 0; i++) {
+		usleep(100 * 1000);	/* 2 min for a broken run */
+		n = module_refcnt();
+	}
+	ASSERT_EQ(0, n);
 }
 
 TEST_F(unload, unloads_after_last_close)

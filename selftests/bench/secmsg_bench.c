@@ -7,6 +7,8 @@
  *
  *   secmsg-single  one SEAL/UNSEAL/SIGN/VERIFY ioctl per message
  *   secmsg-batch   one BATCH ioctl per N messages (N = 32 by default)
+ *   secmsg-uring   the single calls as IORING_OP_URING_CMD requests, up to
+ *                  URING_QD in flight per io_uring_enter(2) (liburing)
  *   floor          the raw in-kernel AEAD on the driver secmsg binds, with
  *                  nothing around it: secmsg_floor.ko (selftests/bench/
  *                  floor), one ioctl per chunk of messages, timed by the
@@ -72,6 +74,8 @@
 #include <linux/if_alg.h>
 #include <linux/secmsg.h>
 
+#include <liburing.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -90,13 +94,15 @@
 #define POOL_BYTES	(4u << 20)	/* pool of the non-batch cells */
 #define WARM_BYTES	(1u << 20)	/* a warm-up batch at most this big */
 #define MAX_ROUNDS	15
+#define URING_QD	64	/* io_uring requests per submission */
 
 _Static_assert(HDR_LEN == SECMSG_FLOOR_HDR_SIZE, "floor header");
 _Static_assert(TAG_LEN == SECMSG_FLOOR_TAG_SIZE, "floor tag");
 
 enum op { OP_SEAL, OP_UNSEAL, OP_SIGN, OP_VERIFY, NR_OPS };
 enum impl {
-	IMPL_SINGLE, IMPL_BATCH, IMPL_FLOOR, IMPL_AFALG, IMPL_OSSL, NR_IMPLS
+	IMPL_SINGLE, IMPL_BATCH, IMPL_URING, IMPL_FLOOR, IMPL_AFALG, IMPL_OSSL,
+	NR_IMPLS
 };
 
 static const char *const op_name[NR_OPS] = {
@@ -106,6 +112,7 @@ static const char *const op_name[NR_OPS] = {
 
 static const char *const impl_name[NR_IMPLS] = {
 	[IMPL_SINGLE] = "secmsg-single", [IMPL_BATCH] = "secmsg-batch",
+	[IMPL_URING] = "secmsg-uring",
 	[IMPL_FLOOR] = "floor", [IMPL_AFALG] = "af_alg",
 	[IMPL_OSSL] = "openssl",
 };
@@ -195,6 +202,8 @@ struct bench {
 	struct secmsg_buffer *mk_bufs;
 	char driver[SECMSG_NAME_MAX];
 	bool driver_async;
+	struct io_uring ring;
+	bool have_ring;
 
 	/* the raw in-kernel AEAD */
 	int floor;
@@ -503,6 +512,56 @@ static int run_batch(struct bench *b, enum op op, unsigned int first,
 			return fail_msg(b, IMPL_BATCH, op, "BATCH message",
 					&b->msgs[i], -b->msgs[i].error);
 	return fail_msg(b, IMPL_BATCH, op, "BATCH count mismatch", NULL, EIO);
+}
+
+/*
+ * io_uring: the calls as IORING_OP_URING_CMD requests on the context fd,
+ * URING_QD at a time, each lot submitted and waited for in one
+ * io_uring_enter(2) (uapi "io_uring").
+ */
+static int run_uring(struct bench *b, enum op op, unsigned int first,
+		     unsigned int n)
+{
+	int fd = secmsg_fd(b, op);
+	struct io_uring_cqe *cqe;
+
+	while (n) {
+		unsigned int k = n < URING_QD ? n : URING_QD, i;
+		int ret;
+
+		for (i = 0; i < k; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&b->ring);
+			struct secmsg_uring_cmd c = {
+				.arg = (uintptr_t)&b->msgs[first + i],
+			};
+
+			io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL,
+					 0, 0);
+			sqe->cmd_op = secmsg_ioc[op];
+			memcpy(sqe->cmd, &c, sizeof(c));
+			io_uring_sqe_set_data64(sqe, first + i);
+		}
+		ret = io_uring_submit_and_wait(&b->ring, k);
+		if (ret != (int)k)
+			return fail_msg(b, IMPL_URING, op, "io_uring_submit",
+					NULL, ret < 0 ? -ret : EIO);
+		for (i = 0; i < k; i++) {
+			ret = io_uring_wait_cqe(&b->ring, &cqe);
+			if (ret)
+				return fail_msg(b, IMPL_URING, op,
+						"io_uring_wait_cqe", NULL,
+						-ret);
+			ret = cqe->res;
+			if (ret)
+				return fail_msg(b, IMPL_URING, op, "cqe",
+						&b->msgs[cqe->user_data],
+						-ret);
+			io_uring_cqe_seen(&b->ring, cqe);
+		}
+		first += k;
+		n -= k;
+	}
+	return 0;
 }
 
 /* ---- the floor: the raw in-kernel AEAD --------------------------------- */
@@ -856,13 +915,14 @@ typedef int (*run_fn)(struct bench *b, enum op op, unsigned int first,
 
 static const run_fn runners[NR_IMPLS] = {
 	[IMPL_SINGLE] = run_single, [IMPL_BATCH] = run_batch,
-	[IMPL_FLOOR] = run_floor, [IMPL_AFALG] = run_afalg,
+	[IMPL_URING] = run_uring, [IMPL_FLOOR] = run_floor, [IMPL_AFALG] = run_afalg,
 	[IMPL_OSSL] = run_ossl,
 };
 
 static bool is_secmsg(enum impl impl)
 {
-	return impl == IMPL_SINGLE || impl == IMPL_BATCH;
+	return impl == IMPL_SINGLE || impl == IMPL_BATCH ||
+	       impl == IMPL_URING;
 }
 
 static bool receives(enum op op)
@@ -1502,8 +1562,10 @@ static const struct {
 } ratios[] = {
 	{ "single/floor", IMPL_SINGLE, IMPL_FLOOR },
 	{ "batch/floor", IMPL_BATCH, IMPL_FLOOR },
+	{ "uring/floor", IMPL_URING, IMPL_FLOOR },
 	{ "single/AF_ALG", IMPL_SINGLE, IMPL_AFALG },
 	{ "batch/AF_ALG", IMPL_BATCH, IMPL_AFALG },
+	{ "uring/AF_ALG", IMPL_URING, IMPL_AFALG },
 	{ "single/OpenSSL", IMPL_SINGLE, IMPL_OSSL },
 };
 #define NR_RATIOS ARRAY_SIZE(ratios)
@@ -1513,13 +1575,15 @@ static void print_table(struct bench *b, unsigned int si)
 	char r[NR_IMPLS][32], q[NR_RATIOS][16], sz[24], bl[32];
 
 	snprintf(bl, sizeof(bl), "batch-%u", opt.batch);
+	_Static_assert(NR_RATIOS == 7, "the table's columns");
 	printf("\n%s: messages per second (each message of a batch counts; median of %u round(s))\n"
 	       "  drivers: secmsg %s, floor %s, AF_ALG %s\n\n",
 	       suites[si].label, opt.rounds, b->drivers[si][0],
 	       b->drivers[si][1], b->drivers[si][2]);
-	printf("%-7s %-6s %10s %10s %10s %10s %10s | %7s %7s %7s %7s %7s\n",
-	       "size", "op", "secmsg-1", bl, "floor", "AF_ALG", "OpenSSL",
-	       "1/floor", "b/floor", "1/AF", "b/AF", "1/OSSL");
+	printf("%-7s %-6s %9s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s %7s %7s\n",
+	       "size", "op", "secmsg-1", bl, "uring", "floor", "AF_ALG",
+	       "OpenSSL", "1/floor", "b/floor", "u/floor", "1/AF", "b/AF",
+	       "u/AF", "1/OSSL");
 	for (unsigned int s = 0; s < NR_SIZES; s++) {
 		size_label(sizes[s], sz, sizeof(sz));
 		for (unsigned int o = 0; o < NR_OPS; o++) {
@@ -1531,10 +1595,11 @@ static void print_table(struct bench *b, unsigned int si)
 				fmt_ratio(ratio(c[ratios[k].num].med,
 						c[ratios[k].den].med),
 					  q[k], sizeof(q[k]));
-			printf("%-7s %-6s %10s %10s %10s %10s %10s | %7s %7s %7s %7s %7s\n",
+			printf("%-7s %-6s %9s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s %7s %7s\n",
 			       sz, op_name[o], r[IMPL_SINGLE], r[IMPL_BATCH],
-			       r[IMPL_FLOOR], r[IMPL_AFALG], r[IMPL_OSSL],
-			       q[0], q[1], q[2], q[3], q[4]);
+			       r[IMPL_URING], r[IMPL_FLOOR], r[IMPL_AFALG],
+			       r[IMPL_OSSL], q[0], q[1], q[2], q[3], q[4],
+			       q[5], q[6]);
 		}
 	}
 }
@@ -1909,7 +1974,9 @@ static int run_suite(struct bench *b, bool *first_cell)
 		size_label(b->size, sz, sizeof(sz));
 		alg_ok = !opt.no_afalg && afalg_usable(b, sz);
 		for (unsigned int i = 0; i < NR_IMPLS; i++)
-			on[i] = is_secmsg(i) ? !opt.no_secmsg :
+			on[i] = i == IMPL_URING ?
+				!opt.no_secmsg && b->have_ring :
+				is_secmsg(i) ? !opt.no_secmsg :
 				i == IMPL_AFALG ? alg_ok :
 				i == IMPL_FLOOR ? b->floor >= 0 : true;
 
@@ -1988,6 +2055,17 @@ int main(int argc, char **argv)
 		if (b->dev < 0)
 			die("open %s: %s (module not loaded? --no-secmsg measures the baselines only)",
 			    SECMSG_DEVICE_PATH, strerror(errno));
+	}
+	if (!opt.no_secmsg) {
+		int err = io_uring_queue_init(URING_QD, &b->ring, 0);
+
+		b->have_ring = !err;
+		if (err)
+			printf("io_uring: not measured: io_uring_queue_init: %s\n",
+			       strerror(-err));
+		else
+			printf("io_uring: IORING_OP_URING_CMD, up to %u requests per io_uring_enter(2)\n",
+			       b->pool_max < URING_QD ? b->pool_max : URING_QD);
 	}
 	open_floor(b);
 	if (opt.no_afalg)

@@ -30,6 +30,7 @@ pkgs=(
 	# building the module in the guest from the installed secmsg-dkms
 	debhelper dh-dkms lintian dkms
 	udev			# the guest starts udevd: static_node permissions
+	liburing-dev		# io_uring path (issue 13): secmsg_uring
 	gnuplot-nox		# make bench: build/results/bench/bench.png
 )
 

@@ -1442,6 +1442,84 @@ struct secmsg_impersonate {
 #define SECMSG_IOC_REVERT	_IOW(SECMSG_IOC_MAGIC, 0x22, struct secmsg_impersonate)
 
 /*
+ * io_uring
+ * ========
+ *
+ * The message calls SIGN, VERIFY, SEAL, UNSEAL and BATCH may also be
+ * submitted through io_uring (liburing), many at once and without a
+ * system call each, as IORING_OP_URING_CMD requests on a context fd.
+ * The SQE (a 64-byte one; a ring set up with IORING_SETUP_SQE128 works
+ * too):
+ *
+ *   opcode           IORING_OP_URING_CMD
+ *   fd               the context fd (or, with IOSQE_FIXED_FILE, its index
+ *                    among the ring's registered files)
+ *   cmd_op           SECMSG_IOC_SIGN, SECMSG_IOC_VERIFY, SECMSG_IOC_SEAL,
+ *                    SECMSG_IOC_UNSEAL or SECMSG_IOC_BATCH; as for the
+ *                    ioctls, the size bits are ignored
+ *   cmd              a struct secmsg_uring_cmd (its 16 bytes): @arg is
+ *                    the ioctl's argument, @reserved zero; with
+ *                    IORING_SETUP_SQE128, the 64 bytes after it zero too
+ *                    (which io_uring_prep_rw() leaves as they were)
+ *   uring_cmd_flags  zero
+ *   user_data, flags, personality: as for any request
+ *   all other fields zero (io_uring_prep_rw() with a NULL address, length
+ *   0 and offset 0 sets them so, before cmd_op is set)
+ *
+ * cqe->res is what the ioctl returns, as a negative errno: 0; a verdict's
+ * errno with the message's out fields written; or another errno with
+ * nothing done.  Buffers, verdicts, out fields and the failure contract
+ * are the ioctl's exactly: see "Buffers and messages", "Results and
+ * verdicts" and struct secmsg_batch.  With IORING_SETUP_CQE32, the big
+ * CQE's extra 16 bytes are zero.  Errors of the request itself, with
+ * nothing done:
+ *
+ *   ENOTTY      cmd_op is none of the five (QUERY, COMPLETE, IMPERSONATE
+ *               and REVERT are ioctls only)
+ *   EINVAL      @reserved or the SQE128 bytes not zero; uring_cmd_flags
+ *               not zero (no registered buffers are used: io_uring itself
+ *               refuses IORING_URING_CMD_FIXED first, with EFAULT, on a
+ *               ring that has none, and other flags with EINVAL)
+ *   EOPNOTSUPP  (from io_uring) the fd is not a context, such as
+ *               /dev/secmsg; or the ring was set up with IORING_SETUP_IOPOLL
+ *   ECANCELED   (from io_uring) the request was cancelled before it ran
+ *               (IORING_OP_ASYNC_CANCEL, the ring closed)
+ *
+ * The message struct (or batch struct), its buffer array and its buffers
+ * are read when the request runs, which may be after io_uring_enter(2)
+ * has returned: they must stay valid, and unchanged, until the request's
+ * CQE is reaped.
+ *
+ * A request runs in the task that submits it (the SQPOLL thread with
+ * IORING_SETUP_SQPOLL) and completes at once (without SQPOLL: its CQE is
+ * there when io_uring_enter(2) returns), unless the context's crypto
+ * driver is asynchronous (QUERY @driver_flags SECMSG_DRIVER_ASYNC) or the
+ * SQE has IOSQE_ASYNC: then io_uring's worker threads run it, several at
+ * once, and the submitter does not wait for the driver.  Requests complete in any order, and
+ * SIGN and SEAL take their sequence numbers in the order they run, which
+ * for requests on the workers is not that of submission: IOSQE_IO_LINK
+ * orders them.  The request acts on the context its fd names and on the
+ * memory of the submitting process, whichever thread runs it.
+ *
+ * A request holds the context from submission to completion: closing
+ * every fd of it meanwhile does not stop the request, which completes as
+ * it would have, and the module cannot be unloaded while a ring holds a
+ * request or a registered context fd.
+ */
+
+/**
+ * struct secmsg_uring_cmd - the command area of an IORING_OP_URING_CMD SQE
+ * @arg:      pointer to the struct secmsg_message (SIGN, VERIFY, SEAL,
+ *            UNSEAL) or struct secmsg_batch (BATCH), as for the ioctl
+ * @reserved: zero
+ */
+struct secmsg_uring_cmd {
+	__u64 arg;
+	__u64 reserved;
+};
+#define SECMSG_URING_CMD_SIZE		16
+
+/*
  * Control plane (generic netlink family "secmsg")
  * ===============================================
  *
