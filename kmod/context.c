@@ -334,6 +334,22 @@ bool secmsg_ctx_async(struct secmsg_ctx *ctx)
 	return secmsg_crypto_is_async(ctx->tx.tfm);
 }
 
+/**
+ * secmsg_ctx_inline() - whether a complete context's calls finish in the
+ * calling task
+ * @ctx: the context, complete
+ *
+ * Return: true if every transform of it completes in the caller
+ * (secmsg_crypto_is_inline()); a Kerberos context's, if none is async.
+ */
+bool secmsg_ctx_inline(struct secmsg_ctx *ctx)
+{
+	if (ctx->krb5)
+		return !ctx->krb5->async;
+	return secmsg_crypto_is_inline(ctx->tx.tfm) &&
+	       secmsg_crypto_is_inline(ctx->rx.tfm);
+}
+
 /*
  * What QUERY reports, for the ioctl and the kernel API: everything of @q
  * but its size is set (flags zero).  Identities are as the calling task
@@ -366,6 +382,8 @@ static void secmsg_ctx_fill_query(struct secmsg_ctx *ctx,
 		q->replay_window = ctx->replay.size;
 	if (driver && secmsg_ctx_async(ctx))
 		q->driver_flags |= SECMSG_DRIVER_ASYNC;
+	if (driver && secmsg_ctx_inline(ctx))
+		q->driver_flags |= SECMSG_DRIVER_INLINE;
 	q->lifetime = ctx->lifetime;
 	strscpy(q->algorithm, ctx->suite->alg, sizeof(q->algorithm));
 	if (driver)

@@ -215,6 +215,7 @@ void secmsg_ctx_exit(void);
 u32 secmsg_ctx_state(struct secmsg_ctx *ctx);
 const char *secmsg_ctx_driver(struct secmsg_ctx *ctx);
 bool secmsg_ctx_async(struct secmsg_ctx *ctx);
+bool secmsg_ctx_inline(struct secmsg_ctx *ctx);
 
 /* Whether message calls may use the keys. */
 static inline bool secmsg_ctx_is_complete(struct secmsg_ctx *ctx)

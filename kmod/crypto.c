@@ -308,6 +308,35 @@ bool secmsg_crypto_is_async(struct crypto_aead *tfm)
 }
 
 /**
+ * secmsg_crypto_is_inline() - whether the driver completes in the caller
+ * @tfm: the transform
+ *
+ * Synchronous drivers do.  So does a SIMD wrapper (crypto/simd.c) of a
+ * synchronous driver, though flagged CRYPTO_ALG_ASYNC: where the FPU is
+ * usable, which it is in a task (the only place a message runs), it
+ * calls its inner driver at once and defers to cryptd only in interrupt
+ * context.  The wrappers are known by name (6.1's x86 AES-NI GCM); any
+ * other asynchronous driver (hardware, cryptd, pcrypt) may complete
+ * later.
+ *
+ * Return: true if an operation on @tfm, from a task, is done when the
+ * call returns.
+ */
+bool secmsg_crypto_is_inline(struct crypto_aead *tfm)
+{
+	static const char *const simd_sync[] = { "generic-gcm-aesni" };
+	const char *drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
+	unsigned int i;
+
+	if (!secmsg_crypto_is_async(tfm))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(simd_sync); i++)
+		if (!strcmp(drv, simd_sync[i]))
+			return true;
+	return false;
+}
+
+/**
  * secmsg_crypto_nonce() - the nonce of a sequence number
  * @nonce: SECMSG_IV_SIZE bytes out
  * @dir:   the direction

@@ -27,10 +27,12 @@
  * workers, the hand-off being most of a small message's cost; at 1 KiB
  * and 16 KiB the workers win (21k against 26-29k/s, 1.9k against 3.0k/s)
  * by sealing on both CPUs at once, which a caller with large messages
- * can ask for with IOSQE_ASYNC.  The flag is the driver's
- * CRYPTO_ALG_ASYNC: x86's AES-NI GCM (the SIMD wrapper, which completes
- * at once when called where the FPU is usable) has it, so its requests
- * go to the workers too.
+ * can ask for with IOSQE_ASYNC.  What counts is whether the driver
+ * completes in the caller (secmsg_ctx_inline(), QUERY's
+ * SECMSG_DRIVER_INLINE), not its CRYPTO_ALG_ASYNC flag: x86's AES-NI GCM
+ * is flagged so (a SIMD wrapper, which defers to cryptd only where the
+ * FPU is not usable, never in a task) and runs inline; punting it cost
+ * its small messages 90% of their rate in make bench.
  *
  * Whose request.  Workers and the SQPOLL thread share the submitter's
  * memory and files; the message path uses of the calling task only its
@@ -84,8 +86,8 @@ static bool secmsg_uring_tail_zero(const void *cmd)
  * Runs the message call the request names as the ioctl would.
  *
  * Context: process (the submitter, the SQPOLL thread or an io-wq worker);
- * may sleep, except that under IO_URING_F_NONBLOCK a context bound to an
- * asynchronous driver is not waited for (-EAGAIN).
+ * may sleep, except that under IO_URING_F_NONBLOCK a context whose driver
+ * may complete later is not waited for (-EAGAIN).
  *
  * Return: what the ioctl returns (0, a verdict's errno, or another
  * negative errno with nothing done); -ENOTTY for a @cmd_op that is not a
@@ -132,7 +134,7 @@ int secmsg_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 
 	/* Do not sleep on an asynchronous driver in the submitter. */
 	if ((issue_flags & IO_URING_F_NONBLOCK) &&
-	    secmsg_ctx_is_complete(ctx) && secmsg_ctx_async(ctx))
+	    secmsg_ctx_is_complete(ctx) && !secmsg_ctx_inline(ctx))
 		return -EAGAIN;
 
 	/*

@@ -777,6 +777,7 @@ sm_status sm_query_stream_sizes(sm_ctx *ctx, struct sm_stream_sizes *sizes);
 
 /* struct sm_context_info.driver_flags */
 #define SM_DRIVER_ASYNC SECMSG_DRIVER_ASYNC
+#define SM_DRIVER_INLINE SECMSG_DRIVER_INLINE	/* 1.6 */
 
 /** struct sm_counters - messages handled and failures, by kind */
 struct sm_counters {
@@ -846,7 +847,9 @@ struct sm_identity {
  *                 SM_KRB5_* (1.4)
  * @ctx_flags:     SM_CTX_* granted (SECPKG_ATTR_FLAGS)
  * @state:         SM_STATE_*
- * @driver_flags:  SM_DRIVER_ASYNC if the crypto driver is asynchronous
+ * @driver_flags:  SM_DRIVER_ASYNC if the crypto driver is asynchronous;
+ *                 SM_DRIVER_INLINE if it completes in the calling task
+ *                 all the same (1.6; <linux/secmsg.h> "io_uring")
  * @lifetime:      seconds, as granted
  * @replay_window: sequence numbers tracked on the receive side
  * @sizes:         as sm_query_sizes()

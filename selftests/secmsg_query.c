@@ -102,7 +102,11 @@ TEST_F(query, identity)
 	ASSERT_EQ((__u32)SECMSG_ROLE_INITIATOR, q.role);
 	ASSERT_EQ(variant->suite, q.suite);
 	ASSERT_EQ((__u32)SECMSG_STATE_ACTIVE, q.state);
-	ASSERT_EQ(0u, q.driver_flags & ~(__u32)SECMSG_DRIVER_ASYNC);
+	ASSERT_EQ(0u, q.driver_flags & ~(__u32)(SECMSG_DRIVER_ASYNC |
+						 SECMSG_DRIVER_INLINE));
+	/* A synchronous driver always completes in the caller. */
+	if (!(q.driver_flags & SECMSG_DRIVER_ASYNC))
+		ASSERT_NE(0u, q.driver_flags & SECMSG_DRIVER_INLINE);
 	ASSERT_EQ(0u, q.flags);
 	ASSERT_EQ(0, ts_query(self->acc, &q));
 	ASSERT_EQ((__u32)SECMSG_ROLE_ACCEPTOR, q.role);

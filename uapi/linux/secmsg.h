@@ -1230,6 +1230,7 @@ struct secmsg_counters {
 
 /* QUERY driver_flags */
 #define SECMSG_DRIVER_ASYNC		0x1	/* transform is asynchronous */
+#define SECMSG_DRIVER_INLINE		0x2	/* completes in the caller: "io_uring" */
 
 /* QUERY state */
 #define SECMSG_STATE_ACTIVE		1
@@ -1492,10 +1493,13 @@ struct secmsg_impersonate {
  *
  * A request runs in the task that submits it (the SQPOLL thread with
  * IORING_SETUP_SQPOLL) and completes at once (without SQPOLL: its CQE is
- * there when io_uring_enter(2) returns), unless the context's crypto
- * driver is asynchronous (QUERY @driver_flags SECMSG_DRIVER_ASYNC) or the
- * SQE has IOSQE_ASYNC: then io_uring's worker threads run it, several at
- * once, and the submitter does not wait for the driver.  Requests complete in any order, and
+ * there when io_uring_enter(2) returns) if the context's crypto driver
+ * completes in the calling task (QUERY @driver_flags
+ * SECMSG_DRIVER_INLINE: synchronous drivers, and the SIMD wrappers that
+ * run one at once, such as x86's AES-NI GCM, which is flagged
+ * SECMSG_DRIVER_ASYNC as well), and the SQE has no IOSQE_ASYNC.
+ * Otherwise io_uring's worker threads run it, several at once, and the
+ * submitter does not wait for the driver.  Requests complete in any order, and
  * SIGN and SEAL take their sequence numbers in the order they run, which
  * for requests on the workers is not that of submission: IOSQE_IO_LINK
  * orders them.  The request acts on the context its fd names and on the
