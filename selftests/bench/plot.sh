@@ -30,7 +30,7 @@ n=${#suites[@]}
 	echo "set xtics ('64' 64, '256' 256, '1K' 1024, '4K' 4096, '16K' 16384, '64K' 65536, '1M' 1048576)"
 	echo "set xlabel 'message size (bytes)'"
 	echo "set ylabel 'secmsg / floor'"
-	echo "set yrange [0:1.2]"
+	echo "set yrange [0:1.4]"
 	echo "set grid"
 	echo "set key bottom right"
 	for s in "${suites[@]}"; do
