@@ -426,6 +426,8 @@ TEST_F(kept, idle_size)
 	struct secmsg_message m;
 	uint8_t tok[TOK], data[64];
 	int i, ret, debug = !access(FAIL_NTH, F_OK);
+	struct secmsg_query q;
+	bool stacked;
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root (the idle_release_ms parameter)");
@@ -439,6 +441,13 @@ TEST_F(kept, idle_size)
 		ASSERT_LE(0, fds[i]) TH_LOG("context %d: %s", i,
 					    strerror(-fds[i]));
 	}
+	/*
+	 * The bound is for the drivers the module binds by itself; a
+	 * template stacked on top (pcrypt, which secmsg_async registers)
+	 * brings its own per-transform state and is only reported.
+	 */
+	ASSERT_EQ(0, ts_query(fds[0], &q));
+	stacked = !(q.driver_flags & SECMSG_DRIVER_INLINE);
 	usleep(300000);
 	fresh = kmem_kb();
 	for (i = 0; i < NCTX; i++) {
@@ -452,11 +461,12 @@ TEST_F(kept, idle_size)
 	idle = kmem_kb();
 	for (i = 0; i < NCTX; i++)
 		close(fds[i]);
-	TH_LOG("per context (Slab+Percpu+VmallocUsed delta over %d): new %ld B, after a message %ld B, idle again %ld B%s",
-	       NCTX, (fresh - base) * 1024 / NCTX,
+	TH_LOG("per context (Slab+Percpu+VmallocUsed delta over %d, %s): new %ld B, after a message %ld B, idle again %ld B%s",
+	       NCTX, q.driver, (fresh - base) * 1024 / NCTX,
 	       (busy - base) * 1024 / NCTX, (idle - base) * 1024 / NCTX,
-	       debug ? " (debug kernel: not checked)" : "");
-	if (!debug) {
+	       debug ? " (debug kernel: not checked)" :
+	       stacked ? " (a stacked template: not checked)" : "");
+	if (!debug && !stacked) {
 		ASSERT_GE(4096, (fresh - base) * 1024 / NCTX);
 		ASSERT_GE(4096, (idle - base) * 1024 / NCTX);
 	}
