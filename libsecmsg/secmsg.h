@@ -777,7 +777,7 @@ sm_status sm_query_stream_sizes(sm_ctx *ctx, struct sm_stream_sizes *sizes);
 
 /* struct sm_context_info.driver_flags */
 #define SM_DRIVER_ASYNC SECMSG_DRIVER_ASYNC
-#define SM_DRIVER_INLINE SECMSG_DRIVER_INLINE	/* 1.6 */
+#define SM_DRIVER_INLINE SECMSG_DRIVER_INLINE	/* 1.5.1 */
 
 /** struct sm_counters - messages handled and failures, by kind */
 struct sm_counters {
@@ -849,7 +849,7 @@ struct sm_identity {
  * @state:         SM_STATE_*
  * @driver_flags:  SM_DRIVER_ASYNC if the crypto driver is asynchronous;
  *                 SM_DRIVER_INLINE if it completes in the calling task
- *                 all the same (1.6; <linux/secmsg.h> "io_uring")
+ *                 all the same (1.5.1; <linux/secmsg.h> "io_uring")
  * @lifetime:      seconds, as granted
  * @replay_window: sequence numbers tracked on the receive side
  * @sizes:         as sm_query_sizes()
@@ -874,7 +874,7 @@ struct sm_identity {
  * @local:         this side's identity (SECPKG_ATTR_NATIVE_NAMES)
  * @peer:          the other side's (a client learns it on completion)
  *
- * Since 1.6:
+ * Since 1.5.1:
  *
  * @kept:          bytes the kernel keeps now for the context's message
  *                 calls, 0 before its first message and once it has been
