@@ -1499,10 +1499,10 @@ struct secmsg_impersonate {
  * run one at once, such as x86's AES-NI GCM, which is flagged
  * SECMSG_DRIVER_ASYNC as well), and the SQE has no IOSQE_ASYNC.
  * Otherwise io_uring's worker threads run it, several at once, and the
- * submitter does not wait for the driver.  Requests complete in any order, and
- * SIGN and SEAL take their sequence numbers in the order they run, which
- * for requests on the workers is not that of submission: IOSQE_IO_LINK
- * orders them.  The request acts on the context its fd names and on the
+ * submitter does not wait for the driver.  Requests complete in any
+ * order, and SIGN and SEAL take their sequence numbers in the order they
+ * run, which for requests on the workers is not that of submission:
+ * IOSQE_IO_LINK orders them.  The request acts on the context its fd names and on the
  * memory of the submitting process, whichever thread runs it.
  *
  * A request holds the context from submission to completion: closing
