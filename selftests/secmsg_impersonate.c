@@ -37,7 +37,6 @@
 #define ROOT_FILE DIR_PATH "/root-only"
 #define HELPER DIR_PATH "/helper"	/* this program, run again */
 #define HELPER_ENV "SECMSG_IMP_HELPER"
-#define REFCNT "/sys/module/secmsg/refcnt"
 
 struct ident {
 	uid_t uid;
@@ -208,19 +207,6 @@ static void exec_report(int wr)
 	_exit(91);
 }
 
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 /*
  * Wait, without calling into the module, until its reference count is
  * @want: the sweeper runs about once a second; allow two minutes on a
@@ -230,12 +216,12 @@ static long module_refcnt(void)
 #define REFCNT_WAIT_TIMEOUT	300	/* seconds, for TEST_F_TIMEOUT */
 static long wait_refcnt(long want)
 {
-	long n = module_refcnt();
+	long n = ts_module_refcnt();
 	int i;
 
 	for (i = 0; i < 1200 && n != want; i++) {
 		usleep(100 * 1000);
-		n = module_refcnt();
+		n = ts_module_refcnt();
 	}
 	return n;
 }
@@ -1262,11 +1248,11 @@ TEST_F_TIMEOUT(imp, module_held_while_impersonating, REFCNT_WAIT_TIMEOUT)
 	ASSERT_EQ(0, pthread_barrier_init(&u.bar, NULL, 2));
 	ASSERT_EQ(0, pthread_create(&th, NULL, try_unload, &u));
 	ASSERT_EQ(0, imp(s));
-	ASSERT_EQ(3, module_refcnt());
+	ASSERT_EQ(3, ts_module_refcnt());
 	close(s);
 	close(self->dev);
 	self->dev = -1;
-	ASSERT_EQ(1, module_refcnt());
+	ASSERT_EQ(1, ts_module_refcnt());
 	pthread_barrier_wait(&u.bar);
 	pthread_barrier_wait(&u.bar);
 	ASSERT_EQ(0, pthread_join(th, NULL));
@@ -1277,7 +1263,7 @@ TEST_F_TIMEOUT(imp, module_held_while_impersonating, REFCNT_WAIT_TIMEOUT)
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, rev(self->dev));
 	assert_creds(_metadata, self->before);
-	ASSERT_EQ(1, module_refcnt());
+	ASSERT_EQ(1, ts_module_refcnt());
 	pthread_barrier_destroy(&u.bar);
 }
 

@@ -17,24 +17,10 @@
 
 #include "consumer/echo_user.h"
 
-#define REFCNT		"/sys/module/secmsg/refcnt"
 
 static int delete_module(const char *name, unsigned int flags)
 {
 	return syscall(__NR_delete_module, name, flags) ? -errno : 0;
-}
-
-static long secmsg_refcnt(void)
-{
-	char buf[32] = "";
-	int fd = open(REFCNT, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 /* SEAL @len bytes of @text as a stream into @out (len + 32 bytes). */
@@ -595,14 +581,14 @@ TEST_F(kapi, reference_outlives_fd)
 	int fd;
 
 	TS_LIMIT_SETUP(2);	/* cli and srv */
-	r0 = secmsg_refcnt();
+	r0 = ts_module_refcnt();
 	ASSERT_LT(0, r0);
 	ASSERT_EQ(0, echo_attach(self->echo, self->srv, 0));
-	ASSERT_EQ(r0 + 1, secmsg_refcnt());
+	ASSERT_EQ(r0 + 1, ts_module_refcnt());
 	close(self->srv);
 	self->srv = -1;
 	/* the fd's module reference went, the kernel's stays */
-	ASSERT_EQ(r0, secmsg_refcnt());
+	ASSERT_EQ(r0, ts_module_refcnt());
 	round_trip(_metadata, self->echo, self->cli, "still here", 10, 0);
 	round_trip(_metadata, self->echo, self->cli, "and here", 8, 1);
 	/* the context still exists: the limit is still reached */
@@ -610,7 +596,7 @@ TEST_F(kapi, reference_outlives_fd)
 					    SECMSG_SUITE_AES256_GCM,
 					    SM_FLAGS_DEFAULT, 0, 0));
 	ASSERT_EQ(0, ioctl(self->echo, SECMSG_ECHO_IOC_DETACH));
-	ASSERT_EQ(r0 - 1, secmsg_refcnt());
+	ASSERT_EQ(r0 - 1, ts_module_refcnt());
 	/* freed with the last reference */
 	fd = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
 			      SECMSG_SUITE_AES256_GCM, SM_FLAGS_DEFAULT, 0, 0);
@@ -625,7 +611,7 @@ TEST_F(kapi, release_drops_reference)
 	int fd;
 
 	TS_LIMIT_SETUP(2);
-	r0 = secmsg_refcnt();
+	r0 = ts_module_refcnt();
 	ASSERT_EQ(0, echo_attach(self->echo, self->srv, SECMSG_ECHO_SG));
 	close(self->srv);
 	self->srv = -1;
@@ -635,7 +621,7 @@ TEST_F(kapi, release_drops_reference)
 					    SM_FLAGS_DEFAULT, 0, 0));
 	close(self->echo);
 	self->echo = -1;
-	ASSERT_EQ(r0 - 1, secmsg_refcnt());
+	ASSERT_EQ(r0 - 1, ts_module_refcnt());
 	fd = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
 			      SECMSG_SUITE_AES256_GCM, SM_FLAGS_DEFAULT, 0, 0);
 	ASSERT_LE(0, fd);
@@ -1003,7 +989,7 @@ TEST_F(kapi, unload_order_last)
 	 * module reference of its own) and through the context.  Neither
 	 * module can go.
 	 */
-	ASSERT_EQ(2, secmsg_refcnt());
+	ASSERT_EQ(2, ts_module_refcnt());
 	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
 	ASSERT_EQ(-EWOULDBLOCK, delete_module(ECHO_MOD, O_NONBLOCK));
 	ASSERT_EQ(0, access("/sys/module/secmsg", F_OK));
@@ -1011,10 +997,10 @@ TEST_F(kapi, unload_order_last)
 	/* the consumer's file goes, the context's reference with it */
 	close(self->echo);
 	self->echo = -1;
-	ASSERT_EQ(1, secmsg_refcnt());
+	ASSERT_EQ(1, ts_module_refcnt());
 	ASSERT_EQ(-EWOULDBLOCK, delete_module("secmsg", O_NONBLOCK));
 	ASSERT_EQ(0, delete_module(ECHO_MOD, O_NONBLOCK));
-	ASSERT_EQ(0, secmsg_refcnt());
+	ASSERT_EQ(0, ts_module_refcnt());
 	ASSERT_EQ(0, delete_module("secmsg", O_NONBLOCK));
 	ASSERT_NE(0, access("/sys/module/secmsg", F_OK));
 

@@ -410,6 +410,20 @@ static inline int ts_unseal1(int fd, void *tok, void *data, uint32_t len,
 	return ret;
 }
 
+/* secmsg.ko's module reference count, or -1 when it cannot be read. */
+static inline long ts_module_refcnt(void)
+{
+	char buf[32] = "";
+	int fd = open("/sys/module/secmsg/refcnt", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
 static inline int ts_query(int fd, struct secmsg_query *q)
 {
 	memset(q, 0, sizeof(*q));

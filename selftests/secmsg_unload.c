@@ -65,19 +65,6 @@ TEST_F(unload, busy_while_device_open)
 	ASSERT_TRUE(module_loaded());
 }
 
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	int fd = open("/sys/module/secmsg/refcnt", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 /*
  * An io_uring ring that holds a context (a registered fd) holds the
  * module, as an open fd does, and its requests still run; once the ring
@@ -127,10 +114,10 @@ TEST_F_TIMEOUT(unload, busy_while_ring_holds_context, 300)
 	ASSERT_EQ(0ull, m.seq);
 
 	io_uring_queue_exit(&ring);
-	n = module_refcnt();
+	n = ts_module_refcnt();
 	for (i = 0; i < 1200 && n != 0; i++) {
 		usleep(100 * 1000);	/* 2 min for a broken run */
-		n = module_refcnt();
+		n = ts_module_refcnt();
 	}
 	ASSERT_EQ(0, n);
 }
