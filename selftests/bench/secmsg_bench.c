@@ -407,6 +407,19 @@ static void set_buf(struct secmsg_buffer *sb, unsigned int type,
 	};
 }
 
+/* A SEAL of @len bytes at @p + HDR_LEN in stream form, in place */
+static void seal_msg_init(struct secmsg_message *m, struct secmsg_buffer sb[3],
+			  unsigned char *p, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	set_buf(&sb[0], SECMSG_BUF_STREAM_HEADER, p, HDR_LEN);
+	set_buf(&sb[1], SECMSG_BUF_DATA, p + HDR_LEN, len);
+	set_buf(&sb[2], SECMSG_BUF_STREAM_TRAILER, p + HDR_LEN + len, TAG_LEN);
+	m->size = sizeof(*m);
+	m->buffers = (uintptr_t)sb;
+	m->nbuffers = 3;
+}
+
 /* Describe the messages of the pool for @op in @msgs, 3 of @bufs each */
 static void secmsg_setup(struct bench *b, enum op op,
 			 struct secmsg_message *msgs,
@@ -424,11 +437,7 @@ static void secmsg_setup(struct bench *b, enum op op,
 		m->buffers = (uintptr_t)sb;
 		switch (op) {
 		case OP_SEAL:	/* stream form: the same layout as AF_ALG's */
-			set_buf(&sb[0], SECMSG_BUF_STREAM_HEADER, p, HDR_LEN);
-			set_buf(&sb[1], SECMSG_BUF_DATA, p + HDR_LEN, b->size);
-			set_buf(&sb[2], SECMSG_BUF_STREAM_TRAILER,
-				p + HDR_LEN + b->size, TAG_LEN);
-			m->nbuffers = 3;
+			seal_msg_init(m, sb, p, b->size);
 			break;
 		case OP_UNSEAL:	/* DATA's ptr and len are outputs */
 			set_buf(&sb[0], SECMSG_BUF_STREAM, p,
@@ -1366,21 +1375,10 @@ static double mem_per_ctx(int dev, const struct suite *s, long n, bool seal)
 			goto out;
 		}
 		if (seal) {
-			struct secmsg_buffer sb[3] = {
-				{ .type = SECMSG_BUF_STREAM_HEADER,
-				  .ptr = (uintptr_t)msg, .len = HDR_LEN },
-				{ .type = SECMSG_BUF_DATA,
-				  .ptr = (uintptr_t)(msg + HDR_LEN),
-				  .len = 16384 },
-				{ .type = SECMSG_BUF_STREAM_TRAILER,
-				  .ptr = (uintptr_t)(msg + HDR_LEN + 16384),
-				  .len = TAG_LEN },
-			};
-			struct secmsg_message m = {
-				.size = sizeof(m), .nbuffers = 3,
-				.buffers = (uintptr_t)sb,
-			};
+			struct secmsg_buffer sb[3];
+			struct secmsg_message m;
 
+			seal_msg_init(&m, sb, msg, 16384);
 			if (ioctl(fds[i], SECMSG_IOC_SEAL, &m)) {
 				printf("  not measured: SEAL on context %ld: %s\n",
 				       i + 1, strerror(errno));
@@ -1415,20 +1413,12 @@ static void *thr_main(void *arg)
 	size_t len = 16384;
 	unsigned char *p = calloc(1, HDR_LEN + len + TAG_LEN);
 	EVP_CIPHER_CTX *c = t->user ? ossl_ctx(t->b, true) : NULL;
-	struct secmsg_buffer sb[3] = {
-		{ .type = SECMSG_BUF_STREAM_HEADER, .ptr = (uintptr_t)p,
-		  .len = HDR_LEN },
-		{ .type = SECMSG_BUF_DATA, .ptr = (uintptr_t)(p + HDR_LEN),
-		  .len = len },
-		{ .type = SECMSG_BUF_STREAM_TRAILER,
-		  .ptr = (uintptr_t)(p + HDR_LEN + len), .len = TAG_LEN },
-	};
-	struct secmsg_message m = {
-		.size = sizeof(m), .nbuffers = 3, .buffers = (uintptr_t)sb,
-	};
+	struct secmsg_buffer sb[3];
+	struct secmsg_message m;
 
 	if (!p)
 		die("out of memory");
+	seal_msg_init(&m, sb, p, len);
 	pthread_barrier_wait(t->go);
 	do {
 		for (unsigned int i = 0; i < 8; i++) {
