@@ -589,6 +589,14 @@ out_result:
 	return err;
 }
 
+/* The checks of a message struct's in fields. */
+static int secmsg_msg_check(const struct secmsg_message *m)
+{
+	if (m->flags || !m->nbuffers || m->nbuffers > SECMSG_MAX_BUFFERS)
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * Read one message struct.  @expect is the batch's msg_size (every message
  * must have it), or 0 for a single call.
@@ -610,8 +618,40 @@ static int secmsg_msg_copy_in(struct secmsg_message *m,
 				 NULL);
 	if (err)
 		return err;
-	if (m->flags || !m->nbuffers || m->nbuffers > SECMSG_MAX_BUFFERS)
-		return -EINVAL;
+	return secmsg_msg_check(m);
+}
+
+/*
+ * Read a batch's message structs.  Structs of this kernel's size (the
+ * usual case) are read in one copy and then checked in order; those of
+ * another size, or an array that cannot be read as a whole, one by one,
+ * which also finds the first that faults.  Either way the first struct
+ * that fails decides the error.
+ */
+static int secmsg_batch_copy_in(struct secmsg_message *msgs, u64 base,
+				u32 count, u32 msg_size)
+{
+	u32 i;
+	int err;
+
+	if (msg_size == sizeof(*msgs) &&
+	    !copy_from_user(msgs, u64_to_user_ptr(base),
+			    (size_t)count * sizeof(*msgs))) {
+		for (i = 0; i < count; i++) {
+			if (msgs[i].size != msg_size)
+				return -EINVAL;
+			err = secmsg_msg_check(&msgs[i]);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	for (i = 0; i < count; i++) {
+		err = secmsg_msg_copy_in(&msgs[i], u64_to_user_ptr(base +
+					 (u64)i * msg_size), msg_size);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -821,7 +861,9 @@ EXPORT_SYMBOL_GPL(secmsg_kunseal);
  * results and the batch's counts go to is pinned for write, so a
  * malformed or unwritable batch fails the call with nothing processed.
  * Then each message runs exactly as a single call would, in order, sharing
- * one work area; each gets its out fields as soon as it is done.
+ * one work area and the pins of pages an earlier message of the batch
+ * pinned (secmsg_pins_hold()); each gets its out fields as soon as it is
+ * done.
  *
  * Return: 0 once every message has its result, or a negative errno with
  * nothing processed.
@@ -857,12 +899,9 @@ long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
 		goto out_work;
 	}
 	base = b.msgs;
-	for (i = 0; i < b.count; i++) {
-		err = secmsg_msg_copy_in(&msgs[i], u64_to_user_ptr(base +
-					 (u64)i * b.msg_size), b.msg_size);
-		if (err)
-			goto out_work;
-	}
+	err = secmsg_batch_copy_in(msgs, base, b.count, b.msg_size);
+	if (err)
+		goto out_work;
 
 	/* The out fields of every message, and the counts. */
 	span = (u64)(b.count - 1) * b.msg_size + SECMSG_OUT_OFFSET +
@@ -878,6 +917,8 @@ long secmsg_batch_ioctl(struct secmsg_ctx *ctx,
 		goto out_work;
 	}
 
+	/* Messages side by side share their pages' pins. */
+	secmsg_pins_hold(&w->pins);
 	for (i = 0; i < b.count; i++) {
 		if (secmsg_msg_process(w, b.op, &msgs[i], NULL))
 			failed++;

@@ -38,6 +38,69 @@ void secmsg_pins_init(struct secmsg_pinset *ps)
 	ps->npages = 0;
 	ps->pages = ps->inline_pages;
 	ps->cap = SECMSG_PIN_INLINE;
+	ps->hold = false;
+	ps->nheld = 0;
+	ps->held_next = 0;
+}
+
+/**
+ * secmsg_pins_hold() - keep single pages pinned from message to message
+ * @ps: the pin set of a call that runs many messages (BATCH)
+ *
+ * From now on, a range on a single page is pinned through one of
+ * SECMSG_PIN_HELD held pages, which stay pinned when the message's runs
+ * are released (secmsg_pins_release()), for the next message on the same
+ * page, until secmsg_pins_free().  A batch of small messages side by side
+ * then pins each page once instead of once per message.  When every held
+ * page is in use, the page no run of the running message uses that was
+ * taken longest ago makes room (round robin); when every one is used by
+ * the running message, the range is pinned as without @hold.
+ */
+void secmsg_pins_hold(struct secmsg_pinset *ps)
+{
+	ps->hold = true;
+}
+
+/*
+ * The held page for the single page at @start (pinned as strongly as
+ * @write asks), pinning it into a free or reusable slot: its index, -1 if
+ * no slot can take it, or -EFAULT, -ENOMEM (nothing changed).
+ */
+static int secmsg_pins_held(struct secmsg_pinset *ps, u64 start, bool write)
+{
+	u64 addr = start & PAGE_MASK;
+	struct secmsg_pinheld *h;
+	unsigned int i, slot = ps->nheld;
+	struct page *page;
+	int got;
+
+	for (i = 0; i < ps->nheld; i++) {
+		h = &ps->held[i];
+		if (h->addr == addr && (h->write || !write))
+			return i;
+	}
+	if (ps->nheld == SECMSG_PIN_HELD) {
+		for (i = 0; i < SECMSG_PIN_HELD; i++) {
+			slot = (ps->held_next + i) % SECMSG_PIN_HELD;
+			if (!ps->held[slot].users)
+				break;
+		}
+		if (i == SECMSG_PIN_HELD)
+			return -1;
+	}
+	got = pin_user_pages_fast(addr, 1, write ? FOLL_WRITE : 0, &page);
+	if (got != 1)
+		return got == -ENOMEM ? -ENOMEM : -EFAULT;
+	h = &ps->held[slot];
+	if (slot < ps->nheld)
+		unpin_user_pages_dirty_lock(&h->page, 1, h->dirty);
+	else
+		ps->nheld++;
+	*h = (struct secmsg_pinheld){
+		.page = page, .addr = addr, .write = write,
+	};
+	ps->held_next = (slot + 1) % SECMSG_PIN_HELD;
+	return slot;
 }
 
 /**
@@ -78,7 +141,10 @@ int secmsg_pins_reserve(struct secmsg_pinset *ps, u64 npages)
 	return 0;
 }
 
-/* An earlier run on the single page of [start, start + len), or -1. */
+/*
+ * An earlier run on the single page of [start, start + len), or -1.  Held
+ * pages are found by secmsg_pins_held().
+ */
 static int secmsg_pins_find(const struct secmsg_pinset *ps, u64 start,
 			    u64 len, bool write)
 {
@@ -89,7 +155,7 @@ static int secmsg_pins_find(const struct secmsg_pinset *ps, u64 start,
 	for (i = 0; i < ps->nruns; i++) {
 		const struct secmsg_pinrun *r = &ps->run[i];
 
-		if (r->owner == i && r->npages == 1 &&
+		if (r->owner == i && r->npages == 1 && r->held < 0 &&
 		    (r->start & PAGE_MASK) == (start & PAGE_MASK) &&
 		    (r->write || !write))
 			return i;
@@ -122,6 +188,21 @@ int secmsg_pins_add(struct secmsg_pinset *ps, u64 start, u64 len, bool write)
 	r->len = len;
 	r->write = write;
 	r->dirty = false;
+	r->held = -1;
+	if (ps->hold && n == 1 && start + len > start) {
+		int h = secmsg_pins_held(ps, start, write);
+
+		if (h < -1)
+			return h;
+		if (h >= 0) {
+			ps->held[h].users++;
+			r->held = h;
+			r->first = 0;
+			r->npages = 1;
+			r->owner = ps->nruns;
+			return ps->nruns++;
+		}
+	}
 	owner = secmsg_pins_find(ps, start, len, write);
 	if (owner >= 0) {
 		r->first = ps->run[owner].first;
@@ -153,6 +234,8 @@ struct page *secmsg_pins_page(const struct secmsg_pinset *ps, int run,
 {
 	const struct secmsg_pinrun *r = &ps->run[run];
 
+	if (r->held >= 0)
+		return ps->held[r->held].page;
 	return ps->pages[r->first + ((addr & PAGE_MASK) -
 				     (r->start & PAGE_MASK)) / PAGE_SIZE];
 }
@@ -169,6 +252,17 @@ static bool secmsg_pins_covers(const struct secmsg_pinset *ps, int run,
 	       addr - r->start <= r->len - len;
 }
 
+/* Run @run was written through: its pages are marked dirty when unpinned. */
+void secmsg_pins_dirty(struct secmsg_pinset *ps, int run)
+{
+	const struct secmsg_pinrun *r = &ps->run[run];
+
+	if (r->held >= 0)
+		ps->held[r->held].dirty = true;
+	else
+		ps->run[r->owner].dirty = true;
+}
+
 /* Copy @len bytes to user address @addr inside run @run: cannot fail. */
 void secmsg_pins_write(struct secmsg_pinset *ps, int run, u64 addr,
 		       const void *src, size_t len)
@@ -176,7 +270,7 @@ void secmsg_pins_write(struct secmsg_pinset *ps, int run, u64 addr,
 	if (WARN_ON_ONCE(!secmsg_pins_covers(ps, run, addr, len) ||
 			 !ps->run[run].write))
 		return;
-	ps->run[ps->run[run].owner].dirty = true;
+	secmsg_pins_dirty(ps, run);
 	while (len) {
 		unsigned int off = offset_in_page(addr);
 		size_t chunk = min_t(size_t, PAGE_SIZE - off, len);
@@ -206,7 +300,10 @@ void secmsg_pins_read(const struct secmsg_pinset *ps, int run, u64 addr,
 	}
 }
 
-/* Unpin the runs from index @from on (the earlier ones stay). */
+/*
+ * Unpin the runs from index @from on (the earlier ones stay); held pages
+ * stay pinned until secmsg_pins_free().
+ */
 void secmsg_pins_release(struct secmsg_pinset *ps, unsigned int from)
 {
 	bool first = true;
@@ -215,6 +312,10 @@ void secmsg_pins_release(struct secmsg_pinset *ps, unsigned int from)
 	for (i = from; i < ps->nruns; i++) {
 		struct secmsg_pinrun *r = &ps->run[i];
 
+		if (r->held >= 0) {
+			ps->held[r->held].users--;
+			continue;
+		}
 		/* A shared run's pages belong to an earlier run. */
 		if (r->owner != i)
 			continue;
@@ -235,7 +336,12 @@ void secmsg_pins_release(struct secmsg_pinset *ps, unsigned int from)
 /* Unpin everything; the kept page array stays for the next call. */
 void secmsg_pins_free(struct secmsg_pinset *ps)
 {
+	unsigned int i;
+
 	secmsg_pins_release(ps, 0);
+	for (i = 0; i < ps->nheld; i++)
+		unpin_user_pages_dirty_lock(&ps->held[i].page, 1,
+					    ps->held[i].dirty);
 	secmsg_pins_init(ps);
 }
 
@@ -758,7 +864,7 @@ void secmsg_mb_written(struct secmsg_msgbuf *mb, enum secmsg_sel sel)
 		if (!secmsg_mb_selected(b, sel) || !b->acc ||
 		    WARN_ON_ONCE(!b->write || b->pin < 0))
 			continue;
-		ps->run[ps->run[b->pin].owner].dirty = true;
+		secmsg_pins_dirty(ps, b->pin);
 	}
 }
 

@@ -45,6 +45,8 @@ enum secmsg_sel {
 #define SECMSG_PIN_RUNS		(SECMSG_MAX_BUFFERS + 4)
 /* Pages kept in the pin set itself; more are kvmalloc()ed (and kept). */
 #define SECMSG_PIN_INLINE	16
+/* Single pages a BATCH keeps pinned from one message to the next. */
+#define SECMSG_PIN_HELD		8
 
 /**
  * struct secmsg_pinrun - pinned user pages covering one user range
@@ -54,6 +56,7 @@ enum secmsg_sel {
  * @npages: pages pinned for it
  * @owner:  the run that holds the pins: itself, or an earlier run on the
  *          same single page (pinned once, shared)
+ * @held:   the held page the run lies on (its one page), or -1
  * @write:  pinned for write
  * @dirty:  written through (the pages are marked dirty when unpinned)
  */
@@ -63,6 +66,23 @@ struct secmsg_pinrun {
 	unsigned int first;
 	unsigned int npages;
 	unsigned int owner;
+	int held;
+	bool write;
+	bool dirty;
+};
+
+/**
+ * struct secmsg_pinheld - a page pinned for the whole call (BATCH)
+ * @page:  the page
+ * @addr:  its user address
+ * @users: runs of the running message on it
+ * @write: pinned for write
+ * @dirty: written through
+ */
+struct secmsg_pinheld {
+	struct page *page;
+	u64 addr;
+	unsigned int users;
 	bool write;
 	bool dirty;
 };
@@ -77,6 +97,10 @@ struct secmsg_pinrun {
  * @big:    kvmalloc()ed room for large calls, kept from call to call
  *          until secmsg_pins_drop()
  * @big_cap: entries @big has room for
+ * @hold:   keep single pages pinned until the call ends (secmsg_pins_hold())
+ * @held:   those pages
+ * @nheld:  entries of @held in use
+ * @held_next: the next one to give up for another page, round robin
  * @inline_pages: room for small calls
  */
 struct secmsg_pinset {
@@ -87,6 +111,10 @@ struct secmsg_pinset {
 	unsigned int cap;
 	struct page **big;
 	unsigned int big_cap;
+	bool hold;
+	struct secmsg_pinheld held[SECMSG_PIN_HELD];
+	unsigned int nheld;
+	unsigned int held_next;
 	struct page *inline_pages[SECMSG_PIN_INLINE];
 };
 
@@ -94,6 +122,8 @@ void secmsg_pins_init(struct secmsg_pinset *ps);
 int secmsg_pins_reserve(struct secmsg_pinset *ps, u64 npages);
 int secmsg_pins_add(struct secmsg_pinset *ps, u64 start, u64 len,
 		    bool write);
+void secmsg_pins_hold(struct secmsg_pinset *ps);
+void secmsg_pins_dirty(struct secmsg_pinset *ps, int run);
 void secmsg_pins_write(struct secmsg_pinset *ps, int run, u64 addr,
 		       const void *src, size_t len);
 void secmsg_pins_read(const struct secmsg_pinset *ps, int run, u64 addr,

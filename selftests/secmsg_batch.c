@@ -396,4 +396,124 @@ TEST_F(batch, counters_same_as_singles)
 	ASSERT_EQ(1ull, qa.counters.altered);
 }
 
+/*
+ * Buffers spread over more pages than a batch keeps pinned from message
+ * to message (8), in a shared file mapping, and messages whose buffers
+ * alone are on more pages than that: pins are shared, given up and taken
+ * again, or taken for one message only, and the bytes are still those of
+ * single calls, in the file too.
+ */
+#define SPREAD_PAGES	24
+#define SPREAD_MSGS	16
+#define SPREAD_BUFS	12	/* DATA buffers of every fourth message */
+#define SPREAD_LEN	20
+
+struct spread {
+	struct secmsg_message m[SPREAD_MSGS];
+	struct secmsg_buffer b[SPREAD_MSGS][SPREAD_BUFS + 1];
+	uint8_t tok[SPREAD_MSGS][32];
+	uint8_t *mem;
+	int memfd;
+};
+
+static unsigned int spread_bufs(int i)
+{
+	return i % 4 ? 3 : SPREAD_BUFS;
+}
+
+/* Buffer @j of message @i: its own bytes, on page (3i + 5j) mod 24. */
+static uint8_t *spread_at(const struct spread *s, int i, int j)
+{
+	return s->mem + (size_t)((i * 3 + j * 5) % SPREAD_PAGES) * 4096 +
+	       (size_t)(i * SPREAD_BUFS + j) * SPREAD_LEN;
+}
+
+static int spread_init(struct spread *s)
+{
+	size_t size = (size_t)SPREAD_PAGES * 4096;
+	int i, j;
+
+	memset(s->m, 0, sizeof(s->m));
+	memset(s->tok, 0, sizeof(s->tok));
+	s->memfd = memfd_create("secmsg_batch", MFD_CLOEXEC);
+	if (s->memfd < 0 || ftruncate(s->memfd, (off_t)size))
+		return -1;
+	s->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      s->memfd, 0);
+	if (s->mem == MAP_FAILED)
+		return -1;
+	for (i = 0; i < SPREAD_MSGS; i++)
+		for (j = 0; j < (int)spread_bufs(i); j++)
+			ts_fill(spread_at(s, i, j), SPREAD_LEN, 7 * i + j);
+	return 0;
+}
+
+static void spread_arm(struct spread *s)
+{
+	int i, j;
+
+	for (i = 0; i < SPREAD_MSGS; i++) {
+		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
+		for (j = 0; j < (int)spread_bufs(i); j++)
+			ts_buf(&s->b[i][j + 1], SECMSG_BUF_DATA, 0,
+			       spread_at(s, i, j), SPREAD_LEN);
+		ts_msg_init(&s->m[i], s->b[i], spread_bufs(i) + 1, 0);
+	}
+}
+
+static void spread_free(struct spread *s)
+{
+	munmap(s->mem, (size_t)SPREAD_PAGES * 4096);
+	close(s->memfd);
+}
+
+TEST_F(batch, pages_beyond_held_same_as_singles)
+{
+	static const int ops[] = { SECMSG_OP_SEAL, SECMSG_OP_UNSEAL };
+	size_t size = (size_t)SPREAD_PAGES * 4096;
+	static struct spread a, b;
+	struct secmsg_batch bt;
+	uint8_t *orig, *file;
+	int k, i;
+
+	ASSERT_EQ(0, spread_init(&a));
+	ASSERT_EQ(0, spread_init(&b));
+	orig = malloc(size);
+	file = malloc(size);
+	ASSERT_TRUE(orig && file);
+	memcpy(orig, a.mem, size);
+	for (k = 0; k < 2; k++) {
+		const int *fd = ops[k] == SECMSG_OP_SEAL ? self->ini : self->acc;
+
+		spread_arm(&a);
+		spread_arm(&b);
+		ASSERT_EQ(0, run_batch(fd[0], ops[k], a.m, SPREAD_MSGS, &bt));
+		ASSERT_EQ((uint32_t)SPREAD_MSGS, bt.completed);
+		ASSERT_EQ(0u, bt.failed);
+		for (i = 0; i < SPREAD_MSGS; i++) {
+			ASSERT_EQ(0, ts_ioctl(fd[1], op_ioctl(ops[k]), &b.m[i]));
+			ASSERT_EQ(0, a.m[i].error);
+			ASSERT_EQ(b.m[i].seq, a.m[i].seq);
+			ASSERT_EQ(0, memcmp(b.tok[i], a.tok[i], 32));
+		}
+		ASSERT_EQ(0, memcmp(b.mem, a.mem, size));
+		/* Sealed in place, every byte; unsealed, back as it was. */
+		if (ops[k] == SECMSG_OP_SEAL) {
+			for (i = 0; i < SPREAD_MSGS; i++)
+				ASSERT_NE(0, memcmp(orig + (spread_at(&a, i, 1) -
+							    a.mem),
+						    spread_at(&a, i, 1),
+						    SPREAD_LEN));
+		} else {
+			ASSERT_EQ(0, memcmp(orig, a.mem, size));
+		}
+		ASSERT_EQ((ssize_t)size, pread(a.memfd, file, size, 0));
+		ASSERT_EQ(0, memcmp(file, a.mem, size));
+	}
+	free(orig);
+	free(file);
+	spread_free(&a);
+	spread_free(&b);
+}
+
 TEST_HARNESS_MAIN
