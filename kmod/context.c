@@ -340,14 +340,14 @@ bool secmsg_ctx_async(struct secmsg_ctx *ctx)
  * @ctx: the context, complete
  *
  * Return: true if every transform of it completes in the caller
- * (secmsg_crypto_is_inline()); a Kerberos context's, if none is async.
+ * (secmsg_crypto_is_inline(), learnt when it was allocated); a Kerberos
+ * context's, if none is async.
  */
 bool secmsg_ctx_inline(struct secmsg_ctx *ctx)
 {
 	if (ctx->krb5)
 		return !ctx->krb5->async;
-	return secmsg_crypto_is_inline(ctx->tx.tfm) &&
-	       secmsg_crypto_is_inline(ctx->rx.tfm);
+	return ctx->tx.completes_inline && ctx->rx.completes_inline;
 }
 
 /*

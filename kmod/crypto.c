@@ -97,30 +97,70 @@ static int secmsg_derive(struct crypto_shash *hmac, const u8 *prk,
 }
 
 /*
- * Whether the driver of @tfm, once an encryption has started writing its
- * output, always finishes it, so that SEAL may encrypt the caller's pages
- * in place.  Being synchronous is not enough: a software driver that
- * walks its scatterlists with skcipher_walk (chacha20-simd under
+ * Drivers known by name, with what the crypto API cannot tell of them:
+ *
+ * SECMSG_DRV_FINISHES: once an encryption has started writing its output,
+ * the driver always finishes it, so that SEAL may encrypt the caller's
+ * pages in place.  Being synchronous is not enough: a software driver
+ * that walks its scatterlists with skcipher_walk (chacha20-simd under
  * rfc7539, ctr under gcm_base) allocates a bounce block where a chunk
  * ends short of its stride, halfway through, and fails with ENOMEM there
- * (secmsg_faults' seal_token_large_pinned on ChaCha20-Poly1305 shows it);
- * a hardware driver may fail after a DMA.  So only drivers known to walk
- * their pages without allocating once the AAD is linear: 6.1's
- * generic-gcm-aesni, the SIMD wrapper of __generic-gcm-aesni
- * (gcmaes_crypt_by_sg(): scatterwalk only), which runs it at once or
- * from cryptd's queue, whose queue and backlog fail, if at all, before it
- * ran.
+ * (secmsg_faults' seal_token_large_pinned on ChaCha20-Poly1305 shows
+ * it); a hardware driver may fail after a DMA.
+ *
+ * SECMSG_DRV_SIMD_SYNC: flagged CRYPTO_ALG_ASYNC, but a SIMD wrapper
+ * (crypto/simd.c) of a synchronous driver: where the FPU is usable, which
+ * it is in a task (the only place a message runs), it calls its inner
+ * driver at once, and defers to cryptd only in interrupt context.
+ *
+ * SECMSG_DRV_SG_TEXT: reads and writes text spread over many scatterlist
+ * entries at any offsets without allocating, so that SEAL and UNSEAL may
+ * have it read large data from the caller's pages.  Drivers that walk
+ * with skcipher_walk (ChaCha20 under rfc7539, CTR under gcm_base) do not:
+ * a cipher block split over two entries makes them kmalloc() a bounce
+ * block, on every call (secmsg_msgmem's noalloc on ChaCha20-Poly1305).
+ *
+ * SECMSG_DRV_SG_AAD: synchronous, and hashes AAD spread over many
+ * scatterlist entries as it walks them, allocating nothing, so that SIGN
+ * and VERIFY may have it read large data from the caller's pages.  6.1's
+ * gcm-aesni does not: it kmalloc()s a linear copy of such AAD.
  */
-static bool secmsg_driver_finishes(struct crypto_aead *tfm)
+#define SECMSG_DRV_FINISHES	BIT(0)
+#define SECMSG_DRV_SIMD_SYNC	BIT(1)
+#define SECMSG_DRV_SG_AAD	BIT(2)
+#define SECMSG_DRV_SG_TEXT	BIT(3)
+
+static const struct {
+	const char *name;
+	unsigned int props;
+} secmsg_known_drivers[] = {
+	/*
+	 * 6.1 x86: the SIMD wrapper of __generic-gcm-aesni, whose
+	 * gcmaes_crypt_by_sg() walks its pages with scatterwalk only (no
+	 * allocation once the AAD is linear); run at once or from cryptd's
+	 * queue, whose queue and backlog fail, if at all, before it ran.
+	 */
+	{ "generic-gcm-aesni",
+	  SECMSG_DRV_FINISHES | SECMSG_DRV_SIMD_SYNC | SECMSG_DRV_SG_TEXT },
+	/*
+	 * The rfc7539 template over the kernel's own ChaCha20 and Poly1305
+	 * (x86 SIMD or generic): the AAD goes to the Poly1305 shash through
+	 * crypto_hash_walk, page by page; ChaCha20 runs over no data then.
+	 */
+	{ "rfc7539(chacha20-simd,poly1305-simd)", SECMSG_DRV_SG_AAD },
+	{ "rfc7539(chacha20-generic,poly1305-generic)", SECMSG_DRV_SG_AAD },
+};
+
+/* What secmsg_known_drivers says of the driver of @tfm (0: unknown). */
+static unsigned int secmsg_driver_props(struct crypto_aead *tfm)
 {
-	static const char *const known[] = { "generic-gcm-aesni" };
 	const char *drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(known); i++)
-		if (!strcmp(drv, known[i]))
-			return true;
-	return false;
+	for (i = 0; i < ARRAY_SIZE(secmsg_known_drivers); i++)
+		if (!strcmp(drv, secmsg_known_drivers[i].name))
+			return secmsg_known_drivers[i].props;
+	return 0;
 }
 
 /* Allocate one direction's transform, not keyed yet. */
@@ -128,6 +168,7 @@ static int secmsg_dir_alloc(struct secmsg_dir *dir,
 			    const struct secmsg_suite *suite)
 {
 	struct crypto_aead *tfm;
+	unsigned int props;
 	int err;
 
 	tfm = crypto_alloc_aead(suite->alg, 0, 0);
@@ -142,7 +183,12 @@ static int secmsg_dir_alloc(struct secmsg_dir *dir,
 	if (err)
 		goto err_free;
 	dir->tfm = tfm;
-	dir->in_place = secmsg_driver_finishes(tfm);
+	props = secmsg_driver_props(tfm);
+	dir->in_place = props & SECMSG_DRV_FINISHES;
+	dir->sg_text = props & SECMSG_DRV_SG_TEXT;
+	dir->sg_aad = (props & SECMSG_DRV_SG_AAD) &&
+		      !secmsg_crypto_is_async(tfm);
+	dir->completes_inline = secmsg_crypto_is_inline(tfm);
 	return 0;
 
 err_free:
@@ -311,29 +357,17 @@ bool secmsg_crypto_is_async(struct crypto_aead *tfm)
  * secmsg_crypto_is_inline() - whether the driver completes in the caller
  * @tfm: the transform
  *
- * Synchronous drivers do.  So does a SIMD wrapper (crypto/simd.c) of a
- * synchronous driver, though flagged CRYPTO_ALG_ASYNC: where the FPU is
- * usable, which it is in a task (the only place a message runs), it
- * calls its inner driver at once and defers to cryptd only in interrupt
- * context.  The wrappers are known by name (6.1's x86 AES-NI GCM); any
- * other asynchronous driver (hardware, cryptd, pcrypt) may complete
- * later.
+ * Synchronous drivers do, and so do the SIMD wrappers of synchronous
+ * drivers known by name (SECMSG_DRV_SIMD_SYNC); any other asynchronous
+ * driver (hardware, cryptd, pcrypt) may complete later.
  *
  * Return: true if an operation on @tfm, from a task, is done when the
  * call returns.
  */
 bool secmsg_crypto_is_inline(struct crypto_aead *tfm)
 {
-	static const char *const simd_sync[] = { "generic-gcm-aesni" };
-	const char *drv = crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm));
-	unsigned int i;
-
-	if (!secmsg_crypto_is_async(tfm))
-		return true;
-	for (i = 0; i < ARRAY_SIZE(simd_sync); i++)
-		if (!strcmp(drv, simd_sync[i]))
-			return true;
-	return false;
+	return !secmsg_crypto_is_async(tfm) ||
+	       (secmsg_driver_props(tfm) & SECMSG_DRV_SIMD_SYNC);
 }
 
 /**

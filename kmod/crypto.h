@@ -39,11 +39,22 @@ struct secmsg_suite {
  * @in_place: once the driver started writing an encryption's output, it
  *       finishes it (secmsg_dir_alloc()): SEAL may encrypt the caller's
  *       pages in place (proto_v1.c)
+ * @sg_text: the driver reads and writes scattered text without allocating:
+ *       SEAL and UNSEAL may read large data from the pages (proto_v1.c)
+ * @sg_aad: the driver reads AAD from many scatterlist entries without
+ *       allocating: SIGN and VERIFY may read large data from the pages
+ *       (proto_v1.c)
+ * @completes_inline: an operation from a task is done when the call
+ *       returns (secmsg_crypto_is_inline()); io_uring runs it in the
+ *       submitter
  */
 struct secmsg_dir {
 	struct crypto_aead *tfm;
 	u8 iv[SECMSG_IV_SIZE];
 	bool in_place;
+	bool sg_text;
+	bool sg_aad;
+	bool completes_inline;
 };
 
 const struct secmsg_suite *secmsg_suite_get(u32 id);

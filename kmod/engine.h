@@ -170,6 +170,8 @@ static inline bool secmsg_seal_encrypts(const struct secmsg_work *w,
 }
 
 int secmsg_bounce_alloc(struct secmsg_work *w, size_t len);
+int secmsg_bounce_alloc_text(struct secmsg_work *w, size_t len,
+			     size_t text_off);
 int secmsg_bounce_sg(struct secmsg_work *w, unsigned int assoclen);
 
 #endif /* _SECMSG_ENGINE_H */

@@ -379,6 +379,23 @@ void secmsg_msg_exit(void)
 	cancel_delayed_work_sync(&secmsg_idle_work);
 }
 
+/* Grow the scratch buffer to at least @len bytes (kvmalloc()ed). */
+static int secmsg_scratch_grow(struct secmsg_work *w, size_t len)
+{
+	u8 *p;
+
+	if (len <= w->scratch_len)
+		return 0;
+	p = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	/* The old one may hold an earlier call's plaintext. */
+	kvfree_sensitive(w->scratch, w->scratch_len);
+	w->scratch = p;
+	w->scratch_len = len;
+	return 0;
+}
+
 /**
  * secmsg_bounce_alloc() - the bounce buffer of a message
  * @w:   the call
@@ -391,22 +408,49 @@ void secmsg_msg_exit(void)
  */
 int secmsg_bounce_alloc(struct secmsg_work *w, size_t len)
 {
-	u8 *p;
+	int err;
 
 	if (len <= w->small_len) {
 		w->bounce = w->small;
 	} else {
-		if (len > w->scratch_len) {
-			p = kvmalloc(len, GFP_KERNEL_ACCOUNT);
-			if (!p)
-				return -ENOMEM;
-			/* The old one may hold an earlier call's plaintext. */
-			kvfree_sensitive(w->scratch, w->scratch_len);
-			w->scratch = p;
-			w->scratch_len = len;
-		}
+		err = secmsg_scratch_grow(w, len);
+		if (err)
+			return err;
 		w->bounce = w->scratch;
 	}
+	w->bounce_len = len;
+	return 0;
+}
+
+/**
+ * secmsg_bounce_alloc_text() - a bounce buffer whose text starts a page
+ * @w:        the call
+ * @len:      bytes
+ * @text_off: where the cipher's text starts in it
+ *
+ * As secmsg_bounce_alloc(), but in the scratch buffer the bounce buffer
+ * starts so that its text starts a page: the cipher then walks whole
+ * pages.  Drivers that walk with skcipher_walk (ChaCha20 under rfc7539,
+ * CTR under gcm_base) take at most a page at a time, even of linear
+ * memory, and kmalloc() a bounce block of their own, on every call, for
+ * a stride of the cipher split over two pages.  The scratch buffer is a
+ * page larger for it.  (The small room lies within one page.)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int secmsg_bounce_alloc_text(struct secmsg_work *w, size_t len,
+			     size_t text_off)
+{
+	int err;
+
+	if (len <= w->small_len)
+		return secmsg_bounce_alloc(w, len);
+	err = secmsg_scratch_grow(w, len + PAGE_SIZE);
+	if (err)
+		return err;
+	w->bounce = w->scratch + (PAGE_SIZE -
+				  offset_in_page(w->scratch + text_off)) %
+				 PAGE_SIZE;
 	w->bounce_len = len;
 	return 0;
 }

@@ -14,12 +14,13 @@
  * for a receiver the tag and the replay window, accepted it.
  *
  * Large encrypted messages without READONLY_WITH_CHECKSUM data skip one
- * copy: the AEAD reads the data straight from the user's mapped pages
- * (secmsg_mb_sg()) and writes into the bounce buffer, from which the
- * result is copied back.  A racing writer of the user's pages can then
- * make the AEAD read different bytes in its hash and cipher passes, but
- * those pages are also where the output goes, so it gains nothing it could
- * not do by writing them after the call.
+ * copy where the driver takes scattered text without allocating
+ * (secmsg_dir.sg_text, crypto.c): the AEAD reads the data straight from
+ * the user's mapped pages (secmsg_mb_sg()) and writes into the bounce
+ * buffer, from which the result is copied back.  A racing writer of the
+ * user's pages can then make the AEAD read different bytes in its hash
+ * and cipher passes, but those pages are also where the output goes, so
+ * it gains nothing it could not do by writing them after the call.
  *
  * SEAL of such a message goes further where the driver allows: the AEAD
  * encrypts the pages in place (src = dst = the pages between the header
@@ -33,6 +34,13 @@
  * number is taken before, as ever, so nothing after the AEAD can fail.
  * UNSEAL never decrypts in place: a failed check releases no plaintext,
  * so it decrypts into the bounce buffer and copies out only what passed.
+ *
+ * SIGN and VERIFY of large data copy nothing either where the driver
+ * hashes AAD scattered over the pages without allocating (secmsg_dir.
+ * sg_aad, crypto.c): the data is AAD, read from the pages, and the AEAD
+ * writes only the tag, into kernel memory.  A racing writer then changes
+ * what is signed or verified, as writing before the call would; VERIFY
+ * releases nothing.
  */
 #include <crypto/aead.h>
 #include <linux/kernel.h>
@@ -216,8 +224,9 @@ static int v1_run(struct secmsg_work *w, bool encrypt, u64 seq,
 		return err;
 	secmsg_crypto_nonce(w->nonce, encrypt ? &ctx->tx : &ctx->rx, seq);
 	/*
-	 * In place over the bounce buffer, from the pages into it, or (SEAL,
-	 * w->in_place) in place over the pages.
+	 * In place over the bounce buffer, from the pages into it, or
+	 * (w->in_place: SEAL, SIGN and VERIFY direct) in place over the
+	 * pages.
 	 */
 	return secmsg_crypto_run(w->req, w->usg ?: w->sg,
 				 w->in_place ? w->usg : w->sg, encrypt,
@@ -295,11 +304,28 @@ static void v1_put_token(struct secmsg_work *w, const u8 *hdr, const u8 *tag)
 	secmsg_mb_set_len(mb, mb->token, SECMSG_TOKEN_SIZE);
 }
 
-/* Whether the AEAD reads @text encrypted bytes from the pages directly. */
-static bool v1_direct(const struct secmsg_work *w, u32 text)
+/*
+ * Whether the AEAD reads the @dlen signed bytes of SIGN or VERIFY from the
+ * pages directly: as AAD, which @dir's driver must take scattered
+ * (secmsg_dir.sg_aad).  It then writes nothing there, only the tag.
+ */
+static bool v1_direct_signed(const struct secmsg_work *w,
+			     const struct secmsg_dir *dir, u32 dlen)
 {
-	return !w->mb.rwc_len && text >= SECMSG_V1_DIRECT_MIN &&
+	return dir->sg_aad && dlen >= SECMSG_V1_DIRECT_MIN &&
 	       secmsg_mb_can_sg(&w->mb);
+}
+
+/*
+ * Whether the AEAD reads @text encrypted bytes from the pages directly:
+ * @dir's driver must take scattered text without allocating
+ * (secmsg_dir.sg_text).
+ */
+static bool v1_direct(const struct secmsg_work *w,
+		      const struct secmsg_dir *dir, u32 text)
+{
+	return dir->sg_text && !w->mb.rwc_len &&
+	       text >= SECMSG_V1_DIRECT_MIN && secmsg_mb_can_sg(&w->mb);
 }
 
 /* Describe @seg straight over the pages, between @w->edge's two halves. */
@@ -317,22 +343,50 @@ static int v1_direct_sg(struct secmsg_work *w, const struct secmsg_seg *seg,
 	return 0;
 }
 
+/*
+ * Describe the signed data of SIGN or VERIFY straight over the pages,
+ * between the header and the tag in @w->edge, and have the AEAD run in
+ * place there: it reads the AAD and writes only the tag, into @w->edge.
+ */
+static int v1_direct_signed_sg(struct secmsg_work *w)
+{
+	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
+	int err;
+
+	err = v1_direct_sg(w, seg, secmsg_mb_segs(&w->mb, SECMSG_SEL_ALL,
+						  seg));
+	if (err)
+		return err;
+	w->in_place = true;
+	return 0;
+}
+
 static int v1_sign(struct secmsg_work *w, struct secmsg_message *m)
 {
 	struct secmsg_msgbuf *mb = &w->mb;
 	u32 dlen = mb->rwc_len + mb->plain_len;
+	bool direct = v1_direct_signed(w, &w->ctx->tx, dlen);
 	u64 seq;
 	int err;
 
-	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	if (direct) {
+		err = v1_direct_signed_sg(w);
+		if (err)
+			return err;
+	}
+	/* Direct: the bounce buffer holds the header alone. */
+	err = secmsg_bounce_alloc(w, direct ? SECMSG_HDR_SIZE :
+				  SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
 	if (err)
 		return err;
-	v1_gather(w, false, 0);
+	if (!direct)
+		v1_gather(w, false, 0);
 	err = v1_send(w, m, SECMSG_TOK_SIGN, false, SECMSG_HDR_SIZE + dlen, 0,
 		      &seq);
 	if (err)
 		return err;
-	v1_put_token(w, w->bounce, w->bounce + SECMSG_HDR_SIZE + dlen);
+	v1_put_token(w, w->bounce, direct ? w->edge + SECMSG_HDR_SIZE :
+			w->bounce + SECMSG_HDR_SIZE + dlen);
 	m->seq = seq;
 	return 0;
 }
@@ -351,7 +405,7 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 	sealed = secmsg_seal_encrypts(w, m, &ok);
 	aad = SECMSG_HDR_SIZE + (sealed ? mb->rwc_len : dlen);
 	text = sealed ? mb->plain_len : 0;
-	direct = sealed && v1_direct(w, text);
+	direct = sealed && v1_direct(w, &w->ctx->tx, text);
 	if (direct) {
 		unsigned int nseg = secmsg_mb_segs(mb, SECMSG_SEL_PLAIN, seg);
 
@@ -363,8 +417,9 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 		w->in_place = w->ctx->tx.in_place;
 	}
 	/* In place: the bounce buffer holds the header alone. */
-	err = secmsg_bounce_alloc(w, w->in_place ? SECMSG_HDR_SIZE :
-				  SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	err = secmsg_bounce_alloc_text(w, w->in_place ? SECMSG_HDR_SIZE :
+				       SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE,
+				       aad);
 	if (err)
 		return err;
 	if (!direct) {
@@ -415,13 +470,26 @@ static int v1_verify(struct secmsg_work *w, struct secmsg_message *m)
 	if (!v1_hdr_parse(w->ctx, token, SECMSG_TOK_SIGN, &sealed, &seq))
 		return secmsg_fail_v(w, m, SECMSG_VERDICT_ALTERED);
 
-	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
-	if (err)
-		return err;
-	memcpy(w->bounce, token, SECMSG_HDR_SIZE);
-	secmsg_mb_gather(mb, SECMSG_SEL_ALL, w->bounce + SECMSG_HDR_SIZE);
-	memcpy(w->bounce + SECMSG_HDR_SIZE + dlen, token + SECMSG_HDR_SIZE,
-	       SECMSG_TAG_SIZE);
+	if (v1_direct_signed(w, &w->ctx->rx, dlen)) {
+		err = v1_direct_signed_sg(w);
+		if (err)
+			return err;
+		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
+		err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE);
+		if (err)
+			return err;
+		memcpy(w->bounce, token, SECMSG_HDR_SIZE);
+	} else {
+		err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen +
+					  SECMSG_TAG_SIZE);
+		if (err)
+			return err;
+		memcpy(w->bounce, token, SECMSG_HDR_SIZE);
+		secmsg_mb_gather(mb, SECMSG_SEL_ALL,
+				 w->bounce + SECMSG_HDR_SIZE);
+		memcpy(w->bounce + SECMSG_HDR_SIZE + dlen,
+		       token + SECMSG_HDR_SIZE, SECMSG_TAG_SIZE);
+	}
 
 	err = v1_open(w, m, seq, SECMSG_HDR_SIZE + dlen, SECMSG_TAG_SIZE);
 	if (err)
@@ -446,7 +514,8 @@ static int v1_unseal_direct(struct secmsg_work *w, struct secmsg_message *m,
 	err = v1_direct_sg(w, seg, nseg);
 	if (err)
 		return err;
-	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + text + SECMSG_TAG_SIZE);
+	err = secmsg_bounce_alloc_text(w, SECMSG_HDR_SIZE + text +
+				       SECMSG_TAG_SIZE, SECMSG_HDR_SIZE);
 	if (err)
 		return err;
 	/* Decrypted, verified or not: wipe it in any case. */
@@ -475,7 +544,7 @@ static int v1_unseal_token(struct secmsg_work *w, struct secmsg_message *m)
 		return -EMSGSIZE;
 	aad = SECMSG_HDR_SIZE + (sealed ? mb->rwc_len : dlen);
 	text = sealed ? mb->plain_len : 0;
-	if (sealed && v1_direct(w, text)) {
+	if (sealed && v1_direct(w, &w->ctx->rx, text)) {
 		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
 		err = v1_unseal_direct(w, m, seg,
 				       secmsg_mb_segs(mb, SECMSG_SEL_PLAIN, seg),
@@ -485,7 +554,8 @@ static int v1_unseal_token(struct secmsg_work *w, struct secmsg_message *m)
 		aad = SECMSG_HDR_SIZE;
 		goto out;
 	}
-	err = secmsg_bounce_alloc(w, SECMSG_HDR_SIZE + dlen + SECMSG_TAG_SIZE);
+	err = secmsg_bounce_alloc_text(w, SECMSG_HDR_SIZE + dlen +
+				       SECMSG_TAG_SIZE, aad);
 	if (err)
 		return err;
 	/* Decrypted in place, verified or not: wipe it in any case. */
@@ -514,7 +584,7 @@ static int v1_unseal_stream(struct secmsg_work *w, struct secmsg_message *m)
 	u64 seq;
 	int err;
 
-	if (v1_direct(w, n)) {
+	if (v1_direct(w, &w->ctx->rx, n)) {
 		const struct secmsg_seg seg = { s, SECMSG_HDR_SIZE, n };
 
 		secmsg_mb_read(mb, s, 0, w->edge, SECMSG_HDR_SIZE);
@@ -533,7 +603,7 @@ static int v1_unseal_stream(struct secmsg_work *w, struct secmsg_message *m)
 	}
 
 	/* A stream is already laid out as the bounce buffer is. */
-	err = secmsg_bounce_alloc(w, mb->b[s].len);
+	err = secmsg_bounce_alloc_text(w, mb->b[s].len, SECMSG_HDR_SIZE);
 	if (err)
 		return err;
 	secmsg_mb_read(mb, s, 0, w->bounce, mb->b[s].len);

@@ -72,11 +72,21 @@ FIXTURE(noalloc) {
 FIXTURE_VARIANT(noalloc) {
 	unsigned long req;
 	uint32_t len;
+	uint32_t suite;		/* 0: AES-256-GCM */
 };
 
 #define NOALLOC(op, req_, len_) \
 	FIXTURE_VARIANT_ADD(noalloc, op##_##len_) { \
 		.req = SECMSG_IOC_##req_, .len = len_, \
+	}
+/*
+ * ChaCha20-Poly1305: SIGN and VERIFY read large data from the pages, SEAL
+ * and UNSEAL bounce it (its driver allocates on scattered text).
+ */
+#define NOALLOC_CHACHA(op, req_, len_) \
+	FIXTURE_VARIANT_ADD(noalloc, chacha_##op##_##len_) { \
+		.req = SECMSG_IOC_##req_, .len = len_, \
+		.suite = SECMSG_SUITE_CHACHA20_POLY1305, \
 	}
 NOALLOC(seal, SEAL, 64);
 NOALLOC(seal, SEAL, 4096);
@@ -94,6 +104,16 @@ NOALLOC(verify, VERIFY, 64);
 NOALLOC(verify, VERIFY, 4096);
 NOALLOC(verify, VERIFY, 65536);
 NOALLOC(verify, VERIFY, 1048576);
+NOALLOC_CHACHA(sign, SIGN, 4096);
+NOALLOC_CHACHA(sign, SIGN, 65536);
+NOALLOC_CHACHA(sign, SIGN, 1048576);
+NOALLOC_CHACHA(verify, VERIFY, 4096);
+NOALLOC_CHACHA(verify, VERIFY, 65536);
+NOALLOC_CHACHA(verify, VERIFY, 1048576);
+NOALLOC_CHACHA(seal, SEAL, 65536);
+NOALLOC_CHACHA(seal, SEAL, 1048576);
+NOALLOC_CHACHA(unseal, UNSEAL, 65536);
+NOALLOC_CHACHA(unseal, UNSEAL, 1048576);
 
 FIXTURE_SETUP(noalloc)
 {
@@ -110,7 +130,8 @@ FIXTURE_SETUP(noalloc)
 		SM_SKIP_SETUP("no failslab or fail_page_alloc in debugfs "
 			      "(CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)");
 	ts_pair_setup(_metadata, &self->dev, &self->a, &self->b,
-		      SECMSG_SUITE_AES256_GCM, SM_FLAGS_DEFAULT, 1000, 2000);
+		      variant->suite ?: SECMSG_SUITE_AES256_GCM,
+		      SM_FLAGS_DEFAULT, 1000, 2000);
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		SM_SKIP_SETUP("mlockall: %s", strerror(errno));
 	ASSERT_EQ(0, msgs_alloc(&self->t, variant->len));
