@@ -327,27 +327,25 @@ SM_EXPORT sm_status sm_uring_prep(struct io_uring_sqe *sqe, sm_ctx *ctx,
 {
 	struct secmsg_uring_cmd c = { 0 };
 	__u64 user_data;
-	int ret = 0;
+	int ret;
 
 	if (slot)
 		slot->u.priv.msg = NULL;
-	if (!sqe)
-		return sm_invalid(EINVAL);
+	if (sqe) {
+		/* Every field but user_data: a NOP unless all is well. */
+		user_data = sqe->user_data;
+		memset(sqe, 0, sizeof(*sqe));
+		sqe->user_data = user_data;
+		sqe->opcode = IORING_OP_NOP;
+	}
 
-	/* Every field but user_data: a NOP unless all is well. */
-	user_data = sqe->user_data;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->user_data = user_data;
-	sqe->opcode = IORING_OP_NOP;
-
-	if (!msg)
-		return sm_invalid(EINVAL);
-	if (!ctx || !slot || !sm_batch_op_valid(op))
+	if (!sqe || !ctx || !msg || !slot || !sm_batch_op_valid(op))
 		ret = -EINVAL;
-	if (!ret)
+	else
 		ret = sm_msg_check(msg);
 	if (ret) {
-		sm_batch_fail(msg, 0, 1, SM_E_INVALID_PARAMETER, -ret);
+		if (msg)
+			sm_batch_fail(msg, 0, 1, SM_E_INVALID_PARAMETER, -ret);
 		return sm_invalid(-ret);
 	}
 
