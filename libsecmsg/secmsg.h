@@ -1210,6 +1210,13 @@ struct sm_ctl_counters {
  * @client_principal:  Kerberos: the client's principal name, "" if none
  *                     (as in struct sm_names)
  * @service_principal: Kerberos: the service's
+ *
+ * Since 1.6 (programs built against 1.4 or 1.5 keep the struct without
+ * it, also in struct sm_ctl_event):
+ *
+ * @kept:      bytes the kernel keeps now for the context's message calls,
+ *             as struct sm_context_info's @kept; 0 from a kernel without
+ *             it
  */
 struct sm_ctl_ctx {
 	uint64_t id;
@@ -1236,6 +1243,7 @@ struct sm_ctl_ctx {
 	char algorithm[SM_NAME_MAX];
 	char client_principal[SM_PRINCIPAL_LEN];
 	char service_principal[SM_PRINCIPAL_LEN];
+	uint64_t kept;
 };
 
 /* struct sm_ctl_config.set: the fields sm_ctl_config_set() changes */
