@@ -168,7 +168,7 @@ static void sm_msg_to_kernel(struct secmsg_message *km,
 			     struct secmsg_buffer *kb,
 			     const struct sm_message *m, int op)
 {
-	/* qop is an output for VERIFY and UNSEAL: a reused message may hold one */
+	/* VERIFY and UNSEAL output qop: a reused message may hold one */
 	int qop_in = op == SM_OP_SIGN || op == SM_OP_SEAL;
 
 	sm_bufs_to_kernel(kb, m->bufs, m->nbufs);

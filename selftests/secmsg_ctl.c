@@ -174,7 +174,8 @@ TEST_F_TIMEOUT(ctl, show_and_revoke, 600)
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "suite:       chacha20-poly1305\n"));
 	ASSERT_NE(NULL, strstr(out, "state:       active\n"));
-	ASSERT_NE(NULL, strstr(out, "\nkept:        0 bytes\n")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "\nkept:        0 bytes\n"))
+		TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "--json show %s", self->ids);
 	out = run(args, &rc, false);
 	ASSERT_EQ(0, rc);
