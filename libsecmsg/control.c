@@ -171,6 +171,7 @@ static void sm_ctl_parse_ctx(struct nlattr **tb, void *out)
 	sm_str(peer, sizeof(peer), tb[SECMSG_A_CTX_PEER_PRINCIPAL]);
 	sm_principals_from(c->client_principal, c->service_principal,
 			   c->role, local, peer);
+	c->kept = sm_u64(tb[SECMSG_A_CTX_KEPT]);
 }
 
 static void sm_ctl_parse_config(struct nlattr **tb, void *out)
@@ -577,11 +578,20 @@ SM_EXPORT sm_status sm_ctl_event_read(sm_ctl *ctl, struct sm_ctl_event *ev)
  * them pass the old structs, which are the new ones without their last
  * fields.  1.3 added struct sm_ctl_event's @count and struct
  * sm_ctl_stats' @events_coalesced; 1.4 struct sm_ctl_ctx's fields from
- * @algorithm on (also inside struct sm_ctl_event).  sm_ctl_list() needs
- * no old version: its callback gets a pointer, of which an old program
- * reads the old fields only.
+ * @algorithm on, 1.6 its @kept (also inside struct sm_ctl_event).
+ * sm_ctl_list() needs no old version: its callback gets a pointer, of
+ * which an old program reads the old fields only.
  */
 #define SM_CTL_CTX_SIZE_1_3 offsetof(struct sm_ctl_ctx, algorithm)
+#define SM_CTL_CTX_SIZE_1_4 offsetof(struct sm_ctl_ctx, kept)
+
+/* 1.4's and 1.5's event: its context without @kept */
+struct sm_ctl_event_1_4 {
+	uint32_t event;
+	uint32_t verdict;
+	unsigned char ctx[SM_CTL_CTX_SIZE_1_4] __attribute__((aligned(8)));
+	uint64_t count;
+};
 
 struct sm_ctl_event_1_3 {
 	uint32_t event;
@@ -600,6 +610,9 @@ struct sm_ctl_stats_1_2 {
 _Static_assert(offsetof(struct sm_ctl_event_1_3, ctx) ==
 	       offsetof(struct sm_ctl_event, ctx), "1.3 event layout");
 _Static_assert(SM_CTL_CTX_SIZE_1_3 % 8 == 0, "1.3 context layout");
+_Static_assert(offsetof(struct sm_ctl_event_1_4, ctx) ==
+	       offsetof(struct sm_ctl_event, ctx), "1.4 event layout");
+_Static_assert(SM_CTL_CTX_SIZE_1_4 % 8 == 0, "1.4 context layout");
 _Static_assert(sizeof(struct sm_ctl_stats_1_2) ==
 	       offsetof(struct sm_ctl_stats, events_coalesced),
 	       "1.2 stats layout");
@@ -615,6 +628,39 @@ SM_EXPORT sm_status sm_ctl_get_1_2(sm_ctl *ctl, uint64_t id, void *out)
 	st = sm_ctl_get(ctl, id, &c);
 	if (st == SM_E_OK)
 		memcpy(out, &c, SM_CTL_CTX_SIZE_1_3);
+	return st;
+}
+
+__asm__(".symver sm_ctl_get_1_4, sm_ctl_get@LIBSECMSG_1.4");
+SM_EXPORT sm_status sm_ctl_get_1_4(sm_ctl *ctl, uint64_t id, void *out)
+{
+	struct sm_ctl_ctx c;
+	sm_status st;
+
+	if (!out)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_get(ctl, id, &c);
+	if (st == SM_E_OK)
+		memcpy(out, &c, SM_CTL_CTX_SIZE_1_4);
+	return st;
+}
+
+__asm__(".symver sm_ctl_event_read_1_4, sm_ctl_event_read@LIBSECMSG_1.4");
+SM_EXPORT sm_status sm_ctl_event_read_1_4(sm_ctl *ctl,
+					  struct sm_ctl_event_1_4 *ev)
+{
+	struct sm_ctl_event e;
+	sm_status st;
+
+	if (!ev)
+		return sm_invalid(EINVAL);
+	st = sm_ctl_event_read(ctl, &e);
+	if (st == SM_E_OK) {
+		ev->event = e.event;
+		ev->verdict = e.verdict;
+		memcpy(ev->ctx, &e.ctx, SM_CTL_CTX_SIZE_1_4);
+		ev->count = e.count;
+	}
 	return st;
 }
 

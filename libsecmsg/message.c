@@ -3,11 +3,17 @@
  * The message calls: sign, verify, seal, unseal, batch.
  *
  * This is the hot path: buffers are converted on the stack, one ioctl per
- * call, nothing allocated except for large batches.
+ * call, nothing allocated except for large batches.  Through io_uring
+ * (1.6), the conversion goes to the caller's struct sm_uring_slot instead,
+ * which outlives the call.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+
+#include <linux/io_uring.h>
 
 #include "internal.h"
 
@@ -154,24 +160,55 @@ static int sm_msg_check(const struct sm_message *m)
 	return 0;
 }
 
+/*
+ * The kernel's copy of @m, an SM_OP_* message whose lengths
+ * sm_msg_check() has passed: @km, with its buffers in @kb.
+ */
+static void sm_msg_to_kernel(struct secmsg_message *km,
+			     struct secmsg_buffer *kb,
+			     const struct sm_message *m, int op)
+{
+	/* VERIFY and UNSEAL output qop: a reused message may hold one */
+	int qop_in = op == SM_OP_SIGN || op == SM_OP_SEAL;
+
+	sm_bufs_to_kernel(kb, m->bufs, m->nbufs);
+	sm_kmsg_init(km, qop_in ? m->qop : 0, kb, m->nbufs);
+	km->flags = m->flags;
+}
+
+/*
+ * @m's results from the kernel's copy @km and @kb, once the kernel has
+ * processed it: @err is the errno it came with, 0 on success.
+ */
+static void sm_msg_from_kernel(struct sm_message *m,
+			       const struct secmsg_message *km,
+			       const struct secmsg_buffer *kb, int err)
+{
+	m->error = err;
+	m->needed = km->needed;
+	m->index = km->index;
+	if (err || km->verdict != SECMSG_VERDICT_OK) {
+		m->status = sm_verdict_status(km->verdict, err);
+		m->seq = 0;
+		return;
+	}
+	m->status = SM_E_OK;
+	m->seq = km->seq;
+	m->qop = km->qop;
+	sm_bufs_from_kernel(m->bufs, kb, m->nbufs);
+}
+
 /* Run msgs[0..count), count <= SECMSG_MAX_BATCH, in one BATCH ioctl. */
 static sm_status sm_batch_chunk(sm_ctx *ctx, int op, struct sm_message *msgs,
 				unsigned int count, struct secmsg_message *km,
 				struct secmsg_buffer *kb)
 {
-	/* qop is an output for VERIFY and UNSEAL: a reused array may hold one */
-	int qop_in = op == SM_OP_SIGN || op == SM_OP_SEAL;
 	struct secmsg_batch b;
 	struct secmsg_buffer *p = kb;
 	unsigned int i;
-	int err;
 
 	for (i = 0; i < count; i++) {
-		/* Lengths were checked by the caller. */
-		sm_bufs_to_kernel(p, msgs[i].bufs, msgs[i].nbufs);
-		sm_kmsg_init(&km[i], qop_in ? msgs[i].qop : 0, p,
-			     msgs[i].nbufs);
-		km[i].flags = msgs[i].flags;
+		sm_msg_to_kernel(&km[i], p, &msgs[i], op);
 		p += msgs[i].nbufs;
 	}
 	b = (struct secmsg_batch){
@@ -184,23 +221,8 @@ static sm_status sm_batch_chunk(sm_ctx *ctx, int op, struct sm_message *msgs,
 	if (ioctl(ctx->fd, SECMSG_IOC_BATCH, &b) < 0)
 		return sm_errno_status(errno, SM_CALL_BATCH);
 
-	for (p = kb, i = 0; i < count; p += msgs[i].nbufs, i++) {
-		struct sm_message *m = &msgs[i];
-
-		err = -km[i].error;
-		m->error = err;
-		m->needed = km[i].needed;
-		m->index = km[i].index;
-		if (err || km[i].verdict != SECMSG_VERDICT_OK) {
-			m->status = sm_verdict_status(km[i].verdict, err);
-			m->seq = 0;
-			continue;
-		}
-		m->status = SM_E_OK;
-		m->seq = km[i].seq;
-		m->qop = km[i].qop;
-		sm_bufs_from_kernel(m->bufs, p, m->nbufs);
-	}
+	for (p = kb, i = 0; i < count; p += msgs[i].nbufs, i++)
+		sm_msg_from_kernel(&msgs[i], &km[i], p, -km[i].error);
 	return SM_E_OK;
 }
 
@@ -270,4 +292,89 @@ SM_EXPORT sm_status sm_batch(sm_ctx *ctx, int op, struct sm_message *msgs,
 	if (st)
 		errno = err;
 	return st;
+}
+
+/* ------------------------------------------------------------------------
+ * io_uring (uapi "io_uring"): the SQE is the caller's, from any ring; the
+ * kernel's copy of the message lives in the caller's slot until the CQE.
+ * ------------------------------------------------------------------------
+ */
+static_assert(sizeof(struct sm_uring_slot) == SM_URING_SLOT_SIZE,
+	      "struct sm_uring_slot outgrew SM_URING_SLOT_SIZE");
+static_assert(sizeof(struct secmsg_uring_cmd) == SECMSG_URING_CMD_SIZE,
+	      "struct secmsg_uring_cmd");
+static_assert(sizeof(struct io_uring_sqe) == 64, "a 64-byte SQE");
+
+static unsigned int sm_op_ioctl(int op)
+{
+	switch (op) {
+	case SM_OP_SIGN:
+		return SECMSG_IOC_SIGN;
+	case SM_OP_VERIFY:
+		return SECMSG_IOC_VERIFY;
+	case SM_OP_SEAL:
+		return SECMSG_IOC_SEAL;
+	case SM_OP_UNSEAL:
+		return SECMSG_IOC_UNSEAL;
+	default:
+		return 0;
+	}
+}
+
+SM_EXPORT sm_status sm_uring_prep(struct io_uring_sqe *sqe, sm_ctx *ctx,
+				  int op, struct sm_message *msg,
+				  struct sm_uring_slot *slot)
+{
+	struct secmsg_uring_cmd c = { 0 };
+	__u64 user_data;
+	int ret;
+
+	if (slot)
+		slot->u.priv.msg = NULL;
+	if (sqe) {
+		/* Every field but user_data: a NOP unless all is well. */
+		user_data = sqe->user_data;
+		memset(sqe, 0, sizeof(*sqe));
+		sqe->user_data = user_data;
+		sqe->opcode = IORING_OP_NOP;
+	}
+
+	if (!sqe || !ctx || !msg || !slot || !sm_batch_op_valid(op))
+		ret = -EINVAL;
+	else
+		ret = sm_msg_check(msg);
+	if (ret) {
+		if (msg)
+			sm_batch_fail(msg, 0, 1, SM_E_INVALID_PARAMETER, -ret);
+		return sm_invalid(-ret);
+	}
+
+	sm_msg_to_kernel(&slot->u.priv.km, slot->u.priv.kb, msg, op);
+	slot->u.priv.msg = msg;
+	c.arg = SM_PTR(&slot->u.priv.km);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = ctx->fd;
+	sqe->cmd_op = sm_op_ioctl(op);
+	memcpy(sqe->cmd, &c, sizeof(c));
+	return SM_E_OK;
+}
+
+SM_EXPORT sm_status sm_uring_result(struct sm_uring_slot *slot,
+				    int32_t cqe_res)
+{
+	struct sm_message *msg;
+
+	if (!slot || !slot->u.priv.msg)
+		return sm_invalid(EINVAL);
+	msg = slot->u.priv.msg;
+	slot->u.priv.msg = NULL;
+
+	if (cqe_res > 0)	/* no kernel returns one */
+		sm_batch_fail(msg, 0, 1, SM_E_INTERNAL_ERROR, EPROTO);
+	else
+		sm_msg_from_kernel(msg, &slot->u.priv.km, slot->u.priv.kb,
+				   -cqe_res);
+	if (msg->status != SM_E_OK)
+		errno = msg->error;
+	return msg->status;
 }

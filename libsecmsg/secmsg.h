@@ -21,6 +21,8 @@
  *   ImpersonateSecurityContext    sm_impersonate()
  *   RevertSecurityContext         sm_revert()
  *   (none)                        sm_batch(): many messages, one call
+ *   (none)                        sm_uring_prep(), sm_uring_result():
+ *                                 the same through io_uring (1.6)
  *   (none)                        sm_ctl_*(): list, show and revoke
  *                                 contexts, configuration, events (1.2)
  *
@@ -57,10 +59,10 @@ extern "C" {
 
 /*
  * The interface this header declares: the version node of the newest calls
- * (LIBSECMSG_1.5).  sm_version() tells which library is running.
+ * (LIBSECMSG_1.6).  sm_version() tells which library is running.
  */
 #define LIBSECMSG_VERSION_MAJOR 1
-#define LIBSECMSG_VERSION_MINOR 5
+#define LIBSECMSG_VERSION_MINOR 6
 
 /* ------------------------------------------------------------------------
  * Status codes
@@ -742,6 +744,68 @@ sm_status sm_batch(sm_ctx *ctx, int op, struct sm_message *msgs,
 		   unsigned int count);
 
 /* ------------------------------------------------------------------------
+ * io_uring (1.6): the message calls as requests of any ring (liburing's or
+ * another); libsecmsg fills the SQE and reads the result, and needs no
+ * io_uring library.  See sm_uring_prep(3) and <linux/secmsg.h> "io_uring".
+ * ------------------------------------------------------------------------
+ */
+struct io_uring_sqe;	/* <linux/io_uring.h> */
+
+/* sizeof(struct sm_uring_slot); it is aligned to 8 */
+#define SM_URING_SLOT_SIZE 512
+
+/**
+ * struct sm_uring_slot - the kernel's copy of one message in flight
+ * @u.priv: libsecmsg's: the caller neither reads nor writes it
+ *
+ * The kernel may read it after io_uring_enter(2) has returned: it must
+ * stay in place, unchanged, from sm_uring_prep() until the request's CQE
+ * has been passed to sm_uring_result().  Then it may be reused.
+ */
+struct sm_uring_slot {
+	union {
+		struct {
+			struct secmsg_message km;
+			struct secmsg_buffer kb[SM_MAX_BUFFERS];
+			struct sm_message *msg;
+		} priv;
+		unsigned char size[SM_URING_SLOT_SIZE];
+		uint64_t align;
+	} u;
+};
+
+/**
+ * sm_uring_prep() - fill an SQE with one message call on @ctx
+ * @sqe:  a 64-byte SQE of the caller's ring; every field but user_data
+ *        is written (set user_data and IOSQE_* flags after)
+ * @ctx:  a context
+ * @op:   SM_OP_SIGN, SM_OP_VERIFY, SM_OP_SEAL or SM_OP_UNSEAL
+ * @msg:  in: the message, as for sm_batch(); out: by sm_uring_result()
+ * @slot: the kernel's copy of @msg, until the CQE is reaped
+ *
+ * @msg, its buffer array and its buffers must stay valid until then too.
+ *
+ * Return: SM_E_OK; else SM_E_INVALID_PARAMETER, as sm_batch() checks a
+ * message (@msg's status and error set too, if @msg is not NULL), and
+ * @sqe is made an IORING_OP_NOP (if not NULL).
+ */
+sm_status sm_uring_prep(struct io_uring_sqe *sqe, sm_ctx *ctx, int op,
+			struct sm_message *msg, struct sm_uring_slot *slot);
+
+/**
+ * sm_uring_result() - the result of a request sm_uring_prep() filled
+ * @slot:    the request's slot
+ * @cqe_res: its CQE's res
+ *
+ * Writes @msg's out fields and buffers as sm_batch() does, once per
+ * request.
+ *
+ * Return: @msg's status; SM_E_INVALID_PARAMETER (errno EINVAL, @msg
+ * untouched) if @slot holds no request.
+ */
+sm_status sm_uring_result(struct sm_uring_slot *slot, int32_t cqe_res);
+
+/* ------------------------------------------------------------------------
  * QueryContextAttributes
  * ------------------------------------------------------------------------
  */
@@ -1146,6 +1210,13 @@ struct sm_ctl_counters {
  * @client_principal:  Kerberos: the client's principal name, "" if none
  *                     (as in struct sm_names)
  * @service_principal: Kerberos: the service's
+ *
+ * Since 1.6 (programs built against 1.4 or 1.5 keep the struct without
+ * it, also in struct sm_ctl_event):
+ *
+ * @kept:      bytes the kernel keeps now for the context's message calls,
+ *             as struct sm_context_info's @kept; 0 from a kernel without
+ *             it
  */
 struct sm_ctl_ctx {
 	uint64_t id;
@@ -1172,6 +1243,7 @@ struct sm_ctl_ctx {
 	char algorithm[SM_NAME_MAX];
 	char client_principal[SM_PRINCIPAL_LEN];
 	char service_principal[SM_PRINCIPAL_LEN];
+	uint64_t kept;
 };
 
 /* struct sm_ctl_config.set: the fields sm_ctl_config_set() changes */

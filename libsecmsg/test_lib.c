@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/io_uring.h>
 
 #include "kselftest_harness.h"
 #include "fake_kernel.h"
@@ -822,6 +825,295 @@ TEST_F(fake, batch_whole_call_failure)
 		EXPECT_EQ(SM_INDEX_NONE, m[i].index);
 	}
 	EXPECT_EQ(sizeof(self->token), b[0].len);
+}
+
+/* ------------------------------------------------------------------------
+ * io_uring: the SQE sm_uring_prep() fills, and sm_uring_result() on what
+ * the fake kernel answers the same call (the ring itself runs in the
+ * guest: selftests/secmsg_lib_uring.c)
+ * ------------------------------------------------------------------------
+ */
+
+/* An SQE as a ring may hand it out: any bytes, the caller's user_data. */
+static void sqe_dirty(struct io_uring_sqe *sqe, uint64_t user_data)
+{
+	memset(sqe, 0xa5, sizeof(*sqe));
+	sqe->user_data = user_data;
+}
+
+/* Whether @sqe is a NOP with @user_data and every other byte zero. */
+static int sqe_is_nop(const struct io_uring_sqe *sqe, uint64_t user_data)
+{
+	struct io_uring_sqe want;
+
+	memset(&want, 0, sizeof(want));
+	want.opcode = IORING_OP_NOP;
+	want.user_data = user_data;
+	return !memcmp(sqe, &want, sizeof(want));
+}
+
+/* The request's command area. */
+static struct secmsg_uring_cmd sqe_cmd(const struct io_uring_sqe *sqe)
+{
+	struct secmsg_uring_cmd c;
+
+	memcpy(&c, sqe->cmd, sizeof(c));
+	return c;
+}
+
+/* Run @sqe's request as the fake kernel: the CQE's res. */
+static int32_t fake_ring_run(const struct io_uring_sqe *sqe)
+{
+	struct secmsg_uring_cmd c = sqe_cmd(sqe);
+
+	if (sqe->opcode != IORING_OP_URING_CMD)
+		return 0;
+	if (ioctl(sqe->fd, sqe->cmd_op, (void *)(uintptr_t)c.arg) < 0)
+		return -errno;
+	return 0;
+}
+
+TEST_F(fake, uring_invalid_arguments)
+{
+	struct sm_buffer b[2] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+	};
+	struct sm_message m = { .bufs = b, .nbufs = 2 };
+	size_t slot_align = alignof(struct sm_uring_slot);
+	struct sm_uring_slot slot;
+	struct io_uring_sqe sqe;
+	struct {
+		int op;
+		unsigned int nbufs;
+		int null_bufs;
+		int err;
+	} bad[] = {
+		{ 0, 2, 0, EINVAL },
+		{ SM_OP_UNSEAL + 1, 2, 0, EINVAL },
+		{ SM_OP_SEAL, 0, 0, EINVAL },
+		{ SM_OP_SEAL, SM_MAX_BUFFERS + 1, 0, EINVAL },
+		{ SM_OP_SEAL, 2, 1, EINVAL },
+	};
+	unsigned int i;
+
+	EXPECT_EQ(SM_URING_SLOT_SIZE, sizeof(slot));
+	EXPECT_EQ(0u, slot_align % 8);
+	memset(&slot, 0, sizeof(slot));
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		sqe_dirty(&sqe, 1000 + i);
+		m = (struct sm_message){ .bufs = bad[i].null_bufs ? NULL : b,
+					 .nbufs = bad[i].nbufs, .seq = 9 };
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_uring_prep(&sqe, self->ctx, bad[i].op, &m, &slot))
+		TH_LOG("case %u", i);
+		EXPECT_EQ(bad[i].err, errno);
+		EXPECT_EQ(SM_E_INVALID_PARAMETER, m.status);
+		EXPECT_EQ(bad[i].err, m.error);
+		EXPECT_EQ(0u, m.seq);
+		EXPECT_EQ(SM_INDEX_NONE, m.index);
+		EXPECT_TRUE(sqe_is_nop(&sqe, 1000 + i));
+		/* the NOP's CQE: the slot holds no request */
+		EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_uring_result(&slot, 0));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	if (SIZE_MAX > UINT32_MAX) {
+		b[1].len = (size_t)UINT32_MAX + 1;
+		m = (struct sm_message){ .bufs = b, .nbufs = 2 };
+		EXPECT_EQ(SM_E_INVALID_PARAMETER,
+			  sm_uring_prep(&sqe, self->ctx, SM_OP_SEAL, &m, &slot));
+		EXPECT_EQ(EMSGSIZE, errno);
+		EXPECT_EQ(EMSGSIZE, m.error);
+		b[1].len = sizeof(self->data);
+	}
+
+	/* NULL arguments: the others still made safe */
+	m = (struct sm_message){ .bufs = b, .nbufs = 2 };
+	sqe_dirty(&sqe, 7);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_uring_prep(&sqe, NULL, SM_OP_SIGN, &m, &slot));
+	EXPECT_TRUE(sqe_is_nop(&sqe, 7));
+	sqe_dirty(&sqe, 7);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, NULL, &slot));
+	EXPECT_TRUE(sqe_is_nop(&sqe, 7));
+	sqe_dirty(&sqe, 7);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, &m, NULL));
+	EXPECT_TRUE(sqe_is_nop(&sqe, 7));
+	m.status = 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER,
+		  sm_uring_prep(NULL, self->ctx, SM_OP_SIGN, &m, &slot));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, m.status);
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_uring_result(&slot, 0));
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_uring_result(NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0u, kern.calls);
+}
+
+TEST_F(fake, uring_prep_fills_sqe)
+{
+	static const struct {
+		int op;
+		unsigned long ioc;
+		uint32_t qop_sent;
+	} ops[] = {
+		{ SM_OP_SIGN, SECMSG_IOC_SIGN, 5 },
+		{ SM_OP_VERIFY, SECMSG_IOC_VERIFY, 0 },
+		{ SM_OP_SEAL, SECMSG_IOC_SEAL, 5 },
+		{ SM_OP_UNSEAL, SECMSG_IOC_UNSEAL, 0 },
+	};
+	struct sm_buffer b[3] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, SM_BUF_READONLY_WITH_CHECKSUM, self->data, 10 },
+		{ SM_BUF_DATA, 0, self->data + 10, 90 },
+	};
+	struct sm_uring_slot slot;
+	struct io_uring_sqe sqe;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct sm_message m = { .bufs = b, .nbufs = 3, .qop = 5 };
+		const struct secmsg_message *km;
+		const struct secmsg_buffer *kb;
+		struct secmsg_uring_cmd c;
+		struct io_uring_sqe want;
+		const char *lo = (const char *)&slot;
+		unsigned int j;
+
+		sqe_dirty(&sqe, 0x1234567890ull + i);
+		ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, ops[i].op,
+						 &m, &slot));
+		/* every field but the command area as the uapi says */
+		c = sqe_cmd(&sqe);
+		memset(&want, 0, sizeof(want));
+		want.opcode = IORING_OP_URING_CMD;
+		want.fd = kern.ctx_fd;
+		want.cmd_op = (uint32_t)ops[i].ioc;
+		want.user_data = 0x1234567890ull + i;
+		memcpy(want.cmd, &c, sizeof(c));
+		EXPECT_EQ(0, memcmp(&want, &sqe, sizeof(sqe)))
+		TH_LOG("op %d", ops[i].op);
+		EXPECT_EQ(0u, c.reserved);
+		/* the message and its buffers, in the slot */
+		km = (const void *)(uintptr_t)c.arg;
+		ASSERT_TRUE((const char *)km >= lo &&
+			    (const char *)(km + 1) <= lo + sizeof(slot));
+		EXPECT_EQ(sizeof(*km), km->size);
+		EXPECT_EQ(0u, km->flags);
+		EXPECT_EQ(ops[i].qop_sent, km->qop);
+		EXPECT_EQ(3u, km->nbuffers);
+		EXPECT_EQ(SM_INDEX_NONE, km->index);
+		kb = (const void *)(uintptr_t)km->buffers;
+		ASSERT_TRUE((const char *)kb >= lo &&
+			    (const char *)(kb + 3) <= lo + sizeof(slot));
+		for (j = 0; j < 3; j++) {
+			EXPECT_EQ(b[j].type, kb[j].type);
+			EXPECT_EQ(b[j].flags, kb[j].flags);
+			EXPECT_EQ((uintptr_t)b[j].data, kb[j].ptr);
+			EXPECT_EQ(b[j].len, kb[j].len);
+			EXPECT_EQ(0u, kb[j].reserved);
+		}
+		/* nothing ran, nothing written back */
+		EXPECT_EQ(sizeof(self->token), b[0].len);
+		ASSERT_EQ(SM_E_OK, sm_uring_result(&slot, 0));
+		b[0].len = sizeof(self->token);
+	}
+	EXPECT_EQ(0u, kern.calls);
+}
+
+TEST_F(fake, uring_result_as_batch)
+{
+	struct sm_buffer b[2] = {
+		{ SM_BUF_TOKEN, 0, self->token, sizeof(self->token) },
+		{ SM_BUF_DATA, 0, self->data, sizeof(self->data) },
+	};
+	struct sm_buffer s[3] = {
+		{ SM_BUF_STREAM, 0, self->data, sizeof(self->data) },
+		{ SM_BUF_DATA, 0, NULL, 0 },
+	};
+	struct sm_message m = { .bufs = b, .nbufs = 2 };
+	struct sm_uring_slot slot;
+	struct io_uring_sqe sqe;
+	unsigned int i;
+
+	/* success: the out fields and the buffers */
+	kern.next_seq = 70;
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_SEAL, &m,
+					 &slot));
+	ASSERT_EQ(SM_E_OK, sm_uring_result(&slot, fake_ring_run(&sqe)));
+	EXPECT_EQ(SM_E_OK, m.status);
+	EXPECT_EQ(0, m.error);
+	EXPECT_EQ(70u, m.seq);
+	EXPECT_EQ(0u, m.needed);
+	EXPECT_EQ(SM_INDEX_NONE, m.index);
+	EXPECT_EQ((size_t)SM_TOKEN_SIZE, b[0].len);
+	/* once per request */
+	m.seq = 1;
+	EXPECT_EQ(SM_E_INVALID_PARAMETER, sm_uring_result(&slot, 0));
+	EXPECT_EQ(1u, m.seq);
+
+	/* a stream unseal points DATA into the stream; qop received */
+	kern.recv_qop = SM_QOP_WRAP_NO_ENCRYPT;
+	m = (struct sm_message){ .bufs = s, .nbufs = 2 };
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_UNSEAL, &m,
+					 &slot));
+	ASSERT_EQ(SM_E_OK, sm_uring_result(&slot, fake_ring_run(&sqe)));
+	EXPECT_EQ(71u, m.seq);
+	EXPECT_EQ(SM_QOP_WRAP_NO_ENCRYPT, m.qop);
+	EXPECT_EQ((void *)(self->data + 16), s[1].data);
+	EXPECT_EQ(sizeof(self->data) - 32, s[1].len);
+
+	/* every verdict and errno, as sm_batch() gives them */
+	for (i = 0; i < NVERDICTS; i++) {
+		b[0].len = 3;
+		m = (struct sm_message){ .bufs = b, .nbufs = 2,
+					 .qop = SM_QOP_WRAP_NO_ENCRYPT };
+		kern.fail_errno = verdicts[i].err;
+		kern.fail_verdict = verdicts[i].verdict;
+		kern.fail_needed = 32;
+		kern.fail_index = 0;
+		ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_VERIFY,
+						 &m, &slot));
+		EXPECT_EQ(verdicts[i].status,
+			  sm_uring_result(&slot, fake_ring_run(&sqe)))
+		TH_LOG("verdict %u errno %d", verdicts[i].verdict,
+		       verdicts[i].err);
+		EXPECT_EQ(verdicts[i].err, errno);
+		EXPECT_EQ(verdicts[i].status, m.status);
+		EXPECT_EQ(verdicts[i].err, m.error);
+		EXPECT_EQ(0u, m.seq);
+		EXPECT_EQ(verdicts[i].verdict ? 32u : 0u, m.needed);
+		EXPECT_EQ(verdicts[i].verdict ? 0u : SM_INDEX_NONE, m.index);
+		EXPECT_EQ(SM_QOP_WRAP_NO_ENCRYPT, m.qop);
+		EXPECT_EQ(3u, b[0].len);
+		EXPECT_EQ((void *)self->token, b[0].data);
+	}
+	kern.fail_errno = 0;
+	kern.fail_verdict = 0;
+
+	/* io_uring's own failures, and a res no kernel gives */
+	m = (struct sm_message){ .bufs = b, .nbufs = 2 };
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, &m,
+					 &slot));
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_uring_result(&slot, -ECANCELED));
+	EXPECT_EQ(ECANCELED, m.error);
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, &m,
+					 &slot));
+	EXPECT_EQ(SM_E_UNSUPPORTED_FUNCTION,
+		  sm_uring_result(&slot, -EOPNOTSUPP));
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, &m,
+					 &slot));
+	EXPECT_EQ(SM_E_INVALID_HANDLE, sm_uring_result(&slot, -EBADF));
+	ASSERT_EQ(SM_E_OK, sm_uring_prep(&sqe, self->ctx, SM_OP_SIGN, &m,
+					 &slot));
+	EXPECT_EQ(SM_E_INTERNAL_ERROR, sm_uring_result(&slot, 1));
+	EXPECT_EQ(EPROTO, m.error);
+	EXPECT_EQ(EPROTO, errno);
+	EXPECT_EQ(3u, b[0].len);
+	EXPECT_EQ(0u, kern.dirty);
 }
 
 static int query_emfile(struct secmsg_query *q)

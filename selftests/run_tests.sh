@@ -29,7 +29,7 @@ progs=${SECMSG_TESTS:-$(make -s -C "$here" --no-print-directory print-progs \
 	2>/dev/null)}
 [[ -n $progs ]] || progs="secmsg_roundtrip secmsg_integrity secmsg_replay
 	secmsg_uapi secmsg_query secmsg_fd secmsg_threads secmsg_batch
-	secmsg_uring secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits
+	secmsg_uring secmsg_lib_uring secmsg_kat secmsg_roundtrip_32 secmsg_uapi_32 secmsg_limits
 	secmsg_stress secmsg_faults secmsg_msgmem secmsg_fuzz secmsg_local secmsg_impersonate
 	secmsg_async secmsg_netlink secmsg_ctl secmsg_contract secmsg_psk secmsg_krb5 secmsg_kapi"
 

@@ -138,6 +138,8 @@ TEST_F_TIMEOUT(ctl, list_table_and_json, 600)
 	out = run("list", &rc, false);
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	ASSERT_EQ(0, strncmp(out, "ID ", 3)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, " FAILURES      KEPT CLIENT "))
+		TH_LOG("%s", out);
 	row = row_of(strchr(out, '\n') + 1, self->ids);
 	ASSERT_NE(NULL, row) TH_LOG("context %s not listed:\n%s", self->ids,
 				    out);
@@ -150,6 +152,9 @@ TEST_F_TIMEOUT(ctl, list_table_and_json, 600)
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	snprintf(key, sizeof(key), "{\"id\":%s,", self->ids);
 	ASSERT_NE(NULL, strstr(out, key)) TH_LOG("%s", out);
+	/* nothing kept before the first message */
+	ASSERT_NE(NULL, strstr(strstr(out, key), ",\"kept\":0,\"counters\":"))
+		TH_LOG("%s", out);
 	j = json_ok(out);
 	if (j < 0)
 		TH_LOG("no python3 in the guest: JSON not parsed");
@@ -169,6 +174,8 @@ TEST_F_TIMEOUT(ctl, show_and_revoke, 600)
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "suite:       chacha20-poly1305\n"));
 	ASSERT_NE(NULL, strstr(out, "state:       active\n"));
+	ASSERT_NE(NULL, strstr(out, "\nkept:        0 bytes\n"))
+		TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "--json show %s", self->ids);
 	out = run(args, &rc, false);
 	ASSERT_EQ(0, rc);
@@ -187,6 +194,57 @@ TEST_F_TIMEOUT(ctl, show_and_revoke, 600)
 	out = run(args, &rc, false);
 	ASSERT_NE(NULL, strstr(out, "state:       revoked\n")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "revoked      1\n")) TH_LOG("%s", out);
+}
+
+/*
+ * What a context keeps for its message calls (QUERY's kept): the same
+ * number in show, list and --json.  idle_release_ms 0 keeps it until the
+ * context is closed, so that it cannot change between the calls.
+ */
+TEST_F_TIMEOUT(ctl, kept, 600)
+{
+	char args[64], want[64], saved[16] = "", *out, *shown, *json;
+	const char *row;
+	uint8_t tok[SECMSG_TOKEN_SIZE];
+	struct secmsg_query q = { 0 };
+	struct secmsg_message m;
+	ssize_t n;
+	int rc, fd, sign, query;
+
+	fd = open("/sys/module/secmsg/parameters/idle_release_ms", O_RDONLY);
+	if (fd < 0)
+		SKIP(return, "no idle_release_ms parameter");
+	n = read(fd, saved, sizeof(saved) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, ts_param_write("idle_release_ms", "0"));
+	sign = ts_sign1(self->fd, tok, "x", 1, &m);
+	query = ts_query(self->fd, &q);
+	snprintf(args, sizeof(args), "show %s", self->ids);
+	shown = strdup(run(args, &rc, false));
+	snprintf(args, sizeof(args), "--json show %s", self->ids);
+	json = strdup(run(args, &rc, false));
+	out = run("list", &rc, false);
+	ts_param_write("idle_release_ms", saved);
+	ASSERT_EQ(0, sign);
+	ASSERT_EQ(0, query);
+	ASSERT_LT(0ull, (unsigned long long)q.kept);
+	ASSERT_TRUE(shown && json);
+
+	snprintf(want, sizeof(want), "\nkept:        %llu bytes\n",
+		 (unsigned long long)q.kept);
+	EXPECT_NE(NULL, strstr(shown, want)) TH_LOG("%s: %s", want, shown);
+	snprintf(want, sizeof(want), ",\"kept\":%llu,",
+		 (unsigned long long)q.kept);
+	EXPECT_NE(NULL, strstr(json, want)) TH_LOG("%s: %s", want, json);
+	row = row_of(strchr(out, '\n') + 1, self->ids);
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	/* MESSAGES 1, FAILURES 0, then KEPT */
+	snprintf(want, sizeof(want), " 1 %8u %9llu ", 0u,
+		 (unsigned long long)q.kept);
+	EXPECT_NE(NULL, strstr(row, want)) TH_LOG("'%s': %s", want, row);
+	free(shown);
+	free(json);
 }
 
 TEST_F_TIMEOUT(ctl, refusals, 600)

@@ -638,6 +638,21 @@ static void check_names(struct __test_metadata *_metadata,
 			     (char *)buf + offsetof(struct sm_ctl_ctx, driver));
 		for (i = old; i < sizeof(buf); i++)
 			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
+
+		/* 1.4 and 1.5: all but @kept */
+		get_1_2 = (sm_status (*)(sm_ctl *, uint64_t, void *))
+			dlvsym(RTLD_DEFAULT, "sm_ctl_get", "LIBSECMSG_1.4");
+		old = offsetof(struct sm_ctl_ctx, kept);
+		ASSERT_NE(NULL, get_1_2) TH_LOG("%s", dlerror());
+		memset(buf, 0xa5, sizeof(buf));
+		EXPECT_EQ(SM_E_OK, get_1_2(ctl, c.id, buf));
+		EXPECT_EQ(0, memcmp(buf, &c, offsetof(struct sm_ctl_ctx,
+						      send_seq)));
+		EXPECT_STREQ(c.service_principal,
+			     (char *)buf + offsetof(struct sm_ctl_ctx,
+						    service_principal));
+		for (i = old; i < sizeof(buf); i++)
+			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
 	}
 	sm_ctl_close(ctl);
 	if (st)

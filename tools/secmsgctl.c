@@ -251,8 +251,8 @@ static void json_ctx(const struct sm_ctl_ctx *c)
 	json_str(c->driver);
 	printf(",\"lifetime\":%u,\"created\":%" PRId64 ",\"expires\":%" PRId64
 	       ",\"send_seq\":%" PRIu64 ",\"recv_seq\":%" PRIu64
-	       ",\"counters\":", c->lifetime, c->created, c->expires,
-	       c->send_seq, c->recv_seq);
+	       ",\"kept\":%" PRIu64 ",\"counters\":", c->lifetime, c->created,
+	       c->expires, c->send_seq, c->recv_seq, c->kept);
 	json_counters(&c->counters);
 	putchar('}');
 }
@@ -265,9 +265,10 @@ static uint64_t failures(const struct sm_ctl_counters *c)
 
 static void table_header(void)
 {
-	printf("%-6s %-6s %-7s %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9s %8s %-24s %s\n",
+	printf("%-6s %-6s %-7s %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9s %8s %9s %-24s %s\n",
 	       "ID", "OWNER", "PID", "PKG", "ROLE", "SUITE", "STATE", "PEER",
-	       "IMP", "EXPIRES", "MESSAGES", "FAILURES", "CLIENT", "SERVICE");
+	       "IMP", "EXPIRES", "MESSAGES", "FAILURES", "KEPT", "CLIENT",
+	       "SERVICE");
 }
 
 /* "uid/pid", "uid/asserted" (a Kerberos client's mapped account), "-" */
@@ -293,7 +294,7 @@ static void table_row(const struct sm_ctl_ctx *c)
 	const struct sm_ctl_counters *n = &c->counters;
 	char peer[32], when[32];
 
-	printf("%-6" PRIu64 " %-6u %-7u %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9" PRIu64 " %8" PRIu64 " %-24s %s\n",
+	printf("%-6" PRIu64 " %-6u %-7u %-9s %-9s %-26s %-10s %-14s %-11s %-20s %9" PRIu64 " %8" PRIu64 " %9" PRIu64 " %-24s %s\n",
 	       c->id, c->owner_uid, c->pid, NAME(pkg_names, c->package),
 	       NAME(role_names, c->role), suite_str(c),
 	       NAME(state_names, c->state), peer_str(c, peer, sizeof(peer)),
@@ -301,7 +302,7 @@ static void table_row(const struct sm_ctl_ctx *c)
 	       NAME(imp_names, c->imp_level) : "-",
 	       time_str(c->expires, when, sizeof(when)),
 	       n->signed_msgs + n->verified + n->sealed + n->unsealed,
-	       failures(n), or_dash(c->client_principal),
+	       failures(n), c->kept, or_dash(c->client_principal),
 	       or_dash(c->service_principal));
 }
 
@@ -431,6 +432,7 @@ static void show_ctx(const struct sm_ctl_ctx *c)
 	printf("expires:     %s\n", time_str(c->expires, buf, sizeof(buf)));
 	printf("send seq:    %" PRIu64 "\n", c->send_seq);
 	printf("recv seq:    %" PRIu64 "\n", c->recv_seq);
+	printf("kept:        %" PRIu64 " bytes\n", c->kept);
 	for (i = 0; i < sizeof(counter_names) / sizeof(counter_names[0]); i++)
 		printf("%-13s%" PRIu64 "\n", counter_names[i], v[i]);
 }
