@@ -410,6 +410,60 @@ static inline int ts_unseal1(int fd, void *tok, void *data, uint32_t len,
 	return ret;
 }
 
+/* The ioctl of a message call (SECMSG_OP_*, as in struct secmsg_batch). */
+static inline unsigned int ts_op_ioctl(int op)
+{
+	switch (op) {
+	case SECMSG_OP_SIGN: return SECMSG_IOC_SIGN;
+	case SECMSG_OP_VERIFY: return SECMSG_IOC_VERIFY;
+	case SECMSG_OP_SEAL: return SECMSG_IOC_SEAL;
+	default: return SECMSG_IOC_UNSEAL;
+	}
+}
+
+/*
+ * A set of messages of two buffers each (TOKEN of 32 bytes, DATA), side by
+ * side as BATCH takes them: @n of them (at most TS_MSGSET_MAX), DATA
+ * buffers of up to @dlen bytes (at most TS_MSGSET_DLEN_MAX).  The suite
+ * fills len[], data[], tok[] and qop[] after ts_msgset_init();
+ * ts_msgset_arm() points every message at its buffers again for @op.
+ */
+#define TS_MSGSET_MAX		64
+#define TS_MSGSET_DLEN_MAX	48
+
+struct ts_msgset {
+	unsigned int n;
+	struct secmsg_message m[TS_MSGSET_MAX];
+	struct secmsg_buffer b[TS_MSGSET_MAX][2];
+	uint8_t tok[TS_MSGSET_MAX][32];
+	uint8_t data[TS_MSGSET_MAX][TS_MSGSET_DLEN_MAX];
+	uint32_t len[TS_MSGSET_MAX];
+	uint32_t qop[TS_MSGSET_MAX];
+};
+
+/* All zero, @n messages of up to @dlen bytes (a size too large aborts). */
+static inline void ts_msgset_init(struct ts_msgset *s, unsigned int n,
+				  uint32_t dlen)
+{
+	if (n > TS_MSGSET_MAX || dlen > TS_MSGSET_DLEN_MAX)
+		abort();
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+}
+
+/* Each message: TOKEN tok[i], DATA data[i] of len[i]; qop[i] for a SEAL. */
+static inline void ts_msgset_arm(struct ts_msgset *s, int op)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
+		ts_buf(&s->b[i][1], SECMSG_BUF_DATA, 0, s->data[i], s->len[i]);
+		ts_msg_init(&s->m[i], s->b[i], 2,
+			    op == SECMSG_OP_SEAL ? s->qop[i] : 0);
+	}
+}
+
 /* secmsg.ko's module reference count, or -1 when it cannot be read. */
 static inline long ts_module_refcnt(void)
 {
@@ -423,6 +477,7 @@ static inline long ts_module_refcnt(void)
 	close(fd);
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
+
 
 static inline int ts_query(int fd, struct secmsg_query *q)
 {

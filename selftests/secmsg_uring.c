@@ -108,16 +108,6 @@ FIXTURE_TEARDOWN(uring)
 
 /* ---- requests ---------------------------------------------------------- */
 
-static unsigned int op_ioctl(int op)
-{
-	switch (op) {
-	case SECMSG_OP_SIGN: return SECMSG_IOC_SIGN;
-	case SECMSG_OP_VERIFY: return SECMSG_IOC_VERIFY;
-	case SECMSG_OP_SEAL: return SECMSG_IOC_SEAL;
-	default: return SECMSG_IOC_UNSEAL;
-	}
-}
-
 /* The next SQE, cleared (all 128 bytes on an SQE128 ring). */
 static struct io_uring_sqe *get_sqe(struct io_uring *r)
 {
@@ -205,21 +195,12 @@ static int ring_call(struct __test_metadata *_metadata, struct io_uring *r,
 
 /* ---- message sets ------------------------------------------------------- */
 
-/* N messages of 2 buffers (TOKEN, DATA), lengths and qops varied. */
-struct msgset {
-	struct secmsg_message m[N];
-	struct secmsg_buffer b[N][2];
-	uint8_t tok[N][32];
-	uint8_t data[N][DLEN];
-	uint32_t len[N];
-	uint32_t qop[N];
-};
-
-static void msgset_init(struct msgset *s, uint32_t seed)
+/* N messages (secmsg_test.h), lengths and qops varied, tokens poisoned. */
+static void msgset_init(struct ts_msgset *s, uint32_t seed)
 {
 	int i;
 
-	memset(s, 0, sizeof(*s));
+	ts_msgset_init(s, N, DLEN);
 	for (i = 0; i < N; i++) {
 		s->len[i] = (uint32_t)(i * 7) % (DLEN + 1);
 		ts_fill(s->data[i], DLEN, seed + i);
@@ -228,21 +209,9 @@ static void msgset_init(struct msgset *s, uint32_t seed)
 	}
 }
 
-static void msgset_arm(struct msgset *s, int op)
-{
-	int i;
-
-	for (i = 0; i < N; i++) {
-		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
-		ts_buf(&s->b[i][1], SECMSG_BUF_DATA, 0, s->data[i], s->len[i]);
-		ts_msg_init(&s->m[i], s->b[i], 2,
-			    op == SECMSG_OP_SEAL ? s->qop[i] : 0);
-	}
-}
-
 /* Submit all N messages of @s at once (@sqe_flags on each); res[] out. */
 static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
-		    int fd, int op, struct msgset *s, uint8_t sqe_flags,
+		    int fd, int op, struct ts_msgset *s, uint8_t sqe_flags,
 		    int *res)
 {
 	int i, ret;
@@ -252,7 +221,7 @@ static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
 
 		if (!sqe)
 			return -1;
-		prep_cmd(sqe, fd, op_ioctl(op), &s->m[i], 0, i, sqe_flags);
+		prep_cmd(sqe, fd, ts_op_ioctl(op), &s->m[i], 0, i, sqe_flags);
 	}
 	ret = io_uring_submit(r);
 	/*
@@ -269,7 +238,7 @@ static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
 }
 
 /* order[k] = the message of @s whose seq is @first + k; 0 or -1. */
-static int by_seq(const struct msgset *s, uint64_t first, int *order)
+static int by_seq(const struct ts_msgset *s, uint64_t first, int *order)
 {
 	int i;
 
@@ -291,15 +260,15 @@ static int by_seq(const struct msgset *s, uint64_t first, int *order)
  * same results, out fields and bytes.  Every message must succeed.
  */
 static void ring_vs_ioctl(struct __test_metadata *_metadata,
-			  struct io_uring *r, int op, struct msgset *a,
-			  struct msgset *b, const int fd[2], uint64_t first,
+			  struct io_uring *r, int op, struct ts_msgset *a,
+			  struct ts_msgset *b, const int fd[2], uint64_t first,
 			  uint8_t sqe_flags)
 {
 	int res[N], order[N], i, k;
 	bool sends = op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
 
-	msgset_arm(a, op);
-	msgset_arm(b, op);
+	ts_msgset_arm(a, op);
+	ts_msgset_arm(b, op);
 	ASSERT_EQ(0, ring_all(_metadata, r, fd[0], op, a, sqe_flags, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]) TH_LOG("message %d: %s", i,
@@ -309,7 +278,7 @@ static void ring_vs_ioctl(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, by_seq(a, first, order)) TH_LOG("sequence numbers");
 	for (k = 0; k < N; k++) {
 		i = order[k];
-		ASSERT_EQ(0, ts_ioctl(fd[1], op_ioctl(op), &b->m[i]));
+		ASSERT_EQ(0, ts_ioctl(fd[1], ts_op_ioctl(op), &b->m[i]));
 		ASSERT_EQ(a->m[i].seq, b->m[i].seq);
 	}
 	for (i = 0; i < N; i++) {
@@ -336,7 +305,7 @@ static void ring_vs_ioctl(struct __test_metadata *_metadata,
 
 TEST_F(uring, seal_unseal_same_as_ioctl)
 {
-	static struct msgset a, b, orig;
+	static struct ts_msgset a, b, orig;
 	int i;
 
 	msgset_init(&a, 100);
@@ -360,7 +329,7 @@ TEST_F(uring, seal_unseal_same_as_ioctl)
 
 TEST_F(uring, sign_verify_same_as_ioctl)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 
 	msgset_init(&a, 200);
 	msgset_init(&b, 200);
@@ -373,16 +342,16 @@ TEST_F(uring, sign_verify_same_as_ioctl)
 /* Sealed by the ioctl, unsealed by the ring, and the other way. */
 TEST_F(uring, ring_and_ioctl_interoperate)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], i;
 
 	msgset_init(&a, 300);
 	msgset_init(&orig, 300);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, ts_ioctl(self->ini[0], SECMSG_IOC_SEAL, &a.m[i]));
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, 0, res));
 	for (i = 0; i < N; i++) {
@@ -394,11 +363,11 @@ TEST_F(uring, ring_and_ioctl_interoperate)
 
 	/* the acceptor's direction: ring seals, ioctls unseal */
 	msgset_init(&a, 301);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_SEAL, &a, 0, res));
 	msgset_init(&orig, 301);
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
 		ASSERT_OK_MSG(ts_ioctl(self->ini[0], SECMSG_IOC_UNSEAL,
@@ -437,12 +406,12 @@ TEST_F(uring, cmd_op_size_bits_ignored)
  */
 TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], order[N], i;
 
 	msgset_init(&a, 400);
 	msgset_init(&orig, 400);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->ini[0],
 			      SECMSG_OP_SEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -453,7 +422,7 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 	ASSERT_EQ(0, by_seq(&a, SEQ_I, order));
 	ASSERT_EQ(SEQ_I + N, ts_send_seq(self->ini[0]));
 
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -470,13 +439,13 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 	msgset_init(&orig, 400);
 	for (i = 0; i < N; i++)
 		memcpy(a.data[i], orig.data[i], DLEN);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->ini[1],
 			      SECMSG_OP_SEAL, &a, 0, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -494,7 +463,7 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
  */
 TEST_F(uring, sync_driver_completes_inline)
 {
-	static struct msgset a;
+	static struct ts_msgset a;
 	struct io_uring_cqe *cqe;
 	struct secmsg_query q;
 	int i;
@@ -504,7 +473,7 @@ TEST_F(uring, sync_driver_completes_inline)
 		SKIP(return, "%s may complete later: its requests go to the workers",
 		     q.driver);
 	msgset_init(&a, 450);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		struct io_uring_sqe *sqe = get_sqe(&self->ring);
 
@@ -546,11 +515,11 @@ TEST_F(uring, iopoll_ring_refused)
 /* Linked requests on the workers run, and take numbers, in order. */
 TEST_F(uring, linked_requests_in_order)
 {
-	static struct msgset a;
+	static struct ts_msgset a;
 	int res[N], i;
 
 	msgset_init(&a, 500);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		struct io_uring_sqe *sqe = get_sqe(&self->ring);
 
@@ -890,13 +859,13 @@ static long wait_refcnt(long want)
  */
 TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], order[N], i;
 	long before = module_refcnt();
 
 	msgset_init(&a, 800);
 	msgset_init(&orig, 800);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		struct io_uring_sqe *sqe = get_sqe(&self->ring);
 
@@ -916,7 +885,7 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 	/* the context is gone once the last request let go of it */
 	ASSERT_EQ(before - 1, wait_refcnt(before - 1));
 
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_OK_MSG(ts_ioctl(self->acc[0], SECMSG_IOC_UNSEAL,
 				       &a.m[i]), a.m[i]);
@@ -932,7 +901,7 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
  */
 TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	struct secmsg_message poisoned;
 	long before = module_refcnt();
 	int i, sealed = 0;
@@ -940,7 +909,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 
 	msgset_init(&a, 900);
 	msgset_init(&orig, 900);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		struct io_uring_sqe *sqe = get_sqe(&self->ring);
 
@@ -976,7 +945,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(i < sealed, seen[i]) TH_LOG("seq %llu", SEQ_I + i);
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		if (a.m[i].error == 0x5a5a5a5a &&
 		    !memcmp(orig.tok[i], a.tok[i], 32))
@@ -992,7 +961,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 
 TEST_F(uring, batch_same_as_ioctl)
 {
-	static struct msgset a, b, orig;
+	static struct ts_msgset a, b, orig;
 	struct secmsg_batch ba, bb;
 	int i, k;
 
@@ -1003,8 +972,8 @@ TEST_F(uring, batch_same_as_ioctl)
 		int op = k ? SECMSG_OP_UNSEAL : SECMSG_OP_SEAL;
 		const int *fd = k ? self->acc : self->ini;
 
-		msgset_arm(&a, op);
-		msgset_arm(&b, op);
+		ts_msgset_arm(&a, op);
+		ts_msgset_arm(&b, op);
 		memset(&ba, 0, sizeof(ba));
 		ba.size = sizeof(ba);
 		ba.op = (uint32_t)op;
@@ -1035,7 +1004,7 @@ TEST_F(uring, batch_same_as_ioctl)
 	}
 
 	/* a malformed batch: EINVAL, nothing done */
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ba.op = SECMSG_OP_SEAL;
 	ba.reserved = 1;
 	ba.completed = 0xdead;
@@ -1051,7 +1020,7 @@ TEST_F(uring, batch_same_as_ioctl)
 /* SQPOLL: the kernel's thread submits; same bytes as the ioctls. */
 TEST_F_TIMEOUT(uring, sqpoll_ring, 300)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 	struct io_uring sq;
 	int ret;
 
