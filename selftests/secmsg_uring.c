@@ -209,21 +209,36 @@ static void msgset_init(struct ts_msgset *s, uint32_t seed)
 	}
 }
 
+/*
+ * All N messages of @s as @op requests on @fd (user_data i, @sqe_flags on
+ * each; with IOSQE_IO_LINK each is linked to the next), submitted at once:
+ * what io_uring_submit() returned, or -1 (logged) when an SQE is missing.
+ */
+static int submit_all(struct __test_metadata *_metadata, struct io_uring *r,
+		      int fd, int op, struct ts_msgset *s, uint8_t sqe_flags)
+{
+	int i;
+
+	for (i = 0; i < N; i++) {
+		struct io_uring_sqe *sqe = get_sqe(r);
+
+		if (!sqe) {
+			TH_LOG("no SQE for message %d", i);
+			return -1;
+		}
+		prep_cmd(sqe, fd, ts_op_ioctl(op), &s->m[i], 0, i,
+			 i < N - 1 ? sqe_flags : sqe_flags & ~IOSQE_IO_LINK);
+	}
+	return io_uring_submit(r);
+}
+
 /* Submit all N messages of @s at once (@sqe_flags on each); res[] out. */
 static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
 		    int fd, int op, struct ts_msgset *s, uint8_t sqe_flags,
 		    int *res)
 {
-	int i, ret;
+	int ret = submit_all(_metadata, r, fd, op, s, sqe_flags);
 
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(r);
-
-		if (!sqe)
-			return -1;
-		prep_cmd(sqe, fd, ts_op_ioctl(op), &s->m[i], 0, i, sqe_flags);
-	}
-	ret = io_uring_submit(r);
 	/*
 	 * On an SQPOLL ring liburing counts what the kernel has not consumed
 	 * yet, by the SQ head, which the kernel's thread moves only after its
@@ -474,13 +489,8 @@ TEST_F(uring, sync_driver_completes_inline)
 		     q.driver);
 	msgset_init(&a, 450);
 	ts_msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i, 0);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, 0));
 	ASSERT_EQ((unsigned int)N, io_uring_cq_ready(&self->ring));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, io_uring_peek_cqe(&self->ring, &cqe));
@@ -520,14 +530,8 @@ TEST_F(uring, linked_requests_in_order)
 
 	msgset_init(&a, 500);
 	ts_msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC | (i < N - 1 ? IOSQE_IO_LINK : 0));
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC | IOSQE_IO_LINK));
 	ASSERT_EQ(0, reap(_metadata, &self->ring, N, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
@@ -866,14 +870,8 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 	msgset_init(&a, 800);
 	msgset_init(&orig, 800);
 	ts_msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC));
 	ASSERT_EQ(0, close(self->ini[0]));
 	self->ini[0] = -1;
 	ASSERT_EQ(0, reap(_metadata, &self->ring, N, res));
@@ -910,14 +908,8 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 	msgset_init(&a, 900);
 	msgset_init(&orig, 900);
 	ts_msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC));
 	io_uring_queue_exit(&self->ring);
 	self->have_ring = false;
 	ASSERT_EQ(0, close(self->ini[0]));
