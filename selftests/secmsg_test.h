@@ -478,6 +478,22 @@ static inline long ts_module_refcnt(void)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+/*
+ * Wait, without calling into the module, until its reference count is
+ * @want: two minutes at most (a loaded debug kernel, or a broken run; a
+ * test that waits has a TEST_F_TIMEOUT to match).  The last count read.
+ */
+static inline long ts_wait_refcnt(long want)
+{
+	long n = ts_module_refcnt();
+	int i;
+
+	for (i = 0; i < 1200 && n != want; i++) {
+		usleep(100 * 1000);
+		n = ts_module_refcnt();
+	}
+	return n;
+}
 
 static inline int ts_query(int fd, struct secmsg_query *q)
 {

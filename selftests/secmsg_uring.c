@@ -20,8 +20,6 @@
 #define SEQ_A	7000ull	/* the acceptors' */
 #define POISON	0xa5
 
-#define REFCNT	"/sys/module/secmsg/refcnt"
-
 FIXTURE(uring) {
 	int dev;
 	int ini[2], acc[2];	/* [0]: through the ring, [1]: ioctls */
@@ -831,32 +829,6 @@ TEST_F(uring, device_fd_is_not_a_context)
 
 /* ---- lifetimes ----------------------------------------------------------- */
 
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-/* Wait (bounded, for a broken run) until the module's count is @want. */
-static long wait_refcnt(long want)
-{
-	long n = module_refcnt();
-	int i;
-
-	for (i = 0; i < 1200 && n != want; i++) {
-		usleep(100 * 1000);
-		n = module_refcnt();
-	}
-	return n;
-}
-
 /*
  * The context's only fd closed right after 64 requests went to the
  * workers: the requests hold it, all complete, and the peer reads them.
@@ -865,7 +837,7 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 {
 	static struct ts_msgset a, orig;
 	int res[N], order[N], i;
-	long before = module_refcnt();
+	long before = ts_module_refcnt();
 
 	msgset_init(&a, 800);
 	msgset_init(&orig, 800);
@@ -881,7 +853,7 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 	}
 	ASSERT_EQ(0, by_seq(&a, SEQ_I, order));
 	/* the context is gone once the last request let go of it */
-	ASSERT_EQ(before - 1, wait_refcnt(before - 1));
+	ASSERT_EQ(before - 1, ts_wait_refcnt(before - 1));
 
 	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
@@ -901,7 +873,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 {
 	static struct ts_msgset a, orig;
 	struct secmsg_message poisoned;
-	long before = module_refcnt();
+	long before = ts_module_refcnt();
 	int i, sealed = 0;
 	bool seen[N] = { false };
 
@@ -914,7 +886,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 	self->have_ring = false;
 	ASSERT_EQ(0, close(self->ini[0]));
 	self->ini[0] = -1;
-	ASSERT_EQ(before - 1, wait_refcnt(before - 1));
+	ASSERT_EQ(before - 1, ts_wait_refcnt(before - 1));
 
 	for (i = 0; i < N; i++) {
 		if (a.m[i].error == 0x5a5a5a5a) {
