@@ -19,37 +19,17 @@ FIXTURE(batch) {
 
 FIXTURE_SETUP(batch)
 {
-	int i;
-
-	for (i = 0; i < 2; i++)
-		self->ini[i] = self->acc[i] = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	for (i = 0; i < 2; i++) {
-		self->ini[i] = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-						SUITE, SM_FLAGS_DEFAULT, 300, 900);
-		ASSERT_LE(0, self->ini[i]);
-		self->acc[i] = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-						SUITE, SM_FLAGS_DEFAULT, 900, 300);
-		ASSERT_LE(0, self->acc[i]);
-	}
+	ts_pairs_setup(_metadata, &self->dev, self->ini, self->acc, 2, SUITE,
+		       SM_FLAGS_DEFAULT, 300, 900);
 	self->none = ts_unmapped_page();
 	ASSERT_TRUE(self->none != NULL);
 }
 
 FIXTURE_TEARDOWN(batch)
 {
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (self->ini[i] >= 0)
-			close(self->ini[i]);
-		if (self->acc[i] >= 0)
-			close(self->acc[i]);
-	}
 	if (self->none)
 		munmap(self->none, 4096);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pairs_teardown(self->dev, self->ini, self->acc, 2);
 }
 
 /* N messages (secmsg_test.h), one copy per context pair. */

@@ -241,6 +241,46 @@ static inline void ts_pair_teardown(int dev, int ini, int acc)
 		close(dev);
 }
 
+/*
+ * In FIXTURE_SETUP: as ts_pair_setup(), for @n pairs imported alike (to
+ * compare one way of calling with another): ini[i] and acc[i].
+ */
+static inline void ts_pairs_setup(struct __test_metadata *_metadata,
+				  int *dev, int *ini, int *acc, int n,
+				  uint32_t suite, uint32_t ctx_flags,
+				  uint64_t ini_send, uint64_t acc_send)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ini[i] = acc[i] = -1;
+	SM_OPEN_DEV_OR_SKIP(*dev);
+	for (i = 0; i < n; i++) {
+		ini[i] = ts_import_simple(*dev, SECMSG_ROLE_INITIATOR, suite,
+					  ctx_flags, ini_send, acc_send);
+		ASSERT_LE(0, ini[i]);
+		acc[i] = ts_import_simple(*dev, SECMSG_ROLE_ACCEPTOR, suite,
+					  ctx_flags, acc_send, ini_send);
+		ASSERT_LE(0, acc[i]);
+	}
+}
+
+/* In FIXTURE_TEARDOWN: what ts_pairs_setup() opened. */
+static inline void ts_pairs_teardown(int dev, const int *ini, const int *acc,
+				     int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ini[i] >= 0)
+			close(ini[i]);
+		if (acc[i] >= 0)
+			close(acc[i]);
+	}
+	if (dev >= 0)
+		close(dev);
+}
+
 static inline uint32_t ts_suite_keylen(uint32_t suite)
 {
 	return suite == SECMSG_SUITE_AES128_GCM ? 16 : 32;

@@ -63,23 +63,10 @@ static int ring_init(struct __test_metadata *_metadata, struct io_uring *r,
 
 FIXTURE_SETUP(uring)
 {
-	int i;
-
 	self->have_ring = false;
 	self->none = NULL;
-	for (i = 0; i < 2; i++)
-		self->ini[i] = self->acc[i] = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	for (i = 0; i < 2; i++) {
-		self->ini[i] = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-						variant->suite,
-						SM_FLAGS_DEFAULT, SEQ_I, SEQ_A);
-		ASSERT_LE(0, self->ini[i]);
-		self->acc[i] = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-						variant->suite,
-						SM_FLAGS_DEFAULT, SEQ_A, SEQ_I);
-		ASSERT_LE(0, self->acc[i]);
-	}
+	ts_pairs_setup(_metadata, &self->dev, self->ini, self->acc, 2,
+		       variant->suite, SM_FLAGS_DEFAULT, SEQ_I, SEQ_A);
 	self->none = ts_unmapped_page();
 	ASSERT_TRUE(self->none != NULL);
 	ASSERT_EQ(0, ring_init(_metadata, &self->ring, 4 * N, 0));
@@ -88,20 +75,11 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	int i;
-
 	if (self->have_ring)
 		io_uring_queue_exit(&self->ring);
-	for (i = 0; i < 2; i++) {
-		if (self->ini[i] >= 0)
-			close(self->ini[i]);
-		if (self->acc[i] >= 0)
-			close(self->acc[i]);
-	}
 	if (self->none)
 		munmap(self->none, 4096);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pairs_teardown(self->dev, self->ini, self->acc, 2);
 }
 
 /* ---- requests ---------------------------------------------------------- */
