@@ -6,12 +6,16 @@
  * driver, so every later "gcm(aes)" context binds to it.  Contexts bound
  * before and after must produce the same bytes and understand each other.
  *
- * This changes what every later context in the guest binds to: it runs
- * after all other suites (but before the unload test).
+ * Each test registers one pcrypt instance, over the driver a context binds
+ * without it, and its teardown removes that instance again (crypto_user's
+ * CRYPTO_MSG_DELALG) and checks that /proc/crypto lists no pcrypt instance
+ * more than before: the suites after this one bind the plain driver.
  */
 #include "secmsg_test.h"
 
+#include <linux/cryptouser.h>
 #include <linux/if_alg.h>
+#include <linux/netlink.h>
 #include <liburing.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -20,25 +24,185 @@
 #define AF_ALG 38
 #endif
 
+#define PCRYPT	"pcrypt("
+#define ALG_NAME	128	/* the kernel's CRYPTO_MAX_ALG_NAME */
+
 /*
- * Instantiate pcrypt(gcm(aes)) through AF_ALG.  On 6.1 the bind itself
- * fails (ENOENT) once the instance around the async AES-NI driver is
- * registered, but the instance stays: what matters is what a context
- * binds to afterwards, which the caller checks with QUERY.
+ * Register @name, "pcrypt(DRIVER)", through AF_ALG: the bind instantiates
+ * the template.  Whether the bind itself succeeds does not matter (on 6.1
+ * it fails with ENOENT when given "pcrypt(gcm(aes))": the instance is
+ * named gcm(aes)); the caller looks for the instance in /proc/crypto.
  */
-static void instantiate_pcrypt(void)
+static void instantiate_pcrypt(const char *name)
 {
 	struct sockaddr_alg sa = {
 		.salg_family = AF_ALG,
 		.salg_type = "aead",
-		.salg_name = "pcrypt(gcm(aes))",
 	};
-	int fd = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	size_t len = strlen(name);
+	int fd;
 
+	if (len >= sizeof(sa.salg_name))
+		return;
+	memcpy(sa.salg_name, name, len + 1);
+	fd = socket(AF_ALG, SOCK_SEQPACKET, 0);
 	if (fd < 0)
 		return;
 	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	close(fd);
+}
+
+/*
+ * The pcrypt instances in /proc/crypto: their number; with @names, up to
+ * @max of their driver names too.
+ */
+static int pcrypt_list(char (*names)[ALG_NAME], int max)
+{
+	char line[256], drv[ALG_NAME];
+	FILE *f = fopen("/proc/crypto", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "driver : %127s", drv) != 1 ||
+		    strncmp(drv, PCRYPT, strlen(PCRYPT)))
+			continue;
+		if (names && n < max)
+			snprintf(names[n], ALG_NAME, "%s", drv);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static bool crypto_has_driver(const char *driver)
+{
+	char line[256], drv[ALG_NAME];
+	FILE *f = fopen("/proc/crypto", "re");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "driver : %127s", drv) == 1 &&
+			!strcmp(drv, driver);
+	fclose(f);
+	return found;
+}
+
+/* A socket for crypto_user (CONFIG_CRYPTO_USER), or -errno. */
+static int crypto_user_socket(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_CRYPTO);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Unregister the template instance @driver (CRYPTO_MSG_DELALG, which
+ * takes CAP_NET_ADMIN): 0 or -errno, -EBUSY while a transform uses it
+ * (tried again for up to ten seconds: a context's last reference may go
+ * in a worker, after its fd was closed).
+ */
+static int crypto_del_instance(const char *driver)
+{
+	struct {
+		struct nlmsghdr h;
+		struct crypto_user_alg a;
+	} req;
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd, ret, i;
+
+	if (strlen(driver) >= sizeof(req.a.cru_driver_name))
+		return -ENAMETOOLONG;
+	fd = crypto_user_socket();
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < 100; i++) {
+		memset(&req, 0, sizeof(req));
+		req.h.nlmsg_len = sizeof(req);
+		req.h.nlmsg_type = CRYPTO_MSG_DELALG;
+		req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		req.h.nlmsg_seq = i + 1;
+		strcpy(req.a.cru_driver_name, driver);
+		if (sendto(fd, &req, sizeof(req), 0,
+			   (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = recv(fd, &ack, sizeof(ack), 0);
+		if (ret < 0) {
+			ret = -errno;
+			break;
+		}
+		if (ret < (int)sizeof(ack) || ack.h.nlmsg_type != NLMSG_ERROR) {
+			ret = -EPROTO;
+			break;
+		}
+		ret = ack.e.error;
+		if (ret != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * The pcrypt instances there when this program started.  At its end
+ * (the harness' process, not a test's), any other one is a leftover of
+ * a test that did not reach its teardown (a failed setup, a timeout):
+ * removed, and said on stderr.
+ */
+#define PCRYPT_MAX	16
+static char pcrypt_start[PCRYPT_MAX][ALG_NAME];
+static int pcrypt_nstart = -1;
+
+static void __attribute__((constructor)) pcrypt_note_start(void)
+{
+	pcrypt_nstart = pcrypt_list(pcrypt_start, PCRYPT_MAX);
+}
+
+static bool pcrypt_was_there(const char *driver)
+{
+	int i;
+
+	for (i = 0; i < pcrypt_nstart && i < PCRYPT_MAX; i++)
+		if (!strcmp(pcrypt_start[i], driver))
+			return true;
+	return false;
+}
+
+static void __attribute__((destructor)) pcrypt_remove_leftovers(void)
+{
+	char now[PCRYPT_MAX][ALG_NAME];
+	int n, i, pass, removed;
+
+	if (pcrypt_nstart < 0 || pcrypt_nstart > PCRYPT_MAX)
+		return;
+	/*
+	 * /proc/crypto lists the newest first, so an outer instance before
+	 * the one inside it (whose removal would take the outer one along).
+	 */
+	for (pass = 0; pass < PCRYPT_MAX; pass++) {
+		n = pcrypt_list(now, PCRYPT_MAX);
+		removed = 0;
+		for (i = 0; i < n && i < PCRYPT_MAX; i++) {
+			if (pcrypt_was_there(now[i]) ||
+			    crypto_del_instance(now[i]))
+				continue;
+			fprintf(stderr, "# removed %s, left by a test\n",
+				now[i]);
+			removed++;
+		}
+		if (!removed)
+			break;
+	}
 }
 
 static int import_gcm(int dev, uint32_t role)
@@ -54,28 +218,52 @@ static bool is_pcrypt(int fd, bool *async)
 	if (ts_query(fd, &q))
 		return false;
 	*async = q.driver_flags & SECMSG_DRIVER_ASYNC;
-	return !strncmp(q.driver, "pcrypt(", 7);
+	return !strncmp(q.driver, PCRYPT, strlen(PCRYPT));
 }
 
 FIXTURE(async) {
 	int dev;
 	int sync_ini, sync_acc;	/* bound before pcrypt existed */
 	int async_ini, async_acc;
+	int pcrypt_before;	/* pcrypt instances before the test */
+	char created[CRYPTO_MAX_NAME];	/* the one it registered */
 };
 
 FIXTURE_SETUP(async)
 {
+	struct secmsg_query q;
+	char name[ALG_NAME + 16];
 	bool async;
+	int nl;
 
 	self->sync_ini = self->sync_acc = -1;
 	self->async_ini = self->async_acc = -1;
+	self->created[0] = 0;
 	SM_OPEN_DEV_OR_SKIP(self->dev);
+	/* what it registers, it must be able to remove */
+	if (geteuid() != 0)
+		SM_SKIP_SETUP("needs root (CRYPTO_MSG_DELALG of its pcrypt instance)");
+	nl = crypto_user_socket();
+	if (nl < 0)
+		SM_SKIP_SETUP("no crypto_user (CONFIG_CRYPTO_USER): %s",
+			      strerror(-nl));
+	close(nl);
+	self->pcrypt_before = pcrypt_list(NULL, 0);
+	ASSERT_LE(0, self->pcrypt_before);
 	self->sync_ini = import_gcm(self->dev, SECMSG_ROLE_INITIATOR);
 	self->sync_acc = import_gcm(self->dev, SECMSG_ROLE_ACCEPTOR);
 	ASSERT_LE(0, self->sync_ini);
 	ASSERT_LE(0, self->sync_acc);
 
-	instantiate_pcrypt();
+	/* pcrypt over the plain driver, never over another pcrypt */
+	ASSERT_EQ(0, ts_query(self->sync_ini, &q));
+	snprintf(name, sizeof(name), PCRYPT "%s)", q.driver);
+	if (strncmp(q.driver, PCRYPT, strlen(PCRYPT)) &&
+	    strlen(name) < sizeof(self->created) && !crypto_has_driver(name)) {
+		instantiate_pcrypt(name);
+		if (crypto_has_driver(name))
+			memcpy(self->created, name, strlen(name) + 1);
+	}
 	self->async_ini = import_gcm(self->dev, SECMSG_ROLE_INITIATOR);
 	self->async_acc = import_gcm(self->dev, SECMSG_ROLE_ACCEPTOR);
 	ASSERT_LE(0, self->async_ini);
@@ -85,15 +273,31 @@ FIXTURE_SETUP(async)
 	ASSERT_TRUE(async);
 }
 
+/*
+ * The contexts closed (they hold the instance's transforms), the pcrypt
+ * instance the test registered is removed, and no other one is left: as
+ * many pcrypt instances as before the test.  EXPECT, not ASSERT: an
+ * ASSERT here would jump back into the harness' wrapper.
+ */
 FIXTURE_TEARDOWN(async)
 {
 	int *fds[] = { &self->sync_ini, &self->sync_acc, &self->async_ini,
 		       &self->async_acc, &self->dev };
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < SM_ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
+	if (self->created[0]) {
+		ret = crypto_del_instance(self->created);
+		EXPECT_EQ(0, ret) TH_LOG("CRYPTO_MSG_DELALG %s: %s",
+					 self->created, strerror(-ret));
+		EXPECT_FALSE(crypto_has_driver(self->created))
+			TH_LOG("%s still registered", self->created);
+	}
+	EXPECT_EQ(self->pcrypt_before, pcrypt_list(NULL, 0))
+		TH_LOG("pcrypt instances left in /proc/crypto");
 }
 
 /*
@@ -107,7 +311,7 @@ TEST_F_TIMEOUT(async, same_bytes_as_sync, 120)
 	bool sync_is_async;
 	unsigned int i;
 
-	/* First in this file: its fixture met the sync driver, if any. */
+	/* the sync driver, unless pcrypt was there before this suite */
 	if (is_pcrypt(self->sync_ini, &sync_is_async))
 		SKIP(return, "pcrypt was instantiated before this test");
 	for (i = 0; i < SM_ARRAY_SIZE(lens); i++) {

@@ -19,70 +19,29 @@ FIXTURE(batch) {
 
 FIXTURE_SETUP(batch)
 {
-	int i;
-
-	for (i = 0; i < 2; i++)
-		self->ini[i] = self->acc[i] = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	for (i = 0; i < 2; i++) {
-		self->ini[i] = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-						SUITE, SM_FLAGS_DEFAULT, 300, 900);
-		ASSERT_LE(0, self->ini[i]);
-		self->acc[i] = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-						SUITE, SM_FLAGS_DEFAULT, 900, 300);
-		ASSERT_LE(0, self->acc[i]);
-	}
+	ts_pairs_setup(_metadata, &self->dev, self->ini, self->acc, 2, SUITE,
+		       SM_FLAGS_DEFAULT, 300, 900);
 	self->none = ts_unmapped_page();
 	ASSERT_TRUE(self->none != NULL);
 }
 
 FIXTURE_TEARDOWN(batch)
 {
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (self->ini[i] >= 0)
-			close(self->ini[i]);
-		if (self->acc[i] >= 0)
-			close(self->acc[i]);
-	}
 	if (self->none)
 		munmap(self->none, 4096);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pairs_teardown(self->dev, self->ini, self->acc, 2);
 }
 
-/* N messages of 2 buffers (TOKEN, DATA), one copy per context pair. */
-struct msgset {
-	struct secmsg_message m[N];
-	struct secmsg_buffer b[N][3];
-	uint8_t tok[N][32];
-	uint8_t data[N][DLEN];
-	uint32_t len[N];
-	uint32_t qop[N];
-};
-
-static void msgset_init(struct msgset *s)
+/* N messages (secmsg_test.h), one copy per context pair. */
+static void msgset_init(struct ts_msgset *s)
 {
 	int i;
 
-	memset(s, 0, sizeof(*s));
+	ts_msgset_init(s, N, DLEN);
 	for (i = 0; i < N; i++) {
 		s->len[i] = (uint32_t)(i * 3) % DLEN;
 		ts_fill(s->data[i], DLEN, 100 + i);
 		s->qop[i] = i % 4 == 3 ? SECMSG_QOP_WRAP_NO_ENCRYPT : 0;
-	}
-}
-
-static void msgset_arm(struct msgset *s, int op)
-{
-	int i;
-
-	for (i = 0; i < N; i++) {
-		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
-		ts_buf(&s->b[i][1], SECMSG_BUF_DATA, 0, s->data[i], s->len[i]);
-		ts_msg_init(&s->m[i], s->b[i], 2,
-			    op == SECMSG_OP_SEAL ? s->qop[i] : 0);
 	}
 }
 
@@ -101,29 +60,19 @@ static int run_batch(int fd, int op, struct secmsg_message *m, uint32_t count,
 	return ret;
 }
 
-static unsigned long op_ioctl(int op)
-{
-	switch (op) {
-	case SECMSG_OP_SIGN: return SECMSG_IOC_SIGN;
-	case SECMSG_OP_VERIFY: return SECMSG_IOC_VERIFY;
-	case SECMSG_OP_SEAL: return SECMSG_IOC_SEAL;
-	default: return SECMSG_IOC_UNSEAL;
-	}
-}
-
 /* Run @op as one batch on set a / fd[0] and as singles on set b / fd[1]. */
 static void both_ways(struct __test_metadata *_metadata, int op,
-		      struct msgset *a, struct msgset *b, const int fd[2],
+		      struct ts_msgset *a, struct ts_msgset *b, const int fd[2],
 		      uint32_t want_completed)
 {
 	struct secmsg_batch bt;
 	int i, ret, singles_failed = 0;
 
-	msgset_arm(a, op);
-	msgset_arm(b, op);
+	ts_msgset_arm(a, op);
+	ts_msgset_arm(b, op);
 	ASSERT_EQ(0, run_batch(fd[0], op, a->m, N, &bt));
 	for (i = 0; i < N; i++) {
-		ret = ts_ioctl(fd[1], op_ioctl(op), &b->m[i]);
+		ret = ts_ioctl(fd[1], ts_op_ioctl(op), &b->m[i]);
 		ASSERT_EQ(ret, b->m[i].error) TH_LOG("message %d", i);
 		singles_failed += ret != 0;
 	}
@@ -146,7 +95,7 @@ static void both_ways(struct __test_metadata *_metadata, int op,
 
 TEST_F(batch, sign_verify_same_as_singles)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 	int i;
 
 	msgset_init(&a);
@@ -160,7 +109,7 @@ TEST_F(batch, sign_verify_same_as_singles)
 
 TEST_F(batch, seal_unseal_same_as_singles)
 {
-	static struct msgset a, b, orig;
+	static struct ts_msgset a, b, orig;
 	int i;
 
 	msgset_init(&a);
@@ -181,7 +130,7 @@ TEST_F(batch, seal_unseal_same_as_singles)
 
 TEST_F(batch, verify_verdicts_same_as_singles)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 	int i;
 
 	msgset_init(&a);
@@ -189,7 +138,7 @@ TEST_F(batch, verify_verdicts_same_as_singles)
 	both_ways(_metadata, SECMSG_OP_SIGN, &a, &b, self->ini, N);
 	/* 2 tampered, 5 a copy of 4 (a replay) */
 	for (i = 0; i < 2; i++) {
-		struct msgset *s = i ? &b : &a;
+		struct ts_msgset *s = i ? &b : &a;
 
 		s->tok[2][20] ^= 0x40;
 		memcpy(s->tok[5], s->tok[4], 32);
@@ -208,21 +157,21 @@ TEST_F(batch, verify_verdicts_same_as_singles)
 
 TEST_F(batch, bad_messages_fail_alone)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	struct secmsg_batch bt;
-	uint8_t sealed[N][DLEN], tok[N][32];
+	uint8_t sealed[N][TS_MSGSET_DLEN_MAX], tok[N][32];
 	struct secmsg_message m;
 	int i;
 
 	msgset_init(&a);
 	msgset_init(&orig);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, run_batch(self->ini[0], SECMSG_OP_SEAL, a.m, N, &bt));
 	ASSERT_EQ((uint32_t)N, bt.completed);
 	memcpy(sealed, a.data, sizeof(sealed));
 	memcpy(tok, a.tok, sizeof(tok));
 
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	a.tok[1][30] ^= 1;				/* tampered */
 	a.b[3][1].ptr = SM_PTR(self->none);		/* unmapped */
 	a.len[3] = a.b[3][1].len = DLEN;
@@ -253,11 +202,11 @@ TEST_F(batch, bad_messages_fail_alone)
 
 TEST_F(batch, seal_too_small_consumes_nothing)
 {
-	static struct msgset a;
+	static struct ts_msgset a;
 	struct secmsg_batch bt;
 
 	msgset_init(&a);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	a.b[1][0].len = 31;
 	ASSERT_EQ(0, run_batch(self->ini[0], SECMSG_OP_SEAL, a.m, 3, &bt));
 	ASSERT_EQ(2u, bt.completed);
@@ -376,7 +325,7 @@ TEST_F(batch, stream_messages)
 
 TEST_F(batch, counters_same_as_singles)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 	struct secmsg_query qa, qb;
 
 	msgset_init(&a);
@@ -491,7 +440,8 @@ TEST_F(batch, pages_beyond_held_same_as_singles)
 		ASSERT_EQ((uint32_t)SPREAD_MSGS, bt.completed);
 		ASSERT_EQ(0u, bt.failed);
 		for (i = 0; i < SPREAD_MSGS; i++) {
-			ASSERT_EQ(0, ts_ioctl(fd[1], op_ioctl(ops[k]), &b.m[i]));
+			ASSERT_EQ(0, ts_ioctl(fd[1], ts_op_ioctl(ops[k]),
+					      &b.m[i]));
 			ASSERT_EQ(0, a.m[i].error);
 			ASSERT_EQ(b.m[i].seq, a.m[i].seq);
 			ASSERT_EQ(0, memcmp(b.tok[i], a.tok[i], 32));

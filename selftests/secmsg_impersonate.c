@@ -208,23 +208,10 @@ static void exec_report(int wr)
 }
 
 /*
- * Wait, without calling into the module, until its reference count is
- * @want: the sweeper runs about once a second; allow two minutes on a
- * loaded debug kernel (the tests that wait have a timeout to match).
- * Returns the last count read.
+ * For the tests that wait for the module's count (ts_wait_refcnt(): the
+ * sweeper runs about once a second, the wait is two minutes at most).
  */
 #define REFCNT_WAIT_TIMEOUT	300	/* seconds, for TEST_F_TIMEOUT */
-static long wait_refcnt(long want)
-{
-	long n = ts_module_refcnt();
-	int i;
-
-	for (i = 0; i < 1200 && n != want; i++) {
-		usleep(100 * 1000);
-		n = ts_module_refcnt();
-	}
-	return n;
-}
 
 /*
  * Unload the modules that use secmsg's symbols (the sample consumer that
@@ -1243,7 +1230,7 @@ TEST_F_TIMEOUT(imp, module_held_while_impersonating, REFCNT_WAIT_TIMEOUT)
 	/* nothing but our two fds (and records of earlier tests' threads,
 	 * which the sweeper drops) may hold it
 	 */
-	n = wait_refcnt(2);
+	n = ts_wait_refcnt(2);
 	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld):%s", n, holders());
 	ASSERT_EQ(0, pthread_barrier_init(&u.bar, NULL, 2));
 	ASSERT_EQ(0, pthread_create(&th, NULL, try_unload, &u));
@@ -1284,12 +1271,12 @@ TEST_F_TIMEOUT(imp, exited_impersonation_lets_module_go,
 			   SECMSG_IMP_IMPERSONATE);
 	ASSERT_LE(0, t.s);
 	ASSERT_EQ(0, drop_consumers());
-	n = wait_refcnt(2);
+	n = ts_wait_refcnt(2);
 	ASSERT_EQ(2, n) TH_LOG("secmsg held by others (%ld):%s", n, holders());
 	ASSERT_EQ(0, pthread_create(&th, NULL, imp_and_exit, &t));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, t.imp_rc);
-	n = wait_refcnt(2);
+	n = ts_wait_refcnt(2);
 	ASSERT_EQ(2, n);
 
 	pid = fork();
@@ -1300,7 +1287,7 @@ TEST_F_TIMEOUT(imp, exited_impersonation_lets_module_go,
 	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
 	ASSERT_EQ(CLD_EXITED, si.si_code);
 	ASSERT_EQ(0, si.si_status);
-	n = wait_refcnt(2);
+	n = ts_wait_refcnt(2);
 	ASSERT_EQ(2, n);
 	ASSERT_EQ(0, reap(pid));
 	assert_creds(_metadata, self->before);

@@ -241,6 +241,46 @@ static inline void ts_pair_teardown(int dev, int ini, int acc)
 		close(dev);
 }
 
+/*
+ * In FIXTURE_SETUP: as ts_pair_setup(), for @n pairs imported alike (to
+ * compare one way of calling with another): ini[i] and acc[i].
+ */
+static inline void ts_pairs_setup(struct __test_metadata *_metadata,
+				  int *dev, int *ini, int *acc, int n,
+				  uint32_t suite, uint32_t ctx_flags,
+				  uint64_t ini_send, uint64_t acc_send)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ini[i] = acc[i] = -1;
+	SM_OPEN_DEV_OR_SKIP(*dev);
+	for (i = 0; i < n; i++) {
+		ini[i] = ts_import_simple(*dev, SECMSG_ROLE_INITIATOR, suite,
+					  ctx_flags, ini_send, acc_send);
+		ASSERT_LE(0, ini[i]);
+		acc[i] = ts_import_simple(*dev, SECMSG_ROLE_ACCEPTOR, suite,
+					  ctx_flags, acc_send, ini_send);
+		ASSERT_LE(0, acc[i]);
+	}
+}
+
+/* In FIXTURE_TEARDOWN: what ts_pairs_setup() opened. */
+static inline void ts_pairs_teardown(int dev, const int *ini, const int *acc,
+				     int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ini[i] >= 0)
+			close(ini[i]);
+		if (acc[i] >= 0)
+			close(acc[i]);
+	}
+	if (dev >= 0)
+		close(dev);
+}
+
 static inline uint32_t ts_suite_keylen(uint32_t suite)
 {
 	return suite == SECMSG_SUITE_AES128_GCM ? 16 : 32;
@@ -410,6 +450,60 @@ static inline int ts_unseal1(int fd, void *tok, void *data, uint32_t len,
 	return ret;
 }
 
+/* The ioctl of a message call (SECMSG_OP_*, as in struct secmsg_batch). */
+static inline unsigned int ts_op_ioctl(int op)
+{
+	switch (op) {
+	case SECMSG_OP_SIGN: return SECMSG_IOC_SIGN;
+	case SECMSG_OP_VERIFY: return SECMSG_IOC_VERIFY;
+	case SECMSG_OP_SEAL: return SECMSG_IOC_SEAL;
+	default: return SECMSG_IOC_UNSEAL;
+	}
+}
+
+/*
+ * A set of messages of two buffers each (TOKEN of 32 bytes, DATA), side by
+ * side as BATCH takes them: @n of them (at most TS_MSGSET_MAX), DATA
+ * buffers of up to @dlen bytes (at most TS_MSGSET_DLEN_MAX).  The suite
+ * fills len[], data[], tok[] and qop[] after ts_msgset_init();
+ * ts_msgset_arm() points every message at its buffers again for @op.
+ */
+#define TS_MSGSET_MAX		64
+#define TS_MSGSET_DLEN_MAX	48
+
+struct ts_msgset {
+	unsigned int n;
+	struct secmsg_message m[TS_MSGSET_MAX];
+	struct secmsg_buffer b[TS_MSGSET_MAX][2];
+	uint8_t tok[TS_MSGSET_MAX][32];
+	uint8_t data[TS_MSGSET_MAX][TS_MSGSET_DLEN_MAX];
+	uint32_t len[TS_MSGSET_MAX];
+	uint32_t qop[TS_MSGSET_MAX];
+};
+
+/* All zero, @n messages of up to @dlen bytes (a size too large aborts). */
+static inline void ts_msgset_init(struct ts_msgset *s, unsigned int n,
+				  uint32_t dlen)
+{
+	if (n > TS_MSGSET_MAX || dlen > TS_MSGSET_DLEN_MAX)
+		abort();
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+}
+
+/* Each message: TOKEN tok[i], DATA data[i] of len[i]; qop[i] for a SEAL. */
+static inline void ts_msgset_arm(struct ts_msgset *s, int op)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
+		ts_buf(&s->b[i][1], SECMSG_BUF_DATA, 0, s->data[i], s->len[i]);
+		ts_msg_init(&s->m[i], s->b[i], 2,
+			    op == SECMSG_OP_SEAL ? s->qop[i] : 0);
+	}
+}
+
 /* secmsg.ko's module reference count, or -1 when it cannot be read. */
 static inline long ts_module_refcnt(void)
 {
@@ -422,6 +516,23 @@ static inline long ts_module_refcnt(void)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * Wait, without calling into the module, until its reference count is
+ * @want: two minutes at most (a loaded debug kernel, or a broken run; a
+ * test that waits has a TEST_F_TIMEOUT to match).  The last count read.
+ */
+static inline long ts_wait_refcnt(long want)
+{
+	long n = ts_module_refcnt();
+	int i;
+
+	for (i = 0; i < 1200 && n != want; i++) {
+		usleep(100 * 1000);
+		n = ts_module_refcnt();
+	}
+	return n;
 }
 
 static inline int ts_query(int fd, struct secmsg_query *q)

@@ -20,8 +20,6 @@
 #define SEQ_A	7000ull	/* the acceptors' */
 #define POISON	0xa5
 
-#define REFCNT	"/sys/module/secmsg/refcnt"
-
 FIXTURE(uring) {
 	int dev;
 	int ini[2], acc[2];	/* [0]: through the ring, [1]: ioctls */
@@ -65,23 +63,10 @@ static int ring_init(struct __test_metadata *_metadata, struct io_uring *r,
 
 FIXTURE_SETUP(uring)
 {
-	int i;
-
 	self->have_ring = false;
 	self->none = NULL;
-	for (i = 0; i < 2; i++)
-		self->ini[i] = self->acc[i] = -1;
-	SM_OPEN_DEV_OR_SKIP(self->dev);
-	for (i = 0; i < 2; i++) {
-		self->ini[i] = ts_import_simple(self->dev, SECMSG_ROLE_INITIATOR,
-						variant->suite,
-						SM_FLAGS_DEFAULT, SEQ_I, SEQ_A);
-		ASSERT_LE(0, self->ini[i]);
-		self->acc[i] = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
-						variant->suite,
-						SM_FLAGS_DEFAULT, SEQ_A, SEQ_I);
-		ASSERT_LE(0, self->acc[i]);
-	}
+	ts_pairs_setup(_metadata, &self->dev, self->ini, self->acc, 2,
+		       variant->suite, SM_FLAGS_DEFAULT, SEQ_I, SEQ_A);
 	self->none = ts_unmapped_page();
 	ASSERT_TRUE(self->none != NULL);
 	ASSERT_EQ(0, ring_init(_metadata, &self->ring, 4 * N, 0));
@@ -90,33 +75,14 @@ FIXTURE_SETUP(uring)
 
 FIXTURE_TEARDOWN(uring)
 {
-	int i;
-
 	if (self->have_ring)
 		io_uring_queue_exit(&self->ring);
-	for (i = 0; i < 2; i++) {
-		if (self->ini[i] >= 0)
-			close(self->ini[i]);
-		if (self->acc[i] >= 0)
-			close(self->acc[i]);
-	}
 	if (self->none)
 		munmap(self->none, 4096);
-	if (self->dev >= 0)
-		close(self->dev);
+	ts_pairs_teardown(self->dev, self->ini, self->acc, 2);
 }
 
 /* ---- requests ---------------------------------------------------------- */
-
-static unsigned int op_ioctl(int op)
-{
-	switch (op) {
-	case SECMSG_OP_SIGN: return SECMSG_IOC_SIGN;
-	case SECMSG_OP_VERIFY: return SECMSG_IOC_VERIFY;
-	case SECMSG_OP_SEAL: return SECMSG_IOC_SEAL;
-	default: return SECMSG_IOC_UNSEAL;
-	}
-}
 
 /* The next SQE, cleared (all 128 bytes on an SQE128 ring). */
 static struct io_uring_sqe *get_sqe(struct io_uring *r)
@@ -205,21 +171,12 @@ static int ring_call(struct __test_metadata *_metadata, struct io_uring *r,
 
 /* ---- message sets ------------------------------------------------------- */
 
-/* N messages of 2 buffers (TOKEN, DATA), lengths and qops varied. */
-struct msgset {
-	struct secmsg_message m[N];
-	struct secmsg_buffer b[N][2];
-	uint8_t tok[N][32];
-	uint8_t data[N][DLEN];
-	uint32_t len[N];
-	uint32_t qop[N];
-};
-
-static void msgset_init(struct msgset *s, uint32_t seed)
+/* N messages (secmsg_test.h), lengths and qops varied, tokens poisoned. */
+static void msgset_init(struct ts_msgset *s, uint32_t seed)
 {
 	int i;
 
-	memset(s, 0, sizeof(*s));
+	ts_msgset_init(s, N, DLEN);
 	for (i = 0; i < N; i++) {
 		s->len[i] = (uint32_t)(i * 7) % (DLEN + 1);
 		ts_fill(s->data[i], DLEN, seed + i);
@@ -228,33 +185,36 @@ static void msgset_init(struct msgset *s, uint32_t seed)
 	}
 }
 
-static void msgset_arm(struct msgset *s, int op)
+/*
+ * All N messages of @s as @op requests on @fd (user_data i, @sqe_flags on
+ * each; with IOSQE_IO_LINK each is linked to the next), submitted at once:
+ * what io_uring_submit() returned, or -1 (logged) when an SQE is missing.
+ */
+static int submit_all(struct __test_metadata *_metadata, struct io_uring *r,
+		      int fd, int op, struct ts_msgset *s, uint8_t sqe_flags)
 {
 	int i;
 
 	for (i = 0; i < N; i++) {
-		ts_buf(&s->b[i][0], SECMSG_BUF_TOKEN, 0, s->tok[i], 32);
-		ts_buf(&s->b[i][1], SECMSG_BUF_DATA, 0, s->data[i], s->len[i]);
-		ts_msg_init(&s->m[i], s->b[i], 2,
-			    op == SECMSG_OP_SEAL ? s->qop[i] : 0);
+		struct io_uring_sqe *sqe = get_sqe(r);
+
+		if (!sqe) {
+			TH_LOG("no SQE for message %d", i);
+			return -1;
+		}
+		prep_cmd(sqe, fd, ts_op_ioctl(op), &s->m[i], 0, i,
+			 i < N - 1 ? sqe_flags : sqe_flags & ~IOSQE_IO_LINK);
 	}
+	return io_uring_submit(r);
 }
 
 /* Submit all N messages of @s at once (@sqe_flags on each); res[] out. */
 static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
-		    int fd, int op, struct msgset *s, uint8_t sqe_flags,
+		    int fd, int op, struct ts_msgset *s, uint8_t sqe_flags,
 		    int *res)
 {
-	int i, ret;
+	int ret = submit_all(_metadata, r, fd, op, s, sqe_flags);
 
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(r);
-
-		if (!sqe)
-			return -1;
-		prep_cmd(sqe, fd, op_ioctl(op), &s->m[i], 0, i, sqe_flags);
-	}
-	ret = io_uring_submit(r);
 	/*
 	 * On an SQPOLL ring liburing counts what the kernel has not consumed
 	 * yet, by the SQ head, which the kernel's thread moves only after its
@@ -269,7 +229,7 @@ static int ring_all(struct __test_metadata *_metadata, struct io_uring *r,
 }
 
 /* order[k] = the message of @s whose seq is @first + k; 0 or -1. */
-static int by_seq(const struct msgset *s, uint64_t first, int *order)
+static int by_seq(const struct ts_msgset *s, uint64_t first, int *order)
 {
 	int i;
 
@@ -291,15 +251,15 @@ static int by_seq(const struct msgset *s, uint64_t first, int *order)
  * same results, out fields and bytes.  Every message must succeed.
  */
 static void ring_vs_ioctl(struct __test_metadata *_metadata,
-			  struct io_uring *r, int op, struct msgset *a,
-			  struct msgset *b, const int fd[2], uint64_t first,
+			  struct io_uring *r, int op, struct ts_msgset *a,
+			  struct ts_msgset *b, const int fd[2], uint64_t first,
 			  uint8_t sqe_flags)
 {
 	int res[N], order[N], i, k;
 	bool sends = op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
 
-	msgset_arm(a, op);
-	msgset_arm(b, op);
+	ts_msgset_arm(a, op);
+	ts_msgset_arm(b, op);
 	ASSERT_EQ(0, ring_all(_metadata, r, fd[0], op, a, sqe_flags, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]) TH_LOG("message %d: %s", i,
@@ -309,7 +269,7 @@ static void ring_vs_ioctl(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, by_seq(a, first, order)) TH_LOG("sequence numbers");
 	for (k = 0; k < N; k++) {
 		i = order[k];
-		ASSERT_EQ(0, ts_ioctl(fd[1], op_ioctl(op), &b->m[i]));
+		ASSERT_EQ(0, ts_ioctl(fd[1], ts_op_ioctl(op), &b->m[i]));
 		ASSERT_EQ(a->m[i].seq, b->m[i].seq);
 	}
 	for (i = 0; i < N; i++) {
@@ -336,7 +296,7 @@ static void ring_vs_ioctl(struct __test_metadata *_metadata,
 
 TEST_F(uring, seal_unseal_same_as_ioctl)
 {
-	static struct msgset a, b, orig;
+	static struct ts_msgset a, b, orig;
 	int i;
 
 	msgset_init(&a, 100);
@@ -360,7 +320,7 @@ TEST_F(uring, seal_unseal_same_as_ioctl)
 
 TEST_F(uring, sign_verify_same_as_ioctl)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 
 	msgset_init(&a, 200);
 	msgset_init(&b, 200);
@@ -373,16 +333,16 @@ TEST_F(uring, sign_verify_same_as_ioctl)
 /* Sealed by the ioctl, unsealed by the ring, and the other way. */
 TEST_F(uring, ring_and_ioctl_interoperate)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], i;
 
 	msgset_init(&a, 300);
 	msgset_init(&orig, 300);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, ts_ioctl(self->ini[0], SECMSG_IOC_SEAL, &a.m[i]));
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, 0, res));
 	for (i = 0; i < N; i++) {
@@ -394,11 +354,11 @@ TEST_F(uring, ring_and_ioctl_interoperate)
 
 	/* the acceptor's direction: ring seals, ioctls unseal */
 	msgset_init(&a, 301);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_SEAL, &a, 0, res));
 	msgset_init(&orig, 301);
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
 		ASSERT_OK_MSG(ts_ioctl(self->ini[0], SECMSG_IOC_UNSEAL,
@@ -437,12 +397,12 @@ TEST_F(uring, cmd_op_size_bits_ignored)
  */
 TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], order[N], i;
 
 	msgset_init(&a, 400);
 	msgset_init(&orig, 400);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->ini[0],
 			      SECMSG_OP_SEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -453,7 +413,7 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 	ASSERT_EQ(0, by_seq(&a, SEQ_I, order));
 	ASSERT_EQ(SEQ_I + N, ts_send_seq(self->ini[0]));
 
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -470,13 +430,13 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
 	msgset_init(&orig, 400);
 	for (i = 0; i < N; i++)
 		memcpy(a.data[i], orig.data[i], DLEN);
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->ini[1],
 			      SECMSG_OP_SEAL, &a, 0, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	ASSERT_EQ(0, ring_all(_metadata, &self->ring, self->acc[0],
 			      SECMSG_OP_UNSEAL, &a, IOSQE_ASYNC, res));
 	for (i = 0; i < N; i++) {
@@ -494,7 +454,7 @@ TEST_F_TIMEOUT(uring, many_in_flight_on_workers, 300)
  */
 TEST_F(uring, sync_driver_completes_inline)
 {
-	static struct msgset a;
+	static struct ts_msgset a;
 	struct io_uring_cqe *cqe;
 	struct secmsg_query q;
 	int i;
@@ -504,14 +464,9 @@ TEST_F(uring, sync_driver_completes_inline)
 		SKIP(return, "%s may complete later: its requests go to the workers",
 		     q.driver);
 	msgset_init(&a, 450);
-	msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i, 0);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, 0));
 	ASSERT_EQ((unsigned int)N, io_uring_cq_ready(&self->ring));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, io_uring_peek_cqe(&self->ring, &cqe));
@@ -546,19 +501,13 @@ TEST_F(uring, iopoll_ring_refused)
 /* Linked requests on the workers run, and take numbers, in order. */
 TEST_F(uring, linked_requests_in_order)
 {
-	static struct msgset a;
+	static struct ts_msgset a;
 	int res[N], i;
 
 	msgset_init(&a, 500);
-	msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC | (i < N - 1 ? IOSQE_IO_LINK : 0));
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC | IOSQE_IO_LINK));
 	ASSERT_EQ(0, reap(_metadata, &self->ring, N, res));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, res[i]);
@@ -858,53 +807,21 @@ TEST_F(uring, device_fd_is_not_a_context)
 
 /* ---- lifetimes ----------------------------------------------------------- */
 
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	int fd = open(REFCNT, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-/* Wait (bounded, for a broken run) until the module's count is @want. */
-static long wait_refcnt(long want)
-{
-	long n = module_refcnt();
-	int i;
-
-	for (i = 0; i < 1200 && n != want; i++) {
-		usleep(100 * 1000);
-		n = module_refcnt();
-	}
-	return n;
-}
-
 /*
  * The context's only fd closed right after 64 requests went to the
  * workers: the requests hold it, all complete, and the peer reads them.
  */
 TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	int res[N], order[N], i;
-	long before = module_refcnt();
+	long before = ts_module_refcnt();
 
 	msgset_init(&a, 800);
 	msgset_init(&orig, 800);
-	msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC));
 	ASSERT_EQ(0, close(self->ini[0]));
 	self->ini[0] = -1;
 	ASSERT_EQ(0, reap(_metadata, &self->ring, N, res));
@@ -914,9 +831,9 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
 	}
 	ASSERT_EQ(0, by_seq(&a, SEQ_I, order));
 	/* the context is gone once the last request let go of it */
-	ASSERT_EQ(before - 1, wait_refcnt(before - 1));
+	ASSERT_EQ(before - 1, ts_wait_refcnt(before - 1));
 
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		ASSERT_OK_MSG(ts_ioctl(self->acc[0], SECMSG_IOC_UNSEAL,
 				       &a.m[i]), a.m[i]);
@@ -932,28 +849,22 @@ TEST_F_TIMEOUT(uring, close_with_requests_in_flight, 300)
  */
 TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 {
-	static struct msgset a, orig;
+	static struct ts_msgset a, orig;
 	struct secmsg_message poisoned;
-	long before = module_refcnt();
+	long before = ts_module_refcnt();
 	int i, sealed = 0;
 	bool seen[N] = { false };
 
 	msgset_init(&a, 900);
 	msgset_init(&orig, 900);
-	msgset_arm(&a, SECMSG_OP_SEAL);
-	for (i = 0; i < N; i++) {
-		struct io_uring_sqe *sqe = get_sqe(&self->ring);
-
-		ASSERT_TRUE(sqe != NULL);
-		prep_cmd(sqe, self->ini[0], SECMSG_IOC_SEAL, &a.m[i], 0, i,
-			 IOSQE_ASYNC);
-	}
-	ASSERT_EQ(N, io_uring_submit(&self->ring));
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
+	ASSERT_EQ(N, submit_all(_metadata, &self->ring, self->ini[0],
+				SECMSG_OP_SEAL, &a, IOSQE_ASYNC));
 	io_uring_queue_exit(&self->ring);
 	self->have_ring = false;
 	ASSERT_EQ(0, close(self->ini[0]));
 	self->ini[0] = -1;
-	ASSERT_EQ(before - 1, wait_refcnt(before - 1));
+	ASSERT_EQ(before - 1, ts_wait_refcnt(before - 1));
 
 	for (i = 0; i < N; i++) {
 		if (a.m[i].error == 0x5a5a5a5a) {
@@ -976,7 +887,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(i < sealed, seen[i]) TH_LOG("seq %llu", SEQ_I + i);
 	}
-	msgset_arm(&a, SECMSG_OP_UNSEAL);
+	ts_msgset_arm(&a, SECMSG_OP_UNSEAL);
 	for (i = 0; i < N; i++) {
 		if (a.m[i].error == 0x5a5a5a5a &&
 		    !memcmp(orig.tok[i], a.tok[i], 32))
@@ -992,7 +903,7 @@ TEST_F_TIMEOUT(uring, ring_torn_down_with_requests_pending, 300)
 
 TEST_F(uring, batch_same_as_ioctl)
 {
-	static struct msgset a, b, orig;
+	static struct ts_msgset a, b, orig;
 	struct secmsg_batch ba, bb;
 	int i, k;
 
@@ -1003,8 +914,8 @@ TEST_F(uring, batch_same_as_ioctl)
 		int op = k ? SECMSG_OP_UNSEAL : SECMSG_OP_SEAL;
 		const int *fd = k ? self->acc : self->ini;
 
-		msgset_arm(&a, op);
-		msgset_arm(&b, op);
+		ts_msgset_arm(&a, op);
+		ts_msgset_arm(&b, op);
 		memset(&ba, 0, sizeof(ba));
 		ba.size = sizeof(ba);
 		ba.op = (uint32_t)op;
@@ -1035,7 +946,7 @@ TEST_F(uring, batch_same_as_ioctl)
 	}
 
 	/* a malformed batch: EINVAL, nothing done */
-	msgset_arm(&a, SECMSG_OP_SEAL);
+	ts_msgset_arm(&a, SECMSG_OP_SEAL);
 	ba.op = SECMSG_OP_SEAL;
 	ba.reserved = 1;
 	ba.completed = 0xdead;
@@ -1051,7 +962,7 @@ TEST_F(uring, batch_same_as_ioctl)
 /* SQPOLL: the kernel's thread submits; same bytes as the ioctls. */
 TEST_F_TIMEOUT(uring, sqpoll_ring, 300)
 {
-	static struct msgset a, b;
+	static struct ts_msgset a, b;
 	struct io_uring sq;
 	int ret;
 
