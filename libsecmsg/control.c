@@ -645,42 +645,45 @@ SM_EXPORT sm_status sm_ctl_get_1_4(sm_ctl *ctl, uint64_t id, void *out)
 	return st;
 }
 
-__asm__(".symver sm_ctl_event_read_1_4, sm_ctl_event_read@LIBSECMSG_1.4");
-SM_EXPORT sm_status sm_ctl_event_read_1_4(sm_ctl *ctl,
-					  struct sm_ctl_event_1_4 *ev)
+/*
+ * An older event: the same fields around an older, shorter struct
+ * sm_ctl_ctx of @ctx_size bytes at @ctx.
+ */
+static sm_status sm_ctl_event_read_old(sm_ctl *ctl, uint32_t *event,
+				       uint32_t *verdict, void *ctx,
+				       size_t ctx_size, uint64_t *count)
 {
 	struct sm_ctl_event e;
 	sm_status st;
 
-	if (!ev)
-		return sm_invalid(EINVAL);
 	st = sm_ctl_event_read(ctl, &e);
 	if (st == SM_E_OK) {
-		ev->event = e.event;
-		ev->verdict = e.verdict;
-		memcpy(ev->ctx, &e.ctx, SM_CTL_CTX_SIZE_1_4);
-		ev->count = e.count;
+		*event = e.event;
+		*verdict = e.verdict;
+		memcpy(ctx, &e.ctx, ctx_size);
+		*count = e.count;
 	}
 	return st;
+}
+
+__asm__(".symver sm_ctl_event_read_1_4, sm_ctl_event_read@LIBSECMSG_1.4");
+SM_EXPORT sm_status sm_ctl_event_read_1_4(sm_ctl *ctl,
+					  struct sm_ctl_event_1_4 *ev)
+{
+	if (!ev)
+		return sm_invalid(EINVAL);
+	return sm_ctl_event_read_old(ctl, &ev->event, &ev->verdict, ev->ctx,
+				     SM_CTL_CTX_SIZE_1_4, &ev->count);
 }
 
 __asm__(".symver sm_ctl_event_read_1_3, sm_ctl_event_read@LIBSECMSG_1.3");
 SM_EXPORT sm_status sm_ctl_event_read_1_3(sm_ctl *ctl,
 					  struct sm_ctl_event_1_3 *ev)
 {
-	struct sm_ctl_event e;
-	sm_status st;
-
 	if (!ev)
 		return sm_invalid(EINVAL);
-	st = sm_ctl_event_read(ctl, &e);
-	if (st == SM_E_OK) {
-		ev->event = e.event;
-		ev->verdict = e.verdict;
-		memcpy(ev->ctx, &e.ctx, SM_CTL_CTX_SIZE_1_3);
-		ev->count = e.count;
-	}
-	return st;
+	return sm_ctl_event_read_old(ctl, &ev->event, &ev->verdict, ev->ctx,
+				     SM_CTL_CTX_SIZE_1_3, &ev->count);
 }
 
 /* 1.2's event: 1.3's without @count */
