@@ -1465,22 +1465,25 @@ out:
 }
 
 /*
- * mem_per_ctx_once(), and for a single context the median of 9 tries:
- * whatever else the kernel allocates or frees meanwhile (slab caches
- * shared with the rest of the kernel move by whole slabs at times) weighs
- * on one context alone.
+ * mem_per_ctx_once(), and for fewer than 1,000 contexts the median of 9
+ * tries, their range in @lo and @hi (if not NULL): whatever else the kernel allocates
+ * or frees meanwhile (slab caches shared with the rest of the kernel move
+ * by whole slabs) weighs on a few contexts alone, by tens of KB.
  */
-static double mem_per_ctx(int dev, const struct suite *s, long n, bool seal)
+static double mem_per_ctx(int dev, const struct suite *s, long n, bool seal,
+			  double *lo, double *hi)
 {
-	unsigned int tries = n > 1 ? 1 : 9;
+	unsigned int tries = n < 1000 ? 9 : 1;
 	double v[9];
 
 	for (unsigned int i = 0; i < tries; i++)
 		if (!mem_per_ctx_once(dev, s, n, seal, &v[i]))
 			return -1;
-	if (tries == 1)
-		return v[0];
 	qsort(v, tries, sizeof(v[0]), cmp_double);
+	if (lo)
+		*lo = v[0];
+	if (hi)
+		*hi = v[tries - 1];
 	return v[tries / 2];
 }
 
@@ -1583,11 +1586,16 @@ static void measure_extras(struct bench *b)
 	       slab_live() < 0 ? "slab pages (meminfo)" :
 	       "live slab objects (slabinfo)");
 	for (unsigned int i = 0; i < 3; i++) {
-		ex.mem[i] = mem_per_ctx(b->dev, b->suite, ex.mem_n[i], false);
-		printf("  kernel memory per idle context at %ld context(s): %.0f bytes%s\n",
-		       ex.mem_n[i], ex.mem[i],
-		       ex.mem_n[i] < 1000 && slab_live() < 0 ?
-		       " (slab pages fill in steps: a rough figure)" : "");
+		double lo, hi;
+
+		ex.mem[i] = mem_per_ctx(b->dev, b->suite, ex.mem_n[i], false,
+					&lo, &hi);
+		printf("  kernel memory per idle context at %ld context(s): %.0f bytes",
+		       ex.mem_n[i], ex.mem[i]);
+		if (ex.mem_n[i] < 1000)
+			printf(" (median of 9, %.0f to %.0f: the rest of the kernel moves shared slabs by more; a figure from 1,000 up)",
+			       lo, hi);
+		printf("\n");
 	}
 	/* What a context keeps, not given back by the idle pass meanwhile. */
 	idle_ms = read_long(IDLE_PARAM);
@@ -1595,7 +1603,8 @@ static void measure_extras(struct bench *b)
 		printf("  note: cannot stop the idle release (%s)\n",
 		       IDLE_PARAM);
 	ex.busy_n = ex.mem_n[1];
-	ex.mem_busy = mem_per_ctx(b->dev, b->suite, ex.busy_n, true);
+	ex.mem_busy = mem_per_ctx(b->dev, b->suite, ex.busy_n, true, NULL,
+				  NULL);
 	if (idle_ms > 0)
 		write_long(IDLE_PARAM, idle_ms);
 	printf("  kernel memory per context at %ld contexts, each just after one 16 KiB seal: %.0f bytes\n",
