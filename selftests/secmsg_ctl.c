@@ -3,15 +3,17 @@
  * secmsgctl's output and exit codes: list shows a context this test
  * created (table and --json, which python3's json.tool must accept), show,
  * revoke and its effect, refusals with their messages and codes, config,
- * stats, monitor (a failure event with its count too), and an
- * unprivileged caller.
+ * stats, monitor (a failure event with its count too), libsecmsg's older
+ * event readers (their symbol versions), and an unprivileged caller.
  *
  * The binary: $SECMSGCTL, else the tools/ directory next to
  * $SECMSG_TEST_BIN (build/selftests -> build/tools), else build/tools.
  */
 #include "secmsg_test.h"
 #include "secmsg_nl.h"
+#include "secmsg.h"
 
+#include <dlfcn.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdbool.h>
@@ -524,6 +526,65 @@ TEST_F_TIMEOUT(ctl, kerberos_show_and_list, 600)
 		TH_LOG("%s", row);
 	close(cli);
 	close(srv);
+}
+
+/*
+ * sm_ctl_event_read() as programs built against libsecmsg 1.2, 1.3 and
+ * 1.4 or 1.5 call it (their symbol versions): the event of a context just
+ * imported, its context cut to the struct they know, and no byte written
+ * past their struct.
+ */
+TEST_F_TIMEOUT(ctl, compat_event_readers, 120)
+{
+	typedef sm_status (*reader_fn)(sm_ctl *, void *);
+	static const struct {
+		const char *ver;
+		size_t ctx_size;
+		bool count;
+	} v[] = {
+		{ "LIBSECMSG_1.4", offsetof(struct sm_ctl_ctx, kept), true },
+		{ "LIBSECMSG_1.3", offsetof(struct sm_ctl_ctx, algorithm), true },
+		{ "LIBSECMSG_1.2", offsetof(struct sm_ctl_ctx, algorithm), false },
+	};
+	unsigned char buf[sizeof(struct sm_ctl_event) + 64];
+	struct sm_ctl_ctx c;
+	unsigned int i;
+	sm_ctl *ctl;
+
+	ASSERT_EQ(SM_E_OK, sm_ctl_open(&ctl));
+	ASSERT_EQ(SM_E_OK, sm_ctl_subscribe(ctl));
+	for (i = 0; i < SM_ARRAY_SIZE(v); i++) {
+		reader_fn rd = (reader_fn)dlvsym(RTLD_DEFAULT,
+						 "sm_ctl_event_read", v[i].ver);
+		size_t count_off = 8 + ((v[i].ctx_size + 7) & ~(size_t)7);
+		size_t end = count_off + (v[i].count ? 8 : 0), j;
+		uint32_t event, verdict;
+		uint64_t count;
+		int fd;
+
+		ASSERT_NE(NULL, rd) TH_LOG("%s: %s", v[i].ver, dlerror());
+		fd = ts_import_simple(self->dev, SECMSG_ROLE_ACCEPTOR,
+				      SECMSG_SUITE_AES128_GCM, 0, 0, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(SM_E_OK, sm_ctl_get(ctl, tn_fd_id(fd), &c));
+		memset(buf, 0xa5, sizeof(buf));
+		ASSERT_EQ(SM_E_OK, rd(ctl, buf)) TH_LOG("%s", v[i].ver);
+		close(fd);
+		memcpy(&event, buf, 4);
+		memcpy(&verdict, buf + 4, 4);
+		EXPECT_EQ((uint32_t)SM_CTL_EV_CREATED, event) TH_LOG("%s", v[i].ver);
+		EXPECT_EQ(0u, verdict);
+		/* nothing ran on it: the context as sm_ctl_get() gave it */
+		EXPECT_EQ(0, memcmp(buf + 8, &c, v[i].ctx_size))
+			TH_LOG("%s: the context differs", v[i].ver);
+		if (v[i].count) {
+			memcpy(&count, buf + count_off, 8);
+			EXPECT_EQ(0ull, count);
+		}
+		for (j = end; j < sizeof(buf); j++)
+			ASSERT_EQ(0xa5, buf[j]) TH_LOG("%s: byte %zu", v[i].ver, j);
+	}
+	sm_ctl_close(ctl);
 }
 
 TEST_HARNESS_MAIN
