@@ -163,6 +163,18 @@ static unsigned int secmsg_driver_props(struct crypto_aead *tfm)
 	return 0;
 }
 
+/*
+ * Whether an operation on @tfm, from a task, is done when the call
+ * returns: synchronous drivers do that, and so do the SIMD wrappers of
+ * synchronous drivers known by name (SECMSG_DRV_SIMD_SYNC); any other
+ * asynchronous driver (hardware, cryptd, pcrypt) may complete later.
+ */
+static bool secmsg_crypto_is_inline(struct crypto_aead *tfm)
+{
+	return !secmsg_crypto_is_async(tfm) ||
+	       (secmsg_driver_props(tfm) & SECMSG_DRV_SIMD_SYNC);
+}
+
 /* Allocate one direction's transform, not keyed yet. */
 static int secmsg_dir_alloc(struct secmsg_dir *dir,
 			    const struct secmsg_suite *suite)
@@ -351,23 +363,6 @@ void secmsg_crypto_free(struct secmsg_dir *dir)
 bool secmsg_crypto_is_async(struct crypto_aead *tfm)
 {
 	return crypto_aead_alg(tfm)->base.cra_flags & CRYPTO_ALG_ASYNC;
-}
-
-/**
- * secmsg_crypto_is_inline() - whether the driver completes in the caller
- * @tfm: the transform
- *
- * Synchronous drivers do, and so do the SIMD wrappers of synchronous
- * drivers known by name (SECMSG_DRV_SIMD_SYNC); any other asynchronous
- * driver (hardware, cryptd, pcrypt) may complete later.
- *
- * Return: true if an operation on @tfm, from a task, is done when the
- * call returns.
- */
-bool secmsg_crypto_is_inline(struct crypto_aead *tfm)
-{
-	return !secmsg_crypto_is_async(tfm) ||
-	       (secmsg_driver_props(tfm) & SECMSG_DRV_SIMD_SYNC);
 }
 
 /**

@@ -69,7 +69,6 @@ int secmsg_crypto_init(struct secmsg_dir *tx, struct secmsg_dir *rx,
 		       const u8 *key, unsigned int key_len);
 void secmsg_crypto_free(struct secmsg_dir *dir);
 bool secmsg_crypto_is_async(struct crypto_aead *tfm);
-bool secmsg_crypto_is_inline(struct crypto_aead *tfm);
 void secmsg_crypto_nonce(u8 *nonce, const struct secmsg_dir *dir, u64 seq);
 int secmsg_crypto_run(struct aead_request *req, struct scatterlist *src,
 		      struct scatterlist *dst, bool encrypt, unsigned int assoclen,
