@@ -11,18 +11,27 @@
  * would read 0.  It must still read 1, and the call succeed.  The process
  * is mlockall()ed, so no page fault of ours allocates.  Without fault
  * injection (Debian's kernel) it SKIPs: it runs on the debug kernel.
+ * Raw contexts of both suites, and RFC 4121 contexts (IMPORT_KRB5) of the
+ * AES enctypes, whose cts(cbc(aes)) transforms walk the text the way
+ * ChaCha20 does (the debug kernel has no Camellia).
  */
 #include "secmsg_test.h"
 #include "secmsg_fail.h"
 
 #include <dirent.h>
+#include <time.h>
 #include <sys/mman.h>
 
-#define TOK	SECMSG_TOKEN_SIZE
+/* Room for a token of every package (raw: SECMSG_TOKEN_SIZE) */
+#define TOK	128
 
-/* Two messages (warm-up and measured) of one size, and their tokens. */
+/*
+ * Two messages (warm-up and measured) of one size, and their tokens:
+ * toklen[i] is what the sender wrote (the receiver's TOKEN).
+ */
 struct two_msgs {
 	uint8_t tok[2][TOK];
+	uint32_t toklen[2];
 	uint8_t *data[2];
 	uint32_t len;
 };
@@ -39,6 +48,7 @@ static int msgs_alloc(struct two_msgs *t, uint32_t len)
 		if (t->data[i] == MAP_FAILED)
 			return -errno;
 		ts_fill(t->data[i], len, len + i);
+		t->toklen[i] = TOK;
 	}
 	return 0;
 }
@@ -52,15 +62,55 @@ static void msgs_free(struct two_msgs *t)
 			munmap(t->data[i], t->len);
 }
 
-/* Message @i of @t as op @req on @fd. */
+/* Message @i of @t as op @req on @fd; a sender records its token's length. */
 static int msgs_call(int fd, unsigned long req, struct two_msgs *t, int i,
 		     struct secmsg_message *m)
 {
 	struct secmsg_buffer b[2];
+	int ret;
 
-	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, t->tok[i], TOK);
+	if (req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL)
+		t->toklen[i] = TOK;
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, t->tok[i], t->toklen[i]);
 	ts_buf(&b[1], SECMSG_BUF_DATA, 0, t->data[i], t->len);
-	return ts_call(fd, req, m, b, 2, 0);
+	ret = ts_call(fd, req, m, b, 2, 0);
+	if (!ret && (req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL))
+		t->toklen[i] = b[0].len;
+	return ret;
+}
+
+static const uint8_t k5_key[32] = {
+	0x6b, 0x02, 0xa3, 0x44, 0x75, 0x06, 0xe7, 0x28,
+	0x99, 0x0a, 0x4b, 0x8c, 0x0d, 0xce, 0x3f, 0x10,
+	0x21, 0x52, 0x03, 0xb4, 0x65, 0x16, 0xf7, 0x88,
+	0x39, 0xca, 0x1b, 0x6c, 0x1d, 0x7e, 0x2f, 0x90,
+};
+
+/*
+ * One side of a kernel-to-kernel RFC 4121 pair of @etype: sends from
+ * @send, expects from @recv; -1 with errno set if IMPORT_KRB5 failed.
+ */
+static int k5_import(int dev, uint32_t etype, uint32_t role, uint64_t send,
+		     uint64_t recv)
+{
+	struct secmsg_krb5_import imp;
+
+	memset(&imp, 0, sizeof(imp));
+	imp.size = sizeof(imp);
+	imp.package = SECMSG_PKG_KERBEROS;
+	imp.role = role;
+	imp.enctype = etype;
+	imp.ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
+			SECMSG_CTX_INTEGRITY | SECMSG_CTX_MUTUAL_AUTH;
+	imp.key_len = etype == 17 || etype == 19 || etype == 25 ? 16 : 32;
+	imp.imp_level = role == SECMSG_ROLE_ACCEPTOR ? SECMSG_IMP_IDENTIFY : 0;
+	imp.key = SM_PTR(k5_key);
+	imp.send_seq = send;
+	imp.recv_seq = recv;
+	imp.endtime = time(NULL) + 3600;
+	imp.peer_uid = SECMSG_NO_ID;
+	imp.peer_gid = SECMSG_NO_ID;
+	return ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
 }
 
 FIXTURE(noalloc) {
@@ -73,6 +123,7 @@ FIXTURE_VARIANT(noalloc) {
 	unsigned long req;
 	uint32_t len;
 	uint32_t suite;		/* 0: AES-256-GCM */
+	uint32_t etype;		/* an RFC 4121 context of this enctype */
 };
 
 #define NOALLOC(op, req_, len_) \
@@ -88,6 +139,16 @@ FIXTURE_VARIANT(noalloc) {
 		.req = SECMSG_IOC_##req_, .len = len_, \
 		.suite = SECMSG_SUITE_CHACHA20_POLY1305, \
 	}
+/* RFC 4121: every op bounces its text through cts(cbc()) or the HMAC. */
+#define NOALLOC_K5(name, et, op, req_, len_) \
+	FIXTURE_VARIANT_ADD(noalloc, name##_##op##_##len_) { \
+		.req = SECMSG_IOC_##req_, .len = len_, .etype = et, \
+	}
+#define NOALLOC_K5_OPS(name, et, len_) \
+	NOALLOC_K5(name, et, seal, SEAL, len_); \
+	NOALLOC_K5(name, et, unseal, UNSEAL, len_); \
+	NOALLOC_K5(name, et, sign, SIGN, len_); \
+	NOALLOC_K5(name, et, verify, VERIFY, len_)
 NOALLOC(seal, SEAL, 64);
 NOALLOC(seal, SEAL, 4096);
 NOALLOC(seal, SEAL, 65536);
@@ -114,6 +175,12 @@ NOALLOC_CHACHA(seal, SEAL, 65536);
 NOALLOC_CHACHA(seal, SEAL, 1048576);
 NOALLOC_CHACHA(unseal, UNSEAL, 65536);
 NOALLOC_CHACHA(unseal, UNSEAL, 1048576);
+NOALLOC_K5_OPS(k5_aes256_sha1, 18, 64);
+NOALLOC_K5_OPS(k5_aes256_sha1, 18, 4096);
+NOALLOC_K5_OPS(k5_aes256_sha1, 18, 65536);
+NOALLOC_K5_OPS(k5_aes256_sha1, 18, 1048576);
+NOALLOC_K5_OPS(k5_aes128_sha256, 19, 65536);
+NOALLOC_K5_OPS(k5_aes256_sha384, 20, 1048576);
 
 FIXTURE_SETUP(noalloc)
 {
@@ -129,9 +196,24 @@ FIXTURE_SETUP(noalloc)
 	    access(FAILPAGE "ignore-gfp-wait", F_OK))
 		SM_SKIP_SETUP("no failslab or fail_page_alloc in debugfs "
 			      "(CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)");
-	ts_pair_setup(_metadata, &self->dev, &self->a, &self->b,
-		      variant->suite ?: SECMSG_SUITE_AES256_GCM,
-		      SM_FLAGS_DEFAULT, 1000, 2000);
+	if (variant->etype) {
+		SM_OPEN_DEV_OR_SKIP(self->dev);
+		self->a = k5_import(self->dev, variant->etype,
+				    SECMSG_ROLE_INITIATOR, 1000, 2000);
+		if (self->a < 0 && errno == ENOENT)
+			SM_SKIP_SETUP("enctype %u: the kernel's crypto API "
+				      "lacks its algorithms", variant->etype);
+		ASSERT_LE(0, self->a) TH_LOG("IMPORT_KRB5: %s",
+					     strerror(errno));
+		self->b = k5_import(self->dev, variant->etype,
+				    SECMSG_ROLE_ACCEPTOR, 2000, 1000);
+		ASSERT_LE(0, self->b) TH_LOG("IMPORT_KRB5: %s",
+					     strerror(errno));
+	} else {
+		ts_pair_setup(_metadata, &self->dev, &self->a, &self->b,
+			      variant->suite ?: SECMSG_SUITE_AES256_GCM,
+			      SM_FLAGS_DEFAULT, 1000, 2000);
+	}
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		SM_SKIP_SETUP("mlockall: %s", strerror(errno));
 	ASSERT_EQ(0, msgs_alloc(&self->t, variant->len));
