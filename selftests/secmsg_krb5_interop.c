@@ -584,9 +584,23 @@ static void check_names(struct __test_metadata *_metadata,
 			  etype == 19 ? "cts(cbc(aes)) hmac(sha256)" :
 			  etype == 20 ? "cts(cbc(aes)) hmac(sha384)" :
 			  "cts(cbc(camellia)) cmac(camellia)";
+	/* sm_ctl_get's older versions: how much of the struct each fills */
+	static const struct {
+		const char *ver;
+		size_t size;	/* bytes of the struct of its day */
+		size_t str;	/* a string it has */
+	} compat[] = {
+		/* 1.2 and 1.3: up to @counters */
+		{ "LIBSECMSG_1.2", offsetof(struct sm_ctl_ctx, algorithm),
+		  offsetof(struct sm_ctl_ctx, driver) },
+		/* 1.4 and 1.5: all but @kept */
+		{ "LIBSECMSG_1.4", offsetof(struct sm_ctl_ctx, kept),
+		  offsetof(struct sm_ctl_ctx, service_principal) },
+	};
 	struct sm_ctl_ctx c;
 	sm_ctl *ctl = NULL;
 	sm_status st;
+	size_t k;
 
 	ASSERT_NE(NULL, pw);
 	ASSERT_EQ(SM_E_OK, sm_query_names(self->ctx, &n));
@@ -618,41 +632,30 @@ static void check_names(struct __test_metadata *_metadata,
 	st = sm_ctl_get(ctl, fd_ctx_id(sm_ctx_fd(self->ctx)), &c);
 	EXPECT_EQ(SM_E_OK, st) TH_LOG("sm_ctl_get: %s: %s",
 				      sm_status_string(st), sm_ctl_error(ctl));
-	if (!st) {
-		/*
-		 * A program built against 1.2 or 1.3 calls this version:
-		 * the struct up to @counters, nothing written past it.
-		 */
-		sm_status (*get_1_2)(sm_ctl *, uint64_t, void *) =
+	/*
+	 * A program built against an older library calls the version it was
+	 * linked with: the struct of its day filled, nothing written past
+	 * it, and the strings it had right (one of them checked).
+	 */
+	for (k = 0; !st && k < sizeof(compat) / sizeof(compat[0]); k++) {
+		sm_status (*get)(sm_ctl *, uint64_t, void *) =
 			(sm_status (*)(sm_ctl *, uint64_t, void *))
-			dlvsym(RTLD_DEFAULT, "sm_ctl_get", "LIBSECMSG_1.2");
-		size_t old = offsetof(struct sm_ctl_ctx, algorithm), i;
+			dlvsym(RTLD_DEFAULT, "sm_ctl_get", compat[k].ver);
 		unsigned char buf[sizeof(c)];
+		size_t i;
 
-		ASSERT_NE(NULL, get_1_2) TH_LOG("%s", dlerror());
+		ASSERT_NE(NULL, get) TH_LOG("%s: %s", compat[k].ver, dlerror());
 		memset(buf, 0xa5, sizeof(buf));
-		EXPECT_EQ(SM_E_OK, get_1_2(ctl, c.id, buf));
+		EXPECT_EQ(SM_E_OK, get(ctl, c.id, buf)) TH_LOG("%s",
+							     compat[k].ver);
 		EXPECT_EQ(0, memcmp(buf, &c, offsetof(struct sm_ctl_ctx,
 						      send_seq)));
-		EXPECT_STREQ(c.driver,
-			     (char *)buf + offsetof(struct sm_ctl_ctx, driver));
-		for (i = old; i < sizeof(buf); i++)
-			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
-
-		/* 1.4 and 1.5: all but @kept */
-		get_1_2 = (sm_status (*)(sm_ctl *, uint64_t, void *))
-			dlvsym(RTLD_DEFAULT, "sm_ctl_get", "LIBSECMSG_1.4");
-		old = offsetof(struct sm_ctl_ctx, kept);
-		ASSERT_NE(NULL, get_1_2) TH_LOG("%s", dlerror());
-		memset(buf, 0xa5, sizeof(buf));
-		EXPECT_EQ(SM_E_OK, get_1_2(ctl, c.id, buf));
-		EXPECT_EQ(0, memcmp(buf, &c, offsetof(struct sm_ctl_ctx,
-						      send_seq)));
-		EXPECT_STREQ(c.service_principal,
-			     (char *)buf + offsetof(struct sm_ctl_ctx,
-						    service_principal));
-		for (i = old; i < sizeof(buf); i++)
-			ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu", i);
+		EXPECT_STREQ((char *)&c + compat[k].str,
+			     (char *)buf + compat[k].str) TH_LOG("%s",
+								compat[k].ver);
+		for (i = compat[k].size; i < sizeof(buf); i++)
+			ASSERT_EQ(0xa5, buf[i]) TH_LOG("%s: byte %zu",
+						       compat[k].ver, i);
 	}
 	sm_ctl_close(ctl);
 	if (st)
