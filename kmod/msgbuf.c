@@ -407,12 +407,20 @@ static bool secmsg_op_sends(unsigned int op)
 	return op == SECMSG_OP_SIGN || op == SECMSG_OP_SEAL;
 }
 
+/*
+ * Buffers of a user's list read per copy: most lists are this short, and
+ * the kernel's stack init zeroes a local array on every call, so a whole
+ * list's worth (SECMSG_MAX_BUFFERS) would cost every message.
+ */
+#define SECMSG_LIST_CHUNK	4
+
 /* Read the buffer list: the user's array, or a kernel message's. */
 static int secmsg_mb_read_list(struct secmsg_msgbuf *mb, u32 nbuf,
 			       u64 ubuffers, struct secmsg_kbuffer *kbuf)
 {
-	struct secmsg_buffer ub[SECMSG_MAX_BUFFERS];
-	unsigned int i;
+	struct secmsg_buffer ub[SECMSG_LIST_CHUNK];
+	bool reserved = false;
+	unsigned int i, n;
 
 	mb->nbuf = nbuf;
 	mb->kbuf = kbuf;
@@ -434,21 +442,25 @@ static int secmsg_mb_read_list(struct secmsg_msgbuf *mb, u32 nbuf,
 		return 0;
 	}
 	mb->ubuf = u64_to_user_ptr(ubuffers);
-	if (copy_from_user(ub, mb->ubuf, nbuf * sizeof(*ub)))
-		return -EFAULT;
 	for (i = 0; i < nbuf; i++) {
+		const struct secmsg_buffer *u = &ub[i % SECMSG_LIST_CHUNK];
 		struct secmsg_mbuf *b = &mb->b[i];
 
-		if (ub[i].reserved)
-			return -EINVAL;
-		b->type = ub[i].type;
-		b->flags = ub[i].flags;
-		b->len = ub[i].len;
-		b->ptr = ub[i].ptr;
+		if (!(i % SECMSG_LIST_CHUNK)) {
+			n = min_t(u32, nbuf - i, SECMSG_LIST_CHUNK);
+			if (copy_from_user(ub, mb->ubuf + i, n * sizeof(*ub)))
+				return -EFAULT;
+		}
+		reserved |= u->reserved != 0;
+		b->type = u->type;
+		b->flags = u->flags;
+		b->len = u->len;
+		b->ptr = u->ptr;
 		b->sg = NULL;
 		b->sg_off = 0;
 	}
-	return 0;
+	/* The whole list is read first: its EFAULT wins (uapi). */
+	return reserved ? -EINVAL : 0;
 }
 
 static bool secmsg_mb_has_flagged_data(const struct secmsg_msgbuf *mb)

@@ -395,7 +395,6 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 {
 	struct secmsg_msgbuf *mb = &w->mb;
 	u32 dlen = mb->rwc_len + mb->plain_len;
-	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
 	bool sealed, ok, direct;
 	u32 aad, text;
 	u8 *tag;
@@ -407,6 +406,8 @@ static int v1_seal(struct secmsg_work *w, struct secmsg_message *m)
 	text = sealed ? mb->plain_len : 0;
 	direct = sealed && v1_direct(w, &w->ctx->tx, text);
 	if (direct) {
+		/* Here: the kernel's stack init zeroes it where declared. */
+		struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
 		unsigned int nseg = secmsg_mb_segs(mb, SECMSG_SEL_PLAIN, seg);
 
 		/* The plaintext is read from its pages, not copied. */
@@ -528,7 +529,6 @@ static int v1_unseal_token(struct secmsg_work *w, struct secmsg_message *m)
 {
 	struct secmsg_msgbuf *mb = &w->mb;
 	u32 dlen = mb->rwc_len + mb->plain_len;
-	struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
 	u8 token[SECMSG_TOKEN_SIZE];
 	u32 aad, text;
 	bool sealed;
@@ -545,6 +545,8 @@ static int v1_unseal_token(struct secmsg_work *w, struct secmsg_message *m)
 	aad = SECMSG_HDR_SIZE + (sealed ? mb->rwc_len : dlen);
 	text = sealed ? mb->plain_len : 0;
 	if (sealed && v1_direct(w, &w->ctx->rx, text)) {
+		struct secmsg_seg seg[SECMSG_MAX_BUFFERS];
+
 		memcpy(w->edge, token, SECMSG_TOKEN_SIZE);
 		err = v1_unseal_direct(w, m, seg,
 				       secmsg_mb_segs(mb, SECMSG_SEL_PLAIN, seg),

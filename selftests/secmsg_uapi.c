@@ -391,6 +391,44 @@ TEST_F(uapi, buffer_reserved_nonzero)
 	STILL_WORKS();
 }
 
+/*
+ * The whole buffer array is read before any entry is checked (uapi
+ * "Results and verdicts", step 1): a reserved field anywhere gives
+ * EINVAL, but an array whose tail cannot be read gives EFAULT even when an
+ * earlier entry is bad.  Six entries: more than one read of the kernel's.
+ */
+TEST_F(uapi, buffer_array_read_before_checked)
+{
+	struct secmsg_buffer *b = (struct secmsg_buffer *)self->edge - 6;
+	struct secmsg_message m;
+	unsigned int i;
+
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, self->tok, 32);
+	for (i = 1; i < 6; i++)
+		ts_buf(&b[i], SECMSG_BUF_DATA, SECMSG_BUF_READONLY,
+		       self->data + 8 * i, 8);
+	ts_msg_init(&m, b, 6, 0);
+	b[5].reserved = 1;
+	ASSERT_REFUSED(ts_ioctl(self->ini, SECMSG_IOC_SIGN, &m), m, EINVAL);
+	b[5].reserved = 0;
+	/* moved one entry on: its sixth entry is past the edge */
+	memmove(b + 1, b, 5 * sizeof(*b));
+	m.buffers = SM_PTR(b + 1);
+	b[1].reserved = 1;
+	ASSERT_REFUSED(ts_ioctl(self->ini, SECMSG_IOC_SIGN, &m), m, EFAULT);
+	b[1].reserved = 0;
+	ASSERT_REFUSED(ts_ioctl(self->ini, SECMSG_IOC_SIGN, &m), m, EFAULT);
+	ASSERT_EQ(0ull, ts_send_seq(self->ini));
+	/* back in place, all readable: it signs */
+	memmove(b, b + 1, 5 * sizeof(*b));
+	ts_buf(&b[5], SECMSG_BUF_DATA, SECMSG_BUF_READONLY, self->data + 40,
+	       8);
+	ts_msg_init(&m, b, 6, 0);
+	ASSERT_EQ(0, ts_ioctl(self->ini, SECMSG_IOC_SIGN, &m));
+	ASSERT_EQ(1ull, ts_send_seq(self->ini));
+	STILL_WORKS();
+}
+
 TEST_F(uapi, buffer_unknown_type)
 {
 	static const uint32_t types[] = { 3, 4, 5, 8, 11, 0x100, 0xffffffffu };
