@@ -13,7 +13,8 @@
  * injection (Debian's kernel) it SKIPs: it runs on the debug kernel.
  * Raw contexts of both suites, and RFC 4121 contexts (IMPORT_KRB5) of the
  * AES enctypes, whose cts(cbc(aes)) transforms walk the text the way
- * ChaCha20 does (the debug kernel has no Camellia).
+ * ChaCha20 does (the debug kernel has no Camellia).  And BATCH: NB
+ * messages per call, the measured batch the warm-up's size.
  */
 #include "secmsg_test.h"
 #include "secmsg_fail.h"
@@ -21,27 +22,34 @@
 #include <dirent.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <liburing.h>
 
 /* Room for a token of every package (raw: SECMSG_TOKEN_SIZE) */
 #define TOK	128
 
+/* Messages per BATCH call of the batch variants */
+#define NB	4
+
 /*
- * Two messages (warm-up and measured) of one size, and their tokens:
- * toklen[i] is what the sender wrote (the receiver's TOKEN).
+ * The messages of a warm-up call and of a measured one (one each, or a
+ * BATCH of NB each), all of one size, and their tokens: toklen[i] is what
+ * the sender wrote (the receiver's TOKEN).
  */
 struct two_msgs {
-	uint8_t tok[2][TOK];
-	uint32_t toklen[2];
-	uint8_t *data[2];
+	uint8_t tok[2 * NB][TOK];
+	uint32_t toklen[2 * NB];
+	uint8_t *data[2 * NB];
 	uint32_t len;
+	unsigned int n;
 };
 
-static int msgs_alloc(struct two_msgs *t, uint32_t len)
+static int msgs_alloc(struct two_msgs *t, uint32_t len, unsigned int n)
 {
-	int i;
+	unsigned int i;
 
 	t->len = len;
-	for (i = 0; i < 2; i++) {
+	t->n = n;
+	for (i = 0; i < n; i++) {
 		t->data[i] = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 				  -1, 0);
@@ -55,11 +63,23 @@ static int msgs_alloc(struct two_msgs *t, uint32_t len)
 
 static void msgs_free(struct two_msgs *t)
 {
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < t->n; i++)
 		if (t->data[i] && t->data[i] != MAP_FAILED)
 			munmap(t->data[i], t->len);
+}
+
+static bool req_sends(unsigned long req)
+{
+	return req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL;
+}
+
+static uint32_t req_op(unsigned long req)
+{
+	return req == SECMSG_IOC_SIGN ? SECMSG_OP_SIGN :
+	       req == SECMSG_IOC_VERIFY ? SECMSG_OP_VERIFY :
+	       req == SECMSG_IOC_SEAL ? SECMSG_OP_SEAL : SECMSG_OP_UNSEAL;
 }
 
 /* Message @i of @t as op @req on @fd; a sender records its token's length. */
@@ -69,14 +89,53 @@ static int msgs_call(int fd, unsigned long req, struct two_msgs *t, int i,
 	struct secmsg_buffer b[2];
 	int ret;
 
-	if (req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL)
+	if (req_sends(req))
 		t->toklen[i] = TOK;
 	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, t->tok[i], t->toklen[i]);
 	ts_buf(&b[1], SECMSG_BUF_DATA, 0, t->data[i], t->len);
 	ret = ts_call(fd, req, m, b, 2, 0);
-	if (!ret && (req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL))
+	if (!ret && req_sends(req))
 		t->toklen[i] = b[0].len;
 	return ret;
+}
+
+/*
+ * Messages @first to @first + NB - 1 of @t in one BATCH of op @req: 0 when
+ * every one completed, the errno of the call, or the first message's
+ * error (its struct in @m).
+ */
+static int msgs_batch(int fd, unsigned long req, struct two_msgs *t,
+		      int first, struct secmsg_message *m)
+{
+	struct secmsg_buffer b[NB][2];
+	struct secmsg_message mm[NB];
+	struct secmsg_batch bt = {
+		.size = sizeof(bt), .op = req_op(req), .count = NB,
+		.msgs = SM_PTR(mm), .msg_size = sizeof(mm[0]),
+	};
+	int i;
+
+	for (i = 0; i < NB; i++) {
+		int k = first + i;
+
+		if (req_sends(req))
+			t->toklen[k] = TOK;
+		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, t->tok[k], t->toklen[k]);
+		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, t->data[k], t->len);
+		ts_msg_init(&mm[i], b[i], 2, 0);
+	}
+	if (ioctl(fd, SECMSG_IOC_BATCH, &bt))
+		return -errno;
+	for (i = 0; i < NB; i++) {
+		if (mm[i].error) {
+			*m = mm[i];
+			return mm[i].error;
+		}
+		if (req_sends(req))
+			t->toklen[first + i] = b[i][0].len;
+	}
+	*m = mm[0];
+	return bt.completed == NB ? 0 : -EPROTO;
 }
 
 static const uint8_t k5_key[32] = {
@@ -117,6 +176,8 @@ FIXTURE(noalloc) {
 	int dev, a, b;
 	int armed;
 	struct two_msgs t;
+	struct io_uring ring;
+	bool have_ring;
 };
 
 FIXTURE_VARIANT(noalloc) {
@@ -124,6 +185,8 @@ FIXTURE_VARIANT(noalloc) {
 	uint32_t len;
 	uint32_t suite;		/* 0: AES-256-GCM */
 	uint32_t etype;		/* an RFC 4121 context of this enctype */
+	bool batch;		/* the calls are BATCHes of NB */
+	bool uring;		/* the calls are NB io_uring requests */
 };
 
 #define NOALLOC(op, req_, len_) \
@@ -149,6 +212,16 @@ FIXTURE_VARIANT(noalloc) {
 	NOALLOC_K5(name, et, unseal, UNSEAL, len_); \
 	NOALLOC_K5(name, et, sign, SIGN, len_); \
 	NOALLOC_K5(name, et, verify, VERIFY, len_)
+/* BATCH: its kept message array, and the pins it holds per batch */
+#define NOALLOC_BATCH(op, req_, len_) \
+	FIXTURE_VARIANT_ADD(noalloc, batch_##op##_##len_) { \
+		.req = SECMSG_IOC_##req_, .len = len_, .batch = true, \
+	}
+/* io_uring: NB requests per io_uring_enter(2), run by the submitter */
+#define NOALLOC_URING(op, req_, len_) \
+	FIXTURE_VARIANT_ADD(noalloc, uring_##op##_##len_) { \
+		.req = SECMSG_IOC_##req_, .len = len_, .uring = true, \
+	}
 NOALLOC(seal, SEAL, 64);
 NOALLOC(seal, SEAL, 4096);
 NOALLOC(seal, SEAL, 65536);
@@ -175,6 +248,18 @@ NOALLOC_CHACHA(seal, SEAL, 65536);
 NOALLOC_CHACHA(seal, SEAL, 1048576);
 NOALLOC_CHACHA(unseal, UNSEAL, 65536);
 NOALLOC_CHACHA(unseal, UNSEAL, 1048576);
+NOALLOC_BATCH(seal, SEAL, 64);
+NOALLOC_BATCH(unseal, UNSEAL, 64);
+NOALLOC_BATCH(sign, SIGN, 64);
+NOALLOC_BATCH(verify, VERIFY, 64);
+NOALLOC_BATCH(seal, SEAL, 65536);
+NOALLOC_BATCH(unseal, UNSEAL, 65536);
+NOALLOC_URING(seal, SEAL, 64);
+NOALLOC_URING(unseal, UNSEAL, 64);
+NOALLOC_URING(sign, SIGN, 64);
+NOALLOC_URING(verify, VERIFY, 64);
+NOALLOC_URING(seal, SEAL, 65536);
+NOALLOC_URING(unseal, UNSEAL, 65536);
 NOALLOC_K5_OPS(k5_aes256_sha1, 18, 64);
 NOALLOC_K5_OPS(k5_aes256_sha1, 18, 4096);
 NOALLOC_K5_OPS(k5_aes256_sha1, 18, 65536);
@@ -185,6 +270,7 @@ NOALLOC_K5_OPS(k5_aes256_sha384, 20, 1048576);
 FIXTURE_SETUP(noalloc)
 {
 	self->armed = 0;
+	self->have_ring = false;
 	self->a = self->b = -1;
 	self->dev = -1;
 	if (geteuid() != 0)
@@ -214,9 +300,18 @@ FIXTURE_SETUP(noalloc)
 			      variant->suite ?: SECMSG_SUITE_AES256_GCM,
 			      SM_FLAGS_DEFAULT, 1000, 2000);
 	}
+	if (variant->uring) {
+		int ret = io_uring_queue_init(2 * NB, &self->ring, 0);
+
+		if (ret == -ENOSYS)
+			SM_SKIP_SETUP("no io_uring in this kernel");
+		ASSERT_EQ(0, ret);
+		self->have_ring = true;
+	}
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		SM_SKIP_SETUP("mlockall: %s", strerror(errno));
-	ASSERT_EQ(0, msgs_alloc(&self->t, variant->len));
+	ASSERT_EQ(0, msgs_alloc(&self->t, variant->len,
+				variant->batch || variant->uring ? 2 * NB : 2));
 	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nth_fd);
 	knobs_save();
@@ -231,32 +326,96 @@ FIXTURE_TEARDOWN(noalloc)
 		close(nth_fd);
 		nth_fd = -1;
 	}
+	if (self->have_ring)
+		io_uring_queue_exit(&self->ring);
 	msgs_free(&self->t);
 	ts_pair_teardown(self->dev, self->a, self->b);
+}
+
+/*
+ * Messages @first to @first + NB - 1 of @t as NB IORING_OP_URING_CMD
+ * requests of @req on @fd, submitted at once and reaped: as msgs_batch().
+ */
+static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
+		      struct two_msgs *t, int first, struct secmsg_message *m)
+{
+	struct secmsg_buffer b[NB][2];
+	struct secmsg_message mm[NB];
+	struct io_uring_cqe *cqe;
+	int i, ret, res = 0;
+
+	for (i = 0; i < NB; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+		struct secmsg_uring_cmd c = { .arg = SM_PTR(&mm[i]) };
+		int k = first + i;
+
+		if (!sqe)
+			return -EBUSY;
+		if (req_sends(req))
+			t->toklen[k] = TOK;
+		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, t->tok[k], t->toklen[k]);
+		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, t->data[k], t->len);
+		ts_msg_init(&mm[i], b[i], 2, 0);
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+		sqe->cmd_op = req;
+		memcpy(sqe->cmd, &c, sizeof(c));
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	ret = io_uring_submit(r);
+	if (ret != NB)
+		return ret < 0 ? ret : -EPROTO;
+	for (i = 0; i < NB; i++) {
+		ret = io_uring_wait_cqe(r, &cqe);
+		if (ret)
+			return ret;
+		if (cqe->res && !res) {
+			res = cqe->res;
+			*m = mm[cqe->user_data % NB];
+		}
+		io_uring_cqe_seen(r, cqe);
+	}
+	if (res)
+		return res;
+	for (i = 0; i < NB && req_sends(req); i++)
+		t->toklen[first + i] = b[i][0].len;
+	*m = mm[0];
+	return 0;
+}
+
+/* The warm-up (@k 0) or measured (@k 1) call of the variant */
+static int noalloc_call(FIXTURE_DATA(noalloc) *self, int fd,
+			const FIXTURE_VARIANT(noalloc) *variant,
+			struct two_msgs *t, int k, struct secmsg_message *m)
+{
+	if (variant->uring)
+		return msgs_uring(&self->ring, fd, variant->req, t, k * NB, m);
+	if (variant->batch)
+		return msgs_batch(fd, variant->req, t, k * NB, m);
+	return msgs_call(fd, variant->req, t, k, m);
 }
 
 TEST_F(noalloc, second_call)
 {
 	unsigned long req = variant->req;
-	int sends = req == SECMSG_IOC_SIGN || req == SECMSG_IOC_SEAL;
-	int fd = sends ? self->a : self->b;
+	int fd = req_sends(req) ? self->a : self->b;
 	struct secmsg_message m;
+	unsigned int i;
 	long left;
-	int i, ret;
+	int ret;
 
-	/* A receiver's input: both messages sent by a. */
-	for (i = 0; !sends && i < 2; i++) {
+	/* A receiver's input: every message sent by a. */
+	for (i = 0; !req_sends(req) && i < self->t.n; i++) {
 		ret = msgs_call(self->a, req == SECMSG_IOC_VERIFY ?
 				SECMSG_IOC_SIGN : SECMSG_IOC_SEAL,
 				&self->t, i, &m);
 		ASSERT_OK_MSG(ret, m);
 	}
-	ret = msgs_call(fd, req, &self->t, 0, &m);
+	ret = noalloc_call(self, fd, variant, &self->t, 0, &m);
 	ASSERT_OK_MSG(ret, m) TH_LOG("warm-up");
 
 	ASSERT_EQ(0, knobs_set(FI_PAGE));
 	ASSERT_EQ(0, nth_arm(1));
-	ret = msgs_call(fd, req, &self->t, 1, &m);
+	ret = noalloc_call(self, fd, variant, &self->t, 1, &m);
 	left = nth_left();
 	nth_arm(0);
 	knobs_restore();
@@ -338,7 +497,7 @@ TEST_F(kept, grows_bounded_released)
 	ASSERT_EQ(0, ts_param_write("idle_release_ms", "0"));
 	ASSERT_EQ(0u, kept_of(self->a));
 	ASSERT_EQ(0u, kept_of(self->b));
-	ASSERT_EQ(0, msgs_alloc(&self->t, len));
+	ASSERT_EQ(0, msgs_alloc(&self->t, len, 2));
 
 	/* A small message: the work area alone. */
 	ret = ts_seal1(self->a, self->t.tok[0], self->t.data[0], 64, 0, &m);
