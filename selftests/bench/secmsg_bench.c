@@ -39,7 +39,9 @@
  * messages, so 1 MiB cells get several).  Rounds visit the implementations
  * in turn, starting with a different one each round, and a cell reports the
  * median of its rounds with their spread: a loaded or drifting host (TCG)
- * then skews all implementations alike.  Only the calls are timed; the
+ * then skews all implementations alike.  A ratio of two implementations is
+ * the median of their per-round ratios: each round measured both within a
+ * second, so a host that slows down between rounds cancels out.  Only the calls are timed; the
  * floor's time is what the kernel measured around its AEAD calls.
  *
  * Also measured, once per run: contexts imported (and closed) per second,
@@ -163,7 +165,7 @@ static struct {
 	.secs = 0.1,
 	.min_msgs = 4,
 	.min_calls = 1,
-	.rounds = 3,
+	.rounds = 5,
 	.batch = 32,
 	.max_ctx = 100000,
 };
@@ -176,9 +178,15 @@ static const unsigned char session_key[32] = {
 	0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
 };
 
-/* A cell's result: messages per second, median and range of its rounds. */
+/*
+ * A cell's result: messages per second, median and range of its rounds,
+ * and each round's rate in the order measured (round[k] was measured in
+ * round k together with the other implementations' round[k]).
+ */
 struct rate {
 	double med, lo, hi;	/* med < 0: not measured */
+	double round[MAX_ROUNDS];
+	unsigned int n;
 };
 
 struct bench {
@@ -1159,6 +1167,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median of @n sorted values */
+static double median(const double *v, unsigned int n)
+{
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
  * All cells of one size and op, in rounds that visit every implementation
  * in turn, each round starting one further along, so that drift of the
@@ -1195,10 +1209,13 @@ static int measure_op(struct bench *b, enum op op, const bool on[NR_IMPLS],
 		res[i].med = -1;
 		if (!on[i])
 			continue;
+		memcpy(res[i].round, r[i], opt.rounds * sizeof(double));
+		res[i].n = opt.rounds;
 		qsort(r[i], opt.rounds, sizeof(double), cmp_double);
-		med = opt.rounds & 1 ? r[i][opt.rounds / 2] :
-			(r[i][opt.rounds / 2 - 1] + r[i][opt.rounds / 2]) / 2;
-		res[i] = (struct rate){ med, r[i][0], r[i][opt.rounds - 1] };
+		med = median(r[i], opt.rounds);
+		res[i].med = med;
+		res[i].lo = r[i][0];
+		res[i].hi = r[i][opt.rounds - 1];
 		sp = (r[i][opt.rounds - 1] - r[i][0]) / med;
 		if (sp > b->spread) {
 			b->spread = sp;
@@ -1637,10 +1654,27 @@ static const char *fmt_rate(double r, char *buf, size_t len)
 	return buf;
 }
 
-/* a / b, or < 0 when either is not measured */
-static double ratio(double a, double b)
+/*
+ * Cell @a against cell @b: the median of their per-round ratios (the two
+ * were measured back to back in each round), or < 0 when either is not
+ * measured.
+ */
+static double ratio(const struct rate *a, const struct rate *b)
 {
-	return a < 0 || b <= 0 ? -1 : a / b;
+	double q[MAX_ROUNDS];
+	unsigned int k;
+
+	if (a->med < 0 || b->med <= 0)
+		return -1;
+	if (a->n != b->n || !a->n)
+		return a->med / b->med;
+	for (k = 0; k < a->n; k++) {
+		if (a->round[k] < 0 || b->round[k] <= 0)
+			return -1;
+		q[k] = a->round[k] / b->round[k];
+	}
+	qsort(q, a->n, sizeof(double), cmp_double);
+	return median(q, a->n);
 }
 
 static const char *fmt_ratio(double q, char *buf, size_t len)
@@ -1699,8 +1733,8 @@ static void print_table(struct bench *b, unsigned int si)
 			for (unsigned int i = 0; i < NR_IMPLS; i++)
 				fmt_rate(c[i].med, r[i], sizeof(r[i]));
 			for (unsigned int k = 0; k < NR_RATIOS; k++)
-				fmt_ratio(ratio(c[ratios[k].num].med,
-						c[ratios[k].den].med),
+				fmt_ratio(ratio(&c[ratios[k].num],
+						&c[ratios[k].den]),
 					  q[k], sizeof(q[k]));
 			printf("%-7s %-6s %9s %9s %9s %9s %9s %9s | %7s %7s %7s %7s %7s %7s %7s\n",
 			       sz, op_name[o], r[IMPL_SINGLE], r[IMPL_BATCH],
@@ -1749,8 +1783,7 @@ static void print_targets(struct bench *b)
 
 					if (!(tg->ops & 1u << o))
 						continue;
-					r = ratio(c[tg->impl].med,
-						  c[tg->base].med);
+					r = ratio(&c[tg->impl], &c[tg->base]);
 					v = r < 0 ? "NOT_MEASURED" :
 					    r >= tg->min ? "MET" : "NOT_MET";
 					size_label(sizes[s], sz, sizeof(sz));
@@ -1833,8 +1866,8 @@ static void write_files(struct bench *b)
 					sizes[s], op_name[o]);
 				fprintf(d, "%zu", sizes[s]);
 				for (unsigned int k = 0; k < NR_RATIOS; k++) {
-					double q = ratio(v[ratios[k].num].med,
-							 v[ratios[k].den].med);
+					double q = ratio(&v[ratios[k].num],
+							 &v[ratios[k].den]);
 
 					fprintf(r, q < 0 ? "," : ",%.3f", q);
 					fprintf(d, q < 0 ? " NaN" : " %.3f", q);
@@ -1876,7 +1909,7 @@ static void usage(FILE *f)
 		"                     (default); may be given more than once\n"
 		"  -t, --time SECS    timed seconds per round of a cell (default 0.1)\n"
 		"  -r, --rounds N     rounds per cell, interleaved with the other\n"
-		"                     implementations; the median counts (default 3)\n"
+		"                     implementations; the median counts (default 5)\n"
 		"  -b, --batch N      messages per BATCH call (default 32)\n"
 		"  -o, --out DIR      write bench.csv, ratios.csv, ratios.dat, extras.csv\n"
 		"  -n, --contexts N   the largest count of the memory section (default 100000)\n"
@@ -2151,7 +2184,8 @@ int main(int argc, char **argv)
 	printf("secmsg benchmark\n");
 	print_machine();
 	printf("per cell: %u round(s) of %.2f s after %.2f s warm-up each, interleaved\n"
-	       "  with the other implementations (rotating order), median counts; at least\n"
+	       "  with the other implementations (rotating order), median counts (a ratio:\n"
+	       "  the median of the per-round ratios); at least\n"
 	       "  %u message(s) (single) or %u BATCH call(s) of %u per round.  secmsg's\n"
 	       "  contexts detect replays: every unseal and verify passes the window.\n",
 	       opt.rounds, opt.secs, opt.warm, opt.min_msgs, opt.min_calls,
