@@ -13,8 +13,9 @@
  * injection (Debian's kernel) it SKIPs: it runs on the debug kernel.
  * Raw contexts of both suites, and RFC 4121 contexts (IMPORT_KRB5) of the
  * AES enctypes, whose cts(cbc(aes)) transforms walk the text the way
- * ChaCha20 does (the debug kernel has no Camellia).  And BATCH: NB
- * messages per call, the measured batch the warm-up's size.
+ * ChaCha20 does (the debug kernel has no Camellia).  And BATCH and
+ * io_uring: NB messages per call (one BATCH, or NB requests submitted at
+ * once), the measured call the warm-up's size.
  */
 #include "secmsg_test.h"
 #include "secmsg_fail.h"
@@ -35,7 +36,7 @@
  * BATCH of NB each), all of one size, and their tokens: toklen[i] is what
  * the sender wrote (the receiver's TOKEN).
  */
-struct two_msgs {
+struct two_calls {
 	uint8_t tok[2 * NB][TOK];
 	uint32_t toklen[2 * NB];
 	uint8_t *data[2 * NB];
@@ -43,7 +44,7 @@ struct two_msgs {
 	unsigned int n;
 };
 
-static int msgs_alloc(struct two_msgs *t, uint32_t len, unsigned int n)
+static int msgs_alloc(struct two_calls *t, uint32_t len, unsigned int n)
 {
 	unsigned int i;
 
@@ -61,7 +62,7 @@ static int msgs_alloc(struct two_msgs *t, uint32_t len, unsigned int n)
 	return 0;
 }
 
-static void msgs_free(struct two_msgs *t)
+static void msgs_free(struct two_calls *t)
 {
 	unsigned int i;
 
@@ -83,7 +84,7 @@ static uint32_t req_op(unsigned long req)
 }
 
 /* Message @i of @t as op @req on @fd; a sender records its token's length. */
-static int msgs_call(int fd, unsigned long req, struct two_msgs *t, int i,
+static int msgs_call(int fd, unsigned long req, struct two_calls *t, int i,
 		     struct secmsg_message *m)
 {
 	struct secmsg_buffer b[2];
@@ -104,7 +105,7 @@ static int msgs_call(int fd, unsigned long req, struct two_msgs *t, int i,
  * every one completed, the errno of the call, or the first message's
  * error (its struct in @m).
  */
-static int msgs_batch(int fd, unsigned long req, struct two_msgs *t,
+static int msgs_batch(int fd, unsigned long req, struct two_calls *t,
 		      int first, struct secmsg_message *m)
 {
 	struct secmsg_buffer b[NB][2];
@@ -175,7 +176,7 @@ static int k5_import(int dev, uint32_t etype, uint32_t role, uint64_t send,
 FIXTURE(noalloc) {
 	int dev, a, b;
 	int armed;
-	struct two_msgs t;
+	struct two_calls t;
 	struct io_uring ring;
 	bool have_ring;
 };
@@ -337,7 +338,7 @@ FIXTURE_TEARDOWN(noalloc)
  * requests of @req on @fd, submitted at once and reaped: as msgs_batch().
  */
 static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
-		      struct two_msgs *t, int first, struct secmsg_message *m)
+		      struct two_calls *t, int first, struct secmsg_message *m)
 {
 	struct secmsg_buffer b[NB][2];
 	struct secmsg_message mm[NB];
@@ -385,7 +386,7 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 /* The warm-up (@k 0) or measured (@k 1) call of the variant */
 static int noalloc_call(FIXTURE_DATA(noalloc) *self, int fd,
 			const FIXTURE_VARIANT(noalloc) *variant,
-			struct two_msgs *t, int k, struct secmsg_message *m)
+			struct two_calls *t, int k, struct secmsg_message *m)
 {
 	if (variant->uring)
 		return msgs_uring(&self->ring, fd, variant->req, t, k * NB, m);
@@ -441,7 +442,7 @@ FIXTURE(kept) {
 	int dev, a, b;
 	char saved[16];
 	int have_saved;
-	struct two_msgs t;
+	struct two_calls t;
 };
 
 FIXTURE_SETUP(kept)

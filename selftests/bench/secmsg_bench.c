@@ -41,8 +41,9 @@
  * median of its rounds with their spread: a loaded or drifting host (TCG)
  * then skews all implementations alike.  A ratio of two implementations is
  * the median of their per-round ratios: each round measured both within a
- * second, so a host that slows down between rounds cancels out.  Only the calls are timed; the
- * floor's time is what the kernel measured around its AEAD calls.
+ * second, so a host that slows down between rounds cancels out.  Only the
+ * calls are timed; the floor's time is what the kernel measured around its
+ * AEAD calls.
  *
  * Also measured, once per run: contexts imported (and closed) per second,
  * local contexts established per second, kernel memory per idle context at
