@@ -778,7 +778,10 @@
  * message it ran: about that message's size for secmsg-v1 (raw and local
  * contexts; plus a linear copy of signed-only data), up to three times it
  * for an RFC 4121 UNSEAL, plus page tables of about 1/64 of that.  So a
- * context's next message of the same or a smaller size allocates nothing.
+ * context's next message of the same or a smaller size allocates nothing
+ * (SIGN, VERIFY, SEAL, UNSEAL, BATCH and their io_uring requests alike);
+ * a call that runs while another call on the same context is running
+ * allocates a work area of its own for its duration.
  * A context that ran no message for between one and two idle periods
  * (the module parameter idle_release_ms, 1000 by default; 0 keeps it until
  * the last descriptor is closed) frees it all, wiped, and keeps 0.
