@@ -343,7 +343,7 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 	struct secmsg_buffer b[NB][2];
 	struct secmsg_message mm[NB];
 	struct io_uring_cqe *cqe;
-	int i, ret, res = 0;
+	int i, ret, sub, res = 0;
 
 	for (i = 0; i < NB; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(r);
@@ -362,10 +362,9 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 		memcpy(sqe->cmd, &c, sizeof(c));
 		io_uring_sqe_set_data64(sqe, i);
 	}
-	ret = io_uring_submit(r);
-	if (ret != NB)
-		return ret < 0 ? ret : -EPROTO;
-	for (i = 0; i < NB; i++) {
+	/* Every request submitted is reaped: they point into this frame. */
+	sub = io_uring_submit(r);
+	for (i = 0; i < sub; i++) {
 		ret = io_uring_wait_cqe(r, &cqe);
 		if (ret)
 			return ret;
@@ -375,6 +374,8 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 		}
 		io_uring_cqe_seen(r, cqe);
 	}
+	if (sub != NB)
+		return sub < 0 ? sub : -EPROTO;
 	if (res)
 		return res;
 	for (i = 0; i < NB && req_sends(req); i++)
