@@ -12,8 +12,8 @@
  * is mlockall()ed, so no page fault of ours allocates.  Without fault
  * injection (Debian's kernel) it SKIPs: it runs on the debug kernel.
  * Raw contexts of both suites, and RFC 4121 contexts (IMPORT_KRB5) of the
- * AES enctypes, whose cts(cbc(aes)) transforms walk the text the way
- * ChaCha20 does (the debug kernel has no Camellia).  And BATCH and
+ * AES and Camellia enctypes, whose cts(cbc()) transforms walk the text the
+ * way ChaCha20 does.  And BATCH and
  * io_uring: NB messages per call (one BATCH, or NB requests submitted at
  * once), the measured call the warm-up's size.
  */
@@ -267,6 +267,8 @@ NOALLOC_K5_OPS(k5_aes256_sha1, 18, 65536);
 NOALLOC_K5_OPS(k5_aes256_sha1, 18, 1048576);
 NOALLOC_K5_OPS(k5_aes128_sha256, 19, 65536);
 NOALLOC_K5_OPS(k5_aes256_sha384, 20, 1048576);
+NOALLOC_K5_OPS(k5_camellia256, 26, 65536);
+NOALLOC_K5_OPS(k5_camellia128, 25, 1048576);
 
 FIXTURE_SETUP(noalloc)
 {
