@@ -261,12 +261,6 @@ out:
 	return ret;
 }
 
-/* The base key's length of an enctype */
-static uint32_t k5_key_len(uint32_t etype)
-{
-	return etype == 17 || etype == 19 || etype == 25 ? 16 : 32;
-}
-
 /* The checksum type of an enctype's MIC tokens (RFC 3961 numbers) */
 static krb5_cksumtype k5_cksumtype(uint32_t etype)
 {
@@ -284,27 +278,6 @@ static krb5_cksumtype k5_cksumtype(uint32_t etype)
 	default:
 		return CKSUMTYPE_CMAC_CAMELLIA256;
 	}
-}
-
-static void k5_import_init(struct secmsg_krb5_import *imp, uint32_t etype,
-			   uint32_t role, bool subkey, const uint8_t *key)
-{
-	memset(imp, 0, sizeof(*imp));
-	imp->size = sizeof(*imp);
-	imp->flags = subkey ? SECMSG_KRB5_ACCEPTOR_SUBKEY : 0;
-	imp->package = SECMSG_PKG_KERBEROS;
-	imp->role = role;
-	imp->enctype = etype;
-	imp->ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
-			 SECMSG_CTX_INTEGRITY | SECMSG_CTX_MUTUAL_AUTH;
-	imp->key_len = k5_key_len(etype);
-	imp->imp_level = role == SECMSG_ROLE_ACCEPTOR ? SECMSG_IMP_IDENTIFY : 0;
-	imp->key = SM_PTR(key);
-	imp->send_seq = 1000;
-	imp->recv_seq = 5000;
-	imp->endtime = time(NULL) + 3600;
-	imp->peer_uid = SECMSG_NO_ID;
-	imp->peer_gid = SECMSG_NO_ID;
 }
 
 FIXTURE(k5)
@@ -351,14 +324,14 @@ FIXTURE_SETUP(k5)
 	SM_OPEN_DEV_OR_SKIP(self->dev);
 	ASSERT_EQ(0, krb5_init_context(&self->p.kc));
 	self->p.kb.enctype = variant->etype;
-	self->p.kb.length = k5_key_len(variant->etype);
+	self->p.kb.length = ts_k5_key_len(variant->etype);
 	self->p.kb.contents = (uint8_t *)k5_key;
 	self->p.initiator = variant->role != SECMSG_ROLE_INITIATOR;
 	self->p.subkey = variant->subkey;
 	ASSERT_EQ(0, krb5_c_checksum_length(self->p.kc,
 					    k5_cksumtype(variant->etype), &h));
 	self->p.h = h;
-	k5_import_init(&imp, variant->etype, variant->role, variant->subkey,
+	ts_k5_import_init(&imp, variant->etype, variant->role, variant->subkey,
 		       k5_key);
 	self->fd = ioctl(self->dev, SECMSG_IOC_IMPORT_KRB5, &imp);
 	if (self->fd < 0 && errno == ENOENT)
@@ -672,7 +645,7 @@ TEST_F(k5, wrap_tampered_every_byte)
 			struct secmsg_krb5_import imp;
 
 			close(self->fd);
-			k5_import_init(&imp, variant->etype, variant->role,
+			ts_k5_import_init(&imp, variant->etype, variant->role,
 				       variant->subkey, k5_key);
 			self->fd = ioctl(self->dev, SECMSG_IOC_IMPORT_KRB5,
 					 &imp);
@@ -919,7 +892,7 @@ TEST(k5_sequence_detect)
 	p.kb.enctype = 18;
 	p.kb.length = 32;
 	p.kb.contents = (uint8_t *)k5_key;
-	k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	ts_k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
 	imp.ctx_flags |= SECMSG_CTX_SEQUENCE_DETECT;
 	fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
 	if (fd < 0 && errno == ENOENT)
@@ -948,7 +921,7 @@ TEST(k5_import_errors)
 
 	SM_OPEN_DEV_OR_SKIP(dev);
 #define K5_EXPECT(err, stmt) do { \
-		k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, \
+		ts_k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, \
 			       k5_key); \
 		stmt; \
 		fd = ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp); \
@@ -981,7 +954,7 @@ TEST(k5_import_errors)
 	K5_EXPECT(EINVAL, imp.size = SECMSG_KRB5_IMPORT_SIZE_VER0 - 8);
 #undef K5_EXPECT
 	/* a good one, with names and an asserted account */
-	k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	ts_k5_import_init(&imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
 	imp.local_name = SM_PTR("host/server@EXAMPLE.ORG");
 	imp.local_name_len = strlen("host/server@EXAMPLE.ORG");
 	imp.peer_name = SM_PTR("alice@EXAMPLE.ORG");
@@ -1030,7 +1003,7 @@ static int k5_imp_child(int dev, uint32_t level, uint32_t uid, bool drop)
 	if (drop && (setgroups(0, NULL) || setresgid(5000, 5000, 5000) ||
 		     setresuid(5000, 5000, 5000)))
 		return 10;
-	k5_import_init(&imp, 20, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	ts_k5_import_init(&imp, 20, SECMSG_ROLE_ACCEPTOR, false, k5_key);
 	imp.imp_level = level;
 	imp.peer_uid = uid;
 	if (uid != SECMSG_NO_ID) {
@@ -1098,7 +1071,7 @@ struct k5d {
 /* An acceptor import that delegates two credentials, valid as it is. */
 static void k5d_init(struct k5d *d)
 {
-	k5_import_init(&d->imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
+	ts_k5_import_init(&d->imp, 18, SECMSG_ROLE_ACCEPTOR, false, k5_key);
 	d->imp.imp_level = SECMSG_IMP_DELEGATE;
 	d->imp.ctx_flags |= SECMSG_CTX_DELEGATE;
 	d->imp.peer_uid = 4242;

@@ -83,20 +83,41 @@ static uint32_t req_op(unsigned long req)
 	       req == SECMSG_IOC_SEAL ? SECMSG_OP_SEAL : SECMSG_OP_UNSEAL;
 }
 
+/*
+ * Message @k of @t for op @req in @m and @b: TOKEN (all its room for a
+ * sender, what the sender wrote for a receiver), DATA.
+ */
+static void msg_arm(struct two_calls *t, int k, unsigned long req,
+		    struct secmsg_buffer b[2], struct secmsg_message *m)
+{
+	if (req_sends(req))
+		t->toklen[k] = TOK;
+	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, t->tok[k], t->toklen[k]);
+	ts_buf(&b[1], SECMSG_BUF_DATA, 0, t->data[k], t->len);
+	ts_msg_init(m, b, 2, 0);
+}
+
+/* After @n messages from @first went well: a sender's token lengths. */
+static void msgs_sent(struct two_calls *t, int first, int n,
+		      unsigned long req, struct secmsg_buffer (*b)[2])
+{
+	int i;
+
+	for (i = 0; i < n && req_sends(req); i++)
+		t->toklen[first + i] = b[i][0].len;
+}
+
 /* Message @i of @t as op @req on @fd; a sender records its token's length. */
 static int msgs_call(int fd, unsigned long req, struct two_calls *t, int i,
 		     struct secmsg_message *m)
 {
-	struct secmsg_buffer b[2];
+	struct secmsg_buffer b[1][2];
 	int ret;
 
-	if (req_sends(req))
-		t->toklen[i] = TOK;
-	ts_buf(&b[0], SECMSG_BUF_TOKEN, 0, t->tok[i], t->toklen[i]);
-	ts_buf(&b[1], SECMSG_BUF_DATA, 0, t->data[i], t->len);
-	ret = ts_call(fd, req, m, b, 2, 0);
-	if (!ret && req_sends(req))
-		t->toklen[i] = b[0].len;
+	msg_arm(t, i, req, b[0], m);
+	ret = ts_ioctl(fd, req, m);
+	if (!ret)
+		msgs_sent(t, i, 1, req, b);
 	return ret;
 }
 
@@ -116,15 +137,8 @@ static int msgs_batch(int fd, unsigned long req, struct two_calls *t,
 	};
 	int i;
 
-	for (i = 0; i < NB; i++) {
-		int k = first + i;
-
-		if (req_sends(req))
-			t->toklen[k] = TOK;
-		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, t->tok[k], t->toklen[k]);
-		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, t->data[k], t->len);
-		ts_msg_init(&mm[i], b[i], 2, 0);
-	}
+	for (i = 0; i < NB; i++)
+		msg_arm(t, first + i, req, b[i], &mm[i]);
 	if (ioctl(fd, SECMSG_IOC_BATCH, &bt))
 		return -errno;
 	for (i = 0; i < NB; i++) {
@@ -132,9 +146,8 @@ static int msgs_batch(int fd, unsigned long req, struct two_calls *t,
 			*m = mm[i];
 			return mm[i].error;
 		}
-		if (req_sends(req))
-			t->toklen[first + i] = b[i][0].len;
 	}
+	msgs_sent(t, first, NB, req, b);
 	*m = mm[0];
 	return bt.completed == NB ? 0 : -EPROTO;
 }
@@ -155,21 +168,9 @@ static int k5_import(int dev, uint32_t etype, uint32_t role, uint64_t send,
 {
 	struct secmsg_krb5_import imp;
 
-	memset(&imp, 0, sizeof(imp));
-	imp.size = sizeof(imp);
-	imp.package = SECMSG_PKG_KERBEROS;
-	imp.role = role;
-	imp.enctype = etype;
-	imp.ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
-			SECMSG_CTX_INTEGRITY | SECMSG_CTX_MUTUAL_AUTH;
-	imp.key_len = etype == 17 || etype == 19 || etype == 25 ? 16 : 32;
-	imp.imp_level = role == SECMSG_ROLE_ACCEPTOR ? SECMSG_IMP_IDENTIFY : 0;
-	imp.key = SM_PTR(k5_key);
+	ts_k5_import_init(&imp, etype, role, false, k5_key);
 	imp.send_seq = send;
 	imp.recv_seq = recv;
-	imp.endtime = time(NULL) + 3600;
-	imp.peer_uid = SECMSG_NO_ID;
-	imp.peer_gid = SECMSG_NO_ID;
 	return ioctl(dev, SECMSG_IOC_IMPORT_KRB5, &imp);
 }
 
@@ -350,15 +351,10 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 	for (i = 0; i < NB; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(r);
 		struct secmsg_uring_cmd c = { .arg = SM_PTR(&mm[i]) };
-		int k = first + i;
 
 		if (!sqe)
 			return -EBUSY;
-		if (req_sends(req))
-			t->toklen[k] = TOK;
-		ts_buf(&b[i][0], SECMSG_BUF_TOKEN, 0, t->tok[k], t->toklen[k]);
-		ts_buf(&b[i][1], SECMSG_BUF_DATA, 0, t->data[k], t->len);
-		ts_msg_init(&mm[i], b[i], 2, 0);
+		msg_arm(t, first + i, req, b[i], &mm[i]);
 		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 		sqe->cmd_op = req;
 		memcpy(sqe->cmd, &c, sizeof(c));
@@ -380,8 +376,7 @@ static int msgs_uring(struct io_uring *r, int fd, unsigned long req,
 		return sub < 0 ? sub : -EPROTO;
 	if (res)
 		return res;
-	for (i = 0; i < NB && req_sends(req); i++)
-		t->toklen[first + i] = b[i][0].len;
+	msgs_sent(t, first, NB, req, b);
 	*m = mm[0];
 	return 0;
 }

@@ -16,10 +16,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -356,6 +358,40 @@ static inline void ts_buf(struct secmsg_buffer *b, uint32_t type,
 	b->flags = flags;
 	b->ptr = SM_PTR(p);
 	b->len = len;
+}
+
+/* The base key's length of a Kerberos enctype (RFC 3962, 8009, 6803) */
+static inline uint32_t ts_k5_key_len(uint32_t etype)
+{
+	return etype == 17 || etype == 19 || etype == 25 ? 16 : 32;
+}
+
+/*
+ * An IMPORT_KRB5 of @etype in @role with @key (ts_k5_key_len() bytes):
+ * confidentiality, integrity, replay detection and mutual authentication,
+ * sending from 1000 and expecting 5000, an hour to live, no names and no
+ * peer identity; the acceptor subkey flag when @subkey.
+ */
+static inline void ts_k5_import_init(struct secmsg_krb5_import *imp,
+				     uint32_t etype, uint32_t role,
+				     bool subkey, const uint8_t *key)
+{
+	memset(imp, 0, sizeof(*imp));
+	imp->size = sizeof(*imp);
+	imp->flags = subkey ? SECMSG_KRB5_ACCEPTOR_SUBKEY : 0;
+	imp->package = SECMSG_PKG_KERBEROS;
+	imp->role = role;
+	imp->enctype = etype;
+	imp->ctx_flags = SECMSG_CTX_REPLAY_DETECT | SECMSG_CTX_CONFIDENTIALITY |
+			 SECMSG_CTX_INTEGRITY | SECMSG_CTX_MUTUAL_AUTH;
+	imp->key_len = ts_k5_key_len(etype);
+	imp->imp_level = role == SECMSG_ROLE_ACCEPTOR ? SECMSG_IMP_IDENTIFY : 0;
+	imp->key = SM_PTR(key);
+	imp->send_seq = 1000;
+	imp->recv_seq = 5000;
+	imp->endtime = time(NULL) + 3600;
+	imp->peer_uid = SECMSG_NO_ID;
+	imp->peer_gid = SECMSG_NO_ID;
 }
 
 static inline void ts_msg_init(struct secmsg_message *m,
